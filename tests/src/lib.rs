@@ -1,0 +1,2 @@
+//! Cross-crate and end-to-end tests live in `tests/tests/`; this library holds
+//! their shared helpers.
