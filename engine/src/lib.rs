@@ -1,4 +1,55 @@
-//! tinytorch: PyTorch-shaped tensors, autograd, nn and optimizers in Rust.
+//! tinytorch: PyTorch-shaped tensors, autograd, nn and optimizers, written
+//! from scratch in Rust.
+//!
+//! ```text
+//! error.rs dtype.rs     Error + Result; DType, PyTorch's promotion, Element
+//! shape.rs layout.rs    dims, broadcasting; strides + offset (views are Layout -> Layout)
+//! device.rs storage/    Device; Storage + the Backend trait (the device seam), cpu/ kernels
+//! tensor/               Tensor (cheap clone), creation, PyTorch's repr
+//! ops/                  one file per op family, each with its backward
+//! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
+//! ```
+//!
+//! A short tour:
+//! ```
+//! use tinytorch::{Tensor, DType, Device};
+//! let w = Tensor::from_vec_f64(&[1.0, 2.0, 3.0, 4.0], &[2, 2], DType::F32)?.requires_grad_(true)?;
+//! let x = Tensor::ones(&[2, 1], DType::F32, Device::Cpu)?;
+//! let loss = w.matmul(&x)?.relu()?.sum()?;
+//! assert_eq!(loss.grad_fn().unwrap().name(), "SumBackward0");
+//! loss.backward()?;
+//! assert_eq!(w.grad().unwrap().to_vec_f64()?, vec![1.0, 1.0, 1.0, 1.0]);
+//! # Ok::<(), tinytorch::Error>(())
+//! ```
+
+pub mod autograd;
+pub mod device;
+pub mod dtype;
+pub mod error;
+pub mod layout;
+pub mod ops;
+pub mod shape;
+pub mod storage;
+pub mod tensor;
+
+pub use device::Device;
+pub use dtype::DType;
+pub use error::{Error, Result};
+pub use layout::Layout;
+pub use ops::Scalar;
+pub use tensor::Tensor;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+impl Tensor {
+    /// `loss.backward()`: gradients of a scalar into the leaves' `.grad`.
+    pub fn backward(&self) -> Result<()> {
+        autograd::backward(self, None, false)
+    }
+
+    /// `t.backward(gradient=..., retain_graph=...)`.
+    pub fn backward_with(&self, gradient: Option<&Tensor>, retain_graph: bool) -> Result<()> {
+        autograd::backward(self, gradient, retain_graph)
+    }
+}

@@ -1,0 +1,158 @@
+//! The backward walk: reverse topological order over the recorded graph,
+//! with an explicit stack (no recursion, so 100k-node chains are fine),
+//! gradients summed per node before its backward runs, and leaf gradients
+//! accumulated into `.grad`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::mode::no_grad;
+use super::node::{Edge, Node};
+use crate::{Error, Result, Tensor};
+
+/// Records `out` as produced by an op over `inputs` when grad mode is on
+/// and some input requires grad; otherwise returns `out` untouched.
+pub fn record(
+    out: Tensor,
+    name: &'static str,
+    inputs: &[&Tensor],
+    saved: Vec<super::SavedTensor>,
+    backward: impl Fn(&Tensor, &[bool]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
+) -> Tensor {
+    if !super::is_grad_enabled() || !inputs.iter().any(|t| t.requires_grad()) {
+        return out;
+    }
+    let edges = inputs.iter().map(|t| edge_of(t)).collect();
+    let node = Node::new(name, edges, saved, &out, Box::new(backward));
+    {
+        let mut m = out.meta();
+        m.requires_grad = true;
+        m.grad_fn = Some(node);
+    }
+    out
+}
+
+/// The edge a gradient for `t` flows along.
+pub fn edge_of(t: &Tensor) -> Edge {
+    let m = t.meta();
+    match (&m.grad_fn, m.requires_grad) {
+        (Some(n), _) => Edge::Node(n.clone()),
+        (None, true) => Edge::Leaf(t.clone()),
+        (None, false) => Edge::None,
+    }
+}
+
+/// `t.backward(gradient, retain_graph)`.
+pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Result<()> {
+    if !t.requires_grad() {
+        return Err(Error::Autograd(
+            "element 0 of tensors does not require grad and does not have a grad_fn".into(),
+        ));
+    }
+    let _guard = no_grad();
+    let seed = match gradient {
+        Some(g) => {
+            if g.shape() != t.shape() {
+                return Err(Error::shape(
+                    "backward",
+                    t.shape(),
+                    g.shape(),
+                    format!(
+                        "Mismatch in shape: grad_output[0] has a shape of {:?} and output[0] has a shape of {:?}.",
+                        g.shape(),
+                        t.shape()
+                    ),
+                ));
+            }
+            g.to_dtype(t.dtype())?
+        }
+        None => {
+            if t.numel() != 1 {
+                return Err(Error::Autograd("grad can be implicitly created only for scalar outputs".into()));
+            }
+            Tensor::ones_like(t)?
+        }
+    };
+    let Some(root) = t.grad_fn() else {
+        // A leaf: its gradient is the seed itself.
+        return accumulate_leaf(t, seed);
+    };
+    let order = topo_order(&root);
+    let mut pending: HashMap<u64, Tensor> = HashMap::new();
+    pending.insert(root.id(), seed);
+    for node in order {
+        let Some(grad) = pending.remove(&node.id()) else {
+            continue; // no gradient reached this node
+        };
+        if let Some(out) = node.retained_output() {
+            set_or_add_grad(&out, &grad)?;
+        }
+        let grads = node.apply(&grad)?;
+        if !retain_graph {
+            node.release();
+        }
+        for (edge, g) in node.inputs().iter().zip(grads) {
+            let Some(g) = g else { continue };
+            match edge {
+                Edge::None => {}
+                Edge::Leaf(leaf) => accumulate_leaf(leaf, g)?,
+                Edge::Node(n) => {
+                    let id = n.id();
+                    let sum = match pending.remove(&id) {
+                        Some(prev) => prev.add(&g)?,
+                        None => g,
+                    };
+                    pending.insert(id, sum);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {
+    if g.shape() != leaf.shape() {
+        return Err(Error::Internal(format!(
+            "gradient of shape {:?} for a leaf of shape {:?}",
+            g.shape(),
+            leaf.shape()
+        )));
+    }
+    set_or_add_grad(leaf, &g)
+}
+
+fn set_or_add_grad(t: &Tensor, g: &Tensor) -> Result<()> {
+    let g = if g.dtype() != t.dtype() { g.to_dtype(t.dtype())? } else { g.clone() };
+    let prev = t.grad();
+    let new = match prev {
+        Some(p) => p.add(&g)?,
+        // Own the buffer: the incoming gradient may alias another tensor.
+        None => g.contiguous_copy()?,
+    };
+    t.meta().grad = Some(new);
+    Ok(())
+}
+
+/// Nodes reachable from `root`, each after every node that feeds it a
+/// gradient (iterative DFS post-order, reversed).
+pub fn topo_order(root: &Arc<Node>) -> Vec<Arc<Node>> {
+    let mut visited: HashMap<u64, ()> = HashMap::new();
+    let mut post: Vec<Arc<Node>> = Vec::new();
+    let mut stack: Vec<(Arc<Node>, usize)> = vec![(root.clone(), 0)];
+    visited.insert(root.id(), ());
+    while let Some((node, i)) = stack.pop() {
+        if i < node.inputs().len() {
+            let next = node.inputs()[i].clone();
+            stack.push((node, i + 1));
+            if let Edge::Node(n) = next {
+                if visited.insert(n.id(), ()).is_none() {
+                    stack.push((n, 0));
+                }
+            }
+        } else {
+            post.push(node);
+        }
+    }
+    post.reverse();
+    post
+}

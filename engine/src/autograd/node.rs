@@ -1,0 +1,218 @@
+//! Autograd nodes: the recorded graph, as plain inspectable data.
+//!
+//! A `Node` is what PyTorch calls a `grad_fn`: its PyTorch name
+//! (`MulBackward0`), one edge per differentiable input, the saved tensors
+//! backward needs (checked against the storage version counter), the
+//! output's metadata, and the backward closure. `graph(t)` and the
+//! notebook pictures read these fields; the walk lives in `backward.rs`.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::tensor::TensorImpl;
+use crate::{DType, Error, Result, Tensor};
+
+/// Where a gradient flows: into another node, into a leaf's `.grad`
+/// (PyTorch's `AccumulateGrad`), or nowhere.
+#[derive(Clone)]
+pub enum Edge {
+    None,
+    Node(Arc<Node>),
+    Leaf(Tensor),
+}
+
+/// The backward function of one node: given the gradient of the output and
+/// which inputs need one, returns one optional gradient per input.
+pub type BackwardFn = dyn Fn(&Tensor, &[bool]) -> Result<Vec<Option<Tensor>>> + Send + Sync;
+
+/// A tensor saved for backward, with the version it had when saved.
+#[derive(Clone)]
+pub struct SavedTensor {
+    name: &'static str,
+    slot: Arc<Mutex<Option<(Tensor, u64)>>>,
+    shape: Vec<usize>,
+    dtype: DType,
+}
+
+impl SavedTensor {
+    /// Saves a detached alias of `t` (no graph is kept alive through it).
+    pub fn new(name: &'static str, t: &Tensor) -> Self {
+        SavedTensor {
+            name,
+            shape: t.shape().to_vec(),
+            dtype: t.dtype(),
+            slot: Arc::new(Mutex::new(Some((t.detached_alias(), t.version())))),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The saved tensor, or an error if the graph was freed or the tensor
+    /// was modified in place since it was saved.
+    pub fn get(&self, node: &'static str) -> Result<Tensor> {
+        let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((t, v)) = slot.as_ref() else {
+            return Err(Error::Autograd(
+                "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.".into(),
+            ));
+        };
+        let now = t.version();
+        if now != *v {
+            return Err(Error::Autograd(format!(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [torch.{}Tensor {:?}], which is output 0 of {node}, is at version {now}; expected version {v} instead. Hint: the backtrace further above can be found by enabling anomaly detection.",
+                type_prefix(t.dtype()),
+                t.shape()
+            )));
+        }
+        Ok(t.clone())
+    }
+
+    fn release(&self) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    pub fn is_released(&self) -> bool {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+fn type_prefix(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::I64 => "Long",
+        DType::I32 => "Int",
+        DType::Bool => "Bool",
+    }
+}
+
+/// One recorded operation.
+pub struct Node {
+    name: &'static str,
+    id: u64,
+    inputs: Vec<Edge>,
+    saved: Vec<SavedTensor>,
+    out_shape: Vec<usize>,
+    out_dtype: DType,
+    backward: Box<BackwardFn>,
+    retained: Mutex<Option<Weak<TensorImpl>>>,
+}
+
+static NEXT_NODE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Node {
+    pub fn new(
+        name: &'static str,
+        inputs: Vec<Edge>,
+        saved: Vec<SavedTensor>,
+        out: &Tensor,
+        backward: Box<BackwardFn>,
+    ) -> Arc<Node> {
+        Arc::new(Node {
+            name,
+            id: NEXT_NODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            inputs,
+            saved,
+            out_shape: out.shape().to_vec(),
+            out_dtype: out.dtype(),
+            backward,
+            retained: Mutex::new(None),
+        })
+    }
+
+    /// PyTorch's class name of this node (`MmBackward0`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// A process-unique id (stable while the node lives).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// PyTorch's `next_functions`: one edge per input.
+    pub fn inputs(&self) -> &[Edge] {
+        &self.inputs
+    }
+
+    pub fn saved(&self) -> &[SavedTensor] {
+        &self.saved
+    }
+
+    pub fn output_shape(&self) -> &[usize] {
+        &self.out_shape
+    }
+
+    pub fn output_dtype(&self) -> DType {
+        self.out_dtype
+    }
+
+    pub(crate) fn apply(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let needs: Vec<bool> = self.inputs.iter().map(|e| !matches!(e, Edge::None)).collect();
+        let grads = (self.backward)(grad, &needs)?;
+        if grads.len() != self.inputs.len() {
+            return Err(Error::Internal(format!(
+                "{} returned {} gradients for {} inputs",
+                self.name,
+                grads.len(),
+                self.inputs.len()
+            )));
+        }
+        Ok(grads)
+    }
+
+    /// Frees the saved tensors (backward without `retain_graph`).
+    pub(crate) fn release(&self) {
+        for s in &self.saved {
+            s.release();
+        }
+    }
+
+    pub(crate) fn retain_output(&self, t: &Tensor) {
+        *self.retained.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::downgrade(&t.0));
+    }
+
+    pub(crate) fn retained_output(&self) -> Option<Tensor> {
+        let r = self.retained.lock().unwrap_or_else(|p| p.into_inner());
+        r.as_ref().and_then(|w| w.upgrade()).map(Tensor)
+    }
+}
+
+impl Drop for Node {
+    /// Dismantles long chains iteratively: a graph built over 100k steps
+    /// must not overflow the stack when it is dropped.
+    fn drop(&mut self) {
+        let mut stack: Vec<Arc<Node>> = Vec::new();
+        for e in self.inputs.drain(..) {
+            if let Edge::Node(n) = e {
+                stack.push(n);
+            }
+        }
+        while let Some(n) = stack.pop() {
+            if let Some(mut inner) = Arc::into_inner(n) {
+                for e in inner.inputs.drain(..) {
+                    if let Edge::Node(n) = e {
+                        stack.push(n);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} object>", self.name)
+    }
+}

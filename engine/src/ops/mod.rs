@@ -1,0 +1,103 @@
+//! Tensor operations, one file per family. Each op checks its arguments,
+//! computes the output through `Storage` (never naming a device), and, when
+//! autograd is recording, attaches a node whose backward sits right under
+//! the forward, written in tensor ops.
+
+pub mod binary;
+pub mod convert;
+pub mod index;
+pub mod matmul;
+pub mod reduce;
+pub mod unary;
+pub mod view;
+
+use crate::{Device, Error, Result, Tensor};
+
+/// A Python number operand (`x + 2`, `x * 0.5`, `x & True`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as u8 as f64,
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+
+    /// The dtype PyTorch gives this Python number as a "wrapped" operand.
+    pub fn dtype(self) -> crate::DType {
+        match self {
+            Scalar::Bool(_) => crate::DType::Bool,
+            Scalar::Int(_) => crate::DType::I64,
+            Scalar::Float(_) => crate::DType::F64,
+        }
+    }
+}
+
+impl From<f64> for Scalar {
+    fn from(v: f64) -> Self {
+        Scalar::Float(v)
+    }
+}
+impl From<f32> for Scalar {
+    fn from(v: f32) -> Self {
+        Scalar::Float(v as f64)
+    }
+}
+impl From<i64> for Scalar {
+    fn from(v: i64) -> Self {
+        Scalar::Int(v)
+    }
+}
+impl From<i32> for Scalar {
+    fn from(v: i32) -> Self {
+        Scalar::Int(v as i64)
+    }
+}
+impl From<bool> for Scalar {
+    fn from(v: bool) -> Self {
+        Scalar::Bool(v)
+    }
+}
+
+/// Errors unless all tensors live on one device.
+pub(crate) fn same_device(op: &'static str, ts: &[&Tensor]) -> Result<Device> {
+    let d = ts.first().map(|t| t.device()).unwrap_or_default();
+    for t in ts {
+        if t.device() != d {
+            return Err(Error::DeviceMismatch {
+                op,
+                lhs: d,
+                rhs: t.device(),
+            });
+        }
+    }
+    Ok(d)
+}
+
+/// Sums a broadcast gradient back to `shape` (the one helper every
+/// broadcasting backward uses).
+pub(crate) fn sum_to_shape(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    if g.shape() == shape {
+        return Ok(g.clone());
+    }
+    let lead = g.dim() - shape.len();
+    let mut dims: Vec<i64> = (0..lead as i64).collect();
+    for (i, &s) in shape.iter().enumerate() {
+        if s == 1 && g.shape()[lead + i] != 1 {
+            dims.push((lead + i) as i64);
+        }
+    }
+    let summed = if dims.is_empty() {
+        g.clone()
+    } else {
+        g.sum_dims(&dims, true)?
+    };
+    summed.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
+}

@@ -1,0 +1,383 @@
+//! Reductions with PyTorch's `dim`/`keepdim` semantics. Integer sums and
+//! products are int64; mean/var/std require floats; half types accumulate
+//! in f32/f64 inside the kernel.
+
+use crate::autograd::{record, with_no_grad, SavedTensor};
+use crate::shape::{normalize_dim, normalize_dims};
+use crate::storage::ReduceOp;
+use crate::{DType, Error, Result, Tensor};
+
+/// `(values, indices)` of `max(dim)`, `min(dim)`, `sort`, `topk`.
+#[derive(Clone, Debug)]
+pub struct ValuesIndices {
+    pub values: Tensor,
+    pub indices: Tensor,
+}
+
+impl Tensor {
+    /// Reduces `dims` (all when empty and `all` is set); output keeps the
+    /// reduced dims as size 1 when `keepdim`.
+    fn raw_reduce(&self, op: ReduceOp, dims: &[usize], keepdim: bool) -> Result<Tensor> {
+        let x = match op {
+            ReduceOp::Sum | ReduceOp::Prod if !self.dtype().is_float() => self.to_dtype(DType::I64)?,
+            _ => self.clone(),
+        };
+        let s = x.storage().reduce(x.layout(), op, dims)?;
+        let shape: Vec<usize> = (0..self.dim())
+            .filter_map(|d| {
+                if dims.contains(&d) {
+                    keepdim.then_some(1)
+                } else {
+                    Some(self.shape()[d])
+                }
+            })
+            .collect();
+        Ok(Tensor::from_contiguous(s, &shape))
+    }
+
+    fn all_dims(&self) -> Vec<usize> {
+        (0..self.dim()).collect()
+    }
+
+    /// Shape of the gradient before it is expanded back: the reduced dims
+    /// restored as size 1.
+    fn keep_shape(shape: &[usize], dims: &[usize]) -> Vec<i64> {
+        (0..shape.len())
+            .map(|d| if dims.contains(&d) { 1 } else { shape[d] as i64 })
+            .collect()
+    }
+
+    /// `x.sum()`.
+    pub fn sum(&self) -> Result<Tensor> {
+        let out = self.raw_reduce(ReduceOp::Sum, &self.all_dims(), false)?;
+        let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(record(out, "SumBackward0", &[self], vec![], move |g, _| Ok(vec![Some(g.expand(&shape)?)])))
+    }
+
+    /// `x.sum(dim, keepdim)`; an empty `dims` sums everything.
+    pub fn sum_dims(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        let d = if dims.is_empty() { self.all_dims() } else { normalize_dims("sum", dims, self.dim())? };
+        let out = self.raw_reduce(ReduceOp::Sum, &d, keepdim)?;
+        let keep = Tensor::keep_shape(self.shape(), &d);
+        let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(record(out, "SumBackward1", &[self], vec![], move |g, _| {
+            Ok(vec![Some(g.reshape(&keep)?.expand(&shape)?)])
+        }))
+    }
+
+    fn require_float(&self, op: &str) -> Result<()> {
+        if self.dtype().is_float() {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "{op}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
+                pretty_dtype(self.dtype())
+            )))
+        }
+    }
+
+    /// `x.mean()`.
+    pub fn mean(&self) -> Result<Tensor> {
+        self.require_float("mean")?;
+        let n = self.numel().max(1) as f64;
+        let out = with_no_grad(|| self.accumulate_f32(|x| x.sum()))?.div_scalar(if self.numel() == 0 { 0.0 } else { n })?;
+        let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(record(out, "MeanBackward0", &[self], vec![], move |g, _| {
+            Ok(vec![Some(g.div_scalar(n)?.expand(&shape)?)])
+        }))
+    }
+
+    /// `x.mean(dim, keepdim)`.
+    pub fn mean_dims(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        self.require_float("mean")?;
+        let d = if dims.is_empty() { self.all_dims() } else { normalize_dims("mean", dims, self.dim())? };
+        let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
+        let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
+        let out = with_no_grad(|| self.accumulate_f32(|x| x.sum_dims(&dd, keepdim)))?.div_scalar(n)?;
+        let keep = Tensor::keep_shape(self.shape(), &d);
+        let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(record(out, "MeanBackward1", &[self], vec![], move |g, _| {
+            Ok(vec![Some(g.reshape(&keep)?.expand(&shape)?.div_scalar(n)?)])
+        }))
+    }
+
+    /// Runs `f` in float32 for half inputs (accuracy), casting back.
+    fn accumulate_f32(&self, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+        match self.dtype() {
+            DType::F16 | DType::BF16 => f(&self.to_dtype(DType::F32)?)?.to_dtype(self.dtype()),
+            _ => f(self),
+        }
+    }
+
+    /// `x.prod()` / `x.prod(dim, keepdim)` (`dim = None` for all).
+    pub fn prod(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        let d = match dim {
+            Some(dim) => vec![normalize_dim("prod", dim, self.dim())?],
+            None => self.all_dims(),
+        };
+        let keepdim = keepdim && dim.is_some();
+        let out = self.raw_reduce(ReduceOp::Prod, &d, keepdim)?;
+        let (sx, so) = (SavedTensor::new("self", self), SavedTensor::new("result", &out));
+        let keep = Tensor::keep_shape(self.shape(), &d);
+        let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
+        let name = if dim.is_some() { "ProdBackward1" } else { "ProdBackward0" };
+        Ok(record(out, name, &[self], vec![sx.clone(), so.clone()], move |g, _| {
+            // d prod / dx_i = prod_{j != i} x_j, computed without dividing by
+            // zero: with no zero it is out / x_i; with exactly one zero only
+            // that position gets the product of the others; else 0.
+            let x = sx.get(name)?;
+            let out = so.get(name)?.reshape(&keep)?;
+            let g = g.reshape(&keep)?;
+            let is_zero = x.eq_scalar(0.0)?;
+            let zeros = is_zero.to_dtype(DType::I64)?.sum_dims(&dd, true)?;
+            let ones = Tensor::ones_like(&x)?;
+            let nonzero_prod = Tensor::where_cond(&is_zero, &ones, &x)?.prod_keep(&dd)?;
+            let safe_x = Tensor::where_cond(&is_zero, &ones, &x)?;
+            let no_zero = out.div(&safe_x)?;
+            let one_zero = Tensor::where_cond(&is_zero, &nonzero_prod.expand_as(&x)?, &Tensor::zeros_like(&x)?)?;
+            let d = Tensor::where_cond(
+                &zeros.eq_scalar(0i64)?.expand_as(&x)?,
+                &no_zero,
+                &Tensor::where_cond(&zeros.eq_scalar(1i64)?.expand_as(&x)?, &one_zero, &Tensor::zeros_like(&x)?)?,
+            )?;
+            Ok(vec![Some(g.mul(&d)?)])
+        }))
+    }
+
+    fn prod_keep(&self, dims: &[i64]) -> Result<Tensor> {
+        let d = normalize_dims("prod", dims, self.dim())?;
+        self.raw_reduce(ReduceOp::Prod, &d, true)
+    }
+
+    /// `x.max()`: the maximum over all elements (gradient split over ties).
+    pub fn max(&self) -> Result<Tensor> {
+        self.extreme_all(ReduceOp::Max, "MaxBackward1")
+    }
+
+    /// `x.min()`.
+    pub fn min(&self) -> Result<Tensor> {
+        self.extreme_all(ReduceOp::Min, "MinBackward1")
+    }
+
+    fn extreme_all(&self, op: ReduceOp, name: &'static str) -> Result<Tensor> {
+        if self.numel() == 0 {
+            return Err(Error::invalid(format!(
+                "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+                if op == ReduceOp::Max { "max" } else { "min" }
+            )));
+        }
+        let out = self.raw_reduce(op, &self.all_dims(), false)?;
+        let (sx, so) = (SavedTensor::new("self", self), SavedTensor::new("result", &out));
+        Ok(record(out, name, &[self], vec![sx.clone(), so.clone()], move |g, _| {
+            // evenly distributed over the positions equal to the result
+            let x = sx.get(name)?;
+            let mask = x.eq(&so.get(name)?)?.to_dtype(g.dtype())?;
+            let count = mask.sum()?;
+            Ok(vec![Some(mask.mul(&g.div(&count)?)?)])
+        }))
+    }
+
+    /// `x.max(dim, keepdim)`: values and int64 indices.
+    pub fn max_dim(&self, dim: i64, keepdim: bool) -> Result<ValuesIndices> {
+        self.extreme_dim(dim, keepdim, ReduceOp::ArgMax, "MaxBackward0")
+    }
+
+    /// `x.min(dim, keepdim)`.
+    pub fn min_dim(&self, dim: i64, keepdim: bool) -> Result<ValuesIndices> {
+        self.extreme_dim(dim, keepdim, ReduceOp::ArgMin, "MinBackward0")
+    }
+
+    fn extreme_dim(&self, dim: i64, keepdim: bool, arg: ReduceOp, name: &'static str) -> Result<ValuesIndices> {
+        let d = normalize_dim("max", dim, self.dim())?;
+        if self.dim() == 0 {
+            let idx = Tensor::scalar_tensor(0.0, DType::I64, self.device())?;
+            return Ok(ValuesIndices { values: self.clone_tensor()?, indices: idx });
+        }
+        let indices = self.raw_reduce(arg, &[d], true)?;
+        let values = with_no_grad(|| self.gather(d as i64, &indices))?;
+        let (values, indices) = if keepdim {
+            (values, indices)
+        } else {
+            (values.squeeze_dim(d as i64)?, indices.squeeze_dim(d as i64)?)
+        };
+        let values = values.detach();
+        let si = SavedTensor::new("indices", &indices);
+        let shape = self.shape().to_vec();
+        let values = record(values, name, &[self], vec![si.clone()], move |g, _| {
+            let idx = si.get(name)?;
+            let (g, idx) = if keepdim { (g.clone(), idx) } else { (g.unsqueeze(d as i64)?, idx.unsqueeze(d as i64)?) };
+            let z = Tensor::zeros(&shape, g.dtype(), g.device())?;
+            Ok(vec![Some(z.scatter_add(d as i64, &idx, &g)?)])
+        });
+        Ok(ValuesIndices { values, indices })
+    }
+
+    /// `x.argmax()` (flattened) or `x.argmax(dim, keepdim)`.
+    pub fn argmax(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        self.arg_extreme(dim, keepdim, ReduceOp::ArgMax)
+    }
+
+    /// `x.argmin()` / `x.argmin(dim, keepdim)`.
+    pub fn argmin(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        self.arg_extreme(dim, keepdim, ReduceOp::ArgMin)
+    }
+
+    fn arg_extreme(&self, dim: Option<i64>, keepdim: bool, op: ReduceOp) -> Result<Tensor> {
+        match dim {
+            None => {
+                let flat = self.detach().reshape(&[-1])?;
+                let r = flat.raw_reduce(op, &[0], false)?;
+                if keepdim {
+                    r.reshape(&vec![1; self.dim()])
+                } else {
+                    Ok(r)
+                }
+            }
+            Some(dim) => {
+                let d = normalize_dim("argmax", dim, self.dim())?;
+                if self.dim() == 0 {
+                    return Tensor::scalar_tensor(0.0, DType::I64, self.device());
+                }
+                self.raw_reduce(op, &[d], keepdim)
+            }
+        }
+    }
+
+    /// `x.var(dim=None, correction=1, keepdim=False)`.
+    pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        self.moments(dims, correction, keepdim, false)
+    }
+
+    /// `x.std(dim=None, correction=1, keepdim=False)`.
+    pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        self.moments(dims, correction, keepdim, true)
+    }
+
+    fn moments(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
+        let op = if sqrt { "std" } else { "var" };
+        self.require_float(op)?;
+        let d = match dims {
+            Some(ds) if !ds.is_empty() => normalize_dims(op, ds, self.dim())?,
+            _ => self.all_dims(),
+        };
+        let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
+        let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
+        let denom = (n - correction).max(0.0);
+        let (var, centered) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
+            let x = if self.dtype().is_float() && self.dtype() != DType::F64 { self.to_dtype(DType::F32)? } else { self.clone() };
+            let c = x.sub(&x.mean_dims(&dd, true)?)?;
+            let v = c.mul(&c)?.sum_dims(&dd, keepdim)?.div_scalar(denom)?;
+            Ok((v, c))
+        })?;
+        let out = if sqrt { var.sqrt()? } else { var };
+        let out = out.to_dtype(self.dtype())?.detach();
+        let keep = Tensor::keep_shape(self.shape(), &d);
+        let (sc, so) = (SavedTensor::new("self", &centered), SavedTensor::new("result", &out));
+        let name = if sqrt { "StdBackward0" } else { "VarBackward0" };
+        let dtype = self.dtype();
+        Ok(record(out, name, &[self], vec![sc.clone(), so.clone()], move |g, _| {
+            // d var / dx = 2 (x - mean) / (n - c);  d std = d var / (2 std)
+            let c = sc.get(name)?;
+            let g = g.reshape(&keep)?;
+            let mut d = c.mul_scalar(2.0 / denom)?;
+            if sqrt {
+                d = d.div(&so.get(name)?.reshape(&keep)?.mul_scalar(2.0)?)?;
+            }
+            Ok(vec![Some(g.mul(&d)?.to_dtype(dtype)?)])
+        }))
+    }
+
+    /// `x.norm(p=2, dim=None, keepdim=False)` for p-norms with `p > 0`
+    /// (and `inf`).
+    pub fn norm(&self, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+        self.require_float("norm")?;
+        let d: Vec<i64> = match dims {
+            Some(ds) if !ds.is_empty() => ds.to_vec(),
+            _ => (0..self.dim() as i64).collect(),
+        };
+        if p == f64::INFINITY {
+            let a = self.abs()?;
+            return if d.len() == self.dim() && !keepdim { a.max() } else { a.amax(&d, keepdim) };
+        }
+        if p <= 0.0 {
+            return Err(Error::invalid(format!("norm: p = {p} is not supported (use p > 0)")));
+        }
+        if p == 2.0 {
+            return self.mul(self)?.sum_dims(&d, keepdim)?.sqrt();
+        }
+        self.abs()?.pow_scalar(p)?.sum_dims(&d, keepdim)?.pow_scalar(1.0 / p)
+    }
+
+    /// `torch.amax(x, dim, keepdim)`.
+    pub fn amax(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        let mut out = self.clone();
+        let mut ds = normalize_dims("amax", dims, self.dim())?;
+        ds.sort_unstable();
+        for &d in ds.iter().rev() {
+            out = out.max_dim(d as i64, true)?.values;
+        }
+        if keepdim {
+            Ok(out)
+        } else {
+            let shape: Vec<i64> = (0..self.dim())
+                .filter(|d| !ds.contains(d))
+                .map(|d| self.shape()[d] as i64)
+                .collect();
+            out.reshape(&shape)
+        }
+    }
+
+    /// `x.any()` / `x.all()` (bool results; `dim = None` for all).
+    pub fn any(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        self.bool_reduce(ReduceOp::Any, dim, keepdim)
+    }
+
+    pub fn all(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        self.bool_reduce(ReduceOp::All, dim, keepdim)
+    }
+
+    fn bool_reduce(&self, op: ReduceOp, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        match dim {
+            None => self.raw_reduce(op, &self.all_dims(), false),
+            Some(d) => {
+                let d = normalize_dim("any", d, self.dim())?;
+                self.raw_reduce(op, &[d], keepdim)
+            }
+        }
+    }
+
+    /// `torch.logsumexp(x, dim, keepdim)`, stable.
+    pub fn logsumexp(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        let m = with_no_grad(|| self.amax(dims, true))?.detach();
+        let m = Tensor::where_cond(&m.isinf()?, &Tensor::zeros_like(&m)?, &m)?;
+        let s = self.sub(&m)?.exp()?.sum_dims(dims, true)?.log()?.add(&m)?;
+        if keepdim {
+            Ok(s)
+        } else {
+            let d = normalize_dims("logsumexp", dims, self.dim())?;
+            let shape: Vec<i64> = (0..self.dim()).filter(|x| !d.contains(x)).map(|x| self.shape()[x] as i64).collect();
+            s.reshape(&shape)
+        }
+    }
+
+    /// `torch.isinf`.
+    pub fn isinf(&self) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Tensor::zeros(self.shape(), DType::Bool, self.device());
+        }
+        self.abs()?.eq_scalar(f64::INFINITY)
+    }
+}
+
+/// PyTorch's capitalised dtype names used in some error messages.
+pub(crate) fn pretty_dtype(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::I64 => "Long",
+        DType::I32 => "Int",
+        DType::Bool => "Bool",
+    }
+}

@@ -1,0 +1,250 @@
+//! Strided iteration for CPU kernels.
+//!
+//! A kernel over N operands that share one (broadcast) shape is planned
+//! once: size-1 dims are dropped and adjacent dims that are contiguous for
+//! every operand are merged ("coalesced"), so a contiguous or simply
+//! broadcast tensor becomes one or two long rows. The kernel then only
+//! writes a tight loop over one row, given each operand's start offset and
+//! inner stride; rows are split over rayon above a size threshold.
+
+use std::mem::MaybeUninit;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::Layout;
+
+/// Elements below which kernels stay on the calling thread.
+pub const PAR_THRESHOLD: usize = 1 << 15;
+
+/// A visiting plan for N operands of the same shape.
+#[derive(Debug, Clone)]
+pub struct Plan<const N: usize> {
+    shape: Vec<usize>,
+    strides: [Vec<usize>; N],
+    offsets: [usize; N],
+}
+
+impl<const N: usize> Plan<N> {
+    /// Plans a walk over `layouts`, which all have the same shape.
+    pub fn new(layouts: [&Layout; N]) -> Self {
+        let full = layouts[0].shape();
+        let keep: Vec<usize> = (0..full.len()).filter(|&d| full[d] != 1).collect();
+        let mut shape: Vec<usize> = Vec::with_capacity(keep.len());
+        let mut strides: [Vec<usize>; N] = std::array::from_fn(|_| Vec::with_capacity(keep.len()));
+        for &d in &keep {
+            let can_merge = !shape.is_empty()
+                && (0..N).all(|k| {
+                    let last = *strides[k].last().unwrap_or(&0);
+                    layouts[k].strides()[d] * full[d] == last
+                });
+            if can_merge {
+                let n = shape.len() - 1;
+                shape[n] *= full[d];
+                for (k, s) in strides.iter_mut().enumerate() {
+                    s[n] = layouts[k].strides()[d];
+                }
+            } else {
+                shape.push(full[d]);
+                for (k, s) in strides.iter_mut().enumerate() {
+                    s.push(layouts[k].strides()[d]);
+                }
+            }
+        }
+        Plan {
+            shape,
+            strides,
+            offsets: std::array::from_fn(|k| layouts[k].offset()),
+        }
+    }
+
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Length of the innermost (row) dimension.
+    pub fn inner_len(&self) -> usize {
+        self.shape.last().copied().unwrap_or(1)
+    }
+
+    /// Each operand's stride along the row.
+    pub fn inner_strides(&self) -> [usize; N] {
+        std::array::from_fn(|k| self.strides[k].last().copied().unwrap_or(0))
+    }
+
+    pub fn rows(&self) -> usize {
+        if self.shape.is_empty() {
+            1
+        } else {
+            self.shape[..self.shape.len() - 1].iter().product()
+        }
+    }
+
+    /// Calls `f(row, offsets)` for each row in `rows`, in order.
+    pub fn for_rows(&self, rows: Range<usize>, mut f: impl FnMut(usize, [usize; N])) {
+        if rows.is_empty() || self.numel() == 0 {
+            return;
+        }
+        let outer = self.shape.len().saturating_sub(1);
+        // Decode the first row's multi-index once, then step it like an odometer.
+        let mut idx = vec![0usize; outer];
+        let mut rem = rows.start;
+        for d in (0..outer).rev() {
+            idx[d] = rem % self.shape[d];
+            rem /= self.shape[d];
+        }
+        let mut offs: [usize; N] = std::array::from_fn(|k| {
+            self.offsets[k]
+                + (0..outer)
+                    .map(|d| idx[d] * self.strides[k][d])
+                    .sum::<usize>()
+        });
+        for row in rows {
+            f(row, offs);
+            for d in (0..outer).rev() {
+                idx[d] += 1;
+                for (k, o) in offs.iter_mut().enumerate() {
+                    *o += self.strides[k][d];
+                }
+                if idx[d] < self.shape[d] {
+                    break;
+                }
+                for (k, o) in offs.iter_mut().enumerate() {
+                    *o -= self.strides[k][d] * self.shape[d];
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /// Builds a contiguous output by filling each row with `fill(offsets,
+    /// inner_strides, row_out)`, in parallel for large outputs.
+    pub fn collect<U: Send>(
+        &self,
+        fill: impl Fn([usize; N], [usize; N], &mut [MaybeUninit<U>]) + Sync,
+    ) -> Vec<U> {
+        let n = self.numel();
+        let mut out: Vec<U> = Vec::with_capacity(n);
+        if n == 0 {
+            return out;
+        }
+        let inner = self.inner_len();
+        let strides = self.inner_strides();
+        let rows = self.rows();
+        let spare = &mut out.spare_capacity_mut()[..n];
+        if n >= PAR_THRESHOLD && rows > 1 {
+            let rows_per_task = (PAR_THRESHOLD / inner).max(1);
+            spare
+                .par_chunks_mut(rows_per_task * inner)
+                .enumerate()
+                .for_each(|(t, chunk)| {
+                    let start = t * rows_per_task;
+                    let end = (start + rows_per_task).min(rows);
+                    self.for_rows(start..end, |row, offs| {
+                        let r = row - start;
+                        fill(offs, strides, &mut chunk[r * inner..(r + 1) * inner]);
+                    });
+                });
+        } else if n >= PAR_THRESHOLD {
+            // One long row: split it.
+            spare
+                .par_chunks_mut(PAR_THRESHOLD)
+                .enumerate()
+                .for_each(|(t, chunk)| {
+                    let base = t * PAR_THRESHOLD;
+                    let offs = std::array::from_fn(|k| self.offsets[k] + base * strides[k]);
+                    fill(offs, strides, chunk);
+                });
+        } else {
+            self.for_rows(0..rows, |row, offs| {
+                fill(offs, strides, &mut spare[row * inner..(row + 1) * inner]);
+            });
+        }
+        // SAFETY: every row of `spare[..n]` was written exactly once above:
+        // the row ranges partition 0..n and `fill` writes its whole slice.
+        unsafe { out.set_len(n) };
+        out
+    }
+}
+
+/// Fills `out` with `f(src[offset + j * stride])`, with a contiguous fast path
+/// the compiler vectorises.
+#[inline(always)]
+pub fn map_row<T: Copy, U>(src: &[T], off: usize, stride: usize, out: &mut [MaybeUninit<U>], f: impl Fn(T) -> U) {
+    if stride == 1 {
+        let n = out.len();
+        for (o, &x) in out.iter_mut().zip(&src[off..off + n]) {
+            o.write(f(x));
+        }
+    } else {
+        for (j, o) in out.iter_mut().enumerate() {
+            o.write(f(src[off + j * stride]));
+        }
+    }
+}
+
+/// Two-operand version of [`map_row`] with fast paths for contiguous and
+/// scalar-broadcast operands.
+#[inline(always)]
+pub fn zip_row<A: Copy, B: Copy, U>(
+    a: &[A],
+    b: &[B],
+    offs: [usize; 2],
+    strides: [usize; 2],
+    out: &mut [MaybeUninit<U>],
+    f: impl Fn(A, B) -> U,
+) {
+    let n = out.len();
+    let [oa, ob] = offs;
+    match strides {
+        [1, 1] => {
+            for ((o, &x), &y) in out.iter_mut().zip(&a[oa..oa + n]).zip(&b[ob..ob + n]) {
+                o.write(f(x, y));
+            }
+        }
+        [1, 0] => {
+            let y = b[ob];
+            for (o, &x) in out.iter_mut().zip(&a[oa..oa + n]) {
+                o.write(f(x, y));
+            }
+        }
+        [0, 1] => {
+            let x = a[oa];
+            for (o, &y) in out.iter_mut().zip(&b[ob..ob + n]) {
+                o.write(f(x, y));
+            }
+        }
+        [sa, sb] => {
+            for (j, o) in out.iter_mut().enumerate() {
+                o.write(f(a[oa + j * sa], b[ob + j * sb]));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coalesces_contiguous_and_broadcast_dims() {
+        let l = Layout::contiguous(&[4, 5, 6]);
+        let p = Plan::new([&l]);
+        assert_eq!(p.inner_len(), 120);
+        assert_eq!(p.rows(), 1);
+        let b = Layout::contiguous(&[6]).broadcast_to(&[4, 5, 6]).unwrap();
+        let p = Plan::new([&l, &b]);
+        assert_eq!((p.rows(), p.inner_len()), (20, 6));
+    }
+
+    #[test]
+    fn collect_visits_in_row_major_order() {
+        for shape in [vec![3usize, 4], vec![300, 257], vec![2, 1, 70000]] {
+            let l = Layout::contiguous(&shape);
+            let t = l.transpose(0, shape.len() - 1);
+            let src: Vec<usize> = (0..l.numel()).collect();
+            let got = Plan::new([&t]).collect(|[o], [s], out| map_row(&src, o, s, out, |x| x));
+            assert_eq!(got, t.offsets());
+        }
+    }
+}

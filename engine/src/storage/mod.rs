@@ -1,0 +1,313 @@
+//! Storage and the backend seam.
+//!
+//! `Storage` is an enum over devices; each variant holds a backend buffer
+//! that implements [`Backend`], the small set of primitives every op is
+//! built from. Ops and autograd call `Storage` methods only and never name a
+//! device: a CUDA backend is a new `Storage::Cuda` variant plus one `impl
+//! Backend`, with no change to `ops/` or `autograd/`.
+
+pub mod cpu;
+pub mod op;
+
+use crate::{DType, Device, Error, Layout, Result};
+pub use cpu::CpuStorage;
+pub use op::{BinaryOp, ReduceOp, UnaryOp};
+
+/// The primitives a device backend provides. Layouts describe strided views
+/// of `self`; outputs are new contiguous buffers unless stated otherwise.
+pub trait Backend: Sized + Send + Sync {
+    fn device(&self) -> Device;
+    fn dtype(&self) -> DType;
+    /// Number of elements in the buffer.
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Copies `layout`'s elements to a contiguous host buffer.
+    fn to_cpu(&self, layout: &Layout) -> Result<CpuStorage>;
+    /// A contiguous copy of `layout`'s elements.
+    fn copy_strided(&self, layout: &Layout) -> Result<Self>;
+    /// A contiguous copy converted to `dtype`.
+    fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self>;
+    /// Writes `src` (same shape and dtype) into the elements `dst` addresses.
+    fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()>;
+    fn unary(&self, layout: &Layout, op: UnaryOp) -> Result<Self>;
+    /// Both layouts have the same (broadcast) shape; dtypes are equal.
+    fn binary(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout, op: BinaryOp) -> Result<Self>;
+    /// `self` is the bool condition; all three layouts share one shape.
+    fn where_cond(&self, layout: &Layout, a: &Self, al: &Layout, b: &Self, bl: &Layout) -> Result<Self>;
+    /// Reduces `dims` away (output holds the kept dims, in order).
+    fn reduce(&self, layout: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Self>;
+    /// `[batch.., m, k] @ [batch.., k, n]` with equal batch dims.
+    fn matmul(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout) -> Result<Self>;
+    /// Slices `idx` (int64, 1-D) of `dim`.
+    fn index_select(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self>;
+    /// `out[p] = self[p with dim replaced by idx[p]]`; output has idx's shape.
+    fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self>;
+    /// In place on a contiguous `self` of `shape`: writes (or adds) `src[p]`
+    /// at `p` with `dim` replaced by `idx[p]`.
+    #[allow(clippy::too_many_arguments)]
+    fn scatter(
+        &mut self,
+        shape: &[usize],
+        dim: usize,
+        idx: &Self,
+        idx_layout: &Layout,
+        src: &Self,
+        src_layout: &Layout,
+        accumulate: bool,
+    ) -> Result<()>;
+    fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self>;
+    /// Stable sort along `dim`: (values, int64 indices).
+    fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)>;
+}
+
+/// A tensor's buffer on some device.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    Cpu(CpuStorage),
+}
+
+impl Storage {
+    /// A buffer of `n` copies of `value` on `device`.
+    pub fn full(n: usize, value: f64, dtype: DType, device: Device) -> Result<Storage> {
+        match device {
+            Device::Cpu => Ok(Storage::Cpu(CpuStorage::full(n, value, dtype)?)),
+            Device::Cuda(_) => Err(no_cuda()),
+        }
+    }
+
+    /// Moves a host buffer to `device`.
+    pub fn from_cpu(cpu: CpuStorage, device: Device) -> Result<Storage> {
+        match device {
+            Device::Cpu => Ok(Storage::Cpu(cpu)),
+            Device::Cuda(_) => Err(no_cuda()),
+        }
+    }
+
+    pub fn device(&self) -> Device {
+        match self {
+            Storage::Cpu(s) => s.device(),
+        }
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self {
+            Storage::Cpu(s) => s.dtype(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Storage::Cpu(s) => Backend::len(s),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The host buffer, if this storage lives on the CPU.
+    pub fn as_cpu(&self) -> Option<&CpuStorage> {
+        match self {
+            Storage::Cpu(s) => Some(s),
+        }
+    }
+
+    pub fn to_cpu(&self, l: &Layout) -> Result<CpuStorage> {
+        match self {
+            Storage::Cpu(s) => s.to_cpu(l),
+        }
+    }
+
+    pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
+        }
+    }
+
+    pub fn cast(&self, l: &Layout, dtype: DType) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
+        }
+    }
+
+    pub fn copy_into(&mut self, dl: &Layout, src: &Storage, sl: &Layout) -> Result<()> {
+        match (self, src) {
+            (Storage::Cpu(d), Storage::Cpu(s)) => d.copy_into(dl, s, sl),
+        }
+    }
+
+    pub fn unary(&self, l: &Layout, op: UnaryOp) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::unary(s, l, op)?)),
+        }
+    }
+
+    pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
+        match (self, rhs) {
+            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?)),
+        }
+    }
+
+    pub fn where_cond(&self, l: &Layout, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
+        match (self, a, b) {
+            (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?)),
+        }
+    }
+
+    pub fn reduce(&self, l: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::reduce(s, l, op, dims)?)),
+        }
+    }
+
+    pub fn matmul(&self, l: &Layout, rhs: &Storage, rl: &Layout) -> Result<Storage> {
+        match (self, rhs) {
+            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::matmul(a, l, b, rl)?)),
+        }
+    }
+
+    pub fn index_select(&self, l: &Layout, dim: usize, idx: &Storage, il: &Layout) -> Result<Storage> {
+        match (self, idx) {
+            (Storage::Cpu(s), Storage::Cpu(i)) => Ok(Storage::Cpu(Backend::index_select(s, l, dim, i, il)?)),
+        }
+    }
+
+    pub fn gather(&self, l: &Layout, dim: usize, idx: &Storage, il: &Layout) -> Result<Storage> {
+        match (self, idx) {
+            (Storage::Cpu(s), Storage::Cpu(i)) => Ok(Storage::Cpu(Backend::gather(s, l, dim, i, il)?)),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn scatter(
+        &mut self,
+        shape: &[usize],
+        dim: usize,
+        idx: &Storage,
+        il: &Layout,
+        src: &Storage,
+        sl: &Layout,
+        accumulate: bool,
+    ) -> Result<()> {
+        match (self, idx, src) {
+            (Storage::Cpu(d), Storage::Cpu(i), Storage::Cpu(s)) => {
+                Backend::scatter(d, shape, dim, i, il, s, sl, accumulate)
+            }
+        }
+    }
+
+    pub fn cumsum(&self, l: &Layout, dim: usize) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::cumsum(s, l, dim)?)),
+        }
+    }
+
+    pub fn sort(&self, l: &Layout, dim: usize, descending: bool) -> Result<(Storage, Storage)> {
+        match self {
+            Storage::Cpu(s) => {
+                let (v, i) = Backend::sort(s, l, dim, descending)?;
+                Ok((Storage::Cpu(v), Storage::Cpu(i)))
+            }
+        }
+    }
+}
+
+fn no_cuda() -> Error {
+    Error::invalid("Torch not compiled with CUDA enabled (no CUDA device is available to tinytorch)")
+}
+
+impl Backend for CpuStorage {
+    fn device(&self) -> Device {
+        Device::Cpu
+    }
+
+    fn dtype(&self) -> DType {
+        CpuStorage::dtype(self)
+    }
+
+    fn len(&self) -> usize {
+        CpuStorage::len(self)
+    }
+
+    fn to_cpu(&self, layout: &Layout) -> Result<CpuStorage> {
+        Ok(CpuStorage::copy_strided(self, layout))
+    }
+
+    fn copy_strided(&self, layout: &Layout) -> Result<Self> {
+        Ok(CpuStorage::copy_strided(self, layout))
+    }
+
+    fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self> {
+        Ok(CpuStorage::cast(self, layout, dtype))
+    }
+
+    fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()> {
+        CpuStorage::copy_into(self, dst, src, src_layout)
+    }
+
+    fn unary(&self, layout: &Layout, op: UnaryOp) -> Result<Self> {
+        cpu::elementwise::unary(self, layout, op)
+    }
+
+    fn binary(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout, op: BinaryOp) -> Result<Self> {
+        cpu::elementwise::binary(self, layout, rhs, rhs_layout, op)
+    }
+
+    fn where_cond(&self, layout: &Layout, a: &Self, al: &Layout, b: &Self, bl: &Layout) -> Result<Self> {
+        cpu::elementwise::where_cond(self, layout, a, al, b, bl)
+    }
+
+    fn reduce(&self, layout: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Self> {
+        cpu::reduce::reduce(self, layout, op, dims)
+    }
+
+    fn matmul(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout) -> Result<Self> {
+        cpu::matmul::matmul(self, layout, rhs, rhs_layout)
+    }
+
+    fn index_select(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
+        let src = contiguous(self, layout);
+        cpu::index::index_select(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout))
+    }
+
+    fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
+        let src = contiguous(self, layout);
+        cpu::index::gather(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout), idx_layout.shape())
+    }
+
+    fn scatter(
+        &mut self,
+        shape: &[usize],
+        dim: usize,
+        idx: &Self,
+        idx_layout: &Layout,
+        src: &Self,
+        src_layout: &Layout,
+        accumulate: bool,
+    ) -> Result<()> {
+        let src = contiguous(src, src_layout);
+        let ids = idx.to_i64s(idx_layout);
+        cpu::index::scatter(self, shape, dim, &ids, idx_layout.shape(), src.as_ref(), accumulate)
+    }
+
+    fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self> {
+        let src = contiguous(self, layout);
+        Ok(cpu::index::cumsum(src.as_ref(), layout.shape(), dim))
+    }
+
+    fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)> {
+        let src = contiguous(self, layout);
+        Ok(cpu::index::sort(src.as_ref(), layout.shape(), dim, descending))
+    }
+}
+
+/// Borrows `s` when `l` is exactly its whole contiguous buffer, else copies.
+fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> std::borrow::Cow<'a, CpuStorage> {
+    if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.copy_strided(l))
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder until the PyTorch-exact formatter lands.
