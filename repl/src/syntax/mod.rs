@@ -1,0 +1,30 @@
+//! The syntax layer: source text to AST, and nothing about running it.
+//!
+//! `span` (byte offsets, line/column, carets) -> `lexer` (tokens, indentation,
+//! with string bodies in `strings`) -> `parser` (statements) + `expr`
+//! (expressions) -> `ast`. `complete` answers "is this input finished?" for the
+//! REPL and Jupyter; `sexpr` prints trees for golden tests.
+//!
+//! ```
+//! use tinytorch_lang::syntax::{parse_module, classify, Completeness};
+//! let m = parse_module("x = 2 ** -1\nprint(f'{x:.2f}')\n").unwrap();
+//! assert_eq!(m.body.len(), 2);
+//! assert!(matches!(classify("def f(x):"), Completeness::Incomplete { .. }));
+//! ```
+
+pub mod ast;
+mod complete;
+mod error;
+mod expr;
+pub mod lexer;
+mod parser;
+pub mod sexpr;
+pub mod span;
+mod strings;
+pub mod token;
+
+pub use complete::{classify, Completeness};
+pub use error::{ErrorKind, PResult, ParseError};
+pub use lexer::tokenize;
+pub use parser::{parse_expression, parse_module, MAX_DEPTH};
+pub use span::{line_col, line_text, LineCol, SourceLine, Span};
