@@ -8,8 +8,8 @@
 //! submit anyway so that the user sees the error.
 
 use super::error::ErrorKind;
-use super::lexer::tokenize;
-use super::parser::parse_tokens;
+use super::lexer::tokenize_partial;
+use super::parser::parse_module;
 use super::token::{Op, TokenKind};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,25 +27,18 @@ pub fn classify(source: &str) -> Completeness {
     if source.trim().is_empty() {
         return Completeness::Complete;
     }
-    let blank_end = ends_with_blank_line(source);
-    let tokens = match tokenize(source) {
-        Ok(tokens) => tokens,
-        Err(e) if e.kind == ErrorKind::Incomplete => {
-            return Completeness::Incomplete {
-                indent: last_indent(source).to_string(),
-            }
-        }
-        Err(_) => return Completeness::Invalid,
-    };
-    let opens_block = ends_with_colon(&tokens);
+    let (tokens, lex_error) = tokenize_partial(source);
+    // Blank lines inside brackets and strings are content, not block ends.
+    let lexer_incomplete = lex_error.is_some_and(|e| e.kind == ErrorKind::Incomplete);
+    let blank_end = ends_with_blank_line(source) && !lexer_incomplete;
     let incomplete = || {
         let mut indent = last_indent(source).to_string();
-        if opens_block {
+        if ends_with_colon(&tokens) {
             indent.push_str("    ");
         }
         Completeness::Incomplete { indent }
     };
-    match parse_tokens(source, tokens) {
+    match parse_module(source) {
         // A blank line right after a header is Python's "expected an indented
         // block": the user gave up on the block, so report the error.
         Err(e) if e.kind == ErrorKind::Incomplete && !blank_end => incomplete(),
@@ -83,4 +76,73 @@ fn ends_with_colon(tokens: &[super::token::Token]) -> bool {
         )
     });
     matches!(last, Some(t) if t.kind == TokenKind::Op(Op::Colon))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incomplete(indent: &str) -> Completeness {
+        Completeness::Incomplete {
+            indent: indent.to_string(),
+        }
+    }
+
+    #[test]
+    fn simple_statements_are_complete() {
+        assert_eq!(classify("x = 1"), Completeness::Complete);
+        assert_eq!(classify("print(x)\n"), Completeness::Complete);
+        assert_eq!(classify(""), Completeness::Complete);
+        assert_eq!(classify("   \n"), Completeness::Complete);
+        assert_eq!(classify("# just a comment"), Completeness::Complete);
+    }
+
+    #[test]
+    fn block_headers_wait_for_a_body() {
+        assert_eq!(classify("def f(x):"), incomplete("    "));
+        assert_eq!(classify("for i in range(3):"), incomplete("    "));
+        assert_eq!(
+            classify("class A:\n    def f(self):"),
+            incomplete("        ")
+        );
+    }
+
+    #[test]
+    fn blocks_wait_for_a_blank_line() {
+        assert_eq!(classify("if x:\n    y = 1"), incomplete("    "));
+        assert_eq!(classify("if x: pass"), incomplete(""));
+        assert_eq!(classify("if x:\n    y = 1\n"), Completeness::Complete);
+        assert_eq!(classify("if x:\n    y = 1\n    "), Completeness::Complete);
+        assert_eq!(
+            classify("def f():\n    return 1\nf()"),
+            Completeness::Complete
+        );
+    }
+
+    #[test]
+    fn open_brackets_strings_and_backslashes_are_incomplete() {
+        assert_eq!(classify("x = [1,"), incomplete(""));
+        assert_eq!(classify("x = f(1,\n\n"), incomplete(""));
+        assert_eq!(classify("s = '''abc"), incomplete(""));
+        assert_eq!(classify("x = 1 + \\"), incomplete(""));
+        assert_eq!(classify("if x:\n    y = (1,"), incomplete("    "));
+    }
+
+    #[test]
+    fn tails_of_compound_statements_are_incomplete() {
+        assert_eq!(classify("if x:\n    pass\nelse:"), incomplete("    "));
+        assert_eq!(classify("try:\n    pass"), incomplete("    "));
+        assert_eq!(classify("@dec"), incomplete(""));
+    }
+
+    #[test]
+    fn errors_are_invalid() {
+        assert_eq!(classify("x = = 1"), Completeness::Invalid);
+        assert_eq!(classify("x = 1)"), Completeness::Invalid);
+        assert_eq!(classify("  x = 1"), Completeness::Invalid);
+        assert_eq!(classify("if x"), Completeness::Invalid);
+        // A blank line right after a header gives up on the block.
+        assert_eq!(classify("if x:\n"), Completeness::Invalid);
+        assert_eq!(classify("try:\n    pass\n"), Completeness::Invalid);
+    }
 }

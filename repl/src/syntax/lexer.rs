@@ -21,15 +21,26 @@ pub const MAX_INDENTS: usize = 100;
 /// Lexes a whole module. The result always ends with `Newline`(if any token
 /// came before), the `Dedent`s that close open blocks, and `Eof`.
 pub fn tokenize(source: &str) -> PResult<Vec<Token>> {
+    match tokenize_partial(source) {
+        (tokens, None) => Ok(tokens),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`tokenize`], but on an error also returns the tokens before it
+/// (ending in `Eof`), so that the parser can report an earlier syntax error
+/// first, as Python does, and tell "unfinished" from "wrong" precisely.
+pub(crate) fn tokenize_partial(source: &str) -> (Vec<Token>, Option<ParseError>) {
     Lexer::new(source, 0, false).run()
 }
 
-/// Lexes the expression of an f-string field: newlines are insignificant, as
-/// inside brackets, and spans are shifted by `offset` into the enclosing file.
-pub(crate) fn tokenize_field(expr: &str, offset: usize) -> PResult<Vec<Token>> {
-    Lexer::new(expr, offset, true)
-        .run()
-        .map_err(ParseError::into_invalid)
+/// Lexes a lone expression, where newlines and indentation are insignificant
+/// as inside brackets; spans are shifted by `offset` into the enclosing text.
+pub(crate) fn tokenize_expression(expr: &str, offset: usize) -> PResult<Vec<Token>> {
+    match Lexer::new(expr, offset, true).run() {
+        (tokens, None) => Ok(tokens),
+        (_, Some(e)) => Err(e),
+    }
 }
 
 /// An indentation width measured twice: with tab stops of 8 and with tabs
@@ -88,7 +99,22 @@ impl<'a> Lexer<'a> {
         self.brackets.is_empty() && !self.joined
     }
 
-    fn run(mut self) -> PResult<Vec<Token>> {
+    fn run(mut self) -> (Vec<Token>, Option<ParseError>) {
+        match self.lex().and_then(|()| self.check_brackets()) {
+            Ok(()) => (self.finish(), None),
+            Err(e) => {
+                let end = self.base + self.src.len();
+                let mut tokens = self.tokens;
+                tokens.push(Token {
+                    kind: TokenKind::Eof,
+                    span: Span::point(end),
+                });
+                (tokens, Some(e))
+            }
+        }
+    }
+
+    fn lex(&mut self) -> PResult<()> {
         loop {
             if self.at_line_start && self.layout_active() {
                 self.at_line_start = false;
@@ -109,7 +135,7 @@ impl<'a> Lexer<'a> {
                 _ => self.operator()?,
             }
         }
-        self.finish()
+        Ok(())
     }
 
     fn char_at(&self, i: usize) -> char {
@@ -246,14 +272,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn finish(mut self) -> PResult<Vec<Token>> {
-        let end = self.bytes.len();
-        if let Some(&(open, at)) = self.brackets.last() {
-            return Err(ParseError::incomplete(
+    fn check_brackets(&self) -> PResult<()> {
+        match self.brackets.last() {
+            Some(&(open, at)) => Err(ParseError::incomplete(
                 format!("'{}' was never closed", open as char),
                 self.span(at, at + 1),
-            ));
+            )),
+            None => Ok(()),
         }
+    }
+
+    fn finish(mut self) -> Vec<Token> {
+        let end = self.bytes.len();
         if !self.joined {
             let needs_newline = matches!(
                 self.tokens.last(),
@@ -268,7 +298,7 @@ impl<'a> Lexer<'a> {
             }
         }
         self.push(TokenKind::Eof, end, end);
-        Ok(self.tokens)
+        self.tokens
     }
 
     fn name_or_prefixed_string(&mut self) -> PResult<()> {
@@ -299,7 +329,7 @@ impl<'a> Lexer<'a> {
     /// A string literal whose opening quote is at `self.pos`; `start` is where
     /// its prefix began.
     fn string(&mut self, prefix: StringPrefix, start: usize) -> PResult<()> {
-        let lit = strings::scan(self.src, self.pos, prefix, self.base)?;
+        let lit = strings::scan(self.src, self.pos, self.base)?;
         self.pos = lit.end;
         let kind = strings::decode(self.src, &lit, prefix, self.base)?;
         self.push(kind, start, lit.end);

@@ -14,6 +14,8 @@
 
 pub mod ast;
 mod complete;
+mod compound;
+mod display;
 mod error;
 mod expr;
 pub mod lexer;
@@ -21,6 +23,7 @@ mod parser;
 pub mod sexpr;
 pub mod span;
 mod strings;
+mod targets;
 pub mod token;
 
 pub use complete::{classify, Completeness};

@@ -1,5 +1,7 @@
-//! The parser: tokens to AST. Statements are parsed by recursive descent here;
-//! expressions by precedence climbing (Pratt binding powers) in `expr.rs`.
+//! The parser: tokens to AST. This file holds the token cursor, the entry
+//! points, blocks and simple statements; compound statements are in
+//! `compound.rs`, expressions (Pratt binding powers) in `expr.rs` and
+//! bracketed forms in `display.rs`.
 //!
 //! Besides building the tree it enforces what CPython's parser and compiler
 //! reject before running anything: invalid assignment targets, `break` outside
@@ -9,8 +11,9 @@
 
 use super::ast::*;
 use super::error::{PResult, ParseError};
-use super::lexer::tokenize;
+use super::lexer::{tokenize_expression, tokenize_partial};
 use super::span::{line_col, Span};
+use super::targets::{check_target, TargetCtx};
 use super::token::{Keyword, Op, Token, TokenKind};
 
 /// Recursion limit shared by nested blocks and nested expressions; deeper input
@@ -19,16 +22,24 @@ pub const MAX_DEPTH: usize = 200;
 
 /// Parses a cell or a file.
 pub fn parse_module(source: &str) -> PResult<Module> {
-    let tokens = tokenize(source)?;
-    Parser::new(source, tokens, 0).module()
+    let (tokens, lex_error) = tokenize_partial(source);
+    let mut p = Parser::new(source, tokens, 0);
+    let result = p.module();
+    match lex_error {
+        None => result,
+        // The parser failed on a token before the one the lexer choked on:
+        // that is the first error in the source, and a real one.
+        Some(_) if result.is_err() && !p.at(&TokenKind::Eof) => result,
+        Some(e) => Err(e),
+    }
 }
 
-/// Parses a single expression (the whole input, surrounding blank lines allowed).
+/// Parses a single expression; newlines and indentation inside it do not
+/// matter, as inside brackets.
 pub fn parse_expression(source: &str) -> PResult<Expr> {
-    let tokens = tokenize(source)?;
+    let tokens = tokenize_expression(source, 0)?;
     let mut p = Parser::new(source, tokens, 0);
     let e = p.testlist_star()?;
-    p.eat(&TokenKind::Newline);
     if !p.at(&TokenKind::Eof) {
         return Err(p.unexpected());
     }
@@ -37,9 +48,9 @@ pub fn parse_expression(source: &str) -> PResult<Expr> {
 
 /// Where a `return`/`break`/`continue`/`nonlocal` is legal.
 #[derive(Clone, Copy, Default)]
-struct Scope {
-    in_function: bool,
-    in_loop: bool,
+pub(crate) struct Scope {
+    pub(crate) in_function: bool,
+    pub(crate) in_loop: bool,
 }
 
 pub(crate) struct Parser<'a> {
@@ -49,7 +60,7 @@ pub(crate) struct Parser<'a> {
     pub(crate) depth: usize,
     /// End offset of the last consumed token, for node spans.
     pub(crate) last_end: usize,
-    scope: Scope,
+    pub(crate) scope: Scope,
 }
 
 impl<'a> Parser<'a> {
@@ -162,6 +173,14 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Only the DEDENTs that close open blocks are left: the input stopped
+    /// here, so a missing piece could still come on a later line.
+    pub(crate) fn at_input_end(&self) -> bool {
+        let rest = self.tokens.get(self.pos..).unwrap_or(&[]);
+        rest.iter()
+            .all(|t| matches!(t.kind, TokenKind::Dedent | TokenKind::Eof))
+    }
+
     pub(crate) fn span_from(&self, start: usize) -> Span {
         Span::new(start, self.last_end)
     }
@@ -209,7 +228,7 @@ impl<'a> Parser<'a> {
 
     /// One statement line (several simple statements joined by `;`) or one
     /// compound statement. The flag tells whether the line ended with `;`.
-    fn statement(&mut self) -> PResult<(Vec<Stmt>, bool)> {
+    pub(crate) fn statement(&mut self) -> PResult<(Vec<Stmt>, bool)> {
         self.nested(|p| {
             let stmt = match p.peek() {
                 TokenKind::Keyword(Keyword::If) => p.if_stmt()?,
@@ -227,7 +246,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn simple_line(&mut self) -> PResult<(Vec<Stmt>, bool)> {
+    pub(crate) fn simple_line(&mut self) -> PResult<(Vec<Stmt>, bool)> {
         let mut stmts = Vec::new();
         let semi = loop {
             stmts.push(self.small_stmt()?);
@@ -246,14 +265,14 @@ impl<'a> Parser<'a> {
 
     /// The body after a block header's `:`: an indented block, or simple
     /// statements on the same line. `what` names the header for messages.
-    fn block(&mut self, what: &str, header: Span) -> PResult<Vec<Stmt>> {
+    pub(crate) fn block(&mut self, what: &str, header: Span) -> PResult<Vec<Stmt>> {
         if !self.eat(&TokenKind::Newline) {
             return Ok(self.simple_line()?.0);
         }
         if !self.eat(&TokenKind::Indent) {
             let line = line_col(self.src, header.start).line;
             let msg = format!("expected an indented block after {what} on line {line}");
-            if self.at(&TokenKind::Eof) {
+            if self.at_input_end() {
                 return Err(ParseError {
                     exc: "IndentationError",
                     ..ParseError::incomplete(msg, self.here())
@@ -269,7 +288,12 @@ impl<'a> Parser<'a> {
     }
 
     /// `block` with the loop/function context switched for its duration.
-    fn scoped_block(&mut self, scope: Scope, what: &str, header: Span) -> PResult<Vec<Stmt>> {
+    pub(crate) fn scoped_block(
+        &mut self,
+        scope: Scope,
+        what: &str,
+        header: Span,
+    ) -> PResult<Vec<Stmt>> {
         let saved = std::mem::replace(&mut self.scope, scope);
         let r = self.block(what, header);
         self.scope = saved;
@@ -382,7 +406,7 @@ impl<'a> Parser<'a> {
                 }
                 StmtKind::Import(names)
             }
-            Some(Keyword::From) => self.from_import()?,
+            Some(Keyword::From) => self.import_from()?,
             _ => self.expr_stmt()?,
         };
         Ok(Stmt::new(kind, self.span_from(start)))
@@ -416,7 +440,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn from_import(&mut self) -> PResult<StmtKind> {
+    fn import_from(&mut self) -> PResult<StmtKind> {
         self.bump();
         if self.at_op(Op::Dot) || self.at_op(Op::Ellipsis) {
             return Err(ParseError::invalid(
@@ -445,15 +469,16 @@ impl<'a> Parser<'a> {
             if paren && self.at_op(Op::RParen) {
                 break;
             }
+            if !paren && self.at_stmt_end() {
+                return Err(ParseError::invalid(
+                    "trailing comma not allowed without surrounding parentheses",
+                    self.here(),
+                ));
+            }
             names.push(self.alias(false)?);
         }
         if paren {
             self.expect_op(Op::RParen)?;
-        } else if self.at_op(Op::Comma) {
-            return Err(ParseError::invalid(
-                "trailing comma not allowed without surrounding parentheses",
-                self.here(),
-            ));
         }
         Ok(StmtKind::ImportFrom { module, names })
     }
@@ -510,350 +535,6 @@ impl<'a> Parser<'a> {
         }
         Ok(StmtKind::Assign { targets, value })
     }
-
-    fn header_colon(&mut self) -> PResult<()> {
-        self.expect_op(Op::Colon)
-    }
-
-    fn if_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.here().start;
-        let mut branches = Vec::new();
-        let mut what = "'if' statement";
-        loop {
-            let kw = self.bump().span;
-            let test = self.test()?;
-            self.header_colon()?;
-            let span = self.span_from(kw.start);
-            let body = self.block(what, kw)?;
-            branches.push(IfBranch { test, body, span });
-            if !self.at_kw(Keyword::Elif) {
-                break;
-            }
-            what = "'elif' statement";
-        }
-        let orelse = self.else_block()?;
-        Ok(Stmt::new(
-            StmtKind::If { branches, orelse },
-            self.span_from(start),
-        ))
-    }
-
-    fn else_block(&mut self) -> PResult<Vec<Stmt>> {
-        if !self.at_kw(Keyword::Else) {
-            return Ok(Vec::new());
-        }
-        let kw = self.bump().span;
-        self.header_colon()?;
-        self.block("'else' statement", kw)
-    }
-
-    fn while_stmt(&mut self) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        let test = self.test()?;
-        self.header_colon()?;
-        let body = self.scoped_block(
-            Scope {
-                in_loop: true,
-                ..self.scope
-            },
-            "'while' statement",
-            kw,
-        )?;
-        let orelse = self.else_block()?;
-        Ok(Stmt::new(
-            StmtKind::While { test, body, orelse },
-            self.span_from(kw.start),
-        ))
-    }
-
-    fn for_stmt(&mut self) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        let target = self.target_list()?;
-        check_target(&target, TargetCtx::Assign)?;
-        if !self.eat_kw(Keyword::In) {
-            return Err(self.unexpected());
-        }
-        let iter = self.testlist_star()?;
-        self.header_colon()?;
-        let body = self.scoped_block(
-            Scope {
-                in_loop: true,
-                ..self.scope
-            },
-            "'for' statement",
-            kw,
-        )?;
-        let orelse = self.else_block()?;
-        Ok(Stmt::new(
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            },
-            self.span_from(kw.start),
-        ))
-    }
-
-    fn try_stmt(&mut self) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        self.header_colon()?;
-        let body = self.block("'try' statement", kw)?;
-        let mut handlers: Vec<ExceptHandler> = Vec::new();
-        while self.at_kw(Keyword::Except) {
-            let hkw = self.bump().span;
-            if handlers.last().is_some_and(|h| h.typ.is_none()) {
-                return Err(ParseError::invalid("default 'except:' must be last", hkw));
-            }
-            let mut typ = None;
-            let mut name = None;
-            if !self.at_op(Op::Colon) {
-                typ = Some(self.test()?);
-                if self.at_op(Op::Comma) {
-                    return Err(ParseError::invalid(
-                        "multiple exception types must be parenthesized",
-                        self.here(),
-                    ));
-                }
-                if self.eat_kw(Keyword::As) {
-                    name = Some(self.expect_name()?);
-                }
-            }
-            self.header_colon()?;
-            let span = self.span_from(hkw.start);
-            let body = self.block("'except' statement", hkw)?;
-            handlers.push(ExceptHandler {
-                typ,
-                name,
-                body,
-                span,
-            });
-        }
-        let orelse = if handlers.is_empty() {
-            Vec::new()
-        } else {
-            self.else_block()?
-        };
-        let finalbody = if self.at_kw(Keyword::Finally) {
-            let fkw = self.bump().span;
-            self.header_colon()?;
-            Some(self.block("'finally' statement", fkw)?)
-        } else {
-            None
-        };
-        if handlers.is_empty() && finalbody.is_none() {
-            let msg = "expected 'except' or 'finally' block";
-            return Err(if self.at(&TokenKind::Eof) {
-                ParseError::incomplete(msg, self.here())
-            } else {
-                ParseError::invalid(msg, self.here())
-            });
-        }
-        let t = Try {
-            body,
-            handlers,
-            orelse,
-            finalbody: finalbody.unwrap_or_default(),
-        };
-        Ok(Stmt::new(
-            StmtKind::Try(Box::new(t)),
-            self.span_from(kw.start),
-        ))
-    }
-
-    fn with_stmt(&mut self) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        let mut items = Vec::new();
-        loop {
-            let context = self.test()?;
-            let target = if self.eat_kw(Keyword::As) {
-                let t = self.target()?;
-                check_target(&t, TargetCtx::Assign)?;
-                Some(t)
-            } else {
-                None
-            };
-            items.push(WithItem { context, target });
-            if !self.eat_op(Op::Comma) {
-                break;
-            }
-        }
-        self.header_colon()?;
-        let body = self.block("'with' statement", kw)?;
-        Ok(Stmt::new(
-            StmtKind::With { items, body },
-            self.span_from(kw.start),
-        ))
-    }
-
-    fn decorated(&mut self) -> PResult<Stmt> {
-        let start = self.here().start;
-        let mut decorators = Vec::new();
-        while self.eat_op(Op::At) {
-            decorators.push(self.test()?);
-            if !self.eat(&TokenKind::Newline) {
-                return Err(self.unexpected());
-            }
-        }
-        match self.peek() {
-            TokenKind::Keyword(Keyword::Def) => self.def_stmt(decorators, Some(start)),
-            TokenKind::Keyword(Keyword::Class) => self.class_stmt(decorators, Some(start)),
-            TokenKind::Eof => Err(ParseError::incomplete(
-                "expected a function or class definition",
-                self.here(),
-            )),
-            _ => Err(self.unexpected()),
-        }
-    }
-
-    fn def_stmt(&mut self, decorators: Vec<Expr>, start: Option<usize>) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        let name = self.expect_name()?;
-        self.expect_op(Op::LParen)?;
-        let params = self.params(Op::RParen, true)?;
-        self.expect_op(Op::RParen)?;
-        let returns = if self.eat_op(Op::Arrow) {
-            Some(self.test()?)
-        } else {
-            None
-        };
-        self.header_colon()?;
-        let body = self.scoped_block(
-            Scope {
-                in_function: true,
-                in_loop: false,
-            },
-            "function definition",
-            kw,
-        )?;
-        let def = FunctionDef {
-            name,
-            params,
-            returns,
-            body,
-            decorators,
-        };
-        Ok(Stmt::new(
-            StmtKind::FunctionDef(Box::new(def)),
-            self.span_from(start.unwrap_or(kw.start)),
-        ))
-    }
-
-    fn class_stmt(&mut self, decorators: Vec<Expr>, start: Option<usize>) -> PResult<Stmt> {
-        let kw = self.bump().span;
-        let name = self.expect_name()?;
-        let bases = if self.eat_op(Op::LParen) {
-            self.call_args()?
-        } else {
-            Vec::new()
-        };
-        self.header_colon()?;
-        let body = self.scoped_block(Scope::default(), "class definition", kw)?;
-        let class = ClassDef {
-            name,
-            bases,
-            body,
-            decorators,
-        };
-        Ok(Stmt::new(
-            StmtKind::ClassDef(Box::new(class)),
-            self.span_from(start.unwrap_or(kw.start)),
-        ))
-    }
-
-    /// Parameters of a `def` (annotations allowed) or `lambda`, up to but not
-    /// including `close`.
-    pub(crate) fn params(&mut self, close: Op, annotations: bool) -> PResult<Params> {
-        let mut p = Params::default();
-        let mut star_span: Option<Span> = None;
-        let mut bare_star = false;
-        let mut seen_default = false;
-        while !self.at_op(close) {
-            if self.eat_op(Op::Pow) {
-                p.kwarg = Some(self.param(annotations, false)?);
-                self.eat_op(Op::Comma);
-                if !self.at_op(close) {
-                    return Err(ParseError::invalid(
-                        "arguments cannot follow var-keyword argument",
-                        self.here(),
-                    ));
-                }
-                break;
-            }
-            if self.at_op(Op::Star) {
-                let span = self.bump().span;
-                if star_span.is_some() {
-                    return Err(ParseError::invalid("* argument may appear only once", span));
-                }
-                star_span = Some(span);
-                if self.at_op(Op::Comma) || self.at_op(close) {
-                    bare_star = true;
-                } else {
-                    p.vararg = Some(self.param(annotations, false)?);
-                }
-            } else {
-                let param = self.param(annotations, true)?;
-                if star_span.is_some() {
-                    p.kwonly.push(param);
-                } else {
-                    if param.default.is_some() {
-                        seen_default = true;
-                    } else if seen_default {
-                        return Err(ParseError::invalid(
-                            "parameter without a default follows parameter with a default",
-                            param.span,
-                        ));
-                    }
-                    p.args.push(param);
-                }
-            }
-            if !self.eat_op(Op::Comma) {
-                break;
-            }
-        }
-        if let (true, Some(span)) = (bare_star && p.kwonly.is_empty(), star_span) {
-            return Err(ParseError::invalid(
-                "named arguments must follow bare *",
-                span,
-            ));
-        }
-        let all = p
-            .args
-            .iter()
-            .chain(&p.vararg)
-            .chain(&p.kwonly)
-            .chain(&p.kwarg);
-        let mut seen: Vec<&str> = Vec::new();
-        for param in all {
-            if seen.contains(&param.name.as_str()) {
-                let msg = format!("duplicate argument '{}' in function definition", param.name);
-                return Err(ParseError::invalid(msg, param.span));
-            }
-            seen.push(&param.name);
-        }
-        Ok(p)
-    }
-
-    fn param(&mut self, annotations: bool, default: bool) -> PResult<Param> {
-        let start = self.here().start;
-        let name = self.expect_name()?;
-        let annotation = if annotations && self.eat_op(Op::Colon) {
-            Some(self.test()?)
-        } else {
-            None
-        };
-        let default = if default && self.eat_op(Op::Assign) {
-            Some(self.test()?)
-        } else {
-            None
-        };
-        Ok(Param {
-            name,
-            annotation,
-            default,
-            span: self.span_from(start),
-        })
-    }
 }
 
 fn aug_assign_op(op: Op) -> Option<BinOp> {
@@ -883,85 +564,4 @@ fn reject_bare_star(e: &Expr) -> PResult<()> {
         ));
     }
     Ok(())
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TargetCtx {
-    Assign,
-    Aug,
-    Del,
-}
-
-/// Rejects what cannot be assigned to (or deleted), with CPython's messages.
-pub(crate) fn check_target(e: &Expr, ctx: TargetCtx) -> PResult<()> {
-    match &e.kind {
-        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => Ok(()),
-        ExprKind::Tuple(elts) | ExprKind::List(elts) if ctx != TargetCtx::Aug => {
-            let stars = elts
-                .iter()
-                .filter(|x| matches!(x.kind, ExprKind::Starred(_)))
-                .count();
-            if stars > 1 && ctx == TargetCtx::Assign {
-                return Err(ParseError::invalid(
-                    "multiple starred expressions in assignment",
-                    e.span,
-                ));
-            }
-            for elt in elts {
-                match (&elt.kind, ctx) {
-                    (ExprKind::Starred(_), TargetCtx::Del) => {
-                        return Err(ParseError::invalid("cannot delete starred", elt.span))
-                    }
-                    (ExprKind::Starred(inner), _) => check_target(inner, ctx)?,
-                    _ => check_target(elt, ctx)?,
-                }
-            }
-            Ok(())
-        }
-        ExprKind::Starred(_) if ctx == TargetCtx::Assign => Err(ParseError::invalid(
-            "starred assignment target must be in a list or tuple",
-            e.span,
-        )),
-        kind => {
-            let what = describe(kind);
-            let msg = match ctx {
-                TargetCtx::Assign => format!("cannot assign to {what}"),
-                TargetCtx::Del => format!("cannot delete {what}"),
-                TargetCtx::Aug => {
-                    format!("'{what}' is an illegal expression for augmented assignment")
-                }
-            };
-            Err(ParseError::invalid(msg, e.span))
-        }
-    }
-}
-
-fn describe(kind: &ExprKind) -> &'static str {
-    match kind {
-        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) => "literal",
-        ExprKind::Bool(true) => "True",
-        ExprKind::Bool(false) => "False",
-        ExprKind::None => "None",
-        ExprKind::Ellipsis => "ellipsis",
-        ExprKind::FString(_) => "f-string expression",
-        ExprKind::Call { .. } => "function call",
-        ExprKind::Compare { .. } => "comparison",
-        ExprKind::IfExp { .. } => "conditional expression",
-        ExprKind::Lambda { .. } => "lambda",
-        ExprKind::Tuple(_) => "tuple",
-        ExprKind::List(_) => "list",
-        ExprKind::Set(_) => "set display",
-        ExprKind::Dict(_) => "dict literal",
-        ExprKind::ListComp { .. } => "list comprehension",
-        ExprKind::SetComp { .. } => "set comprehension",
-        ExprKind::DictComp { .. } => "dict comprehension",
-        ExprKind::GeneratorExp { .. } => "generator expression",
-        ExprKind::Starred(_) => "starred",
-        _ => "expression",
-    }
-}
-
-/// Parses already-lexed tokens (lets `classify` lex once and inspect tokens).
-pub(crate) fn parse_tokens(source: &str, tokens: Vec<Token>) -> PResult<Module> {
-    Parser::new(source, tokens, 0).module()
 }

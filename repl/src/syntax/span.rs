@@ -162,7 +162,7 @@ mod tests {
         let src = "x = 1\n  y = foo(1,\n 2)\n";
         let start = src.find("foo").unwrap();
         let span = Span::new(start, src.len() - 1);
-        assert_eq!(span.render_caret(src), "    y = foo(1,\n        ^^^^^^^");
+        assert_eq!(span.render_caret(src), "    y = foo(1,\n        ^^^^^^");
         let sl = Span::point(src.len() + 10).source_line(src);
         assert_eq!(sl.caret_len, 1);
     }

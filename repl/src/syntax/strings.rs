@@ -50,15 +50,10 @@ pub struct RawLiteral {
 }
 
 /// Finds the end of the literal whose opening quote is at `quote_pos`.
-pub fn scan(
-    src: &str,
-    quote_pos: usize,
-    _prefix: StringPrefix,
-    base: usize,
-) -> PResult<RawLiteral> {
+pub fn scan(src: &str, quote_pos: usize, base: usize) -> PResult<RawLiteral> {
     let b = src.as_bytes();
     let at = |i: usize| b.get(i).copied();
-    let q = b[quote_pos];
+    let q = at(quote_pos).unwrap_or(b'"');
     let triple = at(quote_pos + 1) == Some(q) && at(quote_pos + 2) == Some(q);
     let body_start = quote_pos + if triple { 3 } else { 1 };
     let mut i = body_start;
