@@ -1,9 +1,12 @@
 //! The syntax layer: source text to AST, and nothing about running it.
 //!
-//! `span` (byte offsets, line/column, carets) -> `lexer` (tokens, indentation,
-//! with string bodies in `strings`) -> `parser` (statements) + `expr`
-//! (expressions) -> `ast`. `complete` answers "is this input finished?" for the
-//! REPL and Jupyter; `sexpr` prints trees for golden tests.
+//! `span` (byte offsets, line/column, carets) -> `lexer` (tokens, indentation;
+//! string bodies in `strings`) -> `parser` (cursor, blocks, simple statements)
+//! with `compound` (block statements), `expr` (Pratt precedence), `display`
+//! (brackets, comprehensions, calls, subscripts) and `targets` (assignment
+//! rules) -> `ast`. `complete` answers "is this input finished?" for the REPL
+//! and Jupyter; `sexpr` prints trees for golden tests. Errors are one type,
+//! [`ParseError`], whose `kind` tells Incomplete from Invalid.
 //!
 //! ```
 //! use tinytorch_lang::syntax::{parse_module, classify, Completeness};

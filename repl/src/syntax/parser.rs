@@ -162,10 +162,6 @@ impl<'a> Parser<'a> {
     pub(crate) fn unexpected(&self) -> ParseError {
         match self.peek() {
             TokenKind::Indent => ParseError::indentation("unexpected indent", self.here()),
-            TokenKind::Dedent => ParseError::indentation(
-                "unindent does not match any outer indentation level",
-                self.here(),
-            ),
             TokenKind::Keyword(k @ (Keyword::Yield | Keyword::Async | Keyword::Await)) => {
                 ParseError::invalid(format!("'{k}' is not supported in tinytorch"), self.here())
             }
