@@ -2,3 +2,7 @@
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod tensor {
+    pub mod repr;
+}
