@@ -2,3 +2,5 @@
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod random;
