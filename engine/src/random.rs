@@ -41,27 +41,30 @@
 //!
 //! # What differs between machines
 //!
-//! * `randn` of 16+ contiguous float32 values: PyTorch's AVX2 build uses polynomial `log` and
-//!   `sincos`; its default build (ARM, `ATEN_CPU_CAPABILITY=default`) and, in current sources,
-//!   its AVX-512 build use the C library's. [`NormalKernel::detect`] mirrors PyTorch's dispatch;
-//!   both kernels are tested against PyTorch.
+//! * `randn` of 16+ contiguous float32 values: PyTorch's x86 builds with AVX2 and FMA (AVX-512
+//!   CPUs included: torch 2.15 registers no AVX-512 normal kernel, so dispatch falls back to
+//!   AVX2) use polynomial `log` and `sincos`; its default build (ARM,
+//!   `ATEN_CPU_CAPABILITY=default`) uses the C library's. [`NormalKernel::detect`] mirrors
+//!   that dispatch; both kernels are tested against PyTorch.
 //! * Everything using `log`/`sin`/`cos` from libm (the pairwise and blocked-libm kernels)
 //!   matches where Rust and PyTorch call the same C library (glibc on Linux); another libm may
 //!   differ in the last bit.
-//! * `bernoulli_(p)` with a scalar `p` (and so `F.dropout`): on Intel CPUs, PyTorch builds with
-//!   MKL sample it from MKL's own stream instead of MT19937. That stream is not reproduced; on
-//!   AMD and ARM this module matches.
+//! * `bernoulli_(p)` with a scalar `p` (and so `F.dropout`): some PyTorch sources and builds
+//!   with MKL's VSL sample it from an MKL stream instead of MT19937 (Intel CPUs, or every CPU in
+//!   later sources). That stream is not reproduced. The torch 2.15 x86 wheel the fixtures come
+//!   from makes no VSL call in that kernel (checked in its disassembly) and matches here.
 
 mod mt19937;
 mod normal;
+mod uniform;
 
-use std::cmp::Ordering;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use half::{bf16, f16};
 use mt19937::Mt19937;
+use uniform::{check_uniform, clamp_to_from, scale_in_place, unit_f32};
 
 /// A distribution argument PyTorch rejects; the messages are PyTorch's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -97,16 +100,12 @@ pub enum NormalKernel {
 }
 
 impl NormalKernel {
-    /// The kernel PyTorch picks on this CPU: AVX2 when it dispatches to its AVX2 build (x86-64
-    /// with AVX2 and FMA but not the AVX-512 set it requires), the libm one otherwise.
+    /// The kernel PyTorch picks on this CPU: AVX2 on x86-64 with AVX2 and FMA (its AVX2
+    /// capability; AVX-512 CPUs fall back to it for `normal_`), the libm one elsewhere.
     pub fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            let avx512 = is_x86_feature_detected!("avx512vl")
-                && is_x86_feature_detected!("avx512bw")
-                && is_x86_feature_detected!("avx512dq")
-                && is_x86_feature_detected!("fma");
-            if !avx512 && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 return Self::Avx2;
             }
         }
@@ -192,7 +191,7 @@ impl Generator {
 
     /// One float32 in `[0, 1)` from the low 24 bits of one draw.
     fn unit_f32(&mut self) -> f32 {
-        (self.random_u32() & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)
+        unit_f32(self.random_u32())
     }
 
     /// One float64 in `[0, 1)` from the low 53 bits of a 64-bit draw.
@@ -216,10 +215,8 @@ impl Generator {
             "float",
         )?;
         let (from, to) = (from as f32, to as f32);
-        let width = to - from;
-        for v in out {
-            *v = clamp_to_from(self.unit_f32().mul_add(width, from), from, to);
-        }
+        self.engine.fill_with(out, unit_f32);
+        scale_in_place(out, from, to);
         Ok(())
     }
 
@@ -238,10 +235,10 @@ impl Generator {
         high: f64,
     ) -> Result<(), RandomError> {
         let (from, to) = check_uniform(low, high, low, high, f64::MAX, "double")?;
-        let width = to - from;
-        for v in out {
-            *v = clamp_to_from(self.unit_f64().mul_add(width, from), from, to);
+        for v in out.iter_mut() {
+            *v = self.unit_f64();
         }
+        scale_in_place(out, from, to);
         Ok(())
     }
 
@@ -326,21 +323,17 @@ impl Generator {
         if out.len() < 16 {
             return self.fill_normal_f32_strided(out, mean, std);
         }
-        let fill_16 = match self.kernel {
-            NormalKernel::Avx2 => normal::fill_16_f32_avx2,
-            NormalKernel::Libm => normal::fill_16_f32_libm,
+        let blocks = match self.kernel {
+            NormalKernel::Avx2 => normal::blocks_f32_avx2,
+            NormalKernel::Libm => normal::blocks_f32_libm,
         };
         let (mean, std) = (mean as f32, std as f32);
-        for v in out.iter_mut() {
-            *v = self.unit_f32();
-        }
-        blocked(out, |block| fill_16(block, mean, std));
+        self.engine.fill_with(out, unit_f32);
+        blocks(out, mean, std);
         if out.len() % 16 != 0 {
             let tail = out.len() - 16;
-            for v in &mut out[tail..] {
-                *v = self.unit_f32();
-            }
-            fill_16(&mut out[tail..], mean, std);
+            self.engine.fill_with(&mut out[tail..], unit_f32);
+            blocks(&mut out[tail..], mean, std);
         }
         Ok(())
     }
@@ -382,13 +375,13 @@ impl Generator {
         for v in out.iter_mut() {
             *v = self.unit_f64();
         }
-        blocked(out, |block| normal::fill_16_f64(block, mean, std));
+        normal::blocks_f64(out, mean, std);
         if out.len() % 16 != 0 {
             let tail = out.len() - 16;
             for v in &mut out[tail..] {
                 *v = self.unit_f64();
             }
-            normal::fill_16_f64(&mut out[tail..], mean, std);
+            normal::blocks_f64(&mut out[tail..], mean, std);
         }
         Ok(())
     }
@@ -490,48 +483,6 @@ impl Generator {
             .map(|&p| f64::from(u8::from(self.unit_f64() < p)))
             .collect())
     }
-}
-
-/// PyTorch's guard for a rounding that lands on the excluded upper bound: `[from, to)` stays
-/// half-open by mapping `to` to `from`.
-fn clamp_to_from<T: PartialEq>(value: T, from: T, to: T) -> T {
-    if value == to {
-        from
-    } else {
-        value
-    }
-}
-
-/// Applies `f` to each whole block of 16.
-fn blocked<T>(data: &mut [T], mut f: impl FnMut(&mut [T])) {
-    for block in data.chunks_exact_mut(16) {
-        f(block);
-    }
-}
-
-/// PyTorch's `uniform_` checks, on the requested bounds and on the bounds cast to the dtype.
-fn check_uniform(
-    low: f64,
-    high: f64,
-    from: f64,
-    to: f64,
-    max: f64,
-    dtype: &'static str,
-) -> Result<(f64, f64), RandomError> {
-    // NaN bounds fail too, as PyTorch's `from <= to` check does.
-    if !matches!(
-        low.partial_cmp(&high),
-        Some(Ordering::Less | Ordering::Equal)
-    ) {
-        return Err(RandomError::UniformRange {
-            from: low,
-            to: high,
-        });
-    }
-    if to - from > max {
-        return Err(RandomError::UniformOverflow { dtype, from, to });
-    }
-    Ok((from, to))
 }
 
 fn check_std(std: f64) -> Result<(), RandomError> {

@@ -27,42 +27,67 @@
 /// `(float)(2.0f * c10::pi<double>)`: the AVX2 kernel's `2 pi`, computed in double then rounded.
 const TWO_PI_F32: f32 = (2.0 * std::f64::consts::PI) as f32;
 
-/// The libm block transform for `f64` (`normal_fill_16<double>`), in place on 16 uniforms.
-pub(crate) fn fill_16_f64(data: &mut [f64], mean: f64, std: f64) {
-    for j in 0..8 {
-        let u1 = 1.0 - data[j];
-        let u2 = data[j + 8];
-        let radius = (-2.0 * u1.ln()).sqrt();
-        let theta = 2.0 * std::f64::consts::PI * u2;
-        data[j] = (radius * theta.cos()).mul_add(std, mean);
-        data[j + 8] = (radius * theta.sin()).mul_add(std, mean);
+/// The libm transform for `f64` (`normal_fill_16<double>`), in place on each whole block of 16
+/// uniforms in `data`.
+pub(crate) fn blocks_f64(data: &mut [f64], mean: f64, std: f64) {
+    for block in data.chunks_exact_mut(16) {
+        let (first, second) = block.split_at_mut(8);
+        for (a, b) in first.iter_mut().zip(second) {
+            let radius = (-2.0 * (1.0 - *a).ln()).sqrt();
+            let theta = 2.0 * std::f64::consts::PI * *b;
+            *a = (radius * theta.cos()).mul_add(std, mean);
+            *b = (radius * theta.sin()).mul_add(std, mean);
+        }
     }
 }
 
-/// The libm block transform for `f32` (`normal_fill_16<float>`), in place on 16 uniforms: what
-/// PyTorch runs for float32 on CPUs without its AVX2 dispatch (ARM, or a `default` capability).
+/// The libm transform for `f32` (`normal_fill_16<float>`), on each whole block of 16: what
+/// PyTorch runs for float32 without its AVX2 dispatch (ARM, a `default` capability).
 /// `theta` is formed in double (`2.0f * pi<double> * u2`) and rounded to float.
-pub(crate) fn fill_16_f32_libm(data: &mut [f32], mean: f32, std: f32) {
-    for j in 0..8 {
-        let u1 = 1.0 - data[j];
-        let u2 = data[j + 8];
-        let radius = (-2.0 * u1.ln()).sqrt();
-        let theta = (2.0 * std::f64::consts::PI * f64::from(u2)) as f32;
-        data[j] = (radius * theta.cos()).mul_add(std, mean);
-        data[j + 8] = (radius * theta.sin()).mul_add(std, mean);
+pub(crate) fn blocks_f32_libm(data: &mut [f32], mean: f32, std: f32) {
+    for block in data.chunks_exact_mut(16) {
+        let (first, second) = block.split_at_mut(8);
+        for (a, b) in first.iter_mut().zip(second) {
+            let radius = (-2.0 * (1.0 - *a).ln()).sqrt();
+            let theta = (2.0 * std::f64::consts::PI * f64::from(*b)) as f32;
+            *a = (radius * theta.cos()).mul_add(std, mean);
+            *b = (radius * theta.sin()).mul_add(std, mean);
+        }
     }
 }
 
-/// The AVX2 block transform (`normal_fill_16_AVX2`), in place on 16 uniforms.
-pub(crate) fn fill_16_f32_avx2(data: &mut [f32], mean: f32, std: f32) {
-    for j in 0..8 {
-        let u1 = 1.0 - data[j];
-        let u2 = data[j + 8];
-        let radius = (-2.0 * cephes_log(u1)).sqrt();
-        let (sin, cos) = cephes_sincos(TWO_PI_F32 * u2);
-        // `_mm256_fmadd_ps(n, std, mean)`: one rounding.
-        data[j] = (radius * cos).mul_add(std, mean);
-        data[j + 8] = (radius * sin).mul_add(std, mean);
+/// The AVX2 transform (`normal_fill_16_AVX2`) on each whole block of 16. Where the CPU has FMA
+/// the loop is compiled with it, so `mul_add` is one instruction instead of a libm call; the
+/// results are identical either way.
+pub(crate) fn blocks_f32_avx2(data: &mut [f32], mean: f32, std: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("fma") {
+        // SAFETY: the FMA extension was detected on this CPU just above.
+        unsafe { blocks_f32_avx2_fma(data, mean, std) };
+        return;
+    }
+    blocks_f32_avx2_portable(data, mean, std);
+}
+
+/// # Safety
+/// The CPU must support FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn blocks_f32_avx2_fma(data: &mut [f32], mean: f32, std: f32) {
+    blocks_f32_avx2_portable(data, mean, std);
+}
+
+#[inline(always)]
+fn blocks_f32_avx2_portable(data: &mut [f32], mean: f32, std: f32) {
+    for block in data.chunks_exact_mut(16) {
+        let (first, second) = block.split_at_mut(8);
+        for (a, b) in first.iter_mut().zip(second) {
+            let radius = (-2.0 * cephes_log(1.0 - *a)).sqrt();
+            let (sin, cos) = cephes_sincos(TWO_PI_F32 * *b);
+            // `_mm256_fmadd_ps(n, std, mean)`: one rounding.
+            *a = (radius * cos).mul_add(std, mean);
+            *b = (radius * sin).mul_add(std, mean);
+        }
     }
 }
 
@@ -75,6 +100,7 @@ const fn c_float(x: f64) -> f32 {
 /// the exponent, fold the mantissa into `[sqrt(1/2), sqrt(2))`, then cephes' degree-9 polynomial.
 // The constants are avx_mathfun.h's literals, digits and all, so their provenance is checkable.
 #[allow(clippy::excessive_precision, clippy::approx_constant)]
+#[inline(always)]
 fn cephes_log(x: f32) -> f32 {
     const SQRTHF: f32 = c_float(0.707106781186547524);
     const P: [f32; 9] = [
@@ -115,6 +141,7 @@ fn cephes_log(x: f32) -> f32 {
 /// multiples of `pi/4` in three parts (cephes' DP1..DP3), evaluate both polynomials, pick and
 /// sign by octant. Returns `(sin, cos)`.
 #[allow(clippy::excessive_precision)]
+#[inline(always)]
 fn cephes_sincos(x: f32) -> (f32, f32) {
     const FOPI: f32 = c_float(1.27323954473516);
     const DP1: f32 = c_float(-0.78515625);
