@@ -139,10 +139,7 @@ pub enum Operand {
 /// higher category (an int tensor times `2.5` is float32).
 pub fn result_type(operands: &[Operand]) -> DType {
     let fold = |pick: &dyn Fn(&Operand) -> Option<DType>| {
-        operands
-            .iter()
-            .filter_map(pick)
-            .reduce(DType::promote)
+        operands.iter().filter_map(pick).reduce(DType::promote)
     };
     let dim = fold(&|o| match o {
         Operand::Tensor(d) => Some(*d),
@@ -179,7 +176,9 @@ fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
 }
 
 /// A Rust type that can be a tensor element.
-pub trait Element: Copy + Send + Sync + PartialOrd + PartialEq + Default + fmt::Debug + 'static {
+pub trait Element:
+    Copy + Send + Sync + PartialOrd + PartialEq + Default + fmt::Debug + 'static
+{
     const DTYPE: DType;
     fn to_f64(self) -> f64;
     fn from_f64(v: f64) -> Self;

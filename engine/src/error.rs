@@ -105,3 +105,9 @@ impl From<std::io::Error> for Error {
 
 /// The engine's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<crate::random::RandomError> for Error {
+    fn from(e: crate::random::RandomError) -> Self {
+        Error::InvalidArgument(e.to_string())
+    }
+}

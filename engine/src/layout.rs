@@ -296,7 +296,10 @@ mod tests {
         assert!(!t.is_contiguous());
         let n = l.narrow(1, 1, 2);
         assert_eq!(n.offset(), 4);
-        assert_eq!(n.offsets(), vec![4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23]);
+        assert_eq!(
+            n.offsets(),
+            vec![4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23]
+        );
         let s = Layout::contiguous(&[10]).slice(0, 1, 8, 3);
         assert_eq!(s.offsets(), vec![1, 4, 7]);
     }

@@ -40,8 +40,16 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -105,7 +113,10 @@ pub fn infer_shape(op: &'static str, spec: &[i64], numel: usize) -> Result<Vec<u
             &[],
             format!(
                 "shape '[{}]' is invalid for input of size {numel}",
-                spec.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                spec.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )
     };
@@ -128,7 +139,10 @@ mod tests {
 
     #[test]
     fn broadcasting_follows_numpy_rules() {
-        assert_eq!(broadcast_shapes("add", &[2, 1, 3], &[4, 1]).unwrap(), vec![2, 4, 3]);
+        assert_eq!(
+            broadcast_shapes("add", &[2, 1, 3], &[4, 1]).unwrap(),
+            vec![2, 4, 3]
+        );
         assert_eq!(broadcast_shapes("add", &[], &[5]).unwrap(), vec![5]);
         let e = broadcast_shapes("add", &[3], &[4]).unwrap_err().to_string();
         assert!(e.contains("The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0"), "{e}");
@@ -139,7 +153,10 @@ mod tests {
         assert_eq!(normalize_dim("sum", -1, 3).unwrap(), 2);
         assert_eq!(normalize_dim("sum", 0, 0).unwrap(), 0);
         let e = normalize_dim("sum", 3, 3).unwrap_err().to_string();
-        assert_eq!(e, "Dimension out of range (expected to be in range of [-3, 2], but got 3)");
+        assert_eq!(
+            e,
+            "Dimension out of range (expected to be in range of [-3, 2], but got 3)"
+        );
         assert_eq!(normalize_insert_dim("unsqueeze", -1, 2).unwrap(), 2);
     }
 
@@ -147,6 +164,9 @@ mod tests {
     fn infer_shape_resolves_minus_one() {
         assert_eq!(infer_shape("view", &[-1, 4], 12).unwrap(), vec![3, 4]);
         let e = infer_shape("view", &[5, -1], 12).unwrap_err().to_string();
-        assert!(e.contains("shape '[5, -1]' is invalid for input of size 12"), "{e}");
+        assert!(
+            e.contains("shape '[5, -1]' is invalid for input of size 12"),
+            "{e}"
+        );
     }
 }

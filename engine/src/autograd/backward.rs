@@ -68,7 +68,9 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
         }
         None => {
             if t.numel() != 1 {
-                return Err(Error::Autograd("grad can be implicitly created only for scalar outputs".into()));
+                return Err(Error::Autograd(
+                    "grad can be implicitly created only for scalar outputs".into(),
+                ));
             }
             Tensor::ones_like(t)?
         }
@@ -122,7 +124,11 @@ fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {
 }
 
 fn set_or_add_grad(t: &Tensor, g: &Tensor) -> Result<()> {
-    let g = if g.dtype() != t.dtype() { g.to_dtype(t.dtype())? } else { g.clone() };
+    let g = if g.dtype() != t.dtype() {
+        g.to_dtype(t.dtype())?
+    } else {
+        g.clone()
+    };
     let prev = t.grad();
     let new = match prev {
         Some(p) => p.add(&g)?,

@@ -38,7 +38,9 @@ pub fn gradcheck(
     let out = f(inputs)?;
     let n = out.numel();
     // A fixed, irregular cotangent so that errors cannot cancel out.
-    let w: Vec<f64> = (0..n).map(|i| 0.5 + ((i * 7919 + 13) % 101) as f64 / 101.0).collect();
+    let w: Vec<f64> = (0..n)
+        .map(|i| 0.5 + ((i * 7919 + 13) % 101) as f64 / 101.0)
+        .collect();
     let wt = Tensor::from_vec_f64(&w, out.shape(), DType::F64)?;
     let objective = |xs: &[Tensor]| -> Result<f64> {
         let _g = crate::autograd::no_grad();

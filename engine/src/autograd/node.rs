@@ -81,7 +81,10 @@ impl SavedTensor {
     }
 
     pub fn is_released(&self) -> bool {
-        self.slot.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        self.slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
     }
 }
 
@@ -159,7 +162,11 @@ impl Node {
     }
 
     pub(crate) fn apply(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let needs: Vec<bool> = self.inputs.iter().map(|e| !matches!(e, Edge::None)).collect();
+        let needs: Vec<bool> = self
+            .inputs
+            .iter()
+            .map(|e| !matches!(e, Edge::None))
+            .collect();
         let grads = (self.backward)(grad, &needs)?;
         if grads.len() != self.inputs.len() {
             return Err(Error::Internal(format!(

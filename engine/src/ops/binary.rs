@@ -128,9 +128,18 @@ impl Tensor {
         }
         let (x, y, out) = binary(Arg::T(self), other, BinaryOp::Add, keep)?;
         let (sx, sy) = (x.shape().to_vec(), y.shape().to_vec());
-        Ok(record(out, "AddBackward0", &[&x, &y], vec![], move |g, _| {
-            Ok(vec![Some(sum_to_shape(g, &sx)?), Some(sum_to_shape(g, &sy)?)])
-        }))
+        Ok(record(
+            out,
+            "AddBackward0",
+            &[&x, &y],
+            vec![],
+            move |g, _| {
+                Ok(vec![
+                    Some(sum_to_shape(g, &sx)?),
+                    Some(sum_to_shape(g, &sy)?),
+                ])
+            },
+        ))
     }
 
     pub fn add(&self, other: &Tensor) -> Result<Tensor> {
@@ -158,12 +167,22 @@ impl Tensor {
         }
         let (x, y, out) = binary(Arg::T(self), other, BinaryOp::Sub, keep)?;
         let (sx, sy) = (x.shape().to_vec(), y.shape().to_vec());
-        Ok(record(out, "SubBackward0", &[&x, &y], vec![], move |g, n| {
-            Ok(vec![
-                Some(sum_to_shape(g, &sx)?),
-                if n[1] { Some(sum_to_shape(&g.neg()?, &sy)?) } else { None },
-            ])
-        }))
+        Ok(record(
+            out,
+            "SubBackward0",
+            &[&x, &y],
+            vec![],
+            move |g, n| {
+                Ok(vec![
+                    Some(sum_to_shape(g, &sx)?),
+                    if n[1] {
+                        Some(sum_to_shape(&g.neg()?, &sy)?)
+                    } else {
+                        None
+                    },
+                ])
+            },
+        ))
     }
 
     pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
@@ -190,11 +209,25 @@ impl Tensor {
         let (sx, sy) = (SavedTensor::new("self", &x), SavedTensor::new("other", &y));
         let (shx, shy) = (x.shape().to_vec(), y.shape().to_vec());
         let saved = vec![sx.clone(), sy.clone()];
-        Ok(record(out, "MulBackward0", &[&x, &y], saved, move |g, n| {
-            let ga = if n[0] { Some(sum_to_shape(&g.mul(&sy.get("MulBackward0")?)?, &shx)?) } else { None };
-            let gb = if n[1] { Some(sum_to_shape(&g.mul(&sx.get("MulBackward0")?)?, &shy)?) } else { None };
-            Ok(vec![ga, gb])
-        }))
+        Ok(record(
+            out,
+            "MulBackward0",
+            &[&x, &y],
+            saved,
+            move |g, n| {
+                let ga = if n[0] {
+                    Some(sum_to_shape(&g.mul(&sy.get("MulBackward0")?)?, &shx)?)
+                } else {
+                    None
+                };
+                let gb = if n[1] {
+                    Some(sum_to_shape(&g.mul(&sx.get("MulBackward0")?)?, &shy)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, gb])
+            },
+        ))
     }
 
     pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
@@ -217,18 +250,28 @@ impl Tensor {
         let (sx, sy) = (SavedTensor::new("self", &x), SavedTensor::new("other", &y));
         let (shx, shy) = (x.shape().to_vec(), y.shape().to_vec());
         let saved = vec![sx.clone(), sy.clone()];
-        Ok(record(out, "DivBackward0", &[&x, &y], saved, move |g, n| {
-            let b = sy.get("DivBackward0")?;
-            let ga = if n[0] { Some(sum_to_shape(&g.div(&b)?, &shx)?) } else { None };
-            let gb = if n[1] {
-                // d(a/b)/db = -a / b^2
-                let a = sx.get("DivBackward0")?;
-                Some(sum_to_shape(&g.mul(&a)?.div(&b.mul(&b)?)?.neg()?, &shy)?)
-            } else {
-                None
-            };
-            Ok(vec![ga, gb])
-        }))
+        Ok(record(
+            out,
+            "DivBackward0",
+            &[&x, &y],
+            saved,
+            move |g, n| {
+                let b = sy.get("DivBackward0")?;
+                let ga = if n[0] {
+                    Some(sum_to_shape(&g.div(&b)?, &shx)?)
+                } else {
+                    None
+                };
+                let gb = if n[1] {
+                    // d(a/b)/db = -a / b^2
+                    let a = sx.get("DivBackward0")?;
+                    Some(sum_to_shape(&g.mul(&a)?.div(&b.mul(&b)?)?.neg()?, &shy)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, gb])
+            },
+        ))
     }
 
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
@@ -244,11 +287,9 @@ impl Tensor {
         let op = match mode {
             "floor" => BinaryOp::FloorDiv,
             "trunc" => BinaryOp::TruncDiv,
-            m => {
-                return Err(Error::invalid(format!(
-                    "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-                )))
-            }
+            m => return Err(Error::invalid(format!(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
+            ))),
         };
         Ok(binary(Arg::T(self), other.into(), op, keep)?.2)
     }
@@ -272,16 +313,24 @@ impl Tensor {
         let (sx, sy) = (SavedTensor::new("self", &x), SavedTensor::new("other", &y));
         let (shx, shy) = (x.shape().to_vec(), y.shape().to_vec());
         let saved = vec![sx.clone(), sy.clone()];
-        Ok(record(out, "RemainderBackward0", &[&x, &y], saved, move |g, n| {
-            let ga = Some(sum_to_shape(g, &shx)?);
-            let gb = if n[1] {
-                let q = sx.get("RemainderBackward0")?.floor_divide(&sy.get("RemainderBackward0")?)?;
-                Some(sum_to_shape(&g.mul(&q)?.neg()?, &shy)?)
-            } else {
-                None
-            };
-            Ok(vec![ga, gb])
-        }))
+        Ok(record(
+            out,
+            "RemainderBackward0",
+            &[&x, &y],
+            saved,
+            move |g, n| {
+                let ga = Some(sum_to_shape(g, &shx)?);
+                let gb = if n[1] {
+                    let q = sx
+                        .get("RemainderBackward0")?
+                        .floor_divide(&sy.get("RemainderBackward0")?)?;
+                    Some(sum_to_shape(&g.mul(&q)?.neg()?, &shy)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, gb])
+            },
+        ))
     }
 
     /// `torch.pow(self, exponent)` for a tensor exponent.
@@ -294,27 +343,34 @@ impl Tensor {
         );
         let (shx, shy) = (x.shape().to_vec(), y.shape().to_vec());
         let saved = vec![sx.clone(), sy.clone(), so.clone()];
-        Ok(record(out, "PowBackward1", &[&x, &y], saved, move |g, n| {
-            let (a, b) = (sx.get("PowBackward1")?, sy.get("PowBackward1")?);
-            let ga = if n[0] {
-                // d a^b / da = b a^(b-1)
-                let d = b.mul(&a.pow(&b.sub_scalar(1.0)?)?)?;
-                Some(sum_to_shape(&g.mul(&d)?, &shx)?)
-            } else {
-                None
-            };
-            let gb = if n[1] {
-                // d a^b / db = a^b ln a (0 where a == 0 and b >= 0, as PyTorch)
-                let o = so.get("PowBackward1")?;
-                let ln = a.log()?;
-                let zero_base = a.eq_scalar(0.0)?.logical_and(&b.ge_scalar(0.0)?)?;
-                let d = Tensor::where_cond(&zero_base, &Tensor::zeros_like(&ln)?, &o.mul(&ln)?)?;
-                Some(sum_to_shape(&g.mul(&d)?, &shy)?)
-            } else {
-                None
-            };
-            Ok(vec![ga, gb])
-        }))
+        Ok(record(
+            out,
+            "PowBackward1",
+            &[&x, &y],
+            saved,
+            move |g, n| {
+                let (a, b) = (sx.get("PowBackward1")?, sy.get("PowBackward1")?);
+                let ga = if n[0] {
+                    // d a^b / da = b a^(b-1)
+                    let d = b.mul(&a.pow(&b.sub_scalar(1.0)?)?)?;
+                    Some(sum_to_shape(&g.mul(&d)?, &shx)?)
+                } else {
+                    None
+                };
+                let gb = if n[1] {
+                    // d a^b / db = a^b ln a (0 where a == 0 and b >= 0, as PyTorch)
+                    let o = so.get("PowBackward1")?;
+                    let ln = a.log()?;
+                    let zero_base = a.eq_scalar(0.0)?.logical_and(&b.ge_scalar(0.0)?)?;
+                    let d =
+                        Tensor::where_cond(&zero_base, &Tensor::zeros_like(&ln)?, &o.mul(&ln)?)?;
+                    Some(sum_to_shape(&g.mul(&d)?, &shy)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, gb])
+            },
+        ))
     }
 
     /// `torch.pow(self, e)` for a scalar exponent.
@@ -322,21 +378,29 @@ impl Tensor {
         let e = e.into();
         let dtype = result_type(&[operand(&Arg::T(self)), Operand::Scalar(e.dtype())]);
         if dtype.is_int() && e.to_f64() < 0.0 {
-            return Err(Error::invalid("Integers to negative integer powers are not allowed."));
+            return Err(Error::invalid(
+                "Integers to negative integer powers are not allowed.",
+            ));
         }
         let x = self.to_dtype(dtype)?;
         let ev = e.to_f64();
         let out = x.raw_unary(UnaryOp::PowScalar(ev))?;
         let sx = SavedTensor::new("self", &x);
-        Ok(record(out, "PowBackward0", &[&x], vec![sx.clone()], move |g, _| {
-            let a = sx.get("PowBackward0")?;
-            let d = if ev == 0.0 {
-                Tensor::zeros_like(&a)?
-            } else {
-                a.pow_scalar(ev - 1.0)?.mul_scalar(ev)?
-            };
-            Ok(vec![Some(g.mul(&d)?)])
-        }))
+        Ok(record(
+            out,
+            "PowBackward0",
+            &[&x],
+            vec![sx.clone()],
+            move |g, _| {
+                let a = sx.get("PowBackward0")?;
+                let d = if ev == 0.0 {
+                    Tensor::zeros_like(&a)?
+                } else {
+                    a.pow_scalar(ev - 1.0)?.mul_scalar(ev)?
+                };
+                Ok(vec![Some(g.mul(&d)?)])
+            },
+        ))
     }
 
     /// `base ** self` for a scalar base (Python's `__rpow__`).
@@ -351,9 +415,17 @@ impl Tensor {
         let bv = b.to_f64();
         let out = x.raw_unary(UnaryOp::ScalarPow(bv))?;
         let so = SavedTensor::new("result", &out);
-        Ok(record(out, "PowBackward2", &[&x], vec![so.clone()], move |g, _| {
-            Ok(vec![Some(g.mul(&so.get("PowBackward2")?)?.mul_scalar(bv.ln())?)])
-        }))
+        Ok(record(
+            out,
+            "PowBackward2",
+            &[&x],
+            vec![so.clone()],
+            move |g, _| {
+                Ok(vec![Some(
+                    g.mul(&so.get("PowBackward2")?)?.mul_scalar(bv.ln())?,
+                )])
+            },
+        ))
     }
 
     /// `torch.maximum` (NaN-propagating; ties split the gradient in half).
@@ -373,7 +445,11 @@ impl Tensor {
         let saved = vec![sx.clone(), sy.clone()];
         Ok(record(out, name, &[&x, &y], saved, move |g, _| {
             let (a, b) = (sx.get(name)?, sy.get(name)?);
-            let wins = if op == BinaryOp::Maximum { a.gt(&b)? } else { a.lt(&b)? };
+            let wins = if op == BinaryOp::Maximum {
+                a.gt(&b)?
+            } else {
+                a.lt(&b)?
+            };
             let ties = a.eq(&b)?.to_dtype(g.dtype())?.mul_scalar(0.5)?;
             let wa = wins.to_dtype(g.dtype())?.add(&ties)?;
             let wb = wa.rsub_scalar(1.0)?;
@@ -455,7 +531,9 @@ impl Tensor {
                     BinaryOp::BitOr => "or",
                     _ => "xor",
                 },
-                crate::dtype::DType::name(dtype).replace("float32", "Float").replace("float64", "Double")
+                crate::dtype::DType::name(dtype)
+                    .replace("float32", "Float")
+                    .replace("float64", "Double")
             )));
         }
         Ok(binary(Arg::T(self), other, op, keep)?.2)

@@ -17,9 +17,13 @@ impl Tensor {
             return Ok(out);
         }
         let src = self.dtype();
-        Ok(record(out, "ToCopyBackward0", &[self], vec![], move |g, _| {
-            Ok(vec![Some(g.to_dtype(src)?)])
-        }))
+        Ok(record(
+            out,
+            "ToCopyBackward0",
+            &[self],
+            vec![],
+            move |g, _| Ok(vec![Some(g.to_dtype(src)?)]),
+        ))
     }
 
     /// `x.to(device)`: a copy on `device` (or `self` if already there).
@@ -30,9 +34,13 @@ impl Tensor {
         let host = self.to_cpu_storage()?;
         let out = Tensor::from_contiguous(Storage::from_cpu(host, device)?, self.shape());
         let src = self.device();
-        Ok(record(out, "ToCopyBackward0", &[self], vec![], move |g, _| {
-            Ok(vec![Some(g.to_device(src)?)])
-        }))
+        Ok(record(
+            out,
+            "ToCopyBackward0",
+            &[self],
+            vec![],
+            move |g, _| Ok(vec![Some(g.to_device(src)?)]),
+        ))
     }
 
     /// `x.contiguous()`: `self` when already contiguous, else a copy
@@ -47,7 +55,9 @@ impl Tensor {
     /// `x.clone()`: a contiguous copy that stays in the graph.
     pub fn clone_tensor(&self) -> Result<Tensor> {
         let out = self.contiguous_copy()?;
-        Ok(record(out, "CloneBackward0", &[self], vec![], |g, _| Ok(vec![Some(g.clone())])))
+        Ok(record(out, "CloneBackward0", &[self], vec![], |g, _| {
+            Ok(vec![Some(g.clone())])
+        }))
     }
 
     /// A contiguous copy outside the graph.

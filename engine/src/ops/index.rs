@@ -27,7 +27,11 @@ impl Tensor {
                 super::reduce::pretty_dtype(cond.dtype())
             )));
         }
-        let shape = broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), x.shape())?, y.shape())?;
+        let shape = broadcast_shapes(
+            "where",
+            &broadcast_shapes("where", cond.shape(), x.shape())?,
+            y.shape(),
+        )?;
         let dtype = DType::promote(x.dtype(), y.dtype());
         let (xa, ya) = (x.to_dtype(dtype)?, y.to_dtype(dtype)?);
         let (cl, xl, yl) = (
@@ -35,17 +39,33 @@ impl Tensor {
             xa.layout().broadcast_to(&shape)?,
             ya.layout().broadcast_to(&shape)?,
         );
-        let s = cond.storage().where_cond(&cl, &xa.storage(), &xl, &ya.storage(), &yl)?;
+        let s = cond
+            .storage()
+            .where_cond(&cl, &xa.storage(), &xl, &ya.storage(), &yl)?;
         let out = Tensor::from_contiguous(s, &shape);
         let sc = SavedTensor::new("condition", cond);
         let (shx, shy) = (xa.shape().to_vec(), ya.shape().to_vec());
-        Ok(record(out, "WhereBackward0", &[&xa, &ya], vec![sc.clone()], move |g, n| {
-            let c = sc.get("WhereBackward0")?;
-            let z = Tensor::zeros_like(g)?;
-            let gx = if n[0] { Some(sum_to_shape(&Tensor::where_cond(&c, g, &z)?, &shx)?) } else { None };
-            let gy = if n[1] { Some(sum_to_shape(&Tensor::where_cond(&c, &z, g)?, &shy)?) } else { None };
-            Ok(vec![gx, gy])
-        }))
+        Ok(record(
+            out,
+            "WhereBackward0",
+            &[&xa, &ya],
+            vec![sc.clone()],
+            move |g, n| {
+                let c = sc.get("WhereBackward0")?;
+                let z = Tensor::zeros_like(g)?;
+                let gx = if n[0] {
+                    Some(sum_to_shape(&Tensor::where_cond(&c, g, &z)?, &shx)?)
+                } else {
+                    None
+                };
+                let gy = if n[1] {
+                    Some(sum_to_shape(&Tensor::where_cond(&c, &z, g)?, &shy)?)
+                } else {
+                    None
+                };
+                Ok(vec![gx, gy])
+            },
+        ))
     }
 
     /// `x.masked_fill(mask, value)`.
@@ -78,28 +98,38 @@ impl Tensor {
     pub fn index_select(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
         check_index_dtype("index_select", index)?;
         if index.dim() > 1 {
-            return Err(Error::invalid("index_select(): Index is supposed to be a vector"));
+            return Err(Error::invalid(
+                "index_select(): Index is supposed to be a vector",
+            ));
         }
         let d = normalize_dim("index_select", dim, self.dim())?;
         let idx = index.reshape(&[-1])?;
         if self.dim() == 0 {
             return self.reshape(&[1])?.index_select(0, &idx)?.reshape(&[]);
         }
-        let s = self.storage().index_select(self.layout(), d, &idx.storage(), idx.layout())?;
+        let s = self
+            .storage()
+            .index_select(self.layout(), d, &idx.storage(), idx.layout())?;
         let mut shape = self.shape().to_vec();
         shape[d] = idx.numel();
         let out = Tensor::from_contiguous(s, &shape);
         let si = SavedTensor::new("index", &idx);
         let in_shape = self.shape().to_vec();
-        Ok(record(out, "IndexSelectBackward0", &[self], vec![si.clone()], move |g, _| {
-            // scatter-add the rows back: idx broadcast along the other dims
-            let idx = si.get("IndexSelectBackward0")?;
-            let mut view = vec![1i64; g.dim()];
-            view[d] = idx.numel() as i64;
-            let full = idx.reshape(&view)?.broadcast_to(g.shape())?.contiguous()?;
-            let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
-            Ok(vec![Some(z.scatter_add(d as i64, &full, g)?)])
-        }))
+        Ok(record(
+            out,
+            "IndexSelectBackward0",
+            &[self],
+            vec![si.clone()],
+            move |g, _| {
+                // scatter-add the rows back: idx broadcast along the other dims
+                let idx = si.get("IndexSelectBackward0")?;
+                let mut view = vec![1i64; g.dim()];
+                view[d] = idx.numel() as i64;
+                let full = idx.reshape(&view)?.broadcast_to(g.shape())?.contiguous()?;
+                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                Ok(vec![Some(z.scatter_add(d as i64, &full, g)?)])
+            },
+        ))
     }
 
     /// `torch.gather(x, dim, index)`.
@@ -107,7 +137,9 @@ impl Tensor {
         check_index_dtype("gather", index)?;
         let d = normalize_dim("gather", dim, self.dim())?;
         if index.dim() != self.dim() && !(index.dim() <= 1 && self.dim() <= 1) {
-            return Err(Error::invalid("Index tensor must have the same number of dimensions as input tensor"));
+            return Err(Error::invalid(
+                "Index tensor must have the same number of dimensions as input tensor",
+            ));
         }
         for k in 0..index.dim() {
             if k != d && index.shape()[k] > self.shape().get(k).copied().unwrap_or(1) {
@@ -118,21 +150,41 @@ impl Tensor {
                 )));
             }
         }
-        let s = self.storage().gather(self.layout(), d, &index.storage(), index.layout())?;
+        let s = self
+            .storage()
+            .gather(self.layout(), d, &index.storage(), index.layout())?;
         let out = Tensor::from_contiguous(s, index.shape());
         let si = SavedTensor::new("index", index);
         let in_shape = self.shape().to_vec();
-        Ok(record(out, "GatherBackward0", &[self], vec![si.clone()], move |g, _| {
-            let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
-            Ok(vec![Some(z.scatter_add(d as i64, &si.get("GatherBackward0")?, g)?)])
-        }))
+        Ok(record(
+            out,
+            "GatherBackward0",
+            &[self],
+            vec![si.clone()],
+            move |g, _| {
+                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                Ok(vec![Some(z.scatter_add(
+                    d as i64,
+                    &si.get("GatherBackward0")?,
+                    g,
+                )?)])
+            },
+        ))
     }
 
-    fn scatter_impl(&self, dim: i64, index: &Tensor, src: &Tensor, accumulate: bool) -> Result<Tensor> {
+    fn scatter_impl(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: &Tensor,
+        accumulate: bool,
+    ) -> Result<Tensor> {
         check_index_dtype("scatter", index)?;
         let d = normalize_dim("scatter", dim, self.dim())?;
         if index.dim() != self.dim() && !(index.dim() <= 1 && self.dim() <= 1) {
-            return Err(Error::invalid("Index tensor must have the same number of dimensions as self tensor"));
+            return Err(Error::invalid(
+                "Index tensor must have the same number of dimensions as self tensor",
+            ));
         }
         // src may be larger than index: use the index-shaped corner of it.
         let mut src_c = src.to_dtype(self.dtype())?;
@@ -152,22 +204,45 @@ impl Tensor {
         let out = self.contiguous_copy()?;
         {
             let mut dst = out.storage_mut();
-            dst.scatter(out.shape(), d, &index.storage(), index.layout(), &src_c.storage(), src_c.layout(), accumulate)?;
+            dst.scatter(
+                out.shape(),
+                d,
+                &index.storage(),
+                index.layout(),
+                &src_c.storage(),
+                src_c.layout(),
+                accumulate,
+            )?;
         }
         let si = SavedTensor::new("index", index);
-        let name = if accumulate { "ScatterAddBackward0" } else { "ScatterBackward0" };
-        Ok(record(out, name, &[self, &src_c], vec![si.clone()], move |g, n| {
-            let idx = si.get(name)?;
-            let gs = if n[1] { Some(g.gather(d as i64, &idx)?) } else { None };
-            let gself = if accumulate {
-                g.clone()
-            } else {
-                // overwritten positions get no gradient
-                let z = Tensor::zeros(idx.shape(), g.dtype(), g.device())?;
-                g.contiguous_copy()?.scatter_impl(d as i64, &idx, &z, false)?
-            };
-            Ok(vec![Some(gself), gs])
-        }))
+        let name = if accumulate {
+            "ScatterAddBackward0"
+        } else {
+            "ScatterBackward0"
+        };
+        Ok(record(
+            out,
+            name,
+            &[self, &src_c],
+            vec![si.clone()],
+            move |g, n| {
+                let idx = si.get(name)?;
+                let gs = if n[1] {
+                    Some(g.gather(d as i64, &idx)?)
+                } else {
+                    None
+                };
+                let gself = if accumulate {
+                    g.clone()
+                } else {
+                    // overwritten positions get no gradient
+                    let z = Tensor::zeros(idx.shape(), g.dtype(), g.device())?;
+                    g.contiguous_copy()?
+                        .scatter_impl(d as i64, &idx, &z, false)?
+                };
+                Ok(vec![Some(gself), gs])
+            },
+        ))
     }
 
     /// `x.scatter(dim, index, src)` (out of place).

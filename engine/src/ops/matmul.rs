@@ -65,8 +65,16 @@ impl Tensor {
         let _ = result_type(&[Operand::Tensor(self.dtype())]);
         // View 1-D operands as matrices (detached: the node below owns the
         // whole product), multiply, and drop the added dims.
-        let a2 = if ra == 1 { self.detach().unsqueeze(0)? } else { self.detach() };
-        let b2 = if rb == 1 { other.detach().unsqueeze(1)? } else { other.detach() };
+        let a2 = if ra == 1 {
+            self.detach().unsqueeze(0)?
+        } else {
+            self.detach()
+        };
+        let b2 = if rb == 1 {
+            other.detach().unsqueeze(1)?
+        } else {
+            other.detach()
+        };
         let mut out = core(&a2, &b2)?;
         let mut shape: Vec<usize> = out.shape().to_vec();
         if rb == 1 {
@@ -86,39 +94,48 @@ impl Tensor {
             (3, 3) if self.shape()[0] == other.shape()[0] => "BmmBackward0",
             _ => "UnsafeViewBackward0",
         };
-        let (sa, sb) = (SavedTensor::new("self", self), SavedTensor::new("mat2", other));
+        let (sa, sb) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("mat2", other),
+        );
         let (sha, shb) = (self.shape().to_vec(), other.shape().to_vec());
-        Ok(record(out, name, &[self, other], vec![sa.clone(), sb.clone()], move |g, n| {
-            let a = sa.get(name)?;
-            let b = sb.get(name)?;
-            let a2 = if ra == 1 { a.unsqueeze(0)? } else { a };
-            let b2 = if rb == 1 { b.unsqueeze(1)? } else { b };
-            // g viewed with the unit dims restored: [.., m, n]
-            let mut g2 = g.clone();
-            if ra == 1 {
-                g2 = g2.unsqueeze(if rb == 1 { -1 } else { -2 })?;
-            }
-            if rb == 1 {
-                g2 = g2.unsqueeze(-1)?;
-            }
-            let ga = if n[0] {
-                // dA = dC @ B^T, summed over broadcast batch dims
-                let d = core(&g2, &b2.mt()?)?;
-                let d = sum_to_shape(&d, a2.shape())?;
-                Some(d.reshape_to(&sha)?)
-            } else {
-                None
-            };
-            let gb = if n[1] {
-                // dB = A^T @ dC
-                let d = core(&a2.mt()?, &g2)?;
-                let d = sum_to_shape(&d, b2.shape())?;
-                Some(d.reshape_to(&shb)?)
-            } else {
-                None
-            };
-            Ok(vec![ga, gb])
-        }))
+        Ok(record(
+            out,
+            name,
+            &[self, other],
+            vec![sa.clone(), sb.clone()],
+            move |g, n| {
+                let a = sa.get(name)?;
+                let b = sb.get(name)?;
+                let a2 = if ra == 1 { a.unsqueeze(0)? } else { a };
+                let b2 = if rb == 1 { b.unsqueeze(1)? } else { b };
+                // g viewed with the unit dims restored: [.., m, n]
+                let mut g2 = g.clone();
+                if ra == 1 {
+                    g2 = g2.unsqueeze(if rb == 1 { -1 } else { -2 })?;
+                }
+                if rb == 1 {
+                    g2 = g2.unsqueeze(-1)?;
+                }
+                let ga = if n[0] {
+                    // dA = dC @ B^T, summed over broadcast batch dims
+                    let d = core(&g2, &b2.mt()?)?;
+                    let d = sum_to_shape(&d, a2.shape())?;
+                    Some(d.reshape_to(&sha)?)
+                } else {
+                    None
+                };
+                let gb = if n[1] {
+                    // dB = A^T @ dC
+                    let d = core(&a2.mt()?, &g2)?;
+                    let d = sum_to_shape(&d, b2.shape())?;
+                    Some(d.reshape_to(&shb)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, gb])
+            },
+        ))
     }
 
     /// `torch.mm`: strictly 2-D.

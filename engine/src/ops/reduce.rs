@@ -19,7 +19,9 @@ impl Tensor {
     /// reduced dims as size 1 when `keepdim`.
     fn raw_reduce(&self, op: ReduceOp, dims: &[usize], keepdim: bool) -> Result<Tensor> {
         let x = match op {
-            ReduceOp::Sum | ReduceOp::Prod if !self.dtype().is_float() => self.to_dtype(DType::I64)?,
+            ReduceOp::Sum | ReduceOp::Prod if !self.dtype().is_float() => {
+                self.to_dtype(DType::I64)?
+            }
             _ => self.clone(),
         };
         let s = x.storage().reduce(x.layout(), op, dims)?;
@@ -43,7 +45,13 @@ impl Tensor {
     /// restored as size 1.
     fn keep_shape(shape: &[usize], dims: &[usize]) -> Vec<i64> {
         (0..shape.len())
-            .map(|d| if dims.contains(&d) { 1 } else { shape[d] as i64 })
+            .map(|d| {
+                if dims.contains(&d) {
+                    1
+                } else {
+                    shape[d] as i64
+                }
+            })
             .collect()
     }
 
@@ -51,12 +59,18 @@ impl Tensor {
     pub fn sum(&self) -> Result<Tensor> {
         let out = self.raw_reduce(ReduceOp::Sum, &self.all_dims(), false)?;
         let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
-        Ok(record(out, "SumBackward0", &[self], vec![], move |g, _| Ok(vec![Some(g.expand(&shape)?)])))
+        Ok(record(out, "SumBackward0", &[self], vec![], move |g, _| {
+            Ok(vec![Some(g.expand(&shape)?)])
+        }))
     }
 
     /// `x.sum(dim, keepdim)`; an empty `dims` sums everything.
     pub fn sum_dims(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
-        let d = if dims.is_empty() { self.all_dims() } else { normalize_dims("sum", dims, self.dim())? };
+        let d = if dims.is_empty() {
+            self.all_dims()
+        } else {
+            normalize_dims("sum", dims, self.dim())?
+        };
         let out = self.raw_reduce(ReduceOp::Sum, &d, keepdim)?;
         let keep = Tensor::keep_shape(self.shape(), &d);
         let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
@@ -80,25 +94,39 @@ impl Tensor {
     pub fn mean(&self) -> Result<Tensor> {
         self.require_float("mean")?;
         let n = self.numel().max(1) as f64;
-        let out = with_no_grad(|| self.accumulate_f32(|x| x.sum()))?.div_scalar(if self.numel() == 0 { 0.0 } else { n })?;
+        let out = with_no_grad(|| self.accumulate_f32(|x| x.sum()))?
+            .div_scalar(if self.numel() == 0 { 0.0 } else { n })?;
         let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
-        Ok(record(out, "MeanBackward0", &[self], vec![], move |g, _| {
-            Ok(vec![Some(g.div_scalar(n)?.expand(&shape)?)])
-        }))
+        Ok(record(
+            out,
+            "MeanBackward0",
+            &[self],
+            vec![],
+            move |g, _| Ok(vec![Some(g.div_scalar(n)?.expand(&shape)?)]),
+        ))
     }
 
     /// `x.mean(dim, keepdim)`.
     pub fn mean_dims(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
         self.require_float("mean")?;
-        let d = if dims.is_empty() { self.all_dims() } else { normalize_dims("mean", dims, self.dim())? };
+        let d = if dims.is_empty() {
+            self.all_dims()
+        } else {
+            normalize_dims("mean", dims, self.dim())?
+        };
         let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
-        let out = with_no_grad(|| self.accumulate_f32(|x| x.sum_dims(&dd, keepdim)))?.div_scalar(n)?;
+        let out =
+            with_no_grad(|| self.accumulate_f32(|x| x.sum_dims(&dd, keepdim)))?.div_scalar(n)?;
         let keep = Tensor::keep_shape(self.shape(), &d);
         let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
-        Ok(record(out, "MeanBackward1", &[self], vec![], move |g, _| {
-            Ok(vec![Some(g.reshape(&keep)?.expand(&shape)?.div_scalar(n)?)])
-        }))
+        Ok(record(
+            out,
+            "MeanBackward1",
+            &[self],
+            vec![],
+            move |g, _| Ok(vec![Some(g.reshape(&keep)?.expand(&shape)?.div_scalar(n)?)]),
+        ))
     }
 
     /// Runs `f` in float32 for half inputs (accuracy), casting back.
@@ -117,31 +145,52 @@ impl Tensor {
         };
         let keepdim = keepdim && dim.is_some();
         let out = self.raw_reduce(ReduceOp::Prod, &d, keepdim)?;
-        let (sx, so) = (SavedTensor::new("self", self), SavedTensor::new("result", &out));
+        let (sx, so) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("result", &out),
+        );
         let keep = Tensor::keep_shape(self.shape(), &d);
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
-        let name = if dim.is_some() { "ProdBackward1" } else { "ProdBackward0" };
-        Ok(record(out, name, &[self], vec![sx.clone(), so.clone()], move |g, _| {
-            // d prod / dx_i = prod_{j != i} x_j, computed without dividing by
-            // zero: with no zero it is out / x_i; with exactly one zero only
-            // that position gets the product of the others; else 0.
-            let x = sx.get(name)?;
-            let out = so.get(name)?.reshape(&keep)?;
-            let g = g.reshape(&keep)?;
-            let is_zero = x.eq_scalar(0.0)?;
-            let zeros = is_zero.to_dtype(DType::I64)?.sum_dims(&dd, true)?;
-            let ones = Tensor::ones_like(&x)?;
-            let nonzero_prod = Tensor::where_cond(&is_zero, &ones, &x)?.prod_keep(&dd)?;
-            let safe_x = Tensor::where_cond(&is_zero, &ones, &x)?;
-            let no_zero = out.div(&safe_x)?;
-            let one_zero = Tensor::where_cond(&is_zero, &nonzero_prod.expand_as(&x)?, &Tensor::zeros_like(&x)?)?;
-            let d = Tensor::where_cond(
-                &zeros.eq_scalar(0i64)?.expand_as(&x)?,
-                &no_zero,
-                &Tensor::where_cond(&zeros.eq_scalar(1i64)?.expand_as(&x)?, &one_zero, &Tensor::zeros_like(&x)?)?,
-            )?;
-            Ok(vec![Some(g.mul(&d)?)])
-        }))
+        let name = if dim.is_some() {
+            "ProdBackward1"
+        } else {
+            "ProdBackward0"
+        };
+        Ok(record(
+            out,
+            name,
+            &[self],
+            vec![sx.clone(), so.clone()],
+            move |g, _| {
+                // d prod / dx_i = prod_{j != i} x_j, computed without dividing by
+                // zero: with no zero it is out / x_i; with exactly one zero only
+                // that position gets the product of the others; else 0.
+                let x = sx.get(name)?;
+                let out = so.get(name)?.reshape(&keep)?;
+                let g = g.reshape(&keep)?;
+                let is_zero = x.eq_scalar(0.0)?;
+                let zeros = is_zero.to_dtype(DType::I64)?.sum_dims(&dd, true)?;
+                let ones = Tensor::ones_like(&x)?;
+                let nonzero_prod = Tensor::where_cond(&is_zero, &ones, &x)?.prod_keep(&dd)?;
+                let safe_x = Tensor::where_cond(&is_zero, &ones, &x)?;
+                let no_zero = out.div(&safe_x)?;
+                let one_zero = Tensor::where_cond(
+                    &is_zero,
+                    &nonzero_prod.expand_as(&x)?,
+                    &Tensor::zeros_like(&x)?,
+                )?;
+                let d = Tensor::where_cond(
+                    &zeros.eq_scalar(0i64)?.expand_as(&x)?,
+                    &no_zero,
+                    &Tensor::where_cond(
+                        &zeros.eq_scalar(1i64)?.expand_as(&x)?,
+                        &one_zero,
+                        &Tensor::zeros_like(&x)?,
+                    )?,
+                )?;
+                Ok(vec![Some(g.mul(&d)?)])
+            },
+        ))
     }
 
     fn prod_keep(&self, dims: &[i64]) -> Result<Tensor> {
@@ -167,14 +216,23 @@ impl Tensor {
             )));
         }
         let out = self.raw_reduce(op, &self.all_dims(), false)?;
-        let (sx, so) = (SavedTensor::new("self", self), SavedTensor::new("result", &out));
-        Ok(record(out, name, &[self], vec![sx.clone(), so.clone()], move |g, _| {
-            // evenly distributed over the positions equal to the result
-            let x = sx.get(name)?;
-            let mask = x.eq(&so.get(name)?)?.to_dtype(g.dtype())?;
-            let count = mask.sum()?;
-            Ok(vec![Some(mask.mul(&g.div(&count)?)?)])
-        }))
+        let (sx, so) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("result", &out),
+        );
+        Ok(record(
+            out,
+            name,
+            &[self],
+            vec![sx.clone(), so.clone()],
+            move |g, _| {
+                // evenly distributed over the positions equal to the result
+                let x = sx.get(name)?;
+                let mask = x.eq(&so.get(name)?)?.to_dtype(g.dtype())?;
+                let count = mask.sum()?;
+                Ok(vec![Some(mask.mul(&g.div(&count)?)?)])
+            },
+        ))
     }
 
     /// `x.max(dim, keepdim)`: values and int64 indices.
@@ -187,25 +245,41 @@ impl Tensor {
         self.extreme_dim(dim, keepdim, ReduceOp::ArgMin, "MinBackward0")
     }
 
-    fn extreme_dim(&self, dim: i64, keepdim: bool, arg: ReduceOp, name: &'static str) -> Result<ValuesIndices> {
+    fn extreme_dim(
+        &self,
+        dim: i64,
+        keepdim: bool,
+        arg: ReduceOp,
+        name: &'static str,
+    ) -> Result<ValuesIndices> {
         let d = normalize_dim("max", dim, self.dim())?;
         if self.dim() == 0 {
             let idx = Tensor::scalar_tensor(0.0, DType::I64, self.device())?;
-            return Ok(ValuesIndices { values: self.clone_tensor()?, indices: idx });
+            return Ok(ValuesIndices {
+                values: self.clone_tensor()?,
+                indices: idx,
+            });
         }
         let indices = self.raw_reduce(arg, &[d], true)?;
         let values = with_no_grad(|| self.gather(d as i64, &indices))?;
         let (values, indices) = if keepdim {
             (values, indices)
         } else {
-            (values.squeeze_dim(d as i64)?, indices.squeeze_dim(d as i64)?)
+            (
+                values.squeeze_dim(d as i64)?,
+                indices.squeeze_dim(d as i64)?,
+            )
         };
         let values = values.detach();
         let si = SavedTensor::new("indices", &indices);
         let shape = self.shape().to_vec();
         let values = record(values, name, &[self], vec![si.clone()], move |g, _| {
             let idx = si.get(name)?;
-            let (g, idx) = if keepdim { (g.clone(), idx) } else { (g.unsqueeze(d as i64)?, idx.unsqueeze(d as i64)?) };
+            let (g, idx) = if keepdim {
+                (g.clone(), idx)
+            } else {
+                (g.unsqueeze(d as i64)?, idx.unsqueeze(d as i64)?)
+            };
             let z = Tensor::zeros(&shape, g.dtype(), g.device())?;
             Ok(vec![Some(z.scatter_add(d as i64, &idx, &g)?)])
         });
@@ -253,7 +327,13 @@ impl Tensor {
         self.moments(dims, correction, keepdim, true)
     }
 
-    fn moments(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
+    fn moments(
+        &self,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+        sqrt: bool,
+    ) -> Result<Tensor> {
         let op = if sqrt { "std" } else { "var" };
         self.require_float(op)?;
         let d = match dims {
@@ -264,7 +344,11 @@ impl Tensor {
         let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
         let denom = (n - correction).max(0.0);
         let (var, centered) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
-            let x = if self.dtype().is_float() && self.dtype() != DType::F64 { self.to_dtype(DType::F32)? } else { self.clone() };
+            let x = if self.dtype().is_float() && self.dtype() != DType::F64 {
+                self.to_dtype(DType::F32)?
+            } else {
+                self.clone()
+            };
             let c = x.sub(&x.mean_dims(&dd, true)?)?;
             let v = c.mul(&c)?.sum_dims(&dd, keepdim)?.div_scalar(denom)?;
             Ok((v, c))
@@ -272,19 +356,28 @@ impl Tensor {
         let out = if sqrt { var.sqrt()? } else { var };
         let out = out.to_dtype(self.dtype())?.detach();
         let keep = Tensor::keep_shape(self.shape(), &d);
-        let (sc, so) = (SavedTensor::new("self", &centered), SavedTensor::new("result", &out));
+        let (sc, so) = (
+            SavedTensor::new("self", &centered),
+            SavedTensor::new("result", &out),
+        );
         let name = if sqrt { "StdBackward0" } else { "VarBackward0" };
         let dtype = self.dtype();
-        Ok(record(out, name, &[self], vec![sc.clone(), so.clone()], move |g, _| {
-            // d var / dx = 2 (x - mean) / (n - c);  d std = d var / (2 std)
-            let c = sc.get(name)?;
-            let g = g.reshape(&keep)?;
-            let mut d = c.mul_scalar(2.0 / denom)?;
-            if sqrt {
-                d = d.div(&so.get(name)?.reshape(&keep)?.mul_scalar(2.0)?)?;
-            }
-            Ok(vec![Some(g.mul(&d)?.to_dtype(dtype)?)])
-        }))
+        Ok(record(
+            out,
+            name,
+            &[self],
+            vec![sc.clone(), so.clone()],
+            move |g, _| {
+                // d var / dx = 2 (x - mean) / (n - c);  d std = d var / (2 std)
+                let c = sc.get(name)?;
+                let g = g.reshape(&keep)?;
+                let mut d = c.mul_scalar(2.0 / denom)?;
+                if sqrt {
+                    d = d.div(&so.get(name)?.reshape(&keep)?.mul_scalar(2.0)?)?;
+                }
+                Ok(vec![Some(g.mul(&d)?.to_dtype(dtype)?)])
+            },
+        ))
     }
 
     /// `x.norm(p=2, dim=None, keepdim=False)` for p-norms with `p > 0`
@@ -297,15 +390,24 @@ impl Tensor {
         };
         if p == f64::INFINITY {
             let a = self.abs()?;
-            return if d.len() == self.dim() && !keepdim { a.max() } else { a.amax(&d, keepdim) };
+            return if d.len() == self.dim() && !keepdim {
+                a.max()
+            } else {
+                a.amax(&d, keepdim)
+            };
         }
         if p <= 0.0 {
-            return Err(Error::invalid(format!("norm: p = {p} is not supported (use p > 0)")));
+            return Err(Error::invalid(format!(
+                "norm: p = {p} is not supported (use p > 0)"
+            )));
         }
         if p == 2.0 {
             return self.mul(self)?.sum_dims(&d, keepdim)?.sqrt();
         }
-        self.abs()?.pow_scalar(p)?.sum_dims(&d, keepdim)?.pow_scalar(1.0 / p)
+        self.abs()?
+            .pow_scalar(p)?
+            .sum_dims(&d, keepdim)?
+            .pow_scalar(1.0 / p)
     }
 
     /// `torch.amax(x, dim, keepdim)`.
@@ -355,7 +457,10 @@ impl Tensor {
             Ok(s)
         } else {
             let d = normalize_dims("logsumexp", dims, self.dim())?;
-            let shape: Vec<i64> = (0..self.dim()).filter(|x| !d.contains(x)).map(|x| self.shape()[x] as i64).collect();
+            let shape: Vec<i64> = (0..self.dim())
+                .filter(|x| !d.contains(x))
+                .map(|x| self.shape()[x] as i64)
+                .collect();
             s.reshape(&shape)
         }
     }

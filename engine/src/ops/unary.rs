@@ -61,7 +61,9 @@ impl Tensor {
             return Err(Error::invalid("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."));
         }
         // d(-x) = -g
-        self.unary_op(UnaryOp::Neg, "NegBackward0", Save::Nothing, |g, _| g.raw_unary(UnaryOp::Neg))
+        self.unary_op(UnaryOp::Neg, "NegBackward0", Save::Nothing, |g, _| {
+            g.raw_unary(UnaryOp::Neg)
+        })
     }
 
     pub fn exp(&self) -> Result<Tensor> {
@@ -76,12 +78,16 @@ impl Tensor {
 
     pub fn log1p(&self) -> Result<Tensor> {
         // d ln(1+x) = g / (1 + x)
-        self.unary_op(UnaryOp::Log1p, "Log1PBackward0", Save::Input, |g, x| g.div(&x.add_scalar(1.0)?))
+        self.unary_op(UnaryOp::Log1p, "Log1PBackward0", Save::Input, |g, x| {
+            g.div(&x.add_scalar(1.0)?)
+        })
     }
 
     pub fn sin(&self) -> Result<Tensor> {
         // d sin x = g cos x
-        self.unary_op(UnaryOp::Sin, "SinBackward0", Save::Input, |g, x| g.mul(&x.raw_unary(UnaryOp::Cos)?))
+        self.unary_op(UnaryOp::Sin, "SinBackward0", Save::Input, |g, x| {
+            g.mul(&x.raw_unary(UnaryOp::Cos)?)
+        })
     }
 
     pub fn cos(&self) -> Result<Tensor> {
@@ -100,14 +106,19 @@ impl Tensor {
 
     pub fn sigmoid(&self) -> Result<Tensor> {
         // d s(x) = g y (1 - y)
-        self.unary_op(UnaryOp::Sigmoid, "SigmoidBackward0", Save::Output, |g, y| {
-            g.mul(&y.mul(&y.rsub_scalar(1.0)?)?)
-        })
+        self.unary_op(
+            UnaryOp::Sigmoid,
+            "SigmoidBackward0",
+            Save::Output,
+            |g, y| g.mul(&y.mul(&y.rsub_scalar(1.0)?)?),
+        )
     }
 
     pub fn sqrt(&self) -> Result<Tensor> {
         // d sqrt x = g / (2 y)
-        self.unary_op(UnaryOp::Sqrt, "SqrtBackward0", Save::Output, |g, y| g.div(&y.mul_scalar(2.0)?))
+        self.unary_op(UnaryOp::Sqrt, "SqrtBackward0", Save::Output, |g, y| {
+            g.div(&y.mul_scalar(2.0)?)
+        })
     }
 
     pub fn rsqrt(&self) -> Result<Tensor> {
@@ -119,9 +130,12 @@ impl Tensor {
 
     pub fn reciprocal(&self) -> Result<Tensor> {
         // d 1/x = -g y^2
-        self.unary_op(UnaryOp::Recip, "ReciprocalBackward0", Save::Output, |g, y| {
-            g.mul(&y.mul(y)?)?.raw_unary(UnaryOp::Neg)
-        })
+        self.unary_op(
+            UnaryOp::Recip,
+            "ReciprocalBackward0",
+            Save::Output,
+            |g, y| g.mul(&y.mul(y)?)?.raw_unary(UnaryOp::Neg),
+        )
     }
 
     pub fn erf(&self) -> Result<Tensor> {
@@ -134,12 +148,16 @@ impl Tensor {
 
     pub fn abs(&self) -> Result<Tensor> {
         // d |x| = g sign(x) (0 at 0, as PyTorch)
-        self.unary_op(UnaryOp::Abs, "AbsBackward0", Save::Input, |g, x| g.mul(&x.raw_unary(UnaryOp::Sign)?))
+        self.unary_op(UnaryOp::Abs, "AbsBackward0", Save::Input, |g, x| {
+            g.mul(&x.raw_unary(UnaryOp::Sign)?)
+        })
     }
 
     pub fn sign(&self) -> Result<Tensor> {
         // piecewise constant: zero gradient
-        self.unary_op(UnaryOp::Sign, "SignBackward0", Save::Nothing, |g, _| Tensor::zeros_like(g))
+        self.unary_op(UnaryOp::Sign, "SignBackward0", Save::Nothing, |g, _| {
+            Tensor::zeros_like(g)
+        })
     }
 
     pub fn square(&self) -> Result<Tensor> {
@@ -147,7 +165,9 @@ impl Tensor {
             return self.to_dtype(crate::DType::I64)?.square();
         }
         // PyTorch implements square as pow(x, 2): d x^2 = 2 x g
-        self.unary_op(UnaryOp::Square, "PowBackward0", Save::Input, |g, x| g.mul(&x.mul_scalar(2.0)?))
+        self.unary_op(UnaryOp::Square, "PowBackward0", Save::Input, |g, x| {
+            g.mul(&x.mul_scalar(2.0)?)
+        })
     }
 
     pub fn relu(&self) -> Result<Tensor> {
@@ -162,9 +182,20 @@ impl Tensor {
         let x = self.to_dtype(self.dtype().to_float())?;
         let out = x.raw_unary(UnaryOp::LeakyRelu(negative_slope))?;
         let sx = SavedTensor::new("self", &x);
-        Ok(record(out, "LeakyReluBackward0", &[&x], vec![sx.clone()], move |g, _| {
-            Ok(vec![Some(g.mul(&sx.get("LeakyReluBackward0")?.raw_unary(UnaryOp::StepGrad(negative_slope))?)?)])
-        }))
+        Ok(record(
+            out,
+            "LeakyReluBackward0",
+            &[&x],
+            vec![sx.clone()],
+            move |g, _| {
+                Ok(vec![Some(
+                    g.mul(
+                        &sx.get("LeakyReluBackward0")?
+                            .raw_unary(UnaryOp::StepGrad(negative_slope))?,
+                    )?,
+                )])
+            },
+        ))
     }
 
     /// `F.gelu(x, approximate='none' | 'tanh')`.
@@ -172,19 +203,33 @@ impl Tensor {
         let (op, grad) = match approximate {
             "none" => (UnaryOp::Gelu, UnaryOp::GeluGrad),
             "tanh" => (UnaryOp::GeluTanh, UnaryOp::GeluTanhGrad),
-            a => return Err(Error::invalid(format!("approximate argument must be either none or tanh, got '{a}'"))),
+            a => {
+                return Err(Error::invalid(format!(
+                    "approximate argument must be either none or tanh, got '{a}'"
+                )))
+            }
         };
         let x = self.to_dtype(self.dtype().to_float())?;
         let out = x.raw_unary(op)?;
         let sx = SavedTensor::new("self", &x);
-        Ok(record(out, "GeluBackward0", &[&x], vec![sx.clone()], move |g, _| {
-            Ok(vec![Some(g.mul(&sx.get("GeluBackward0")?.raw_unary(grad)?)?)])
-        }))
+        Ok(record(
+            out,
+            "GeluBackward0",
+            &[&x],
+            vec![sx.clone()],
+            move |g, _| {
+                Ok(vec![Some(
+                    g.mul(&sx.get("GeluBackward0")?.raw_unary(grad)?)?,
+                )])
+            },
+        ))
     }
 
     /// `F.silu(x)` = x sigmoid(x).
     pub fn silu(&self) -> Result<Tensor> {
-        self.unary_op(UnaryOp::Silu, "SiluBackward0", Save::Input, |g, x| g.mul(&x.raw_unary(UnaryOp::SiluGrad)?))
+        self.unary_op(UnaryOp::Silu, "SiluBackward0", Save::Input, |g, x| {
+            g.mul(&x.raw_unary(UnaryOp::SiluGrad)?)
+        })
     }
 
     pub fn floor(&self) -> Result<Tensor> {
@@ -211,9 +256,13 @@ impl Tensor {
     /// `min <= x <= max`.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         if min.is_none() && max.is_none() {
-            return Err(Error::invalid("torch.clamp: At least one of 'min' or 'max' must not be None"));
+            return Err(Error::invalid(
+                "torch.clamp: At least one of 'min' or 'max' must not be None",
+            ));
         }
-        let x = if !self.dtype().is_float() && (min.is_some_and(|v| v.fract() != 0.0) || max.is_some_and(|v| v.fract() != 0.0)) {
+        let x = if !self.dtype().is_float()
+            && (min.is_some_and(|v| v.fract() != 0.0) || max.is_some_and(|v| v.fract() != 0.0))
+        {
             self.to_dtype(crate::DType::F32)?
         } else {
             self.clone()
@@ -248,7 +297,10 @@ impl Tensor {
         match self.dtype() {
             crate::DType::Bool => self.logical_not(),
             d if d.is_int() => self.neg()?.sub_scalar(1i64),
-            d => Err(Error::invalid(format!("\"bitwise_not_cpu\" not implemented for '{}'", d.name()))),
+            d => Err(Error::invalid(format!(
+                "\"bitwise_not_cpu\" not implemented for '{}'",
+                d.name()
+            ))),
         }
     }
 

@@ -20,7 +20,9 @@ impl Tensor {
         if let Some(base) = self.meta().view_base.clone().or_else(|| Some(self.clone())) {
             out.meta().view_base = Some(base);
         }
-        record(out, name, &[self], vec![], move |g, _| Ok(vec![Some(backward(g)?)]))
+        record(out, name, &[self], vec![], move |g, _| {
+            Ok(vec![Some(backward(g)?)])
+        })
     }
 
     /// A view made by `f` on the layout; its backward writes the gradient
@@ -35,7 +37,8 @@ impl Tensor {
         self.view_op(layout, name, move |g| {
             let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
             let dst = f(z.layout());
-            z.storage_mut().copy_into(&dst, &*g.storage(), &g.layout().clone())?;
+            z.storage_mut()
+                .copy_into(&dst, &*g.storage(), &g.layout().clone())?;
             Ok(z)
         })
     }
@@ -70,7 +73,10 @@ impl Tensor {
     /// `x.permute(*dims)`.
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
         let n = self.dim();
-        let dims: Vec<usize> = dims.iter().map(|&d| normalize_dim("permute", d, n)).collect::<Result<_>>()?;
+        let dims: Vec<usize> = dims
+            .iter()
+            .map(|&d| normalize_dim("permute", d, n))
+            .collect::<Result<_>>()?;
         let layout = self.layout().permute(&dims)?;
         let mut inv = vec![0i64; n];
         for (i, &d) in dims.iter().enumerate() {
@@ -82,12 +88,21 @@ impl Tensor {
     /// `x.transpose(dim0, dim1)`.
     pub fn transpose(&self, dim0: i64, dim1: i64) -> Result<Tensor> {
         let n = self.dim();
-        let (a, b) = (normalize_dim("transpose", dim0, n)?, normalize_dim("transpose", dim1, n)?);
+        let (a, b) = (
+            normalize_dim("transpose", dim0, n)?,
+            normalize_dim("transpose", dim1, n)?,
+        );
         if n == 0 {
-            return Ok(self.view_op(self.layout().clone(), "TransposeBackward0", |g| Ok(g.clone())));
+            return Ok(
+                self.view_op(self.layout().clone(), "TransposeBackward0", |g| {
+                    Ok(g.clone())
+                }),
+            );
         }
         let layout = self.layout().transpose(a, b);
-        Ok(self.view_op(layout, "TransposeBackward0", move |g| g.transpose(a as i64, b as i64)))
+        Ok(self.view_op(layout, "TransposeBackward0", move |g| {
+            g.transpose(a as i64, b as i64)
+        }))
     }
 
     /// `x.t()`: transpose of a matrix (no-op below 2-D).
@@ -98,14 +113,20 @@ impl Tensor {
                 self.dim()
             )));
         }
-        let layout = if self.dim() == 2 { self.layout().transpose(0, 1) } else { self.layout().clone() };
+        let layout = if self.dim() == 2 {
+            self.layout().transpose(0, 1)
+        } else {
+            self.layout().clone()
+        };
         Ok(self.view_op(layout, "TBackward0", |g| g.t()))
     }
 
     /// `x.mT`: transpose of the last two dims.
     pub fn mt(&self) -> Result<Tensor> {
         if self.dim() < 2 {
-            return Err(Error::invalid("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."));
+            return Err(Error::invalid(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.",
+            ));
         }
         self.transpose(-2, -1)
     }
@@ -154,8 +175,15 @@ impl Tensor {
 
     /// `x.squeeze()`: removes every size-1 dim.
     pub fn squeeze(&self) -> Result<Tensor> {
-        let shape: Vec<i64> = self.shape().iter().filter(|&&d| d != 1).map(|&d| d as i64).collect();
-        let layout = self.layout().view(&shape.iter().map(|&d| d as usize).collect::<Vec<_>>());
+        let shape: Vec<i64> = self
+            .shape()
+            .iter()
+            .filter(|&&d| d != 1)
+            .map(|&d| d as i64)
+            .collect();
+        let layout = self
+            .layout()
+            .view(&shape.iter().map(|&d| d as usize).collect::<Vec<_>>());
         let layout = match layout {
             Some(l) => l,
             None => return self.reshape(&shape),
@@ -167,7 +195,11 @@ impl Tensor {
     /// `x.squeeze(dim)`: removes `dim` if it has size 1.
     pub fn squeeze_dim(&self, dim: i64) -> Result<Tensor> {
         let d = normalize_dim("squeeze", dim, self.dim())?;
-        let layout = if self.dim() == 0 { self.layout().clone() } else { self.layout().squeeze(d) };
+        let layout = if self.dim() == 0 {
+            self.layout().clone()
+        } else {
+            self.layout().squeeze(d)
+        };
         let orig: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         Ok(self.view_op(layout, "SqueezeBackward1", move |g| g.reshape(&orig)))
     }
@@ -176,7 +208,9 @@ impl Tensor {
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let d = normalize_insert_dim("unsqueeze", dim, self.dim())?;
         let layout = self.layout().unsqueeze(d);
-        Ok(self.view_op(layout, "UnsqueezeBackward0", move |g| g.squeeze_dim(d as i64)))
+        Ok(self.view_op(layout, "UnsqueezeBackward0", move |g| {
+            g.squeeze_dim(d as i64)
+        }))
     }
 
     /// `x.flatten(start_dim=0, end_dim=-1)`.
@@ -185,9 +219,14 @@ impl Tensor {
             return self.reshape(&[1]);
         }
         let n = self.dim();
-        let (s, e) = (normalize_dim("flatten", start_dim, n)?, normalize_dim("flatten", end_dim, n)?);
+        let (s, e) = (
+            normalize_dim("flatten", start_dim, n)?,
+            normalize_dim("flatten", end_dim, n)?,
+        );
         if s > e {
-            return Err(Error::invalid("flatten() has invalid args: start_dim cannot come after end_dim"));
+            return Err(Error::invalid(
+                "flatten() has invalid args: start_dim cannot come after end_dim",
+            ));
         }
         if s == e {
             return Ok(self.clone());
@@ -218,7 +257,9 @@ impl Tensor {
     pub fn narrow(&self, dim: i64, start: i64, length: usize) -> Result<Tensor> {
         let d = normalize_dim("narrow", dim, self.dim())?;
         if self.dim() == 0 {
-            return Err(Error::invalid("narrow() cannot be applied to a 0-dim tensor."));
+            return Err(Error::invalid(
+                "narrow() cannot be applied to a 0-dim tensor.",
+            ));
         }
         let size = self.shape()[d] as i64;
         let st = if start < 0 { start + size } else { start };
@@ -233,13 +274,25 @@ impl Tensor {
 
     /// `x[..., start:stop:step, ...]` along `dim`, with Python's clamping of
     /// out-of-range bounds and negative indices; `step` must be positive.
-    pub fn slice(&self, dim: i64, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
+    pub fn slice(
+        &self,
+        dim: i64,
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    ) -> Result<Tensor> {
         let d = normalize_dim("slice", dim, self.dim())?;
         if step <= 0 {
             return Err(Error::invalid("slice step must be positive"));
         }
         let size = self.shape()[d] as i64;
-        let norm = |v: i64| if v < 0 { (v + size).max(0) } else { v.min(size) };
+        let norm = |v: i64| {
+            if v < 0 {
+                (v + size).max(0)
+            } else {
+                v.min(size)
+            }
+        };
         let st = start.map(norm).unwrap_or(0) as usize;
         let sp = stop.map(norm).unwrap_or(size) as usize;
         let step = step as usize;

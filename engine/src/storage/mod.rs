@@ -33,15 +33,34 @@ pub trait Backend: Sized + Send + Sync {
     fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()>;
     fn unary(&self, layout: &Layout, op: UnaryOp) -> Result<Self>;
     /// Both layouts have the same (broadcast) shape; dtypes are equal.
-    fn binary(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout, op: BinaryOp) -> Result<Self>;
+    fn binary(
+        &self,
+        layout: &Layout,
+        rhs: &Self,
+        rhs_layout: &Layout,
+        op: BinaryOp,
+    ) -> Result<Self>;
     /// `self` is the bool condition; all three layouts share one shape.
-    fn where_cond(&self, layout: &Layout, a: &Self, al: &Layout, b: &Self, bl: &Layout) -> Result<Self>;
+    fn where_cond(
+        &self,
+        layout: &Layout,
+        a: &Self,
+        al: &Layout,
+        b: &Self,
+        bl: &Layout,
+    ) -> Result<Self>;
     /// Reduces `dims` away (output holds the kept dims, in order).
     fn reduce(&self, layout: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Self>;
     /// `[batch.., m, k] @ [batch.., k, n]` with equal batch dims.
     fn matmul(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout) -> Result<Self>;
     /// Slices `idx` (int64, 1-D) of `dim`.
-    fn index_select(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self>;
+    fn index_select(
+        &self,
+        layout: &Layout,
+        dim: usize,
+        idx: &Self,
+        idx_layout: &Layout,
+    ) -> Result<Self>;
     /// `out[p] = self[p with dim replaced by idx[p]]`; output has idx's shape.
     fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self>;
     /// In place on a contiguous `self` of `shape`: writes (or adds) `src[p]`
@@ -146,13 +165,24 @@ impl Storage {
 
     pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
         match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?)),
+            (Storage::Cpu(a), Storage::Cpu(b)) => {
+                Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?))
+            }
         }
     }
 
-    pub fn where_cond(&self, l: &Layout, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
+    pub fn where_cond(
+        &self,
+        l: &Layout,
+        a: &Storage,
+        al: &Layout,
+        b: &Storage,
+        bl: &Layout,
+    ) -> Result<Storage> {
         match (self, a, b) {
-            (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?)),
+            (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => {
+                Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?))
+            }
         }
     }
 
@@ -168,15 +198,25 @@ impl Storage {
         }
     }
 
-    pub fn index_select(&self, l: &Layout, dim: usize, idx: &Storage, il: &Layout) -> Result<Storage> {
+    pub fn index_select(
+        &self,
+        l: &Layout,
+        dim: usize,
+        idx: &Storage,
+        il: &Layout,
+    ) -> Result<Storage> {
         match (self, idx) {
-            (Storage::Cpu(s), Storage::Cpu(i)) => Ok(Storage::Cpu(Backend::index_select(s, l, dim, i, il)?)),
+            (Storage::Cpu(s), Storage::Cpu(i)) => {
+                Ok(Storage::Cpu(Backend::index_select(s, l, dim, i, il)?))
+            }
         }
     }
 
     pub fn gather(&self, l: &Layout, dim: usize, idx: &Storage, il: &Layout) -> Result<Storage> {
         match (self, idx) {
-            (Storage::Cpu(s), Storage::Cpu(i)) => Ok(Storage::Cpu(Backend::gather(s, l, dim, i, il)?)),
+            (Storage::Cpu(s), Storage::Cpu(i)) => {
+                Ok(Storage::Cpu(Backend::gather(s, l, dim, i, il)?))
+            }
         }
     }
 
@@ -215,7 +255,9 @@ impl Storage {
 }
 
 fn no_cuda() -> Error {
-    Error::invalid("Torch not compiled with CUDA enabled (no CUDA device is available to tinytorch)")
+    Error::invalid(
+        "Torch not compiled with CUDA enabled (no CUDA device is available to tinytorch)",
+    )
 }
 
 impl Backend for CpuStorage {
@@ -251,11 +293,24 @@ impl Backend for CpuStorage {
         cpu::elementwise::unary(self, layout, op)
     }
 
-    fn binary(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout, op: BinaryOp) -> Result<Self> {
+    fn binary(
+        &self,
+        layout: &Layout,
+        rhs: &Self,
+        rhs_layout: &Layout,
+        op: BinaryOp,
+    ) -> Result<Self> {
         cpu::elementwise::binary(self, layout, rhs, rhs_layout, op)
     }
 
-    fn where_cond(&self, layout: &Layout, a: &Self, al: &Layout, b: &Self, bl: &Layout) -> Result<Self> {
+    fn where_cond(
+        &self,
+        layout: &Layout,
+        a: &Self,
+        al: &Layout,
+        b: &Self,
+        bl: &Layout,
+    ) -> Result<Self> {
         cpu::elementwise::where_cond(self, layout, a, al, b, bl)
     }
 
@@ -267,14 +322,26 @@ impl Backend for CpuStorage {
         cpu::matmul::matmul(self, layout, rhs, rhs_layout)
     }
 
-    fn index_select(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
+    fn index_select(
+        &self,
+        layout: &Layout,
+        dim: usize,
+        idx: &Self,
+        idx_layout: &Layout,
+    ) -> Result<Self> {
         let src = contiguous(self, layout);
         cpu::index::index_select(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout))
     }
 
     fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
         let src = contiguous(self, layout);
-        cpu::index::gather(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout), idx_layout.shape())
+        cpu::index::gather(
+            src.as_ref(),
+            layout.shape(),
+            dim,
+            &idx.to_i64s(idx_layout),
+            idx_layout.shape(),
+        )
     }
 
     fn scatter(
@@ -289,7 +356,15 @@ impl Backend for CpuStorage {
     ) -> Result<()> {
         let src = contiguous(src, src_layout);
         let ids = idx.to_i64s(idx_layout);
-        cpu::index::scatter(self, shape, dim, &ids, idx_layout.shape(), src.as_ref(), accumulate)
+        cpu::index::scatter(
+            self,
+            shape,
+            dim,
+            &ids,
+            idx_layout.shape(),
+            src.as_ref(),
+            accumulate,
+        )
     }
 
     fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self> {
@@ -299,7 +374,12 @@ impl Backend for CpuStorage {
 
     fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)> {
         let src = contiguous(self, layout);
-        Ok(cpu::index::sort(src.as_ref(), layout.shape(), dim, descending))
+        Ok(cpu::index::sort(
+            src.as_ref(),
+            layout.shape(),
+            dim,
+            descending,
+        ))
     }
 }
 

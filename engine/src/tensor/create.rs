@@ -10,7 +10,10 @@ impl Tensor {
     /// `torch.full(shape, value, dtype=dtype, device=device)`.
     pub fn full(shape: &[usize], value: f64, dtype: DType, device: Device) -> Result<Tensor> {
         let n = checked_numel(shape)?;
-        Ok(Tensor::from_contiguous(Storage::full(n, value, dtype, device)?, shape))
+        Ok(Tensor::from_contiguous(
+            Storage::full(n, value, dtype, device)?,
+            shape,
+        ))
     }
 
     pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
@@ -53,11 +56,17 @@ impl Tensor {
                 values.len()
             )));
         }
-        Ok(Tensor::from_contiguous(Storage::Cpu(CpuStorage::from_f64s(values, dtype)), shape))
+        Ok(Tensor::from_contiguous(
+            Storage::Cpu(CpuStorage::from_f64s(values, dtype)),
+            shape,
+        ))
     }
 
     /// A CPU tensor owning a typed vector (no conversion).
-    pub fn from_vec<T: crate::storage::cpu::IntoStorage>(values: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+    pub fn from_vec<T: crate::storage::cpu::IntoStorage>(
+        values: Vec<T>,
+        shape: &[usize],
+    ) -> Result<Tensor> {
         let n = checked_numel(shape)?;
         if n != values.len() {
             return Err(Error::invalid(format!(
@@ -65,7 +74,10 @@ impl Tensor {
                 values.len()
             )));
         }
-        Ok(Tensor::from_contiguous(Storage::Cpu(T::into_storage(values)), shape))
+        Ok(Tensor::from_contiguous(
+            Storage::Cpu(T::into_storage(values)),
+            shape,
+        ))
     }
 
     /// `torch.arange(start, end, step)`. The dtype is int64 when all three
@@ -75,7 +87,9 @@ impl Tensor {
             return Err(Error::invalid("step must be nonzero"));
         }
         if !(start.is_finite() && end.is_finite()) {
-            return Err(Error::invalid(format!("unsupported range: {start} -> {end}")));
+            return Err(Error::invalid(format!(
+                "unsupported range: {start} -> {end}"
+            )));
         }
         if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
             return Err(Error::invalid(
@@ -96,8 +110,18 @@ impl Tensor {
 
     /// `torch.linspace(start, end, steps)` (PyTorch computes from both
     /// ends for symmetry; so do we).
-    pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType, device: Device) -> Result<Tensor> {
-        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+    pub fn linspace(
+        start: f64,
+        end: f64,
+        steps: usize,
+        dtype: DType,
+        device: Device,
+    ) -> Result<Tensor> {
+        let step = if steps > 1 {
+            (end - start) / (steps - 1) as f64
+        } else {
+            0.0
+        };
         let half = steps / 2;
         let vals: Vec<f64> = (0..steps)
             .map(|i| {

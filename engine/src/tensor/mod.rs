@@ -10,6 +10,7 @@
 
 pub mod create;
 pub mod display;
+pub mod random;
 pub mod repr;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -90,7 +91,12 @@ impl Tensor {
         Tensor::from_cell(StorageCell::new(storage), layout, dtype, device)
     }
 
-    fn from_cell(storage: Arc<StorageCell>, layout: Layout, dtype: DType, device: Device) -> Tensor {
+    fn from_cell(
+        storage: Arc<StorageCell>,
+        layout: Layout,
+        dtype: DType,
+        device: Device,
+    ) -> Tensor {
         Tensor(Arc::new(TensorImpl {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             storage,
@@ -308,7 +314,9 @@ impl Tensor {
 
     /// Elements as f32.
     pub fn to_vec_f32(&self) -> Result<Vec<f32>> {
-        let cpu = self.to_cpu_storage()?.cast(&Layout::contiguous(self.shape()), DType::F32);
+        let cpu = self
+            .to_cpu_storage()?
+            .cast(&Layout::contiguous(self.shape()), DType::F32);
         match cpu {
             CpuStorage::F32(v) => Ok(v),
             _ => Err(Error::Internal("cast to f32".into())),

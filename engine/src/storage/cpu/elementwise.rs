@@ -47,7 +47,9 @@ fn zip<A: Element, B: Element, U: IntoStorage>(
     bl: &Layout,
     f: impl Fn(A, B) -> U + Sync,
 ) -> CpuStorage {
-    U::into_storage(Plan::new([al, bl]).collect(|offs, strides, out| zip_row(a, b, offs, strides, out, &f)))
+    U::into_storage(
+        Plan::new([al, bl]).collect(|offs, strides, out| zip_row(a, b, offs, strides, out, &f)),
+    )
 }
 
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
@@ -148,7 +150,10 @@ fn float_unary<T: IntoStorage, C: Float>(v: &[T], l: &Layout, op: UnaryOp) -> Cp
         }
         UnaryOp::GeluGrad => {
             // d/dx x*Phi(x) = Phi(x) + x*phi(x)
-            let (r2, inv_sqrt_2pi) = (c(std::f64::consts::FRAC_1_SQRT_2), c(0.398_942_280_401_432_7));
+            let (r2, inv_sqrt_2pi) = (
+                c(std::f64::consts::FRAC_1_SQRT_2),
+                c(0.398_942_280_401_432_7),
+            );
             m!(|x| half * (one + erf(x * r2)) + x * inv_sqrt_2pi * (-half * x * x).exp())
         }
         UnaryOp::GeluTanhGrad => {
@@ -259,7 +264,9 @@ fn int_unary<T: Int>(v: &[T], l: &Layout, op: UnaryOp) -> Result<CpuStorage> {
     Ok(match op {
         UnaryOp::Neg => map(v, l, |x: T| x.wneg()),
         UnaryOp::Abs => map(v, l, |x: T| if x < z { x.wneg() } else { x }),
-        UnaryOp::Sign => map(v, l, |x: T| T::from_f64(x.to_f64().signum() * (x != z) as i32 as f64)),
+        UnaryOp::Sign => map(v, l, |x: T| {
+            T::from_f64(x.to_f64().signum() * (x != z) as i32 as f64)
+        }),
         UnaryOp::Square => map(v, l, |x: T| x.wmul(x)),
         UnaryOp::Relu => map(v, l, |x: T| if x > z { x } else { z }),
         UnaryOp::Clamp(lo, hi) => {
@@ -299,13 +306,21 @@ pub fn unary(s: &CpuStorage, l: &Layout, op: UnaryOp) -> Result<CpuStorage> {
         CpuStorage::Bool(v) => match op {
             UnaryOp::LogicalNot => map(v, l, |x: bool| !x),
             UnaryOp::IsNan => map(v, l, |_: bool| false),
-            UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Square | UnaryOp::Sign => map(v, l, |x: bool| x),
+            UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Square | UnaryOp::Sign => {
+                map(v, l, |x: bool| x)
+            }
             _ => return Err(unsupported("unary", DType::Bool)),
         },
     })
 }
 
-fn float_binary<T: IntoStorage, C: Float>(a: &[T], al: &Layout, b: &[T], bl: &Layout, op: BinaryOp) -> CpuStorage {
+fn float_binary<T: IntoStorage, C: Float>(
+    a: &[T],
+    al: &Layout,
+    b: &[T],
+    bl: &Layout,
+    op: BinaryOp,
+) -> CpuStorage {
     macro_rules! m {
         (|$x:ident, $y:ident| $e:expr) => {
             zip(a, al, b, bl, |p: T, q: T| -> T {
@@ -354,7 +369,13 @@ fn float_binary<T: IntoStorage, C: Float>(a: &[T], al: &Layout, b: &[T], bl: &La
     }
 }
 
-fn int_binary<T: Int>(a: &[T], al: &Layout, b: &[T], bl: &Layout, op: BinaryOp) -> Result<CpuStorage> {
+fn int_binary<T: Int>(
+    a: &[T],
+    al: &Layout,
+    b: &[T],
+    bl: &Layout,
+    op: BinaryOp,
+) -> Result<CpuStorage> {
     let z = T::from_f64(0.0);
     if matches!(op, BinaryOp::Rem | BinaryOp::FloorDiv | BinaryOp::TruncDiv) {
         let divisor = Plan::new([bl]).collect(|[o], [s], out| map_row(b, o, s, out, |x| x));
@@ -384,11 +405,21 @@ fn int_binary<T: Int>(a: &[T], al: &Layout, b: &[T], bl: &Layout, op: BinaryOp) 
         BinaryOp::LogicalAnd => zip(a, al, b, bl, |x: T, y: T| x != z && y != z),
         BinaryOp::LogicalOr => zip(a, al, b, bl, |x: T, y: T| x != z || y != z),
         BinaryOp::LogicalXor => zip(a, al, b, bl, |x: T, y: T| (x != z) != (y != z)),
-        BinaryOp::Div => return Err(Error::Internal("integer true division reached the backend".into())),
+        BinaryOp::Div => {
+            return Err(Error::Internal(
+                "integer true division reached the backend".into(),
+            ))
+        }
     })
 }
 
-fn bool_binary(a: &[bool], al: &Layout, b: &[bool], bl: &Layout, op: BinaryOp) -> Result<CpuStorage> {
+fn bool_binary(
+    a: &[bool],
+    al: &Layout,
+    b: &[bool],
+    bl: &Layout,
+    op: BinaryOp,
+) -> Result<CpuStorage> {
     Ok(match op {
         BinaryOp::Add | BinaryOp::BitOr | BinaryOp::LogicalOr | BinaryOp::Maximum => {
             zip(a, al, b, bl, |x: bool, y: bool| x | y)
@@ -396,7 +427,9 @@ fn bool_binary(a: &[bool], al: &Layout, b: &[bool], bl: &Layout, op: BinaryOp) -
         BinaryOp::Mul | BinaryOp::BitAnd | BinaryOp::LogicalAnd | BinaryOp::Minimum => {
             zip(a, al, b, bl, |x: bool, y: bool| x & y)
         }
-        BinaryOp::BitXor | BinaryOp::LogicalXor | BinaryOp::Ne => zip(a, al, b, bl, |x: bool, y: bool| x ^ y),
+        BinaryOp::BitXor | BinaryOp::LogicalXor | BinaryOp::Ne => {
+            zip(a, al, b, bl, |x: bool, y: bool| x ^ y)
+        }
         BinaryOp::Eq => zip(a, al, b, bl, |x: bool, y: bool| x == y),
         BinaryOp::Lt => zip(a, al, b, bl, |x: bool, y: bool| !x & y),
         BinaryOp::Le => zip(a, al, b, bl, |x: bool, y: bool| x <= y),
@@ -412,13 +445,27 @@ fn bool_binary(a: &[bool], al: &Layout, b: &[bool], bl: &Layout, op: BinaryOp) -
 
 /// Applies a binary op to two same-dtype operands whose layouts have the
 /// same (broadcast) shape.
-pub fn binary(a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout, op: BinaryOp) -> Result<CpuStorage> {
+pub fn binary(
+    a: &CpuStorage,
+    al: &Layout,
+    b: &CpuStorage,
+    bl: &Layout,
+    op: BinaryOp,
+) -> Result<CpuStorage> {
     let bit = matches!(op, BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor);
     Ok(match (a, b) {
-        (CpuStorage::F32(x), CpuStorage::F32(y)) if !bit => float_binary::<f32, f32>(x, al, y, bl, op),
-        (CpuStorage::F64(x), CpuStorage::F64(y)) if !bit => float_binary::<f64, f64>(x, al, y, bl, op),
-        (CpuStorage::F16(x), CpuStorage::F16(y)) if !bit => float_binary::<f16, f32>(x, al, y, bl, op),
-        (CpuStorage::BF16(x), CpuStorage::BF16(y)) if !bit => float_binary::<bf16, f32>(x, al, y, bl, op),
+        (CpuStorage::F32(x), CpuStorage::F32(y)) if !bit => {
+            float_binary::<f32, f32>(x, al, y, bl, op)
+        }
+        (CpuStorage::F64(x), CpuStorage::F64(y)) if !bit => {
+            float_binary::<f64, f64>(x, al, y, bl, op)
+        }
+        (CpuStorage::F16(x), CpuStorage::F16(y)) if !bit => {
+            float_binary::<f16, f32>(x, al, y, bl, op)
+        }
+        (CpuStorage::BF16(x), CpuStorage::BF16(y)) if !bit => {
+            float_binary::<bf16, f32>(x, al, y, bl, op)
+        }
         (CpuStorage::I64(x), CpuStorage::I64(y)) => int_binary(x, al, y, bl, op)?,
         (CpuStorage::I32(x), CpuStorage::I32(y)) => int_binary(x, al, y, bl, op)?,
         (CpuStorage::Bool(x), CpuStorage::Bool(y)) => bool_binary(x, al, y, bl, op)?,
@@ -449,14 +496,29 @@ pub fn where_cond(
     bl: &Layout,
 ) -> Result<CpuStorage> {
     let CpuStorage::Bool(c) = cond else {
-        return Err(Error::invalid("where expected condition to be a boolean tensor"));
+        return Err(Error::invalid(
+            "where expected condition to be a boolean tensor",
+        ));
     };
-    fn go<T: IntoStorage>(c: &[bool], cl: &Layout, a: &[T], al: &Layout, b: &[T], bl: &Layout) -> CpuStorage {
-        T::into_storage(Plan::new([cl, al, bl]).collect(|[oc, oa, ob], [sc, sa, sb], out| {
-            for (j, o) in out.iter_mut().enumerate() {
-                o.write(if c[oc + j * sc] { a[oa + j * sa] } else { b[ob + j * sb] });
-            }
-        }))
+    fn go<T: IntoStorage>(
+        c: &[bool],
+        cl: &Layout,
+        a: &[T],
+        al: &Layout,
+        b: &[T],
+        bl: &Layout,
+    ) -> CpuStorage {
+        T::into_storage(
+            Plan::new([cl, al, bl]).collect(|[oc, oa, ob], [sc, sa, sb], out| {
+                for (j, o) in out.iter_mut().enumerate() {
+                    o.write(if c[oc + j * sc] {
+                        a[oa + j * sa]
+                    } else {
+                        b[ob + j * sb]
+                    });
+                }
+            }),
+        )
     }
     Ok(match (a, b) {
         (CpuStorage::F32(x), CpuStorage::F32(y)) => go(c, cl, x, al, y, bl),

@@ -30,10 +30,21 @@ fn check_index(op: &'static str, idx: &[i64], size: usize, dim: usize) -> Result
 }
 
 /// Rows `idx` of `dim` from a contiguous tensor of `shape`.
-pub fn index_select(s: &CpuStorage, shape: &[usize], dim: usize, idx: &[i64]) -> Result<CpuStorage> {
+pub fn index_select(
+    s: &CpuStorage,
+    shape: &[usize],
+    dim: usize,
+    idx: &[i64],
+) -> Result<CpuStorage> {
     let (outer, size, inner) = split3(shape, dim);
     check_index("index_select", idx, size, dim)?;
-    fn go<T: IntoStorage>(v: &[T], outer: usize, size: usize, inner: usize, idx: &[i64]) -> CpuStorage {
+    fn go<T: IntoStorage>(
+        v: &[T],
+        outer: usize,
+        size: usize,
+        inner: usize,
+        idx: &[i64],
+    ) -> CpuStorage {
         let mut out = Vec::with_capacity(outer * idx.len() * inner);
         for o in 0..outer {
             for &i in idx {
@@ -48,14 +59,27 @@ pub fn index_select(s: &CpuStorage, shape: &[usize], dim: usize, idx: &[i64]) ->
 
 /// `out[.., j, ..] = src[.., idx[.., j, ..], ..]` along `dim`; `idx` has the
 /// shape `ishape` (same ndim as `shape`, each dim no larger except `dim`).
-pub fn gather(s: &CpuStorage, shape: &[usize], dim: usize, idx: &[i64], ishape: &[usize]) -> Result<CpuStorage> {
+pub fn gather(
+    s: &CpuStorage,
+    shape: &[usize],
+    dim: usize,
+    idx: &[i64],
+    ishape: &[usize],
+) -> Result<CpuStorage> {
     let (outer, size, inner) = split3(shape, dim);
     let (iouter, isize_, iinner) = split3(ishape, dim);
     check_index("gather", idx, size, dim)?;
     let src_strides = crate::shape::contiguous_strides(shape);
     let idx_strides = crate::shape::contiguous_strides(ishape);
     let _ = (outer, inner, iouter, isize_, iinner);
-    fn go<T: IntoStorage>(v: &[T], idx: &[i64], ishape: &[usize], istr: &[usize], sstr: &[usize], dim: usize) -> CpuStorage {
+    fn go<T: IntoStorage>(
+        v: &[T],
+        idx: &[i64],
+        ishape: &[usize],
+        istr: &[usize],
+        sstr: &[usize],
+        dim: usize,
+    ) -> CpuStorage {
         let mut out = Vec::with_capacity(idx.len());
         for (lin, &i) in idx.iter().enumerate() {
             let mut off = 0;
@@ -86,14 +110,27 @@ pub fn scatter(
     check_index("scatter", idx, size, dim)?;
     let dstr = crate::shape::contiguous_strides(shape);
     let istr = crate::shape::contiguous_strides(ishape);
-    fn go<T: IntoStorage>(d: &mut [T], s: &[T], idx: &[i64], ishape: &[usize], istr: &[usize], dstr: &[usize], dim: usize, acc: bool) {
+    fn go<T: IntoStorage>(
+        d: &mut [T],
+        s: &[T],
+        idx: &[i64],
+        ishape: &[usize],
+        istr: &[usize],
+        dstr: &[usize],
+        dim: usize,
+        acc: bool,
+    ) {
         for (lin, &i) in idx.iter().enumerate() {
             let mut off = 0;
             for k in 0..ishape.len() {
                 let c = (lin / istr[k]) % ishape[k];
                 off += if k == dim { i as usize } else { c } * dstr[k];
             }
-            d[off] = if acc { T::from_f64(d[off].to_f64() + s[lin].to_f64()) } else { s[lin] };
+            d[off] = if acc {
+                T::from_f64(d[off].to_f64() + s[lin].to_f64())
+            } else {
+                s[lin]
+            };
         }
     }
     macro_rules! arm {
@@ -138,9 +175,20 @@ pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
 
 /// Stable sort along `dim` of a contiguous tensor: (values, int64 indices).
 /// NaN sorts as larger than every number, as in PyTorch.
-pub fn sort(s: &CpuStorage, shape: &[usize], dim: usize, descending: bool) -> (CpuStorage, CpuStorage) {
+pub fn sort(
+    s: &CpuStorage,
+    shape: &[usize],
+    dim: usize,
+    descending: bool,
+) -> (CpuStorage, CpuStorage) {
     let (outer, size, inner) = split3(shape, dim);
-    fn go<T: IntoStorage>(v: &[T], outer: usize, size: usize, inner: usize, desc: bool) -> (CpuStorage, CpuStorage) {
+    fn go<T: IntoStorage>(
+        v: &[T],
+        outer: usize,
+        size: usize,
+        inner: usize,
+        desc: bool,
+    ) -> (CpuStorage, CpuStorage) {
         let mut vals = v.to_vec();
         let mut idxs = vec![0i64; v.len()];
         let mut perm: Vec<usize> = Vec::with_capacity(size);

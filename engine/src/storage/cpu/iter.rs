@@ -170,7 +170,13 @@ impl<const N: usize> Plan<N> {
 /// Fills `out` with `f(src[offset + j * stride])`, with a contiguous fast path
 /// the compiler vectorises.
 #[inline(always)]
-pub fn map_row<T: Copy, U>(src: &[T], off: usize, stride: usize, out: &mut [MaybeUninit<U>], f: impl Fn(T) -> U) {
+pub fn map_row<T: Copy, U>(
+    src: &[T],
+    off: usize,
+    stride: usize,
+    out: &mut [MaybeUninit<U>],
+    f: impl Fn(T) -> U,
+) {
     if stride == 1 {
         let n = out.len();
         for (o, &x) in out.iter_mut().zip(&src[off..off + n]) {

@@ -43,20 +43,87 @@ trait Gemm: Copy + Send + Sync + Default {
     ///
     /// # Safety
     /// `a` and `b` must address every element their strides reach.
-    unsafe fn gemm(m: usize, k: usize, n: usize, a: *const Self, rsa: isize, csa: isize, b: *const Self, rsb: isize, csb: isize, c: &mut [Self]);
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        c: &mut [Self],
+    );
 }
 
 impl Gemm for f32 {
-    unsafe fn gemm(m: usize, k: usize, n: usize, a: *const f32, rsa: isize, csa: isize, b: *const f32, rsb: isize, csb: isize, c: &mut [f32]) {
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: isize,
+        csa: isize,
+        b: *const f32,
+        rsb: isize,
+        csb: isize,
+        c: &mut [f32],
+    ) {
         // SAFETY: caller guarantees a/b bounds; c has m*n elements.
-        unsafe { matrixmultiply::sgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c.as_mut_ptr(), n as isize, 1) }
+        unsafe {
+            matrixmultiply::sgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a,
+                rsa,
+                csa,
+                b,
+                rsb,
+                csb,
+                0.0,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            )
+        }
     }
 }
 
 impl Gemm for f64 {
-    unsafe fn gemm(m: usize, k: usize, n: usize, a: *const f64, rsa: isize, csa: isize, b: *const f64, rsb: isize, csb: isize, c: &mut [f64]) {
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f64,
+        rsa: isize,
+        csa: isize,
+        b: *const f64,
+        rsb: isize,
+        csb: isize,
+        c: &mut [f64],
+    ) {
         // SAFETY: as for f32.
-        unsafe { matrixmultiply::dgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c.as_mut_ptr(), n as isize, 1) }
+        unsafe {
+            matrixmultiply::dgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a,
+                rsa,
+                csa,
+                b,
+                rsb,
+                csb,
+                0.0,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            )
+        }
     }
 }
 
@@ -76,7 +143,10 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Vec<T> {
         // SAFETY: offsets come from layouts that fit their storages (checked
         // by the ops layer); `row0 + rows <= m`.
         unsafe {
-            let ap = a.as_ptr().add(sa.batch_offsets[bi]).offset(row0 as isize * sa.rs);
+            let ap = a
+                .as_ptr()
+                .add(sa.batch_offsets[bi])
+                .offset(row0 as isize * sa.rs);
             let bp = b.as_ptr().add(sb.batch_offsets[bi]);
             T::gemm(rows, k, n, ap, sa.rs, sa.cs, bp, sb.rs, sb.cs, cc);
         }
@@ -87,7 +157,9 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Vec<T> {
             one(bi, 0, cc);
         }
     } else if batches >= rayon::current_num_threads() {
-        c.par_chunks_mut(m * n).enumerate().for_each(|(bi, cc)| one(bi, 0, cc));
+        c.par_chunks_mut(m * n)
+            .enumerate()
+            .for_each(|(bi, cc)| one(bi, 0, cc));
     } else {
         let threads = rayon::current_num_threads().max(1);
         let rows_per = m.div_ceil(threads).max(1);
@@ -109,8 +181,10 @@ fn int_matmul<T: Element>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Vec<T> 
             for j in 0..n {
                 let mut acc = 0i64;
                 for p in 0..k {
-                    let x = a[(oa as isize + i as isize * sa.rs + p as isize * sa.cs) as usize].to_f64() as i64;
-                    let y = b[(ob as isize + p as isize * sb.rs + j as isize * sb.cs) as usize].to_f64() as i64;
+                    let x = a[(oa as isize + i as isize * sa.rs + p as isize * sa.cs) as usize]
+                        .to_f64() as i64;
+                    let y = b[(ob as isize + p as isize * sb.rs + j as isize * sb.cs) as usize]
+                        .to_f64() as i64;
                     acc = acc.wrapping_add(x.wrapping_mul(y));
                 }
                 c.push(T::from_f64(acc as f64));
@@ -121,9 +195,16 @@ fn int_matmul<T: Element>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Vec<T> 
 }
 
 fn via_f32<T: IntoStorage>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> CpuStorage {
-    let x: Vec<f32> = Plan::new([al]).collect(|[o], [s], out| map_row(a, o, s, out, |v| v.to_f32()));
-    let y: Vec<f32> = Plan::new([bl]).collect(|[o], [s], out| map_row(b, o, s, out, |v| v.to_f32()));
-    let c = float_matmul(&x, &Layout::contiguous(al.shape()), &y, &Layout::contiguous(bl.shape()));
+    let x: Vec<f32> =
+        Plan::new([al]).collect(|[o], [s], out| map_row(a, o, s, out, |v| v.to_f32()));
+    let y: Vec<f32> =
+        Plan::new([bl]).collect(|[o], [s], out| map_row(b, o, s, out, |v| v.to_f32()));
+    let c = float_matmul(
+        &x,
+        &Layout::contiguous(al.shape()),
+        &y,
+        &Layout::contiguous(bl.shape()),
+    );
     T::into_storage(c.into_iter().map(cast_one::<f32, T>).collect())
 }
 

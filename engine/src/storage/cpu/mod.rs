@@ -151,9 +151,15 @@ impl CpuStorage {
     /// The elements of `layout` as i64 (exact for integer dtypes).
     pub fn to_i64s(&self, layout: &Layout) -> Vec<i64> {
         match self {
-            CpuStorage::I64(v) => Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x)),
-            CpuStorage::I32(v) => Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64)),
-            CpuStorage::Bool(v) => Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64)),
+            CpuStorage::I64(v) => {
+                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x))
+            }
+            CpuStorage::I32(v) => {
+                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64))
+            }
+            CpuStorage::Bool(v) => {
+                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64))
+            }
             _ => self.to_f64s(layout).into_iter().map(|x| x as i64).collect(),
         }
     }
@@ -168,7 +174,9 @@ impl CpuStorage {
     /// A contiguous copy of `layout`'s elements converted to `dtype`.
     pub fn cast(&self, layout: &Layout, dtype: DType) -> CpuStorage {
         fn go<S: Element, D: IntoStorage>(v: &[S], l: &Layout) -> CpuStorage {
-            D::into_storage(Plan::new([l]).collect(|[o], [s], out| map_row(v, o, s, out, cast_one::<S, D>)))
+            D::into_storage(
+                Plan::new([l]).collect(|[o], [s], out| map_row(v, o, s, out, cast_one::<S, D>)),
+            )
         }
         if dtype == self.dtype() {
             return self.copy_strided(layout);

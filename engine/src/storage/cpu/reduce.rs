@@ -120,8 +120,24 @@ fn float_reduce<T: IntoStorage>(v: &[T], kept: &Layout, red: &Layout, op: Reduce
     match op {
         ReduceOp::Sum => fold(v, kept, red, 0.0, |a, x, _| a + x.to_f64(), Some(&add), fin),
         ReduceOp::Prod => fold(v, kept, red, 1.0, |a, x, _| a * x.to_f64(), Some(&mul), fin),
-        ReduceOp::Max => fold(v, kept, red, f64::NEG_INFINITY, |a, x, _| max(a, x.to_f64()), Some(&max), fin),
-        ReduceOp::Min => fold(v, kept, red, f64::INFINITY, |a, x, _| min(a, x.to_f64()), Some(&min), fin),
+        ReduceOp::Max => fold(
+            v,
+            kept,
+            red,
+            f64::NEG_INFINITY,
+            |a, x, _| max(a, x.to_f64()),
+            Some(&max),
+            fin,
+        ),
+        ReduceOp::Min => fold(
+            v,
+            kept,
+            red,
+            f64::INFINITY,
+            |a, x, _| min(a, x.to_f64()),
+            Some(&min),
+            fin,
+        ),
         ReduceOp::ArgMax | ReduceOp::ArgMin => {
             let want_max = op == ReduceOp::ArgMax;
             let init = (f64::NAN, -1i64);
@@ -146,19 +162,72 @@ fn float_reduce<T: IntoStorage>(v: &[T], kept: &Layout, red: &Layout, op: Reduce
                 |(_, i): (f64, i64)| i,
             )
         }
-        ReduceOp::Any => fold(v, kept, red, false, |a, x, _| a || x.to_f64() != 0.0, Some(&|a, b| a || b), |a| a),
-        ReduceOp::All => fold(v, kept, red, true, |a, x, _| a && x.to_f64() != 0.0, Some(&|a, b| a && b), |a| a),
+        ReduceOp::Any => fold(
+            v,
+            kept,
+            red,
+            false,
+            |a, x, _| a || x.to_f64() != 0.0,
+            Some(&|a, b| a || b),
+            |a| a,
+        ),
+        ReduceOp::All => fold(
+            v,
+            kept,
+            red,
+            true,
+            |a, x, _| a && x.to_f64() != 0.0,
+            Some(&|a, b| a && b),
+            |a| a,
+        ),
     }
 }
 
-fn int_reduce<T: IntoStorage + Ord + Into<i64>>(v: &[T], kept: &Layout, red: &Layout, op: ReduceOp) -> CpuStorage {
+fn int_reduce<T: IntoStorage + Ord + Into<i64>>(
+    v: &[T],
+    kept: &Layout,
+    red: &Layout,
+    op: ReduceOp,
+) -> CpuStorage {
     let fin = |a: i64| T::from_f64(a as f64);
     match op {
         // Sums and products of integers are int64 (the ops layer casts first).
-        ReduceOp::Sum => fold(v, kept, red, 0i64, |a, x, _| a.wrapping_add(x.into()), Some(&|a: i64, b| a.wrapping_add(b)), |a| a),
-        ReduceOp::Prod => fold(v, kept, red, 1i64, |a, x, _| a.wrapping_mul(x.into()), Some(&|a: i64, b| a.wrapping_mul(b)), |a| a),
-        ReduceOp::Max => fold(v, kept, red, i64::MIN, |a, x, _| a.max(x.into()), Some(&|a: i64, b| a.max(b)), fin),
-        ReduceOp::Min => fold(v, kept, red, i64::MAX, |a, x, _| a.min(x.into()), Some(&|a: i64, b| a.min(b)), fin),
+        ReduceOp::Sum => fold(
+            v,
+            kept,
+            red,
+            0i64,
+            |a, x, _| a.wrapping_add(x.into()),
+            Some(&|a: i64, b| a.wrapping_add(b)),
+            |a| a,
+        ),
+        ReduceOp::Prod => fold(
+            v,
+            kept,
+            red,
+            1i64,
+            |a, x, _| a.wrapping_mul(x.into()),
+            Some(&|a: i64, b| a.wrapping_mul(b)),
+            |a| a,
+        ),
+        ReduceOp::Max => fold(
+            v,
+            kept,
+            red,
+            i64::MIN,
+            |a, x, _| a.max(x.into()),
+            Some(&|a: i64, b| a.max(b)),
+            fin,
+        ),
+        ReduceOp::Min => fold(
+            v,
+            kept,
+            red,
+            i64::MAX,
+            |a, x, _| a.min(x.into()),
+            Some(&|a: i64, b| a.min(b)),
+            fin,
+        ),
         ReduceOp::ArgMax | ReduceOp::ArgMin => {
             let want_max = op == ReduceOp::ArgMax;
             fold(
@@ -178,8 +247,24 @@ fn int_reduce<T: IntoStorage + Ord + Into<i64>>(v: &[T], kept: &Layout, red: &La
                 |(_, i)| i,
             )
         }
-        ReduceOp::Any => fold(v, kept, red, false, |a, x, _| a || x.into() != 0, Some(&|a, b| a || b), |a| a),
-        ReduceOp::All => fold(v, kept, red, true, |a, x, _| a && x.into() != 0, Some(&|a, b| a && b), |a| a),
+        ReduceOp::Any => fold(
+            v,
+            kept,
+            red,
+            false,
+            |a, x, _| a || x.into() != 0,
+            Some(&|a, b| a || b),
+            |a| a,
+        ),
+        ReduceOp::All => fold(
+            v,
+            kept,
+            red,
+            true,
+            |a, x, _| a && x.into() != 0,
+            Some(&|a, b| a && b),
+            |a| a,
+        ),
     }
 }
 
@@ -187,15 +272,24 @@ fn int_reduce<T: IntoStorage + Ord + Into<i64>>(v: &[T], kept: &Layout, red: &La
 /// Empty reductions: sum 0, prod 1; max/min/arg* of nothing is an error.
 pub fn reduce(s: &CpuStorage, l: &Layout, op: ReduceOp, dims: &[usize]) -> Result<CpuStorage> {
     let (kept, red) = split_layout(l, dims);
-    if red.numel() == 0 && matches!(op, ReduceOp::Max | ReduceOp::Min | ReduceOp::ArgMax | ReduceOp::ArgMin) {
+    if red.numel() == 0
+        && matches!(
+            op,
+            ReduceOp::Max | ReduceOp::Min | ReduceOp::ArgMax | ReduceOp::ArgMin
+        )
+    {
         return Err(Error::invalid(format!(
             "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
             format!("{op:?}").to_lowercase()
         )));
     }
-    if let (CpuStorage::F32(v), ReduceOp::Sum, true) = (s, op, kept.numel() == 1 && l.is_contiguous()) {
+    if let (CpuStorage::F32(v), ReduceOp::Sum, true) =
+        (s, op, kept.numel() == 1 && l.is_contiguous())
+    {
         let n = l.numel();
-        return Ok(CpuStorage::F32(vec![sum_all_f32(&v[l.offset()..l.offset() + n]) as f32]));
+        return Ok(CpuStorage::F32(vec![
+            sum_all_f32(&v[l.offset()..l.offset() + n]) as f32,
+        ]));
     }
     Ok(match s {
         CpuStorage::F32(v) => float_reduce(v, &kept, &red, op),
@@ -209,7 +303,9 @@ pub fn reduce(s: &CpuStorage, l: &Layout, op: ReduceOp, dims: &[usize]) -> Resul
             let r = int_reduce(&as_i, &kept, &red, op);
             match op {
                 ReduceOp::Max | ReduceOp::Min => {
-                    let CpuStorage::I64(x) = r else { unreachable!("int_reduce keeps i64") };
+                    let CpuStorage::I64(x) = r else {
+                        unreachable!("int_reduce keeps i64")
+                    };
                     CpuStorage::Bool(x.into_iter().map(|x| x != 0).collect())
                 }
                 _ => r,
