@@ -2,3 +2,4 @@
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod viz;
