@@ -18,6 +18,7 @@
 //! chart/       plot(): series, decimation, plotters charts, braille text, LiveChart
 //! tensor/      show(): heatmaps, image grids, bars, slices, HTML tables, shaded text
 //! progress.rs  tqdm-like progress state, terminal line and notebook HTML
+//! samples.rs   deterministic sample inputs (MLP graphs, loss curves, images)
 //! ```
 //!
 //! ```
@@ -33,6 +34,7 @@ mod font;
 pub mod graph;
 pub mod mime;
 pub mod progress;
+pub mod samples;
 pub mod scene;
 pub mod tensor;
 
@@ -85,6 +87,12 @@ pub(crate) fn escape_xml(s: &str) -> String {
 /// Formats a number compactly for labels: 4 significant digits, scientific
 /// notation for very small or large magnitudes, `nan`/`inf` spelt like PyTorch.
 pub fn format_value(v: f64) -> String {
+    format_sig(v, 4)
+}
+
+/// [`format_value`] with `sig` significant digits (1 to 7).
+pub fn format_sig(v: f64, sig: usize) -> String {
+    let sig = sig.clamp(1, 7);
     if v.is_nan() {
         return "nan".into();
     }
@@ -96,7 +104,7 @@ pub fn format_value(v: f64) -> String {
     }
     let a = v.abs();
     if !(1e-3..1e5).contains(&a) {
-        let s = format!("{v:.2e}");
+        let s = format!("{v:.prec$e}", prec = sig - 1);
         // "1.20e-5" -> "1.2e-5"; "1.00e3" -> "1e3"
         if let Some((m, e)) = s.split_once('e') {
             let m = if m.contains('.') {
@@ -108,7 +116,7 @@ pub fn format_value(v: f64) -> String {
         }
         return s;
     }
-    let digits = (4 - 1 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let digits = (sig as i32 - 1 - a.log10().floor() as i32).clamp(0, 7) as usize;
     let s = format!("{v:.digits$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -129,6 +137,8 @@ mod tests {
         assert_eq!(format_value(-3.5), "-3.5");
         assert_eq!(format_value(1.2e-5), "1.2e-5");
         assert_eq!(format_value(1e6), "1e6");
+        assert_eq!(format_sig(0.98765, 3), "0.988");
+        assert_eq!(format_sig(-2.2651, 3), "-2.27");
         assert_eq!(format_value(f64::NAN), "nan");
         assert_eq!(format_value(f64::NEG_INFINITY), "-inf");
     }

@@ -166,10 +166,10 @@ impl Scene {
         } else {
             1.0
         };
-        let _ = write!(
+        let _ = writeln!(
             s,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
-             width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" font-family=\"DejaVu Sans, {FAMILY}\">\n",
+             width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" font-family=\"DejaVu Sans, {FAMILY}\">",
             num(w * k),
             num(h * k),
             num(w),

@@ -62,12 +62,43 @@ fn draw<DB: DrawingBackend>(
     let (y0, y1) = p.y_range.unwrap_or(default_y);
     let x: RangedCoordf64 = (x0..x1).into();
     if opts.logy {
-        let y: LogCoord<f64> = (y0..y1).log_scale().into();
+        let y = (y0..y1).log_scale().with_key_points(log_ticks(y0, y1));
         draw_with(root, p, opts, x, y)
     } else {
         let y: RangedCoordf64 = (y0..y1).into();
         draw_with(root, p, opts, x, y)
     }
+}
+
+/// Ticks for a log axis: 1-2-5 steps per decade, only powers of ten when
+/// that is too many, never fewer than the two ends.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return vec![lo, hi];
+    }
+    let (d0, d1) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let in_range = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let with = |mults: &[f64]| -> Vec<f64> {
+        (d0..=d1)
+            .flat_map(|d| mults.iter().map(move |m| m * 10f64.powi(d)))
+            .filter(in_range)
+            .collect()
+    };
+    let mut ticks = with(&[1.0, 2.0, 5.0]);
+    if ticks.len() > 10 {
+        ticks = with(&[1.0]);
+    }
+    if ticks.len() > 10 {
+        let step = ticks.len().div_ceil(8);
+        ticks = ticks.into_iter().step_by(step).collect();
+    }
+    if ticks.len() < 3 {
+        ticks = with(&[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+    }
+    if ticks.len() < 2 {
+        ticks = vec![lo, hi];
+    }
+    ticks
 }
 
 fn draw_with<DB, Y>(
@@ -92,7 +123,7 @@ where
     let mut chart = builder.build_cartesian_2d(x, y).map_err(err)?;
     let fmt = |v: &f64| format_value(*v);
     let mut mesh = chart.configure_mesh();
-    mesh.light_line_style(RGBColor(238, 238, 238))
+    mesh.light_line_style(RGBColor(247, 247, 247))
         .bold_line_style(RGBColor(215, 215, 215))
         .label_style((FAMILY, 12))
         .axis_desc_style((FAMILY, 14))
@@ -171,4 +202,18 @@ where
             .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_step_1_2_5_and_thin_out() {
+        assert_eq!(log_ticks(0.09, 3.0), vec![0.1, 0.2, 0.5, 1.0, 2.0]);
+        assert_eq!(log_ticks(1e-6, 1e3).len(), 10);
+        assert_eq!(log_ticks(1.1, 1.9), vec![1.1, 1.9]);
+        assert!(log_ticks(1.1, 1.4).len() >= 2);
+        assert_eq!(log_ticks(0.0, 1.0), vec![0.0, 1.0]);
+    }
 }

@@ -366,7 +366,7 @@ mod tests {
     #[test]
     fn gaps_split_runs_and_log_drops_non_positive() {
         let s = Series::from_ys("a", &[1.0, f64::NAN, 2.0, 0.0, 4.0]);
-        let p = prepare(&[s.clone()], false, 100);
+        let p = prepare(std::slice::from_ref(&s), false, 100);
         assert_eq!(p.series[0].runs.len(), 2);
         let p = prepare(&[s], true, 100);
         assert_eq!(p.series[0].runs.len(), 3);

@@ -405,18 +405,16 @@ fn transpose(layers: &mut [Vec<usize>], up: &[Vec<usize>], down: &[Vec<usize>]) 
     let mut pos = positions(layers, up.len());
     for _ in 0..4 {
         let mut improved = false;
-        for l in 0..layers.len() {
-            let mut i = 0;
-            while i + 1 < layers[l].len() {
-                let (u, v) = (layers[l][i], layers[l][i + 1]);
+        for layer in layers.iter_mut() {
+            for i in 0..layer.len().saturating_sub(1) {
+                let (u, v) = (layer[i], layer[i + 1]);
                 let now = pair(&pos, &up[u], &up[v]) + pair(&pos, &down[u], &down[v]);
                 let swapped = pair(&pos, &up[v], &up[u]) + pair(&pos, &down[v], &down[u]);
                 if swapped < now {
-                    layers[l].swap(i, i + 1);
+                    layer.swap(i, i + 1);
                     pos.swap(u, v);
                     improved = true;
                 }
-                i += 1;
             }
         }
         if !improved {

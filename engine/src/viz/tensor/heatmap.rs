@@ -8,8 +8,8 @@
 use super::{heading, Stats, TensorView};
 use crate::viz::color::{Rgb, ValueScale, NAN_GREY};
 use crate::viz::font::text_width;
-use crate::viz::format_value;
 use crate::viz::scene::{Anchor, Item, Scene, Stroke};
+use crate::viz::{format_sig, format_value};
 
 /// Maps with more cells than this are drawn as a raster image.
 pub const MAX_RECT_CELLS: usize = 64 * 64;
@@ -65,7 +65,7 @@ fn draw_map(
                     items.push(Item::Text {
                         x: x + (c as f64 + 0.5) * cell,
                         y: y + (r as f64 + 0.5) * cell + size * 0.35,
-                        text: format_value(v),
+                        text: format_sig(v, 3),
                         size,
                         color: fill.text_on(),
                         anchor: Anchor::Middle,
