@@ -11,7 +11,7 @@
 //! Map:
 //! ```text
 //! mime.rs      MimeBundle, base64 at the edge, evcxr's display protocol
-//! scene.rs     a display list of boxes, paths and text -> SVG text or PNG bytes
+//! scene/       a display list of boxes, paths and text -> SVG text or PNG bytes
 //! color.rs     colour maps: sequential, diverging, gradient-norm scale
 //! font.rs      the embedded DejaVu Sans, registered once with plotters
 //! graph/       GraphView, layered (Sugiyama) layout, drawing, text tree

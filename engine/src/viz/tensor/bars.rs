@@ -27,7 +27,15 @@ pub fn bars(t: &TensorView) -> Scene {
     let desc = stats.describe();
     let width =
         (LEFT + plot_w + 24.0).max(24.0 + text_width(&head, 14.0).max(text_width(&desc, 11.0)));
-    let mut s = Scene::new(width, TOP + PLOT_H + 40.0);
+    // Values under negative bars need a row of their own above the indices.
+    let index_y = TOP
+        + PLOT_H
+        + if stats.min < 0.0 && n <= 16 {
+            30.0
+        } else {
+            16.0
+        };
+    let mut s = Scene::new(width, index_y + 24.0);
     s.text(12.0, 18.0, head, 14.0, Anchor::Start);
     s.text(12.0, 34.0, desc, 11.0, Anchor::Start);
     // The value axis always includes zero, where the bars start.
@@ -124,7 +132,7 @@ pub fn bars(t: &TensorView) -> Scene {
         .unwrap_or(step);
     for i in (0..n).step_by(step) {
         let x = LEFT + (i as f64 + 0.5) * bar_w;
-        s.text(x, TOP + PLOT_H + 16.0, i.to_string(), 10.0, Anchor::Middle);
+        s.text(x, index_y, i.to_string(), 10.0, Anchor::Middle);
     }
     s
 }
