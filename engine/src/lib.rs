@@ -32,6 +32,7 @@ pub mod random;
 pub mod shape;
 pub mod storage;
 pub mod tensor;
+pub mod viz;
 
 pub use device::Device;
 pub use dtype::DType;
