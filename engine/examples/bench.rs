@@ -26,17 +26,42 @@ fn best<R>(reps: usize, mut f: impl FnMut() -> R) -> Duration {
 fn raw_sgemm(n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     // SAFETY: a, b, c are n*n row-major buffers.
     unsafe {
-        matrixmultiply::sgemm(n, n, n, 1.0, a.as_ptr(), n as isize, 1, b.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1);
+        matrixmultiply::sgemm(
+            n,
+            n,
+            n,
+            1.0,
+            a.as_ptr(),
+            n as isize,
+            1,
+            b.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
     }
 }
 
 fn main() -> tinytorch::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
-    println!("tinytorch engine benchmark ({} rayon threads)", rayon::current_num_threads());
+    println!(
+        "tinytorch engine benchmark ({} rayon threads)",
+        rayon::current_num_threads()
+    );
     println!();
     println!("float32 matmul, GFLOP/s (best of runs)");
-    println!("{:>6} {:>12} {:>16} {:>8}", "n", "tinytorch", "raw sgemm (1T)", "ratio");
-    let sizes: &[usize] = if quick { &[256, 512] } else { &[256, 512, 1024, 2048] };
+    println!(
+        "{:>6} {:>12} {:>16} {:>8}",
+        "n", "tinytorch", "raw sgemm (1T)", "ratio"
+    );
+    let sizes: &[usize] = if quick {
+        &[256, 512]
+    } else {
+        &[256, 512, 1024, 2048]
+    };
     for &n in sizes {
         let reps = if n >= 2048 { 3 } else { 10 };
         tinytorch::tensor::random::manual_seed(0);
@@ -48,11 +73,20 @@ fn main() -> tinytorch::Result<()> {
         let t_ours = best(reps, || a.matmul(&b));
         let t_raw = best(reps, || raw_sgemm(n, &av, &bv, &mut c));
         let g = |t: Duration| flops / t.as_secs_f64() / 1e9;
-        println!("{:>6} {:>12.1} {:>16.1} {:>7.2}x", n, g(t_ours), g(t_raw), g(t_ours) / g(t_raw));
+        println!(
+            "{:>6} {:>12.1} {:>16.1} {:>7.2}x",
+            n,
+            g(t_ours),
+            g(t_raw),
+            g(t_ours) / g(t_raw)
+        );
     }
     println!();
     let n = if quick { 1 << 22 } else { 1 << 24 };
-    println!("{}M float32 elements, GB/s of bytes read + written (best of 10)", n >> 20);
+    println!(
+        "{}M float32 elements, GB/s of bytes read + written (best of 10)",
+        n >> 20
+    );
     let x = Tensor::rand(&[n], DType::F32, Device::Cpu)?;
     let y = Tensor::rand(&[n], DType::F32, Device::Cpu)?;
     let src = x.to_vec_f32()?;

@@ -127,7 +127,11 @@ fn where_and_masked_fill_route_gradients() {
     let c = Tensor::from_vec(vec![true, false, true, false, false, true], &[2, 3]).unwrap();
     let a = leaf(&[2, 3], -1.0, 1.0, 1);
     let b = leaf(&[3], -1.0, 1.0, 2);
-    check("where", |xs| Tensor::where_cond(&c, &xs[0], &xs[1]), &[a.clone(), b]);
+    check(
+        "where",
+        |xs| Tensor::where_cond(&c, &xs[0], &xs[1]),
+        &[a.clone(), b],
+    );
     check("masked_fill", |xs| xs[0].masked_fill(&c, 2.0), &[a]);
 }
 
@@ -135,26 +139,62 @@ fn where_and_masked_fill_route_gradients() {
 fn reductions() {
     let x = leaf(&[3, 4, 2], -2.0, 2.0, 7);
     check("sum", |xs| xs[0].sum(), &[x.clone()]);
-    check("sum_dims", |xs| xs[0].sum_dims(&[0, 2], false), &[x.clone()]);
+    check(
+        "sum_dims",
+        |xs| xs[0].sum_dims(&[0, 2], false),
+        &[x.clone()],
+    );
     check("sum_keep", |xs| xs[0].sum_dims(&[-1], true), &[x.clone()]);
     check("mean", |xs| xs[0].mean(), &[x.clone()]);
     check("mean_dims", |xs| xs[0].mean_dims(&[1], true), &[x.clone()]);
     check("var", |xs| xs[0].var(None, 1.0, false), &[x.clone()]);
-    check("var_dim", |xs| xs[0].var(Some(&[1]), 0.0, true), &[x.clone()]);
+    check(
+        "var_dim",
+        |xs| xs[0].var(Some(&[1]), 0.0, true),
+        &[x.clone()],
+    );
     check("std", |xs| xs[0].std(None, 1.0, false), &[x.clone()]);
-    check("std_dim", |xs| xs[0].std(Some(&[0, 2]), 1.0, false), &[x.clone()]);
-    check("prod", |xs| xs[0].prod(None, false), &[leaf(&[5], 0.5, 1.5, 1)]);
+    check(
+        "std_dim",
+        |xs| xs[0].std(Some(&[0, 2]), 1.0, false),
+        &[x.clone()],
+    );
+    check(
+        "prod",
+        |xs| xs[0].prod(None, false),
+        &[leaf(&[5], 0.5, 1.5, 1)],
+    );
     check("prod_dim", |xs| xs[0].prod(Some(1), true), &[x.clone()]);
     check("max", |xs| xs[0].max(), &[x.clone()]);
     check("min", |xs| xs[0].min(), &[x.clone()]);
-    check("max_dim", |xs| Ok(xs[0].max_dim(1, false)?.values), &[x.clone()]);
-    check("min_dim", |xs| Ok(xs[0].min_dim(-1, true)?.values), &[x.clone()]);
+    check(
+        "max_dim",
+        |xs| Ok(xs[0].max_dim(1, false)?.values),
+        &[x.clone()],
+    );
+    check(
+        "min_dim",
+        |xs| Ok(xs[0].min_dim(-1, true)?.values),
+        &[x.clone()],
+    );
     check("norm", |xs| xs[0].norm(2.0, None, false), &[x.clone()]);
-    check("norm_p1_dim", |xs| xs[0].norm(1.0, Some(&[1]), false), &[leaf(&[3, 4], 0.1, 2.0, 3)]);
-    check("norm_p3", |xs| xs[0].norm(3.0, Some(&[0]), true), &[leaf(&[3, 4], 0.1, 2.0, 4)]);
+    check(
+        "norm_p1_dim",
+        |xs| xs[0].norm(1.0, Some(&[1]), false),
+        &[leaf(&[3, 4], 0.1, 2.0, 3)],
+    );
+    check(
+        "norm_p3",
+        |xs| xs[0].norm(3.0, Some(&[0]), true),
+        &[leaf(&[3, 4], 0.1, 2.0, 4)],
+    );
     check("logsumexp", |xs| xs[0].logsumexp(&[1], false), &[x.clone()]);
     // Non-contiguous: reduce a permuted view.
-    check("sum_perm", |xs| xs[0].permute(&[2, 0, 1])?.sum_dims(&[1], false), &[x]);
+    check(
+        "sum_perm",
+        |xs| xs[0].permute(&[2, 0, 1])?.sum_dims(&[1], false),
+        &[x],
+    );
 }
 
 #[test]
@@ -164,8 +204,16 @@ fn prod_with_zeros() {
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    x.prod(Some(1), false).unwrap().sum().unwrap().backward().unwrap();
-    assert_eq!(x.grad().unwrap().to_vec_f64().unwrap(), vec![6.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    x.prod(Some(1), false)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap();
+    assert_eq!(
+        x.grad().unwrap().to_vec_f64().unwrap(),
+        vec![6.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
 }
 
 #[test]
@@ -182,7 +230,11 @@ fn matmul_every_case() {
     for (sa, sb) in cases {
         let a = leaf(&sa, -1.0, 1.0, 1);
         let b = leaf(&sb, -1.0, 1.0, 2);
-        check(&format!("matmul {sa:?}x{sb:?}"), |xs| xs[0].matmul(&xs[1]), &[a, b]);
+        check(
+            &format!("matmul {sa:?}x{sb:?}"),
+            |xs| xs[0].matmul(&xs[1]),
+            &[a, b],
+        );
     }
     let a = leaf(&[3, 2], -1.0, 1.0, 3);
     let b = leaf(&[4, 3], -1.0, 1.0, 4);
@@ -196,32 +248,60 @@ fn matmul_every_case() {
 fn views() {
     let x = leaf(&[2, 3, 4], -1.0, 1.0, 8);
     check("view", |xs| xs[0].view(&[6, -1]), &[x.clone()]);
-    check("reshape_nc", |xs| xs[0].transpose(0, 2)?.reshape(&[-1]), &[x.clone()]);
+    check(
+        "reshape_nc",
+        |xs| xs[0].transpose(0, 2)?.reshape(&[-1]),
+        &[x.clone()],
+    );
     check("permute", |xs| xs[0].permute(&[2, 0, 1]), &[x.clone()]);
     check("transpose", |xs| xs[0].transpose(-1, 0), &[x.clone()]);
     check("flatten", |xs| xs[0].flatten(1, -1), &[x.clone()]);
     check("unflatten", |xs| xs[0].unflatten(2, &[2, 2]), &[x.clone()]);
     check("unsqueeze", |xs| xs[0].unsqueeze(-1), &[x.clone()]);
     check("squeeze", |xs| xs[0].unsqueeze(1)?.squeeze(), &[x.clone()]);
-    check("squeeze_dim", |xs| xs[0].unsqueeze(0)?.squeeze_dim(0), &[x.clone()]);
-    check("expand", |xs| xs[0].unsqueeze(0)?.expand(&[3, -1, -1, -1]), &[x.clone()]);
+    check(
+        "squeeze_dim",
+        |xs| xs[0].unsqueeze(0)?.squeeze_dim(0),
+        &[x.clone()],
+    );
+    check(
+        "expand",
+        |xs| xs[0].unsqueeze(0)?.expand(&[3, -1, -1, -1]),
+        &[x.clone()],
+    );
     check("narrow", |xs| xs[0].narrow(1, 1, 2), &[x.clone()]);
-    check("slice_step", |xs| xs[0].slice(2, Some(-3), None, 2), &[x.clone()]);
+    check(
+        "slice_step",
+        |xs| xs[0].slice(2, Some(-3), None, 2),
+        &[x.clone()],
+    );
     check("select", |xs| xs[0].select(1, -1), &[x.clone()]);
     check("t", |xs| xs[0].select(0, 0)?.t(), &[x.clone()]);
-    check("chain", |xs| xs[0].narrow(2, 1, 3)?.transpose(0, 1)?.select(2, 1), &[x]);
+    check(
+        "chain",
+        |xs| xs[0].narrow(2, 1, 3)?.transpose(0, 1)?.select(2, 1),
+        &[x],
+    );
 }
 
 #[test]
 fn index_ops() {
     let x = leaf(&[3, 4], -1.0, 1.0, 9);
     let idx = Tensor::from_vec(vec![2i64, 0, 2], &[3]).unwrap();
-    check("index_select", |xs| xs[0].index_select(1, &idx), &[x.clone()]);
+    check(
+        "index_select",
+        |xs| xs[0].index_select(1, &idx),
+        &[x.clone()],
+    );
     let g = Tensor::from_vec(vec![0i64, 3, 1, 1, 2, 0], &[3, 2]).unwrap();
     check("gather", |xs| xs[0].gather(1, &g), &[x.clone()]);
     let s = Tensor::from_vec(vec![0i64, 2, 1, 1, 2, 0], &[2, 3]).unwrap();
     let src = leaf(&[2, 3], -1.0, 1.0, 10);
-    check("scatter_add", |xs| xs[0].scatter_add(0, &s, &xs[1]), &[x.clone(), src.clone()]);
+    check(
+        "scatter_add",
+        |xs| xs[0].scatter_add(0, &s, &xs[1]),
+        &[x.clone(), src.clone()],
+    );
     // scatter without duplicate targets, so overwriting is well defined.
     let s1 = Tensor::from_vec(vec![0i64, 2, 1, 1, 0, 2], &[2, 3]).unwrap();
     check("scatter", |xs| xs[0].scatter(0, &s1, &xs[1]), &[x, src]);
@@ -231,9 +311,22 @@ fn index_ops() {
 fn dtype_conversion_is_differentiable() {
     let x = leaf(&[4], -1.0, 1.0, 11);
     // float32 in the middle: a wider step and tolerance for its rounding.
-    let loose = GradcheckOptions { eps: 1e-3, atol: 1e-4, rtol: 1e-3 };
-    gradcheck(|xs| xs[0].to_dtype(DType::F32)?.to_dtype(DType::F64), &[x.clone()], loose).unwrap();
+    let loose = GradcheckOptions {
+        eps: 1e-3,
+        atol: 1e-4,
+        rtol: 1e-3,
+    };
+    gradcheck(
+        |xs| xs[0].to_dtype(DType::F32)?.to_dtype(DType::F64),
+        &[x.clone()],
+        loose,
+    )
+    .unwrap();
     check("clone", |xs| xs[0].clone_tensor(), &[x.clone()]);
-    check("contiguous", |xs| xs[0].unsqueeze(0)?.expand(&[2, 4])?.contiguous(), &[x]);
+    check(
+        "contiguous",
+        |xs| xs[0].unsqueeze(0)?.expand(&[2, 4])?.contiguous(),
+        &[x],
+    );
     let _ = Device::Cpu;
 }

@@ -10,6 +10,7 @@
 
 pub mod create;
 pub mod display;
+pub mod pictures;
 pub mod random;
 pub mod repr;
 
@@ -50,6 +51,19 @@ impl StorageCell {
 
     pub fn bump_version(&self) {
         self.version.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+impl Drop for StorageCell {
+    /// Large CPU buffers go back to the caching allocator, already mapped.
+    fn drop(&mut self) {
+        let data = self.data.get_mut().unwrap_or_else(|p| p.into_inner());
+        let s = std::mem::replace(data, Storage::Cpu(CpuStorage::Bool(Vec::new())));
+        // Refutable once a device variant exists.
+        #[allow(irrefutable_let_patterns)]
+        if let Storage::Cpu(c) = s {
+            crate::storage::cpu::pool::recycle(c);
+        }
     }
 }
 

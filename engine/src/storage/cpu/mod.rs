@@ -6,6 +6,7 @@ pub mod elementwise;
 pub mod index;
 pub mod iter;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
 
 use half::{bf16, f16};
