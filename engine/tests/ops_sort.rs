@@ -210,3 +210,26 @@ fn errors_use_pytorch_messages() {
         .contains("Dimension out of range"));
     assert!(t(&[1.], &[]).topk(2, 0, true, true).is_err());
 }
+
+#[test]
+fn int64_beyond_f64_precision_is_exact() {
+    // 2^53 + 1 is not an f64: an f64 accumulator or sort key would merge it
+    // with 2^53.
+    let big = 1i64 << 53;
+    let x = Tensor::from_vec(vec![big, 1, 1], &[3]).unwrap();
+    assert_eq!(
+        x.cumsum(0).unwrap().to_vec_i64().unwrap(),
+        vec![big, big + 1, big + 2]
+    );
+    let y = Tensor::from_vec(vec![big + 1, big, big + 3, big + 2], &[4]).unwrap();
+    let s = y.sort(0, false).unwrap();
+    assert_eq!(s.indices.to_vec_i64().unwrap(), vec![1, 0, 3, 2]);
+    assert_eq!(
+        y.topk(1, 0, true, true)
+            .unwrap()
+            .indices
+            .to_vec_i64()
+            .unwrap(),
+        vec![2]
+    );
+}
