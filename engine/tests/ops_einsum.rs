@@ -71,6 +71,16 @@ fn einsum_by_hand() {
         ein("...ij,j->...i", &[&b, &w]),
         (vec![2, 2], vec![8., 18., 28., 38.])
     );
+    // implicit dot product, and a 0-d operand scaling a vector
+    assert_eq!(ein("i,i", &[&v, &v]), (vec![], vec![10101.]));
+    let two = t(&[2.], &[]);
+    assert_eq!(ein(",i->i", &[&two, &w]), (vec![2], vec![4., 6.]));
+    // a summed dim of size 0 gives zeros
+    let e0 = t(&[], &[2, 0]);
+    assert_eq!(
+        ein("ij,jk->ik", &[&e0, &t(&[], &[0, 3])]),
+        (vec![2, 3], vec![0.; 6])
+    );
     // spaces are ignored; upper-case letters sort before lower-case
     assert_eq!(ein(" iJ -> Ji ", &[&a]).0, vec![3, 2]);
     assert_eq!(ein("iA", &[&a]).0, vec![3, 2]);
@@ -222,4 +232,41 @@ fn bad_equations_use_pytorch_messages() {
         "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"
     );
     assert!(err("ij", &[]).contains("einsum(): must provide at least one operand"));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tensor(shape: &[usize], k: f64) -> Tensor {
+        let n: usize = shape.iter().product();
+        t(
+            &(0..n).map(|i| (i as f64 * k).sin()).collect::<Vec<_>>(),
+            shape,
+        )
+    }
+
+    fn assert_close(a: &Tensor, b: &Tensor) -> std::result::Result<(), TestCaseError> {
+        prop_assert_eq!(a.shape(), b.shape());
+        for (x, y) in a.to_vec_f64().unwrap().iter().zip(b.to_vec_f64().unwrap()) {
+            prop_assert!((x - y).abs() < 1e-12, "{} vs {}", x, y);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Contractions agree with matmul, sums with sum_dims, on any sizes
+        /// (0 included).
+        #[test]
+        fn einsum_agrees_with_matmul_and_sum(b in 0usize..3, i in 0usize..4, j in 0usize..4, k in 0usize..4) {
+            let x = tensor(&[b, i, j], 0.7);
+            let y = tensor(&[b, j, k], 1.1);
+            assert_close(&Tensor::einsum("bij,bjk->bik", &[&x, &y]).unwrap(), &x.matmul(&y).unwrap())?;
+            assert_close(&Tensor::einsum("bij,bkj->bki", &[&x, &y.mt().unwrap()]).unwrap(),
+                         &x.matmul(&y).unwrap().mt().unwrap())?;
+            assert_close(&Tensor::einsum("bij->j", &[&x]).unwrap(), &x.sum_dims(&[0, 1], false).unwrap())?;
+        }
+    }
 }

@@ -316,3 +316,81 @@ fn errors_use_pytorch_messages() {
     );
     assert!(err(a.flip(&[0, 0])).contains("dim 0 appears multiple times in the list of dims"));
 }
+
+// ----- properties -----------------------------------------------------------
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tensor(shape: &[usize]) -> Tensor {
+        let n: usize = shape.iter().product();
+        let v: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+        t(&v, shape)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// cat(split(x)) == x, whatever the piece size; the pieces match
+        /// narrow() of the same ranges.
+        #[test]
+        fn split_then_cat_round_trips(
+            shape in prop::collection::vec(0usize..4, 1..4),
+            dim_seed in 0usize..8,
+            size in 1usize..4,
+        ) {
+            let x = tensor(&shape);
+            let d = dim_seed % shape.len();
+            let parts = x.split(size, d as i64).unwrap();
+            let mut start = 0;
+            for p in &parts {
+                let n = p.shape()[d];
+                prop_assert_eq!(
+                    p.to_vec_f64().unwrap(),
+                    x.narrow(d as i64, start, n).unwrap().to_vec_f64().unwrap()
+                );
+                start += n as i64;
+            }
+            let back = Tensor::cat(&parts.iter().collect::<Vec<_>>(), d as i64 - shape.len() as i64).unwrap();
+            prop_assert_eq!(back.shape(), x.shape());
+            prop_assert_eq!(back.to_vec_f64().unwrap(), x.to_vec_f64().unwrap());
+        }
+
+        /// Joins of views equal joins of their contiguous copies.
+        #[test]
+        fn joins_of_views_equal_joins_of_copies(
+            rows in 1usize..4, cols in 1usize..4, dim in 0i64..2,
+        ) {
+            let a = tensor(&[cols, rows]).t().unwrap();
+            let b = tensor(&[cols]).expand(&[rows as i64, cols as i64]).unwrap();
+            let (ac, bc) = (a.contiguous_copy().unwrap(), b.contiguous_copy().unwrap());
+            prop_assert_eq!(
+                Tensor::cat(&[&a, &b], dim).unwrap().to_vec_f64().unwrap(),
+                Tensor::cat(&[&ac, &bc], dim).unwrap().to_vec_f64().unwrap()
+            );
+            prop_assert_eq!(
+                Tensor::stack(&[&a, &b], dim).unwrap().to_vec_f64().unwrap(),
+                Tensor::stack(&[&ac, &bc], dim).unwrap().to_vec_f64().unwrap()
+            );
+            prop_assert_eq!(
+                a.repeat(&[2, 1, 2]).unwrap().to_vec_f64().unwrap(),
+                ac.repeat(&[2, 1, 2]).unwrap().to_vec_f64().unwrap()
+            );
+        }
+
+        /// chunk returns ceil(n / chunks)-sized pieces covering the dim.
+        #[test]
+        fn chunk_covers_the_dim(n in 0usize..12, chunks in 1usize..6) {
+            let x = tensor(&[n]);
+            let parts = x.chunk(chunks, 0).unwrap();
+            let sizes: Vec<usize> = parts.iter().map(|p| p.shape()[0]).collect();
+            prop_assert_eq!(sizes.iter().sum::<usize>(), n);
+            prop_assert!(parts.len() <= chunks);
+            if n > 0 {
+                let c = n.div_ceil(chunks);
+                prop_assert!(sizes[..sizes.len() - 1].iter().all(|&s| s == c));
+            }
+        }
+    }
+}
