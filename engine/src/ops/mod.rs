@@ -5,9 +5,12 @@
 
 pub mod binary;
 pub mod convert;
+pub mod einsum;
 pub mod index;
 pub mod matmul;
 pub mod reduce;
+pub mod shape;
+pub mod sort;
 pub mod unary;
 pub mod view;
 
