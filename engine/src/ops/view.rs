@@ -204,6 +204,22 @@ impl Tensor {
         Ok(self.view_op(layout, "SqueezeBackward1", move |g| g.reshape(&orig)))
     }
 
+    /// `x.squeeze(dims)` for a tuple of dims (PyTorch 2): removes those
+    /// that have size 1.
+    pub fn squeeze_dims(&self, dims: &[i64]) -> Result<Tensor> {
+        let ds = crate::shape::normalize_dims("squeeze", dims, self.dim())?;
+        let shape: Vec<i64> = (0..self.dim())
+            .filter(|d| !(ds.contains(d) && self.shape()[*d] == 1))
+            .map(|d| self.shape()[d] as i64)
+            .collect();
+        let layout = self
+            .layout()
+            .view(&shape.iter().map(|&d| d as usize).collect::<Vec<_>>())
+            .ok_or_else(|| Error::Internal("squeeze of a size-1 dim must be a view".into()))?;
+        let orig: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(self.view_op(layout, "SqueezeBackward2", move |g| g.reshape(&orig)))
+    }
+
     /// `x.unsqueeze(dim)`.
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let d = normalize_insert_dim("unsqueeze", dim, self.dim())?;
