@@ -6,6 +6,8 @@
 pub mod binary;
 pub mod convert;
 pub mod index;
+pub mod indexing;
+pub mod inplace;
 pub mod matmul;
 pub mod reduce;
 pub mod unary;
