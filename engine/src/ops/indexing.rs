@@ -167,7 +167,7 @@ impl Advanced {
     }
 
     /// `[B.., rest..]` -> output order (`B` moved to `bpos`).
-    fn from_front(&self, t: &Tensor) -> Result<Tensor> {
+    fn front_to_place(&self, t: &Tensor) -> Result<Tensor> {
         let (nb, at) = (self.bshape.len(), self.bpos());
         if at == 0 {
             return Ok(t.clone());
@@ -218,7 +218,7 @@ impl Advanced {
         let rows = src.index_select(0, &self.lin_tensor(view.device())?)?;
         let mut shape = self.bshape.clone();
         shape.extend(self.rest());
-        self.from_front(&rows.reshape_to(&shape)?)
+        self.front_to_place(&rows.reshape_to(&shape)?)
     }
 
     /// Writes (or adds) `vals` (`[numel(B), rest..]`, contiguous, the
@@ -344,8 +344,8 @@ impl Tensor {
                     }
                     let size = r.shape()[d] as i64;
                     let full = *step == 1
-                        && start.is_none_or(|s| s == 0 || s <= -size)
-                        && stop.is_none_or(|s| s >= size);
+                        && start.map_or(true, |s| s == 0 || s <= -size)
+                        && stop.map_or(true, |s| s >= size);
                     if !full {
                         r = r.slice(d as i64, *start, *stop, *step)?;
                         moved = true;
