@@ -2,25 +2,40 @@
 //! PyTorch's autograd rules.
 //!
 //! Every in-place op follows one recipe ([`Tensor::apply_inplace`]):
-//! 1. refuse a leaf that requires grad while grad mode is on, and a view of
-//!    a tensor that requires grad (PyTorch rebases the base through
-//!    `CopySlices`; tinytorch reports it instead of risking a wrong
-//!    gradient);
+//! 1. refuse a leaf that requires grad (or a view of one) while grad mode
+//!    is on;
 //! 2. compute the out-of-place result from a snapshot of `self` that
 //!    carries `self`'s autograd identity (its `grad_fn`), so the new node's
 //!    input edge is the old history and whatever it saves is the value
 //!    before the write (PyTorch saves `self.clone()` for in-place ops);
 //! 3. write the result into `self`'s storage through its layout, bump the
 //!    storage's version counter (saved tensors that alias it now fail at
-//!    backward), and move the new node onto `self`'s metadata.
+//!    backward), and move the new node onto `self`'s metadata. When `self`
+//!    is a view, its base is rebased instead (`CopySlices(old base, new
+//!    values)`) and the view becomes `AsStridedBackward0` of the new base.
+//!
+//! Known gap: other views of the same base created *before* an in-place op
+//! keep their old `grad_fn` (PyTorch regenerates it from the version
+//! counter); rebasing them needs the autograd walk's cooperation.
 //!
 //! Without recording (grad mode off, or nothing requires grad) step 2 uses
 //! `self` directly, so optimizer updates cost one op and one copy.
 
 use super::indexing::TensorIndex;
 use super::{sum_to_shape, Scalar};
-use crate::autograd::{is_grad_enabled, record, with_no_grad};
-use crate::{DType, Error, Result, Tensor};
+use std::sync::Arc;
+
+use crate::autograd::{is_grad_enabled, record, with_no_grad, Node};
+use crate::{DType, Error, Layout, Result, Tensor};
+
+/// How an in-place op records autograd.
+enum Recording {
+    Off,
+    /// Rebase `self`'s own history.
+    On,
+    /// `self` is a view: rebase its base through `CopySlices`.
+    View(Tensor),
+}
 
 /// Errors if writing through `t` would write one memory location twice
 /// (an expanded view).
@@ -43,12 +58,13 @@ fn can_cast(from: DType, to: DType) -> bool {
 
 impl Tensor {
     /// Whether an in-place op on `self` with `others` must record autograd,
-    /// after PyTorch's checks on leaves and views.
-    fn inplace_recording(&self, others: &[&Tensor]) -> Result<bool> {
+    /// after PyTorch's checks on leaves and views. `Some(base)` when `self`
+    /// is a view whose base must be rebased through `CopySlices`.
+    fn inplace_recording(&self, others: &[&Tensor]) -> Result<Recording> {
         let recording =
             is_grad_enabled() && (self.requires_grad() || others.iter().any(|t| t.requires_grad()));
         if !recording {
-            return Ok(false);
+            return Ok(Recording::Off);
         }
         if self.requires_grad() && self.is_leaf() {
             return Err(Error::Autograd(
@@ -56,19 +72,22 @@ impl Tensor {
             ));
         }
         let base = self.meta().view_base.clone();
-        if let Some(base) = base {
-            if base.requires_grad() && base.is_leaf() {
-                return Err(Error::Autograd(
-                    "a view of a leaf Variable that requires grad is being used in an in-place operation.".into(),
-                ));
-            }
-            // PyTorch rebases the base through CopySlices; until tinytorch
-            // does, refuse rather than record a gradient that skips the base.
+        let Some(base) = base else {
+            return Ok(Recording::On);
+        };
+        if base.requires_grad() && base.is_leaf() {
             return Err(Error::Autograd(
-                "tinytorch: in-place modification of a view of a tensor that requires grad is not supported; use an out-of-place op or .clone()".into(),
+                "a view of a leaf Variable that requires grad is being used in an in-place operation.".into(),
             ));
         }
-        Ok(true)
+        // The base's gradient is addressed through the view's layout, which
+        // needs the base to be row-major over its own storage range.
+        if !base.is_contiguous() || self.layout().offset() < base.layout().offset() {
+            return Err(Error::Autograd(
+                "tinytorch: in-place modification of a view of a tensor that requires grad is not supported for this base layout; use an out-of-place op or .clone()".into(),
+            ));
+        }
+        Ok(Recording::View(base))
     }
 
     /// A copy of `self`'s values carrying its autograd identity: ops on it
@@ -109,10 +128,10 @@ impl Tensor {
         f: impl FnOnce(&Tensor) -> Result<Tensor>,
     ) -> Result<()> {
         let recording = self.inplace_recording(others)?;
-        let src = if recording {
-            self.snapshot()?
-        } else {
+        let src = if matches!(recording, Recording::Off) {
             self.clone()
+        } else {
+            self.snapshot()?
         };
         let out = f(&src)?;
         if out.shape() != self.shape() {
@@ -141,17 +160,77 @@ impl Tensor {
         };
         self.write_values(&out)?;
         self.storage_cell().bump_version();
-        if recording {
-            if let Some(node) = out.grad_fn() {
-                if self.retains_grad() {
-                    node.retain_output(self);
+        match recording {
+            Recording::Off => {}
+            Recording::On => {
+                if let Some(node) = out.grad_fn() {
+                    self.set_history(node);
                 }
-                let mut m = self.meta();
-                m.requires_grad = true;
-                m.grad_fn = Some(node);
             }
+            Recording::View(base) => self.rebase_view(&base, &out),
         }
         Ok(())
+    }
+
+    fn set_history(&self, node: Arc<Node>) {
+        if self.retains_grad() {
+            node.retain_output(self);
+        }
+        let mut m = self.meta();
+        m.requires_grad = true;
+        m.grad_fn = Some(node);
+    }
+
+    /// After `out` (computed from the view `self`) was written through the
+    /// view: the base becomes `CopySlices(old base, out)` -- its gradient
+    /// passes unchanged outside the view's region and flows into `out`'s
+    /// history inside it -- and the view becomes `AsStridedBackward0` of
+    /// the new base, as PyTorch rebases in-place ops on views.
+    fn rebase_view(&self, base: &Tensor, out: &Tensor) {
+        // The view's elements in a contiguous tensor of the base's shape.
+        let region = Layout::new(
+            self.shape().to_vec(),
+            self.stride().to_vec(),
+            self.layout().offset() - base.layout().offset(),
+        );
+        let r = region.clone();
+        let rebased = record(
+            base.detach(),
+            "CopySlices",
+            &[base, out],
+            vec![],
+            move |g, n| {
+                let g = g.contiguous_copy()?;
+                let gout = if n[1] {
+                    Some(g.alias(r.clone()).contiguous_copy()?)
+                } else {
+                    None
+                };
+                let z = Tensor::zeros(r.shape(), g.dtype(), g.device())?;
+                g.storage_mut().copy_into(&r, &z.storage(), z.layout())?;
+                Ok(vec![Some(g), gout])
+            },
+        );
+        let Some(node) = rebased.grad_fn() else {
+            return;
+        };
+        base.set_history(node);
+        let base_shape = base.shape().to_vec();
+        let view = record(
+            self.detach(),
+            "AsStridedBackward0",
+            &[base],
+            vec![],
+            move |g, _| {
+                let z = Tensor::zeros(&base_shape, g.dtype(), g.device())?;
+                z.storage_mut()
+                    .copy_into(&region, &g.storage(), g.layout())?;
+                Ok(vec![Some(z)])
+            },
+        );
+        if let Some(node) = view.grad_fn() {
+            self.set_history(node);
+        }
     }
 
     /// An in-place op whose result does not depend on `self`'s values:
@@ -340,7 +419,7 @@ impl Tensor {
         values: &Tensor,
         accumulate: bool,
     ) -> Result<()> {
-        if !self.inplace_recording(&[values])? {
+        if matches!(self.inplace_recording(&[values])?, Recording::Off) {
             // Write only the indexed elements, not the whole tensor.
             self.index_put_raw(indices, values, accumulate)?;
             self.storage_cell().bump_version();
