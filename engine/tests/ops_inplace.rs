@@ -387,3 +387,47 @@ fn inplace_on_a_view_rebases_the_base() {
     )
     .unwrap();
 }
+
+#[test]
+fn views_taken_before_an_inplace_write_follow_the_new_history() {
+    let a = || leaf(&[1.0, 2.0, 3.0]);
+    // b = 1a ; v = b[0:2] ; b *= 2 ; loss = sum(v) = 2(a0 + a1): da = [2, 2, 0].
+    let x = a();
+    let b = x.mul_scalar(1.0).unwrap();
+    let v = b.index(&[TensorIndex::slice(None, Some(2), 1)]).unwrap();
+    b.mul_scalar_(2.0).unwrap();
+    v.sum().unwrap().backward().unwrap();
+    assert_eq!(vals(&x.grad().unwrap()), vec![2.0, 2.0, 0.0]);
+
+    // Overlapping views: v1 = b[0:2] ; v2 = b[1:3] ; v1 *= 3
+    // => b = [3a0, 3a1, a2], loss = sum(v2) = 3a1 + a2: da = [0, 3, 1].
+    let x = a();
+    let b = x.mul_scalar(1.0).unwrap();
+    let v1 = b.index(&[TensorIndex::slice(None, Some(2), 1)]).unwrap();
+    let v2 = b.index(&[TensorIndex::slice(Some(1), None, 1)]).unwrap();
+    v1.mul_scalar_(3.0).unwrap();
+    v2.sum().unwrap().backward().unwrap();
+    assert_eq!(vals(&x.grad().unwrap()), vec![0.0, 3.0, 1.0]);
+
+    // An in-place op on a stale view: v = b[0:2] ; b *= 2 ; v *= 5
+    // => b = [10a0, 10a1, 2a2], loss = sum(b): da = [10, 10, 2].
+    let x = a();
+    let b = x.mul_scalar(1.0).unwrap();
+    let v = b.index(&[TensorIndex::slice(None, Some(2), 1)]).unwrap();
+    b.mul_scalar_(2.0).unwrap();
+    v.mul_scalar_(5.0).unwrap();
+    assert_eq!(vals(&b), vec![10.0, 20.0, 6.0]);
+    b.sum().unwrap().backward().unwrap();
+    assert_eq!(vals(&x.grad().unwrap()), vec![10.0, 10.0, 2.0]);
+
+    // A view of a leaf written under no_grad (an optimizer step) keeps
+    // pointing at the leaf: loss = sum(v) => da = [1, 1, 0].
+    let x = a();
+    let v = x.index(&[TensorIndex::slice(None, Some(2), 1)]).unwrap();
+    {
+        let _ng = no_grad();
+        x.mul_scalar_(4.0).unwrap();
+    }
+    v.sum().unwrap().backward().unwrap();
+    assert_eq!(vals(&x.grad().unwrap()), vec![1.0, 1.0, 0.0]);
+}

@@ -412,7 +412,11 @@ impl Tensor {
             .view_base
             .clone()
             .unwrap_or_else(|| self.clone());
-        out.meta().view_base = Some(base);
+        {
+            let mut m = out.meta();
+            m.view_base = Some(base);
+            m.view_version = self.version();
+        }
         record(out, "AliasBackward0", &[self], vec![], |g, _| {
             Ok(vec![Some(g.clone())])
         })

@@ -14,9 +14,11 @@
 //!    is a view, its base is rebased instead (`CopySlices(old base, new
 //!    values)`) and the view becomes `AsStridedBackward0` of the new base.
 //!
-//! Known gap: other views of the same base created *before* an in-place op
-//! keep their old `grad_fn` (PyTorch regenerates it from the version
-//! counter); rebasing them needs the autograd walk's cooperation.
+//! Other views of the same storage taken *before* the write are stale: each
+//! view remembers the storage version its `grad_fn` was derived at
+//! (`AutogradMeta::view_version`), and `autograd::edge_of` calls
+//! [`refresh_view_history`] to re-derive it from the base's current history
+//! (`AsStridedBackward0`), as PyTorch does with its version counter.
 //!
 //! Without recording (grad mode off, or nothing requires grad) step 2 uses
 //! `self` directly, so optimizer updates cost one op and one copy.
@@ -51,6 +53,41 @@ pub(crate) fn check_no_overlap(t: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// Re-derives the history of a view whose storage was written in place
+/// since its `grad_fn` was set (through the base or another view), so its
+/// gradient flows through the base's current history. Called by autograd
+/// whenever a tensor's edge is taken.
+pub(crate) fn refresh_view_history(t: &Tensor) {
+    let (base, seen) = {
+        let m = t.meta();
+        match &m.view_base {
+            Some(b) => (b.clone(), m.view_version),
+            None => return,
+        }
+    };
+    if t.version() == seen || !base.requires_grad() {
+        return;
+    }
+    // Without a region (a base that is not row-major) the history stays;
+    // in-place ops refuse to write through such views.
+    if let Some(region) = view_region(t, &base) {
+        t.derive_view_history(&base, region);
+    }
+}
+
+/// The view's elements as a layout over a contiguous tensor of the base's
+/// shape, when the base is row-major over its storage range.
+fn view_region(view: &Tensor, base: &Tensor) -> Option<Layout> {
+    if !base.is_contiguous() || view.layout().offset() < base.layout().offset() {
+        return None;
+    }
+    Some(Layout::new(
+        view.shape().to_vec(),
+        view.stride().to_vec(),
+        view.layout().offset() - base.layout().offset(),
+    ))
+}
+
 /// PyTorch's `canCast`: no float -> integer, no number -> bool.
 fn can_cast(from: DType, to: DType) -> bool {
     !(from.is_float() && !to.is_float() || from != DType::Bool && to == DType::Bool)
@@ -82,11 +119,14 @@ impl Tensor {
         }
         // The base's gradient is addressed through the view's layout, which
         // needs the base to be row-major over its own storage range.
-        if !base.is_contiguous() || self.layout().offset() < base.layout().offset() {
+        if view_region(self, &base).is_none() {
             return Err(Error::Autograd(
                 "tinytorch: in-place modification of a view of a tensor that requires grad is not supported for this base layout; use an out-of-place op or .clone()".into(),
             ));
         }
+        // A view taken before an earlier in-place write starts from the
+        // base's current history.
+        refresh_view_history(self);
         Ok(Recording::View(base))
     }
 
@@ -187,12 +227,9 @@ impl Tensor {
     /// history inside it -- and the view becomes `AsStridedBackward0` of
     /// the new base, as PyTorch rebases in-place ops on views.
     fn rebase_view(&self, base: &Tensor, out: &Tensor) {
-        // The view's elements in a contiguous tensor of the base's shape.
-        let region = Layout::new(
-            self.shape().to_vec(),
-            self.stride().to_vec(),
-            self.layout().offset() - base.layout().offset(),
-        );
+        let Some(region) = view_region(self, base) else {
+            return;
+        };
         let r = region.clone();
         let rebased = record(
             base.detach(),
@@ -215,6 +252,13 @@ impl Tensor {
             return;
         };
         base.set_history(node);
+        self.derive_view_history(base, region);
+    }
+
+    /// Sets the view's history to `AsStridedBackward0` of the base's
+    /// current history: the gradient written into zeros of the base's shape
+    /// at the view's `region`.
+    fn derive_view_history(&self, base: &Tensor, region: Layout) {
         let base_shape = base.shape().to_vec();
         let view = record(
             self.detach(),
@@ -231,6 +275,7 @@ impl Tensor {
         if let Some(node) = view.grad_fn() {
             self.set_history(node);
         }
+        self.meta().view_version = self.version();
     }
 
     /// An in-place op whose result does not depend on `self`'s values:
