@@ -214,7 +214,12 @@ impl Advanced {
     /// `view[index]` (no autograd).
     fn gather(&self, view: &Tensor) -> Result<Tensor> {
         let _g = no_grad();
-        let src = self.flat_source(view)?;
+        // A reshape, not a copy, when the view allows it (`W[idx]` on a
+        // contiguous `W` reads only the selected rows).
+        let p: Vec<i64> = self.perm().iter().map(|&d| d as i64).collect();
+        let mut shape = vec![self.indexed_numel()];
+        shape.extend(self.rest());
+        let src = view.permute(&p)?.reshape_to(&shape)?;
         let rows = src.index_select(0, &self.lin_tensor(view.device())?)?;
         let mut shape = self.bshape.clone();
         shape.extend(self.rest());
@@ -524,6 +529,17 @@ impl Tensor {
         let adv = Advanced::new(view.shape(), basic.tensors)?;
         let v = broadcast_values(&vals, &adv.out_shape())?;
         let rows = adv.to_front(&v)?;
+        let whole = view.is_contiguous()
+            && view.layout().offset() == 0
+            && view.numel() == self.storage().len();
+        if whole && adv.perm().iter().enumerate().all(|(i, &d)| i == d) {
+            // Scatter straight into self (`x[idx] = v` on a plain tensor):
+            // no copy of the untouched elements.
+            let mut shape = vec![adv.indexed_numel()];
+            shape.extend(adv.rest());
+            let flat = self.alias(Layout::contiguous(&shape));
+            return adv.scatter_rows(&flat, &rows, accumulate);
+        }
         let flat = adv.flat_source(&view)?;
         adv.scatter_rows(&flat, &rows, accumulate)?;
         let perm = adv.perm();

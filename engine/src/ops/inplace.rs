@@ -1,7 +1,7 @@
 //! In-place ops (`add_`, `mul_`, `copy_`, `index_put_`, ...) with
 //! PyTorch's autograd rules.
 //!
-//! Every in-place op follows one recipe ([`Tensor::apply_inplace`]):
+//! Every in-place op follows one recipe (`Tensor::apply_inplace`):
 //! 1. refuse a leaf that requires grad (or a view of one) while grad mode
 //!    is on;
 //! 2. compute the out-of-place result from a snapshot of `self` that
@@ -17,7 +17,7 @@
 //! Other views of the same storage taken *before* the write are stale: each
 //! view remembers the storage version its `grad_fn` was derived at
 //! (`AutogradMeta::view_version`), and `autograd::edge_of` calls
-//! [`refresh_view_history`] to re-derive it from the base's current history
+//! `refresh_view_history` to re-derive it from the base's current history
 //! (`AsStridedBackward0`), as PyTorch does with its version counter.
 //!
 //! Without recording (grad mode off, or nothing requires grad) step 2 uses
