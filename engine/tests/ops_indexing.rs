@@ -365,6 +365,13 @@ fn errors_use_pytorch_wording() {
         ])
         .unwrap_err();
     assert_eq!(e.to_string(), "too many indices for tensor of dimension 2");
+    let s = Tensor::scalar_tensor(1.0, DType::F32, Device::Cpu).unwrap();
+    let e = s.index(&[TensorIndex::Int(0)]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("invalid index of a 0-dim tensor."),
+        "{e}"
+    );
     let e = x.index(&[idx(&[0, 3], &[2])]).unwrap_err();
     assert_eq!(
         e.to_string(),

@@ -316,6 +316,9 @@ impl Tensor {
                 "an index can only have a single ellipsis ('...')",
             ));
         }
+        if self.dim() == 0 && indices.iter().any(|i| matches!(i, TensorIndex::Int(_))) {
+            return Err(Error::invalid("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"));
+        }
         if consumed > self.dim() {
             return Err(Error::invalid(format!(
                 "too many indices for tensor of dimension {}",
