@@ -431,3 +431,23 @@ fn views_taken_before_an_inplace_write_follow_the_new_history() {
     v.sum().unwrap().backward().unwrap();
     assert_eq!(vals(&x.grad().unwrap()), vec![1.0, 1.0, 0.0]);
 }
+
+#[test]
+fn a_view_made_under_no_grad_cannot_be_modified_with_grad_on() {
+    let w = leaf(&[1.0, 2.0, 3.0]);
+    let h = w.mul_scalar(2.0).unwrap();
+    let v = {
+        let _ng = no_grad();
+        h.index(&[TensorIndex::slice(None, Some(2), 1)]).unwrap()
+    };
+    assert!(!v.requires_grad());
+    let e = v.mul_scalar_(2.0).unwrap_err().to_string();
+    assert!(e.starts_with("A view was created in no_grad mode and is being modified inplace with grad mode enabled."), "{e}");
+    assert_eq!(vals(&h), vec![2.0, 4.0, 6.0], "nothing written");
+    // Both inside no_grad: allowed, untracked.
+    {
+        let _ng = no_grad();
+        v.mul_scalar_(2.0).unwrap();
+    }
+    assert_eq!(vals(&h), vec![4.0, 8.0, 6.0]);
+}

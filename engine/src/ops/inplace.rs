@@ -98,9 +98,17 @@ impl Tensor {
     /// after PyTorch's checks on leaves and views. `Some(base)` when `self`
     /// is a view whose base must be rebased through `CopySlices`.
     fn inplace_recording(&self, others: &[&Tensor]) -> Result<Recording> {
-        let recording =
-            is_grad_enabled() && (self.requires_grad() || others.iter().any(|t| t.requires_grad()));
-        if !recording {
+        if !is_grad_enabled() {
+            return Ok(Recording::Off);
+        }
+        let base = self.meta().view_base.clone();
+        let base_rg = base.as_ref().is_some_and(|b| b.requires_grad());
+        if base_rg {
+            // A view taken before an earlier in-place write starts from the
+            // base's current history.
+            refresh_view_history(self);
+        }
+        if !(self.requires_grad() || base_rg || others.iter().any(|t| t.requires_grad())) {
             return Ok(Recording::Off);
         }
         if self.requires_grad() && self.is_leaf() {
@@ -108,13 +116,17 @@ impl Tensor {
                 "a leaf Variable that requires grad is being used in an in-place operation.".into(),
             ));
         }
-        let base = self.meta().view_base.clone();
         let Some(base) = base else {
             return Ok(Recording::On);
         };
-        if base.requires_grad() && base.is_leaf() {
+        if base_rg && base.is_leaf() {
             return Err(Error::Autograd(
                 "a view of a leaf Variable that requires grad is being used in an in-place operation.".into(),
+            ));
+        }
+        if base_rg && !self.requires_grad() {
+            return Err(Error::Autograd(
+                "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).".into(),
             ));
         }
         // The base's gradient is addressed through the view's layout, which
@@ -124,9 +136,6 @@ impl Tensor {
                 "tinytorch: in-place modification of a view of a tensor that requires grad is not supported for this base layout; use an out-of-place op or .clone()".into(),
             ));
         }
-        // A view taken before an earlier in-place write starts from the
-        // base's current history.
-        refresh_view_history(self);
         Ok(Recording::View(base))
     }
 
