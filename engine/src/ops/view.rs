@@ -18,7 +18,9 @@ impl Tensor {
     ) -> Tensor {
         let out = self.alias(layout);
         if let Some(base) = self.meta().view_base.clone().or_else(|| Some(self.clone())) {
-            out.meta().view_base = Some(base);
+            let mut m = out.meta();
+            m.view_base = Some(base);
+            m.view_version = self.version();
         }
         record(out, name, &[self], vec![], move |g, _| {
             Ok(vec![Some(backward(g)?)])

@@ -80,6 +80,11 @@ pub struct AutogradMeta {
     pub is_parameter: bool,
     /// For views: the tensor whose storage this view aliases.
     pub view_base: Option<Tensor>,
+    /// For views: the storage version when `grad_fn` was last derived from
+    /// the base. A later in-place write (through the base or another view)
+    /// makes it stale; autograd then re-derives it from the base's current
+    /// history, as PyTorch does.
+    pub view_version: u64,
 }
 
 pub struct TensorImpl {
