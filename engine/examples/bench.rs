@@ -99,7 +99,8 @@ fn main() -> tinytorch::Result<()> {
     let copy_gbs = 2.0 * bytes / t_copy.as_secs_f64() / 1e9;
     println!("{:>10} {:>10} {:>10}", "op", "GB/s", "vs copy");
     println!("{:>10} {:>10.1} {:>9.2}x", "memcpy", copy_gbs, 1.0);
-    let rows: Vec<(&str, f64, Box<dyn Fn() -> tinytorch::Result<Tensor>>)> = vec![
+    type Op<'a> = Box<dyn Fn() -> tinytorch::Result<Tensor> + 'a>;
+    let rows: Vec<(&str, f64, Op)> = vec![
         ("add", 3.0, Box::new(|| x.add(&y))),
         ("relu", 2.0, Box::new(|| x.relu())),
         ("sum", 1.0, Box::new(|| x.sum())),

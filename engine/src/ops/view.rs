@@ -40,7 +40,7 @@ impl Tensor {
             let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
             let dst = f(z.layout());
             z.storage_mut()
-                .copy_into(&dst, &*g.storage(), &g.layout().clone())?;
+                .copy_into(&dst, &g.storage(), &g.layout().clone())?;
             Ok(z)
         })
     }

@@ -110,6 +110,7 @@ pub fn scatter(
     check_index("scatter", idx, size, dim)?;
     let dstr = crate::shape::contiguous_strides(shape);
     let istr = crate::shape::contiguous_strides(ishape);
+    #[allow(clippy::too_many_arguments)]
     fn go<T: IntoStorage>(
         d: &mut [T],
         s: &[T],
