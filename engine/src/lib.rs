@@ -27,6 +27,7 @@ pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod layout;
+pub mod nn;
 pub mod ops;
 pub mod random;
 pub mod shape;

@@ -287,9 +287,11 @@ impl Tensor {
         let op = match mode {
             "floor" => BinaryOp::FloorDiv,
             "trunc" => BinaryOp::TruncDiv,
-            m => return Err(Error::invalid(format!(
+            m => {
+                return Err(Error::invalid(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-            ))),
+            )))
+            }
         };
         Ok(binary(Arg::T(self), other.into(), op, keep)?.2)
     }
