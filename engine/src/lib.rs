@@ -23,11 +23,15 @@
 //! ```
 
 pub mod autograd;
+pub mod data;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod io;
 pub mod layout;
+pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod random;
 pub mod shape;
 pub mod storage;

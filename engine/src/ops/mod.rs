@@ -3,6 +3,7 @@
 //! autograd is recording, attaches a node whose backward sits right under
 //! the forward, written in tensor ops.
 
+pub mod activation;
 pub mod binary;
 pub mod convert;
 pub mod einsum;

@@ -10,6 +10,7 @@ pub mod cpu;
 pub mod op;
 
 use crate::{DType, Device, Error, Layout, Result};
+pub use cpu::conv::Window2d;
 pub use cpu::CpuStorage;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 
@@ -79,6 +80,20 @@ pub trait Backend: Sized + Send + Sync {
     fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self>;
     /// Stable sort along `dim`: (values, int64 indices).
     fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)>;
+    /// Unfolds `[n, c, h, w]` (float) into `[n, c*kh*kw, oh*ow]` columns.
+    fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
+    /// The adjoint of `im2col`: `[n, c*kh*kw, oh*ow]` summed back onto `[n, c, h, w]`.
+    fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
+    /// 2-D max pooling: values `[n, c, oh, ow]` and int64 indices into each `h*w` plane.
+    fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)>;
+    /// `self` is the gradient `[n, c, oh, ow]`, scattered to `[n, c, h, w]` at `idx`.
+    fn max_pool2d_backward(
+        &self,
+        layout: &Layout,
+        idx: &Self,
+        idx_layout: &Layout,
+        g: &Window2d,
+    ) -> Result<Self>;
 }
 
 /// A tensor's buffer on some device.
@@ -254,6 +269,43 @@ impl Storage {
     }
 }
 
+impl Storage {
+    pub fn im2col(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::im2col(s, l, g)?)),
+        }
+    }
+
+    pub fn col2im(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::col2im(s, l, g)?)),
+        }
+    }
+
+    pub fn max_pool2d(&self, l: &Layout, g: &Window2d) -> Result<(Storage, Storage)> {
+        match self {
+            Storage::Cpu(s) => {
+                let (v, i) = Backend::max_pool2d(s, l, g)?;
+                Ok((Storage::Cpu(v), Storage::Cpu(i)))
+            }
+        }
+    }
+
+    pub fn max_pool2d_backward(
+        &self,
+        l: &Layout,
+        idx: &Storage,
+        il: &Layout,
+        g: &Window2d,
+    ) -> Result<Storage> {
+        match (self, idx) {
+            (Storage::Cpu(s), Storage::Cpu(i)) => {
+                Ok(Storage::Cpu(Backend::max_pool2d_backward(s, l, i, il, g)?))
+            }
+        }
+    }
+}
+
 fn no_cuda() -> Error {
     Error::invalid(
         "Torch not compiled with CUDA enabled (no CUDA device is available to tinytorch)",
@@ -380,6 +432,29 @@ impl Backend for CpuStorage {
             dim,
             descending,
         ))
+    }
+
+    fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
+        cpu::conv::im2col(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
+        cpu::conv::col2im(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
+        cpu::conv::max_pool2d(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn max_pool2d_backward(
+        &self,
+        layout: &Layout,
+        idx: &Self,
+        idx_layout: &Layout,
+        g: &Window2d,
+    ) -> Result<Self> {
+        let ids = idx.to_i64s(idx_layout);
+        cpu::conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
     }
 }
 

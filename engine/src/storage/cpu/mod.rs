@@ -2,6 +2,7 @@
 //! with contiguous fast paths. Kernels are generic over the element type and
 //! instantiated by one `match` on the dtype, outside every loop.
 
+pub mod conv;
 pub mod elementwise;
 pub mod index;
 pub mod iter;
