@@ -45,6 +45,11 @@ pub use layout::Layout;
 pub use ops::Scalar;
 pub use tensor::Tensor;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
