@@ -333,7 +333,7 @@ impl Tensor {
         for it in indices {
             match it {
                 TensorIndex::Int(i) => {
-                    let size = r.shape()[d] as i64;
+                    let size = r.size_at(d) as i64;
                     if *i < -size || *i >= size {
                         return Err(Error::IndexOutOfRange {
                             op: "index",
@@ -350,7 +350,7 @@ impl Tensor {
                     if *step <= 0 {
                         return Err(Error::invalid("step must be greater than zero"));
                     }
-                    let size = r.shape()[d] as i64;
+                    let size = r.size_at(d) as i64;
                     let full = *step == 1
                         && start.map_or(true, |s| s == 0 || s <= -size)
                         && stop.map_or(true, |s| s >= size);

@@ -32,7 +32,7 @@ impl Tensor {
                 if dims.contains(&d) {
                     keepdim.then_some(1)
                 } else {
-                    Some(self.shape()[d])
+                    Some(self.size_at(d))
                 }
             })
             .collect();
@@ -437,7 +437,7 @@ impl Tensor {
         } else {
             let shape: Vec<i64> = (0..self.dim())
                 .filter(|d| !ds.contains(d))
-                .map(|d| self.shape()[d] as i64)
+                .map(|d| self.size_at(d) as i64)
                 .collect();
             out.reshape(&shape)
         }

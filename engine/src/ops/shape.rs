@@ -99,7 +99,7 @@ impl Tensor {
                     ));
                 }
             }
-            total += t.shape()[d];
+            total += t.size_at(d);
         }
         let mut shape = ref_shape;
         shape[d] = total;
@@ -112,7 +112,7 @@ impl Tensor {
                 spans.push(None);
                 continue;
             }
-            let len = t.shape()[d];
+            let len = t.size_at(d);
             spans.push(Some((offset, len)));
             if len > 0 {
                 let src = t.detach().to_dtype(dtype)?;
@@ -272,7 +272,7 @@ impl Tensor {
             ));
         }
         let d = normalize_dim("split", dim, self.dim())?;
-        let n = self.shape()[d];
+        let n = self.size_at(d);
         if split_size == 0 && n != 0 {
             return Err(Error::invalid(format!(
                 "split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
@@ -302,7 +302,7 @@ impl Tensor {
             ));
         }
         let d = normalize_dim("split_with_sizes", dim, self.dim())?;
-        let n = self.shape()[d];
+        let n = self.size_at(d);
         let total: usize = sizes.iter().sum();
         if total != n {
             return Err(Error::invalid(format!(
@@ -335,7 +335,7 @@ impl Tensor {
             ));
         }
         let d = normalize_dim("chunk", dim, self.dim())?;
-        let n = self.shape()[d];
+        let n = self.size_at(d);
         if n == 0 {
             // PyTorch returns `chunks` empty pieces here.
             return self.split_sizes(&vec![0; chunks], d as i64);
@@ -452,7 +452,7 @@ impl Tensor {
                 if self.dim() == 0 {
                     break;
                 }
-                let n = x.shape()[d];
+                let n = x.size_at(d);
                 let rev: Vec<i64> = (0..n as i64).rev().collect();
                 let idx = Tensor::from_vec(rev, &[n])?.to_device(x.device())?;
                 x = x.index_select(d as i64, &idx)?;

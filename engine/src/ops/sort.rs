@@ -143,10 +143,10 @@ impl Tensor {
         } else {
             with_no_grad(|| self.to_dtype(DType::I64))?
         };
-        if x.dim() == 0 || x.shape()[d] == 0 {
+        if x.dim() == 0 || x.size_at(d) == 0 {
             return x.clone_tensor();
         }
-        let n = x.shape()[d];
+        let n = x.size_at(d);
         let mut acc = x.narrow(d as i64, 0, 1)?;
         let mut parts = vec![acc.clone()];
         for j in 1..n {

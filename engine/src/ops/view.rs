@@ -212,7 +212,7 @@ impl Tensor {
         let ds = crate::shape::normalize_dims("squeeze", dims, self.dim())?;
         let shape: Vec<i64> = (0..self.dim())
             .filter(|d| !(ds.contains(d) && self.shape()[*d] == 1))
-            .map(|d| self.shape()[d] as i64)
+            .map(|d| self.size_at(d) as i64)
             .collect();
         let layout = self
             .layout()
@@ -258,11 +258,16 @@ impl Tensor {
 
     /// `x.unflatten(dim, sizes)`.
     pub fn unflatten(&self, dim: i64, sizes: &[i64]) -> Result<Tensor> {
+        if self.dim() == 0 {
+            return Err(Error::invalid(format!(
+                "Dimension specified as {dim} but tensor has no dimensions"
+            )));
+        }
         let d = normalize_dim("unflatten", dim, self.dim())?;
-        let inner = infer_shape("unflatten", sizes, self.shape()[d]).map_err(|_| {
+        let inner = infer_shape("unflatten", sizes, self.size_at(d)).map_err(|_| {
             Error::invalid(format!(
                 "unflatten: Provided sizes {sizes:?} don't multiply up to the size of dim {dim} ({}) in the input tensor",
-                self.shape()[d]
+                self.size_at(d)
             ))
         })?;
         let mut shape: Vec<i64> = self.shape()[..d].iter().map(|&x| x as i64).collect();
@@ -279,7 +284,7 @@ impl Tensor {
                 "narrow() cannot be applied to a 0-dim tensor.",
             ));
         }
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let st = if start < 0 { start + size } else { start };
         if st < 0 || st > size || st + length as i64 > size {
             return Err(Error::invalid(format!(
@@ -299,11 +304,16 @@ impl Tensor {
         stop: Option<i64>,
         step: i64,
     ) -> Result<Tensor> {
+        if self.dim() == 0 {
+            return Err(Error::invalid(
+                "slice() cannot be applied to a 0-dim tensor.",
+            ));
+        }
         let d = normalize_dim("slice", dim, self.dim())?;
         if step <= 0 {
             return Err(Error::invalid("slice step must be positive"));
         }
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let norm = |v: i64| {
             if v < 0 {
                 (v + size).max(0)
@@ -323,7 +333,7 @@ impl Tensor {
             return Err(Error::invalid("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"));
         }
         let d = normalize_dim("select", dim, self.dim())?;
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let i = if index < 0 { index + size } else { index };
         if i < 0 || i >= size {
             return Err(Error::IndexOutOfRange {

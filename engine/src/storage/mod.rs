@@ -155,12 +155,14 @@ impl Storage {
     }
 
     pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), self.dtype())?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
         }
     }
 
     pub fn cast(&self, l: &Layout, dtype: DType) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), dtype)?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
         }
@@ -179,6 +181,7 @@ impl Storage {
     }
 
     pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), self.dtype())?;
         match (self, rhs) {
             (Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?))
@@ -194,6 +197,7 @@ impl Storage {
         b: &Storage,
         bl: &Layout,
     ) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), a.dtype())?;
         match (self, a, b) {
             (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?))
@@ -208,6 +212,11 @@ impl Storage {
     }
 
     pub fn matmul(&self, l: &Layout, rhs: &Storage, rl: &Layout) -> Result<Storage> {
+        let n = rl.shape().last().copied().unwrap_or(1);
+        cpu::check_alloc(
+            (l.numel() / l.shape().last().copied().unwrap_or(1).max(1)).saturating_mul(n),
+            self.dtype(),
+        )?;
         match (self, rhs) {
             (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::matmul(a, l, b, rl)?)),
         }

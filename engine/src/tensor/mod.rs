@@ -156,6 +156,12 @@ impl Tensor {
         Ok(self.shape().get(d).copied().unwrap_or(1))
     }
 
+    /// Size of dim `d`, or 1 past the last dim (a 0-dim tensor's "dim 0",
+    /// which PyTorch's dim normalisation accepts).
+    pub(crate) fn size_at(&self, d: usize) -> usize {
+        self.shape().get(d).copied().unwrap_or(1)
+    }
+
     pub fn stride(&self) -> &[usize] {
         self.0.layout.strides()
     }

@@ -10,8 +10,9 @@ use crate::{cpu_dispatch, Error, Result};
 
 /// `(outer, size, inner)` of `shape` around `dim`.
 pub fn split3(shape: &[usize], dim: usize) -> (usize, usize, usize) {
-    let outer = shape[..dim].iter().product();
-    let inner = shape[dim + 1..].iter().product();
+    // (a 0-dim tensor's "dim 0" is past the end: treated as size 1)
+    let outer = shape[..dim.min(shape.len())].iter().product();
+    let inner = shape[(dim + 1).min(shape.len())..].iter().product();
     (outer, shape.get(dim).copied().unwrap_or(1), inner)
 }
 
