@@ -10,6 +10,61 @@ use tinytorch::viz::{
     self, samples, LiveChart, MimeBundle, PlotOptions, Progress, Series, TensorView,
 };
 
+/// Trains a 2-16-1 MLP on a toy problem with the real engine (autograd,
+/// in-place SGD under no_grad), then pictures its graph after the last
+/// backward (names, shapes, gradient norms) and its loss curve.
+fn train_tiny_mlp() -> Result<(MimeBundle, MimeBundle), Box<dyn std::error::Error>> {
+    use tinytorch::{autograd::no_grad, tensor::random::manual_seed, DType, Device, Tensor};
+    manual_seed(0);
+    let dev = Device::Cpu;
+    let x = Tensor::uniform(&[64, 2], -1.0, 1.0, DType::F32, dev)?;
+    // target: the sign agreement of the two coordinates (an XOR-like task)
+    let y = x
+        .select(1, 0)?
+        .mul(&x.select(1, 1)?)?
+        .gt_scalar(0.0)?
+        .to_dtype(DType::F32)?
+        .unsqueeze(1)?;
+    x.set_name("x");
+    let param = |name: &str, shape: &[usize], scale: f64| -> tinytorch::Result<Tensor> {
+        let p = Tensor::uniform(shape, -scale, scale, DType::F32, dev)?.requires_grad_(true)?;
+        p.set_name(name);
+        Ok(p)
+    };
+    let w1 = param("fc1.weight", &[2, 16], 1.0)?;
+    let b1 = param("fc1.bias", &[16], 0.5)?;
+    let w2 = param("fc2.weight", &[16, 1], 0.25)?;
+    let b2 = param("fc2.bias", &[1], 0.25)?;
+    let steps = 400;
+    let mut losses = Vec::with_capacity(steps);
+    let mut loss = Tensor::zeros(&[], DType::F32, dev)?;
+    for step in 0..steps {
+        let h = x.matmul(&w1)?.add(&b1)?.tanh()?;
+        let pred = h.matmul(&w2)?.add(&b2)?.sigmoid()?;
+        loss = pred.sub(&y)?.square()?.mean()?;
+        loss.set_name("loss");
+        loss.backward()?;
+        losses.push(loss.item()?);
+        let _g = no_grad();
+        for p in [&w1, &b1, &w2, &b2] {
+            let g = p.grad().ok_or("no grad")?;
+            p.sub_(&g.mul_scalar(2.0)?)?;
+            // keep the last step's gradients: the graph shows their norms
+            if step + 1 < steps {
+                p.set_grad(None)?;
+            }
+        }
+    }
+    let curve = viz::plot(
+        &[Series::from_ys("train", &losses)],
+        &PlotOptions::default()
+            .title("tiny MLP, real training (tinytorch engine)")
+            .xlabel("step")
+            .ylabel("mse"),
+    )?;
+    Ok((loss.graph()?, curve))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(
         std::env::args()
@@ -17,7 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_else(|| "viz-gallery".into()),
     );
     std::fs::create_dir_all(&dir)?;
+    let (graph, curve) = train_tiny_mlp()?;
     let mut pictures: Vec<(&str, MimeBundle)> = vec![
+        ("engine_mlp_graph", graph),
+        ("engine_training_loss", curve),
         ("graph_mlp", viz::graph(&samples::mlp_graph(false))?),
         ("graph_mlp_grads", viz::graph(&samples::mlp_graph(true))?),
         ("graph_deep50", viz::graph(&samples::deep_mlp_graph())?),
