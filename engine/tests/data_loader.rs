@@ -8,6 +8,9 @@ use serde_json::Value;
 use tinytorch::data::{read_idx, DataLoader, Dataset, Mnist, Normalize, TensorDataset, Transform};
 use tinytorch::{DType, Tensor};
 
+/// Tests touching the default generator run one at a time.
+static DEFAULT_GEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn range_ds(n: usize) -> Arc<dyn Dataset> {
     let v: Vec<i64> = (0..n as i64).collect();
     Arc::new(TensorDataset::new(vec![Tensor::from_vec(v, &[n]).unwrap()]).unwrap())
@@ -15,6 +18,7 @@ fn range_ds(n: usize) -> Arc<dyn Dataset> {
 
 #[test]
 fn shuffles_equal_pytorch() {
+    let _g = DEFAULT_GEN.lock().unwrap_or_else(|p| p.into_inner());
     let p = format!("{}/tests/fixtures/nn_data.json", env!("CARGO_MANIFEST_DIR"));
     let fx: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
     for c in fx["cases"].as_array().unwrap() {
@@ -42,6 +46,7 @@ fn shuffles_equal_pytorch() {
 
 #[test]
 fn sequential_batches_and_len() {
+    let _g = DEFAULT_GEN.lock().unwrap_or_else(|p| p.into_inner());
     let x = Tensor::arange(0.0, 10.0, 1.0, DType::F32, tinytorch::Device::Cpu)
         .unwrap()
         .reshape(&[5, 2])
