@@ -14,9 +14,9 @@ fn tmp(name: &str) -> std::path::PathBuf {
 fn state_dict_round_trips_bit_exactly() {
     tinytorch::random::manual_seed(3);
     let m = Sequential::new()
-        .add(Conv2d::new(1, 4, 3).unwrap())
-        .add(ReLU::new())
-        .add(Linear::new(6, 2, true).unwrap());
+        .append(Conv2d::new(1, 4, 3).unwrap())
+        .append(ReLU::new())
+        .append(Linear::new(6, 2, true).unwrap());
     let dir = tmp("rt");
     let path = dir.join("model.safetensors");
     tinytorch::io::save(&m.state_dict(), &path).unwrap();
@@ -25,9 +25,9 @@ fn state_dict_round_trips_bit_exactly() {
     assert_eq!(keys, vec!["0.bias", "0.weight", "2.bias", "2.weight"]);
     tinytorch::random::manual_seed(4);
     let m2 = Sequential::new()
-        .add(Conv2d::new(1, 4, 3).unwrap())
-        .add(ReLU::new())
-        .add(Linear::new(6, 2, true).unwrap());
+        .append(Conv2d::new(1, 4, 3).unwrap())
+        .append(ReLU::new())
+        .append(Linear::new(6, 2, true).unwrap());
     m2.load_state_dict(&sd, true).unwrap();
     for ((k, a), (_, b)) in m.named_parameters().iter().zip(m2.named_parameters()) {
         let (x, y) = (a.to_vec_f32().unwrap(), b.to_vec_f32().unwrap());

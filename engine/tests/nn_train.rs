@@ -41,9 +41,9 @@ fn net() -> Net {
     Net {
         fc1: Linear::new(2, 16, true).unwrap(),
         body: Sequential::new()
-            .add(Tanh::new())
-            .add(Dropout::new(0.0).unwrap())
-            .add(Linear::new(16, 2, true).unwrap()),
+            .append(Tanh::new())
+            .append(Dropout::new(0.0).unwrap())
+            .append(Linear::new(16, 2, true).unwrap()),
         training: true,
     }
 }
