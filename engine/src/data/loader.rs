@@ -6,7 +6,9 @@
 //! draw) from the loader's generator or the default one; then its
 //! `RandomSampler` either runs `randperm(n)` on the loader's generator, or,
 //! with none given, seeds a fresh generator with a second 64-bit draw
-//! (modulo 2^63) of the default generator and runs `randperm` on that.
+//! (modulo 2^63) of the default generator and runs `randperm` on that. An
+//! exhausted sampler draws one more (empty-sliced) `randperm`, so a private
+//! generator advances by two permutations per epoch.
 
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
@@ -91,7 +93,11 @@ impl DataLoader {
                 let mut g = g.lock().unwrap_or_else(|p| p.into_inner());
                 let _base_seed = g.random_u64();
                 if self.shuffle {
-                    g.randperm(n).into_iter().map(|i| i as usize).collect()
+                    let perm = g.randperm(n).into_iter().map(|i| i as usize).collect();
+                    // RandomSampler ends each pass with a second randperm whose
+                    // slice `[:num_samples % n]` is empty: its draws still happen
+                    let _ = g.randperm(n);
+                    perm
                 } else {
                     (0..n).collect()
                 }

@@ -42,10 +42,10 @@ pub fn collate(samples: &[Vec<Tensor>]) -> Result<Vec<Tensor>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::with_capacity(first.len());
-    for j in 0..first.len() {
-        let shape = first[j].shape().to_vec();
-        let dtype = first[j].dtype();
-        let mut vals = Vec::with_capacity(samples.len() * first[j].numel());
+    for (j, f0) in first.iter().enumerate() {
+        let shape = f0.shape().to_vec();
+        let dtype = f0.dtype();
+        let mut vals = Vec::with_capacity(samples.len() * f0.numel());
         for s in samples {
             let t = s.get(j).ok_or_else(|| {
                 Error::invalid("each element in list of batch should be of equal size")

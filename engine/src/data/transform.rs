@@ -65,8 +65,11 @@ impl Transform for Compose {
     }
 }
 
+/// The function a [`Lambda`] wraps.
+pub type TransformFn = dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync;
+
 /// `Lambda(f)`: any function as a transform.
-pub struct Lambda(pub Box<dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync>);
+pub struct Lambda(pub Box<TransformFn>);
 
 impl Transform for Lambda {
     fn apply(&self, x: &Tensor) -> Result<Tensor> {

@@ -366,11 +366,7 @@ impl Embedding {
         let n = num_embeddings as i64;
         let pad = match padding_idx {
             Some(p) if p >= n || p < -n => {
-                return Err(Error::invalid(if p >= 0 {
-                    "Padding_idx must be within num_embeddings"
-                } else {
-                    "Padding_idx must be within num_embeddings"
-                }))
+                return Err(Error::invalid("Padding_idx must be within num_embeddings"))
             }
             Some(p) if p < 0 => Some(p + n),
             p => p,
@@ -600,9 +596,9 @@ pub struct GELU {
 impl GELU {
     pub fn new(approximate: &str) -> Result<GELU> {
         if approximate != "none" && approximate != "tanh" {
-            return Err(Error::invalid(format!(
-                "approximate argument must be either none or tanh."
-            )));
+            return Err(Error::invalid(
+                "approximate argument must be either none or tanh.",
+            ));
         }
         Ok(GELU {
             approximate: approximate.into(),
@@ -675,8 +671,8 @@ impl Sequential {
         }
     }
 
-    /// Appends a module (builder form).
-    pub fn add(mut self, m: impl Module + Send + Sync + 'static) -> Sequential {
+    /// Appends a module (builder form of PyTorch's `append`).
+    pub fn append(mut self, m: impl Module + Send + Sync + 'static) -> Sequential {
         self.modules.push(Box::new(m));
         self
     }

@@ -13,6 +13,7 @@
 pub mod functional;
 pub mod init;
 mod layers;
+pub(crate) use layers::py_float;
 mod state;
 
 pub use layers::{

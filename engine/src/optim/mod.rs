@@ -238,7 +238,10 @@ pub struct Optimizer {
 
 fn check_range(name: &str, v: f64, ok: bool) -> Result<()> {
     if !ok {
-        return Err(Error::invalid(format!("Invalid {name}: {v}")));
+        return Err(Error::invalid(format!(
+            "Invalid {name}: {}",
+            crate::nn::py_float(v)
+        )));
     }
     Ok(())
 }

@@ -131,7 +131,7 @@ pub(super) fn step(
                     d += wd * *x;
                 }
                 s[0] += d * d;
-                *x -= clr * d / (s[0].sqrt() + eps);
+                *x -= clr * (d / (s[0].sqrt() + eps));
             })
         }
         Kind::RMSprop => {
@@ -143,10 +143,10 @@ pub(super) fn step(
                 if wd != 0.0 {
                     d += wd * *x;
                 }
-                s[0] = alpha * s[0] + (1.0 - alpha) * d * d;
+                s[0] = alpha * s[0] + (1.0 - alpha) * (d * d);
                 let avg = if centered {
                     s[ga] += (d - s[ga]) * (1.0 - alpha);
-                    (s[0] - s[ga] * s[ga]).sqrt() + eps
+                    (s[0] - (s[ga] * s[ga])).sqrt() + eps
                 } else {
                     s[0].sqrt() + eps
                 };
@@ -154,7 +154,7 @@ pub(super) fn step(
                     s[mb] = mom * s[mb] + d / avg;
                     *x -= lr * s[mb];
                 } else {
-                    *x -= lr * d / avg;
+                    *x -= lr * (d / avg);
                 }
             })
         }
@@ -165,9 +165,9 @@ pub(super) fn step(
                 if wd != 0.0 {
                     d += wd * *x;
                 }
-                s[0] = rho * s[0] + (1.0 - rho) * d * d;
+                s[0] = rho * s[0] + (1.0 - rho) * (d * d);
                 let delta = (s[1] + eps).sqrt() / (s[0] + eps).sqrt() * d;
-                s[1] = rho * s[1] + (1.0 - rho) * delta * delta;
+                s[1] = rho * s[1] + (1.0 - rho) * (delta * delta);
                 *x -= lr * delta;
             })
         }
@@ -186,14 +186,14 @@ pub(super) fn step(
                     d += wd * *x;
                 }
                 s[0] += (d - s[0]) * (1.0 - b1);
-                s[1] = s[1] * b2 + (1.0 - b2) * d * d;
+                s[1] = s[1] * b2 + (1.0 - b2) * (d * d);
                 let v = if ams {
                     s[2] = s[2].max(s[1]);
                     s[2]
                 } else {
                     s[1]
                 };
-                *x -= step_size * s[0] / (v.sqrt() / bc2_sqrt + eps);
+                *x -= step_size * (s[0] / (v.sqrt() / bc2_sqrt + eps));
             })
         }
     }

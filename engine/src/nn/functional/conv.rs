@@ -216,8 +216,8 @@ pub fn conv2d(
             if has_bias {
                 v.push(if need[2] {
                     Some(
-                        g.sum_dims(&[0, 1, 3], false)?
-                            .reshape_to(&[oc])?
+                        g.reshape_to(&[n, oc, l])?
+                            .sum_dims(&[0, 2], false)?
                             .to_dtype(dt)?,
                     )
                 } else {

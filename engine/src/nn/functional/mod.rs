@@ -177,8 +177,8 @@ pub fn pad(x: &Tensor, pad: &[usize], value: f64) -> Result<Tensor> {
     }
     let out = Tensor::full(&shape, value, x.dtype(), x.device())?;
     let mut inner = out.layout().clone();
-    for d in 0..nd {
-        inner = inner.narrow(d, starts[d], x.shape()[d]);
+    for (d, &s) in starts.iter().enumerate() {
+        inner = inner.narrow(d, s, x.shape()[d]);
     }
     {
         let src = x.storage();

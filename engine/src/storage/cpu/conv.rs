@@ -145,6 +145,21 @@ where
                             };
                             let orow = &row[oy * g.ow..(oy + 1) * g.ow];
                             let irow = &mut img[iy * g.w..(iy + 1) * g.w];
+                            if g.sw == 1 {
+                                // contiguous run, as in im2col
+                                let off = (kj * g.dw) as isize - g.pw as isize;
+                                let lo = (-off).max(0) as usize;
+                                let hi = ((g.w as isize - off).max(0) as usize).min(g.ow);
+                                if lo < hi {
+                                    let s0 = (lo as isize + off) as usize;
+                                    for (d, &v) in
+                                        irow[s0..s0 + (hi - lo)].iter_mut().zip(&orow[lo..hi])
+                                    {
+                                        *d += v;
+                                    }
+                                }
+                                continue;
+                            }
                             for (ox, &v) in orow.iter().enumerate() {
                                 if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
                                     irow[ix] += v;
