@@ -135,6 +135,13 @@ impl Tensor {
     /// `torch.gather(x, dim, index)`.
     pub fn gather(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
         check_index_dtype("gather", index)?;
+        if self.dim() == 0 || index.dim() == 0 {
+            // 0-dim operands gather as 1-element vectors (PyTorch allows
+            // mixing 0-dim and 1-dim here); the result has index's shape.
+            normalize_dim("gather", dim, self.dim())?;
+            let out = self.reshape(&[-1])?.gather(0, &index.reshape(&[-1])?)?;
+            return out.reshape(&index.shape().iter().map(|&d| d as i64).collect::<Vec<_>>());
+        }
         let d = normalize_dim("gather", dim, self.dim())?;
         if index.dim() != self.dim() && !(index.dim() <= 1 && self.dim() <= 1) {
             return Err(Error::invalid(
@@ -179,6 +186,13 @@ impl Tensor {
         src: &Tensor,
         accumulate: bool,
     ) -> Result<Tensor> {
+        if self.dim() == 0 || index.dim() == 0 {
+            normalize_dim("scatter", dim, self.dim())?;
+            let flat = self.reshape(&[-1])?;
+            let out =
+                flat.scatter_impl(0, &index.reshape(&[-1])?, &src.reshape(&[-1])?, accumulate)?;
+            return out.reshape(&self.shape().iter().map(|&d| d as i64).collect::<Vec<_>>());
+        }
         check_index_dtype("scatter", index)?;
         let d = normalize_dim("scatter", dim, self.dim())?;
         if index.dim() != self.dim() && !(index.dim() <= 1 && self.dim() <= 1) {
