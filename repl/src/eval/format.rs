@@ -1,0 +1,792 @@
+//! Printing values: `repr`/`str` as Python prints them (floats as the
+//! shortest round-trip string, `1e-05`, `inf`), the format-spec
+//! mini-language of f-strings and `format()`, `%`-formatting, and the
+//! "Did you mean" suggestion of NameError/AttributeError.
+
+use super::call::Args;
+use super::error::{exc, type_error, value_error, PyResult};
+use super::interp::Interp;
+use super::value::{Native, TupleKind, Value};
+
+/// Python's `repr(float)`: shortest digits that round-trip, scientific
+/// notation below 1e-4 and from 1e16.
+pub fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let sci = format!("{x:e}"); // "1.2345e-5": shortest round-trip digits
+    let (mant, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let exp: i32 = exp.parse().expect("integer exponent");
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if neg { "-" } else { "" };
+    if !(-4..16).contains(&exp) {
+        let m = if digits.len() == 1 {
+            digits.clone()
+        } else {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        };
+        return format!(
+            "{sign}{m}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
+    }
+    let n = digits.len() as i32;
+    let s = if exp < 0 {
+        format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
+    } else if exp + 1 >= n {
+        format!("{}{}.0", digits, "0".repeat((exp + 1 - n) as usize))
+    } else {
+        let p = (exp + 1) as usize;
+        format!("{}.{}", &digits[..p], &digits[p..])
+    };
+    format!("{sign}{s}")
+}
+
+/// Python's `repr(str)`: single quotes unless the text has one and no double.
+pub fn str_repr(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c)
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+/// The closest name within Python's edit-distance budget.
+pub fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for &c in candidates {
+        if c == name || c.starts_with("__") {
+            continue;
+        }
+        let d = levenshtein(name, c);
+        // CPython: (len(name) + len(candidate) + 3) * MOVE_COST(2) / 6, in cost units of 2.
+        let limit = (name.len() + c.len() + 3) / 6;
+        if d <= limit.max(1) && best.map_or(true, |(bd, bc)| d < bd || (d == bd && c < bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let sub = if a[i - 1] == b[j - 1] {
+                0
+            } else if a[i - 1].eq_ignore_ascii_case(&b[j - 1]) {
+                // CPython counts a case change as cheaper than a substitution.
+                0
+            } else {
+                1
+            };
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + sub);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A parsed format spec: `[[fill]align][sign][#][0][width][,][.precision][type]`.
+#[derive(Default)]
+struct Spec {
+    fill: char,
+    align: Option<char>,
+    sign: char,
+    alt: bool,
+    zero: bool,
+    width: usize,
+    comma: bool,
+    precision: Option<usize>,
+    ty: Option<char>,
+}
+
+fn parse_spec(spec: &str) -> PyResult<Spec> {
+    let c: Vec<char> = spec.chars().collect();
+    let mut s = Spec {
+        fill: ' ',
+        sign: '-',
+        ..Spec::default()
+    };
+    let mut i = 0;
+    let is_align = |ch: char| matches!(ch, '<' | '>' | '^' | '=');
+    if c.len() >= 2 && is_align(c[1]) {
+        s.fill = c[0];
+        s.align = Some(c[1]);
+        i = 2;
+    } else if !c.is_empty() && is_align(c[0]) {
+        s.align = Some(c[0]);
+        i = 1;
+    }
+    if i < c.len() && matches!(c[i], '+' | '-' | ' ') {
+        s.sign = c[i];
+        i += 1;
+    }
+    if i < c.len() && c[i] == '#' {
+        s.alt = true;
+        i += 1;
+    }
+    if i < c.len() && c[i] == '0' {
+        s.zero = true;
+        i += 1;
+    }
+    let start = i;
+    while i < c.len() && c[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i > start {
+        s.width = c[start..i].iter().collect::<String>().parse().unwrap_or(0);
+    }
+    if i < c.len() && (c[i] == ',' || c[i] == '_') {
+        s.comma = true;
+        i += 1;
+    }
+    if i < c.len() && c[i] == '.' {
+        i += 1;
+        let ps = i;
+        while i < c.len() && c[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == ps {
+            return Err(value_error("Format specifier missing precision"));
+        }
+        s.precision = c[ps..i].iter().collect::<String>().parse().ok();
+    }
+    if i < c.len() {
+        s.ty = Some(c[i]);
+        i += 1;
+    }
+    if i < c.len() {
+        return Err(value_error("Invalid format specifier"));
+    }
+    Ok(s)
+}
+
+fn group_thousands(digits: &str) -> String {
+    let (int, frac) = match digits.find('.') {
+        Some(p) => (&digits[..p], &digits[p..]),
+        None => (digits, ""),
+    };
+    let mut out = String::new();
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out + frac
+}
+
+/// `%e`-style exponent with at least two digits, as C and Python print it.
+fn sci(x: f64, prec: usize, upper: bool) -> String {
+    let s = format!("{x:.prec$e}");
+    let (m, e) = s.split_once('e').expect("exponent");
+    let e: i32 = e.parse().expect("integer exponent");
+    let r = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+    if upper {
+        r.to_uppercase()
+    } else {
+        r
+    }
+}
+
+/// `%g`: scientific when the exponent is < -4 or >= precision; trailing zeros dropped.
+fn general(x: f64, prec: usize, alt: bool) -> String {
+    if !x.is_finite() {
+        return float_repr(x);
+    }
+    let p = prec.max(1);
+    if x == 0.0 {
+        return if alt {
+            format!("{:.*}", p - 1, 0.0)
+        } else {
+            "0".into()
+        };
+    }
+    let e = format!("{:.*e}", p - 1, x);
+    let exp: i32 = e
+        .split_once('e')
+        .map(|(_, e)| e.parse().unwrap_or(0))
+        .unwrap_or(0);
+    let strip = |s: String| -> String {
+        if alt || !s.contains('.') {
+            return s;
+        }
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if exp < -4 || exp >= p as i32 {
+        let s = sci(x, p - 1, false);
+        let (m, e) = s.split_once('e').expect("exponent");
+        format!("{}e{}", strip(m.to_string()), e)
+    } else {
+        strip(format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x))
+    }
+}
+
+fn pad(body: String, sign: &str, s: &Spec, default_align: char) -> String {
+    let len = body.chars().count() + sign.chars().count();
+    if len >= s.width {
+        return format!("{sign}{body}");
+    }
+    let n = s.width - len;
+    let (fill, align) = if s.zero && s.align.is_none() {
+        ('0', '=')
+    } else {
+        (s.fill, s.align.unwrap_or(default_align))
+    };
+    let f = |k: usize| fill.to_string().repeat(k);
+    match align {
+        '<' => format!("{sign}{body}{}", f(n)),
+        '^' => format!("{}{sign}{body}{}", f(n / 2), f(n - n / 2)),
+        '=' => format!("{sign}{}{body}", f(n)),
+        _ => format!("{}{sign}{body}", f(n)),
+    }
+}
+
+fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
+    let neg = x.is_sign_negative() && !(x == 0.0 && int.is_some()) && !x.is_nan();
+    let a = x.abs();
+    let ty = s.ty;
+    let mut body = match (ty, int) {
+        (Some('d') | Some('n'), Some(i)) => i.unsigned_abs().to_string(),
+        (Some('d'), None) => {
+            return Err(value_error(
+                "Unknown format code 'd' for object of type 'float'",
+            ))
+        }
+        (Some('x'), Some(i)) => format!("{}{:x}", if s.alt { "0x" } else { "" }, i.unsigned_abs()),
+        (Some('X'), Some(i)) => format!("{}{:X}", if s.alt { "0X" } else { "" }, i.unsigned_abs()),
+        (Some('o'), Some(i)) => format!("{}{:o}", if s.alt { "0o" } else { "" }, i.unsigned_abs()),
+        (Some('b'), Some(i)) => format!("{}{:b}", if s.alt { "0b" } else { "" }, i.unsigned_abs()),
+        (Some('f') | Some('F'), _) => {
+            if a.is_finite() {
+                format!("{:.*}", s.precision.unwrap_or(6), a)
+            } else {
+                float_repr(a)
+            }
+        }
+        (Some('e') | Some('E'), _) => {
+            if a.is_finite() {
+                sci(a, s.precision.unwrap_or(6), ty == Some('E'))
+            } else {
+                float_repr(a)
+            }
+        }
+        (Some('g') | Some('G'), _) => general(a, s.precision.unwrap_or(6), s.alt),
+        (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), a * 100.0),
+        (None, Some(i)) => i.unsigned_abs().to_string(),
+        (None, None) => match s.precision {
+            Some(p) => {
+                let g = general(a, p, false);
+                // Python's empty type with a precision keeps at least one digit after '.'
+                // only in `repr`-like output; for `:.3` it behaves like 'g'.
+                g
+            }
+            None => float_repr(a),
+        },
+        (Some(c), _) => {
+            let tn = if int.is_some() { "int" } else { "float" };
+            return Err(value_error(format!(
+                "Unknown format code '{c}' for object of type '{tn}'"
+            )));
+        }
+    };
+    if s.comma {
+        body = group_thousands(&body);
+    }
+    let sign = if neg {
+        "-"
+    } else {
+        match s.sign {
+            '+' => "+",
+            ' ' => " ",
+            _ => "",
+        }
+    };
+    Ok(pad(body, sign, s, '>'))
+}
+
+impl Interp {
+    /// `repr(v)`.
+    pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        Ok(match v {
+            Value::None => "None".into(),
+            Value::Bool(b) => (if *b { "True" } else { "False" }).into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => float_repr(*f),
+            Value::Str(s) => str_repr(s),
+            Value::List(l) => {
+                let items = l.borrow().clone();
+                format!("[{}]", self.join_reprs(&items)?)
+            }
+            Value::Tuple(t) => match &t.kind {
+                TupleKind::Plain => {
+                    if t.items.len() == 1 {
+                        format!("({},)", self.repr(&t.items[0])?)
+                    } else {
+                        format!("({})", self.join_reprs(&t.items)?)
+                    }
+                }
+                TupleKind::Size => format!("torch.Size([{}])", self.join_reprs(&t.items)?),
+                TupleKind::Named(name, fields) => {
+                    let mut parts = Vec::new();
+                    for (f, v) in fields.iter().zip(&t.items) {
+                        parts.push(format!("{f}={}", self.repr(v)?));
+                    }
+                    format!("torch.return_types.{name}(\n{})", parts.join(",\n"))
+                }
+            },
+            Value::Dict(d) => {
+                let items: Vec<(Value, Value)> = d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let mut parts = Vec::new();
+                for (k, v) in items {
+                    parts.push(format!("{}: {}", self.repr(&k)?, self.repr(&v)?));
+                }
+                format!("{{{}}}", parts.join(", "))
+            }
+            Value::Set(d) => {
+                let items = d.borrow().keys();
+                if items.is_empty() {
+                    "set()".into()
+                } else {
+                    format!("{{{}}}", self.join_reprs(&items)?)
+                }
+            }
+            Value::Function(f) => format!("<function {} at 0x{:x}>", f.code.name, v.identity()),
+            Value::BoundMethod(bm) => {
+                let name = match &bm.1 {
+                    Value::Function(f) => f.code.name.to_string(),
+                    _ => "?".into(),
+                };
+                format!(
+                    "<bound method {}.{} of {}>",
+                    bm.0.type_name(),
+                    name,
+                    self.repr(&bm.0)?
+                )
+            }
+            Value::BoundNative(bn) => format!(
+                "<built-in method {} of {} object at 0x{:x}>",
+                bn.1,
+                bn.0.type_name(),
+                bn.0.identity()
+            ),
+            Value::Builtin(b) => format!("<built-in function {}>", b.name),
+            Value::Class(c) => {
+                if c.module == "builtins" {
+                    format!("<class '{}'>", c.name)
+                } else {
+                    format!("<class '{}.{}'>", c.module, c.name)
+                }
+            }
+            Value::Instance(i) => {
+                if i.class.kind == super::value::ClassKind::Exception {
+                    let args = i.get("args").unwrap_or(Value::tuple(vec![]));
+                    let inner = match &args {
+                        Value::Tuple(t) if t.items.len() == 1 => self.repr(&t.items[0])?,
+                        Value::Tuple(t) => self.join_reprs(&t.items)?,
+                        _ => String::new(),
+                    };
+                    return Ok(format!("{}({})", i.class.name, inner));
+                }
+                if i.class.lookup("__repr__").is_some() {
+                    let r = self.call_method(v, "__repr__", Args::default())?;
+                    return self.to_str(&r);
+                }
+                if i.class.kind == super::value::ClassKind::NnModule {
+                    return crate::builtins::nn::module_repr(self, v);
+                }
+                format!("<__main__.{} object at 0x{:x}>", i.class.name, v.identity())
+            }
+            Value::Module(m) => format!("<module '{}'>", m.name),
+            Value::Tensor(t) => crate::builtins::torch::tensor_repr(t)?,
+            Value::Range(r) => {
+                if r.2 == 1 {
+                    format!("range({}, {})", r.0, r.1)
+                } else {
+                    format!("range({}, {}, {})", r.0, r.1, r.2)
+                }
+            }
+            Value::Iter(_) => format!("<iterator object at 0x{:x}>", v.identity()),
+            Value::Slice(s) => {
+                let s = s.clone();
+                format!(
+                    "slice({}, {}, {})",
+                    self.repr(&s[0])?,
+                    self.repr(&s[1])?,
+                    self.repr(&s[2])?
+                )
+            }
+            Value::Ellipsis => "Ellipsis".into(),
+            Value::DType(d) => format!("torch.{}", d.name()),
+            Value::Device(d) => match d {
+                tinytorch::Device::Cpu => "device(type='cpu')".into(),
+                tinytorch::Device::Cuda(n) => format!("device(type='cuda', index={n})"),
+            },
+            Value::Super(_) => "<super object>".into(),
+            Value::Native(n) => match &**n {
+                Native::GradMode { name, .. } => {
+                    format!(
+                        "<torch.autograd.grad_mode.{name} object at 0x{:x}>",
+                        v.identity()
+                    )
+                }
+                Native::Stream(err) => {
+                    format!(
+                        "<_io.TextIOWrapper name='<{}>' mode='w' encoding='utf-8'>",
+                        if *err { "stderr" } else { "stdout" }
+                    )
+                }
+                Native::TensorFn(name) => format!(
+                    "<built-in method {name} of type object at 0x{:x}>",
+                    v.identity()
+                ),
+                Native::Node(node) => format!(
+                    "<{} object at 0x{:x}>",
+                    node.name(),
+                    node.id() * 16 + 0x7f00_0000_0000
+                ),
+            },
+            Value::Cell(_) | Value::Unbound => "<cell>".into(),
+        })
+    }
+
+    fn join_reprs(&mut self, items: &[Value]) -> PyResult<String> {
+        let mut parts = Vec::with_capacity(items.len());
+        for v in items {
+            parts.push(self.repr(v)?);
+        }
+        Ok(parts.join(", "))
+    }
+
+    /// `str(v)`.
+    pub fn to_str(&mut self, v: &Value) -> PyResult<String> {
+        match v {
+            Value::Str(s) => Ok(s.to_string()),
+            Value::Instance(i) if i.class.kind == super::value::ClassKind::Exception => {
+                if i.class.lookup("__str__").is_some() {
+                    let r = self.call_method(v, "__str__", Args::default())?;
+                    return self.to_str(&r);
+                }
+                Ok(self.exception_message(v))
+            }
+            Value::Instance(i) if i.class.lookup("__str__").is_some() => {
+                let r = self.call_method(v, "__str__", Args::default())?;
+                self.to_str(&r)
+            }
+            Value::Device(d) => Ok(match d {
+                tinytorch::Device::Cpu => "cpu".into(),
+                tinytorch::Device::Cuda(n) => format!("cuda:{n}"),
+            }),
+            _ => self.repr(v),
+        }
+    }
+
+    /// The text after `ExcName: ` in a traceback (KeyError shows the key's repr).
+    pub fn exception_message(&mut self, v: &Value) -> String {
+        let Value::Instance(i) = v else {
+            return String::new();
+        };
+        let args = match i.get("args") {
+            Some(Value::Tuple(t)) => t.items.clone(),
+            _ => vec![],
+        };
+        let is_key = i.class.is_subclass(&super::error::exc_class("KeyError"));
+        match args.len() {
+            0 => String::new(),
+            1 if is_key => self.repr(&args[0]).unwrap_or_default(),
+            1 => self.to_str(&args[0]).unwrap_or_default(),
+            _ => self.repr(&Value::tuple(args)).unwrap_or_default(),
+        }
+    }
+
+    /// `format(v, spec)`, the f-string `{v:spec}`.
+    pub fn format_value(&mut self, v: &Value, spec: &str) -> PyResult<String> {
+        if spec.is_empty() {
+            return self.to_str(v);
+        }
+        let s = parse_spec(spec)?;
+        match v {
+            Value::Bool(b) if s.ty.is_none() || s.ty == Some('s') => {
+                Ok(pad((if *b { "True" } else { "False" }).into(), "", &s, '<'))
+            }
+            Value::Int(i) => {
+                if matches!(s.ty, Some('f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%')) {
+                    format_number(*i as f64, None, &s)
+                } else {
+                    format_number(*i as f64, Some(*i), &s)
+                }
+            }
+            Value::Bool(b) => format_number(*b as i64 as f64, Some(*b as i64), &s),
+            Value::Float(f) => format_number(*f, None, &s),
+            Value::Tensor(t) if t.numel() == 1 => {
+                let x = t.item().map_err(super::error::from_engine)?;
+                if t.dtype().is_float() {
+                    format_number(x, None, &s)
+                } else {
+                    format_number(x, Some(x as i64), &s)
+                }
+            }
+            Value::Tensor(_) => Err(type_error(
+                "unsupported format string passed to Tensor.__format__",
+            )),
+            _ => {
+                if let Some(t) = s.ty {
+                    if t != 's' {
+                        return Err(value_error(format!(
+                            "Unknown format code '{t}' for object of type '{}'",
+                            v.type_name()
+                        )));
+                    }
+                }
+                let mut text = self.to_str(v)?;
+                if let Some(p) = s.precision {
+                    text = text.chars().take(p).collect();
+                }
+                Ok(pad(text, "", &s, '<'))
+            }
+        }
+    }
+
+    /// `fmt % args`.
+    pub fn percent_format(&mut self, fmt: &str, args: &Value) -> PyResult<String> {
+        let items: Vec<Value> = match args {
+            Value::Tuple(t) => t.items.clone(),
+            other => vec![other.clone()],
+        };
+        let mut next = items.into_iter();
+        let mut out = String::new();
+        let c: Vec<char> = fmt.chars().collect();
+        let mut i = 0;
+        while i < c.len() {
+            if c[i] != '%' {
+                out.push(c[i]);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            if i < c.len() && c[i] == '%' {
+                out.push('%');
+                i += 1;
+                continue;
+            }
+            let mut flags = String::new();
+            while i < c.len() && matches!(c[i], '-' | '+' | ' ' | '0' | '#') {
+                flags.push(c[i]);
+                i += 1;
+            }
+            let mut width = String::new();
+            while i < c.len() && (c[i].is_ascii_digit() || c[i] == '*') {
+                width.push(c[i]);
+                i += 1;
+            }
+            let mut prec = String::new();
+            if i < c.len() && c[i] == '.' {
+                i += 1;
+                while i < c.len() && c[i].is_ascii_digit() {
+                    prec.push(c[i]);
+                    i += 1;
+                }
+                if prec.is_empty() {
+                    prec.push('0');
+                }
+            }
+            let Some(&ty) = c.get(i) else {
+                return Err(value_error("incomplete format"));
+            };
+            i += 1;
+            let v = next
+                .next()
+                .ok_or_else(|| type_error("not enough arguments for format string"))?;
+            let mut spec = String::new();
+            if flags.contains('-') {
+                spec.push('<');
+            } else if !matches!(ty, 's' | 'r') || !width.is_empty() {
+                spec.push('>');
+            }
+            if flags.contains('+') {
+                spec.push('+');
+            } else if flags.contains(' ') {
+                spec.push(' ');
+            }
+            if flags.contains('0') && !flags.contains('-') {
+                spec = spec.replace('>', "");
+                spec.push('0');
+            }
+            spec.push_str(&width);
+            if !prec.is_empty() {
+                spec.push('.');
+                spec.push_str(&prec);
+            }
+            let piece = match ty {
+                's' => {
+                    let s = Value::str(&self.to_str(&v)?);
+                    self.format_value(&s, &spec)?
+                }
+                'r' => {
+                    let s = Value::str(&self.repr(&v)?);
+                    self.format_value(&s, &spec)?
+                }
+                'd' | 'i' => {
+                    let n = match &v {
+                        Value::Float(f) => Value::Int(f.trunc() as i64),
+                        other => other.clone(),
+                    };
+                    self.format_value(&n, &format!("{spec}d"))?
+                }
+                'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' => {
+                    self.format_value(&v, &format!("{spec}{ty}"))?
+                }
+                other => {
+                    return Err(value_error(format!(
+                        "unsupported format character '{other}' (0x{:x})",
+                        other as u32
+                    )))
+                }
+            };
+            out.push_str(&piece);
+        }
+        if next.next().is_some() {
+            return Err(type_error(
+                "not all arguments converted during string formatting",
+            ));
+        }
+        Ok(out)
+    }
+
+    /// `"{} {name}".format(...)`.
+    pub fn str_format(&mut self, fmt: &str, args: &Args) -> PyResult<String> {
+        let mut out = String::new();
+        let c: Vec<char> = fmt.chars().collect();
+        let mut i = 0;
+        let mut auto = 0;
+        while i < c.len() {
+            match c[i] {
+                '{' if c.get(i + 1) == Some(&'{') => {
+                    out.push('{');
+                    i += 2;
+                }
+                '}' if c.get(i + 1) == Some(&'}') => {
+                    out.push('}');
+                    i += 2;
+                }
+                '{' => {
+                    let end = c[i..]
+                        .iter()
+                        .position(|&x| x == '}')
+                        .ok_or_else(|| value_error("Single '{' encountered in format string"))?;
+                    let field: String = c[i + 1..i + end].iter().collect();
+                    i += end + 1;
+                    let (name, spec) = field.split_once(':').unwrap_or((&field, ""));
+                    let (name, conv) = match name.split_once('!') {
+                        Some((n, c)) => (n, c.chars().next()),
+                        None => (name, None),
+                    };
+                    let v = if name.is_empty() {
+                        auto += 1;
+                        args.pos.get(auto - 1).cloned()
+                    } else if let Ok(k) = name.parse::<usize>() {
+                        args.pos.get(k).cloned()
+                    } else {
+                        args.kw
+                            .iter()
+                            .find(|(k, _)| &**k == name)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let v = v.ok_or_else(|| {
+                        if name.is_empty() || name.parse::<usize>().is_ok() {
+                            exc(
+                                "IndexError",
+                                "Replacement index out of range for positional args tuple",
+                            )
+                        } else {
+                            exc("KeyError", format!("'{name}'"))
+                        }
+                    })?;
+                    let v = match conv {
+                        Some('r') => Value::str(&self.repr(&v)?),
+                        _ => v,
+                    };
+                    out.push_str(&self.format_value(&v, spec)?);
+                }
+                ch => {
+                    out.push(ch);
+                    i += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_python() {
+        // Expected strings are CPython 3.11's repr() of the same literals.
+        let cases = [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "1e+16"),
+            (123456789012345.6, "123456789012345.6"),
+            (1.5e300, "1.5e+300"),
+            (-2.5, "-2.5"),
+            (f64::INFINITY, "inf"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (100.0, "100.0"),
+            (1e15, "1000000000000000.0"),
+        ];
+        for (x, s) in cases {
+            assert_eq!(float_repr(x), s, "{x}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("lenght", &["length", "len", "x"]), Some("length"));
+        assert_eq!(suggest("zzz", &["length"]), None);
+    }
+}

@@ -1,0 +1,1086 @@
+//! The tree-walking evaluator over resolved code ([`super::code`]):
+//! statements, expressions, assignment targets, comprehensions, `with`,
+//! `try`, imports. Operators live in `ops`, attribute access in `class`,
+//! calls in `call`, printing in `format`.
+
+use super::call::Args;
+use super::code::{CompKind, Ex, FPart, MakeFn, St, StK, Target};
+use super::dict::{Dict, Key};
+use super::error::{exc, make_exception, type_error, PyErr, PyResult};
+use super::value::{Class, ClassKind, Function, Native, Tuple, TupleKind, Value};
+use crate::syntax::Span;
+use crate::OutputSink;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Control flow out of a block.
+pub enum Flow {
+    Normal,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// One activation: its slots and the function it runs (None at module level).
+pub struct Frame {
+    pub slots: Vec<Value>,
+    pub func: Option<Rc<Function>>,
+}
+
+pub struct Interp {
+    pub globals: Vec<Value>,
+    pub names: Vec<Rc<str>>,
+    pub index: HashMap<Rc<str>, u32>,
+    /// The builtin each global index falls back to (Unbound: none).
+    pub builtin_cache: Vec<Value>,
+    pub builtins: HashMap<Rc<str>, Value>,
+    /// Importable modules by dotted name.
+    pub modules: HashMap<String, Value>,
+    pub depth: usize,
+    pub out: Box<dyn OutputSink>,
+    pub interrupt: Arc<AtomicBool>,
+    /// Loop iterations and calls left before a `RuntimeError` (tests use it).
+    pub step_limit: Option<u64>,
+    pub steps: u64,
+    pub class_ns: Vec<Rc<Class>>,
+    /// The exception being handled (for bare `raise`).
+    pub handling: Vec<Value>,
+    pub argv: Vec<String>,
+}
+
+impl super::code::Globals for Interp {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let n: Rc<str> = Rc::from(name);
+        let i = self.globals.len() as u32;
+        self.globals.push(Value::Unbound);
+        self.builtin_cache
+            .push(self.builtins.get(name).cloned().unwrap_or(Value::Unbound));
+        self.names.push(n.clone());
+        self.index.insert(n, i);
+        i
+    }
+}
+
+/// Pins `span` on an error that has no location in this frame yet.
+#[inline]
+pub fn at<T>(r: PyResult<T>, span: Span) -> PyResult<T> {
+    r.map_err(|mut e| {
+        if e.span.is_none() {
+            e.span = Some(span);
+        }
+        e
+    })
+}
+
+impl Interp {
+    pub fn new(out: Box<dyn OutputSink>, interrupt: Arc<AtomicBool>) -> Interp {
+        let mut it = Interp {
+            globals: Vec::new(),
+            names: Vec::new(),
+            index: HashMap::new(),
+            builtin_cache: Vec::new(),
+            builtins: HashMap::new(),
+            modules: HashMap::new(),
+            depth: 0,
+            out,
+            interrupt,
+            step_limit: None,
+            steps: 0,
+            class_ns: Vec::new(),
+            handling: Vec::new(),
+            argv: vec![String::new()],
+        };
+        crate::builtins::install(&mut it);
+        it
+    }
+
+    pub fn set_global(&mut self, name: &str, v: Value) {
+        let i = super::code::Globals::intern(self, name) as usize;
+        self.globals[i] = v;
+    }
+
+    pub fn get_global(&self, name: &str) -> Option<Value> {
+        let i = *self.index.get(name)? as usize;
+        match &self.globals[i] {
+            Value::Unbound => None,
+            v => Some(v.clone()),
+        }
+    }
+
+    #[inline]
+    fn tick(&mut self) -> PyResult<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            self.interrupt.store(false, Ordering::Relaxed);
+            return Err(exc("KeyboardInterrupt", ""));
+        }
+        if let Some(limit) = self.step_limit {
+            self.steps += 1;
+            if self.steps > limit {
+                return Err(exc("RuntimeError", "step limit exceeded"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn exec_block(&mut self, body: &[St], f: &mut Frame) -> PyResult<Flow> {
+        for s in body {
+            match self.exec(s, f) {
+                Ok(Flow::Normal) => {}
+                Ok(flow) => return Ok(flow),
+                Err(e) => return at(Err(e), s.span),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec(&mut self, s: &St, f: &mut Frame) -> PyResult<Flow> {
+        match &s.kind {
+            StK::Expr(e) => {
+                self.eval(e, f)?;
+            }
+            StK::Assign(targets, value) => {
+                let v = self.eval(value, f)?;
+                for t in targets {
+                    self.assign(t, v.clone(), f)?;
+                }
+            }
+            StK::AugAssign(t, op, value) => self.aug_assign(t, *op, value, f, s.span)?,
+            StK::If(branches, orelse) => {
+                for (test, body) in branches {
+                    let c = self.eval(test, f)?;
+                    if self.truthy(&c)? {
+                        return self.exec_block(body, f);
+                    }
+                }
+                return self.exec_block(orelse, f);
+            }
+            StK::For(target, iter, body, orelse) => {
+                let it = self.eval(iter, f)?;
+                // Ranges loop without an iterator object.
+                if let Value::Range(r) = &it {
+                    let (mut i, stop, step) = **r;
+                    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+                        self.tick()?;
+                        self.assign(target, Value::Int(i), f)?;
+                        match self.exec_block(body, f)? {
+                            Flow::Break => return Ok(Flow::Normal),
+                            Flow::Return(v) => return Ok(Flow::Return(v)),
+                            _ => {}
+                        }
+                        i += step;
+                    }
+                    return self.exec_block(orelse, f);
+                }
+                let iter = self.iter(&it)?;
+                while let Some(v) = self.next(&iter)? {
+                    self.tick()?;
+                    self.assign(target, v, f)?;
+                    match self.exec_block(body, f)? {
+                        Flow::Break => return Ok(Flow::Normal),
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        _ => {}
+                    }
+                }
+                return self.exec_block(orelse, f);
+            }
+            StK::While(test, body, orelse) => {
+                loop {
+                    let c = self.eval(test, f)?;
+                    if !self.truthy(&c)? {
+                        break;
+                    }
+                    self.tick()?;
+                    match self.exec_block(body, f)? {
+                        Flow::Break => return Ok(Flow::Normal),
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        _ => {}
+                    }
+                }
+                return self.exec_block(orelse, f);
+            }
+            StK::Break => return Ok(Flow::Break),
+            StK::Continue => return Ok(Flow::Continue),
+            StK::Pass => {}
+            StK::Return(v) => {
+                let v = match v {
+                    Some(e) => self.eval(e, f)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(v));
+            }
+            StK::Def(target, mk, decorators) => {
+                let mut func = self.eval(mk, f)?;
+                for d in decorators.iter().rev() {
+                    let dv = self.eval(d, f)?;
+                    func = self.call(&dv, Args::new(vec![func]))?;
+                }
+                self.assign(target, func, f)?;
+            }
+            StK::Class {
+                target,
+                name,
+                bases,
+                body,
+                doc,
+                decorators,
+            } => {
+                let args = self.eval_args(bases, f)?;
+                let class = self.make_class(name, args.pos, doc.clone())?;
+                self.class_ns.push(class.clone());
+                let r = self.exec_block(body, f);
+                self.class_ns.pop();
+                r?;
+                // Methods learn their class, for zero-argument super().
+                for (_, v) in class.attrs.borrow().iter() {
+                    if let Value::Function(func) = v {
+                        *func.class.borrow_mut() = Some(Rc::downgrade(&class));
+                    }
+                }
+                let mut v = Value::Class(class);
+                for d in decorators.iter().rev() {
+                    let dv = self.eval(d, f)?;
+                    v = self.call(&dv, Args::new(vec![v]))?;
+                }
+                self.assign(target, v, f)?;
+            }
+            StK::With(items, body) => return self.exec_with(items, body, f),
+            StK::Assert(test, msg) => {
+                let c = self.eval(test, f)?;
+                if !self.truthy(&c)? {
+                    let args = match msg {
+                        Some(m) => vec![self.eval(m, f)?],
+                        None => vec![],
+                    };
+                    return Err(PyErr::new(make_exception(
+                        super::error::exc_class("AssertionError"),
+                        args,
+                    )));
+                }
+            }
+            StK::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => return self.exec_try(body, handlers, orelse, finalbody, f),
+            StK::Raise(e, _cause) => {
+                let v = match e {
+                    Some(e) => self.eval(e, f)?,
+                    None => match self.handling.last() {
+                        Some(v) => v.clone(),
+                        None => return Err(exc("RuntimeError", "No active exception to reraise")),
+                    },
+                };
+                return Err(self.to_exception(v)?);
+            }
+            StK::Delete(targets) => {
+                for t in targets {
+                    self.delete(t, f)?;
+                }
+            }
+            StK::Import(path, target, top) => {
+                let m = self.import(path)?;
+                let v = if *top {
+                    let first = path.split('.').next().unwrap_or("");
+                    self.import(first)?
+                } else {
+                    m
+                };
+                self.assign(target, v, f)?;
+            }
+            StK::ImportFrom(path, names) => {
+                let m = self.import(path)?;
+                for (n, t) in names {
+                    let v = match self.get_attr(&m, n) {
+                        Ok(v) => v,
+                        Err(_) => match self.import(&format!("{path}.{n}")) {
+                            Ok(v) => v,
+                            Err(_) => {
+                                return Err(exc(
+                                    "ImportError",
+                                    format!("cannot import name '{n}' from '{path}'"),
+                                ))
+                            }
+                        },
+                    };
+                    self.assign(t, v, f)?;
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    pub fn import(&mut self, path: &str) -> PyResult<Value> {
+        self.modules
+            .get(path)
+            .cloned()
+            .ok_or_else(|| exc("ModuleNotFoundError", format!("No module named '{path}'")))
+    }
+
+    /// A raised value as an exception: an instance, or a class to instantiate.
+    fn to_exception(&mut self, v: Value) -> PyResult<Box<PyErr>> {
+        match &v {
+            Value::Class(c) if c.kind == ClassKind::Exception => {
+                let inst = self.call(&v, Args::default())?;
+                Ok(PyErr::new(inst))
+            }
+            Value::Instance(i) if i.class.kind == ClassKind::Exception => Ok(PyErr::new(v)),
+            _ => Err(type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    fn exec_try(
+        &mut self,
+        body: &[St],
+        handlers: &[super::code::Handler],
+        orelse: &[St],
+        finalbody: &[St],
+        f: &mut Frame,
+    ) -> PyResult<Flow> {
+        let mut result = self.exec_block(body, f);
+        if let Err(e) = &result {
+            if e.exit.is_none() {
+                let err_class = e.class();
+                for h in handlers {
+                    let matches = match &h.typ {
+                        None => true,
+                        Some(t) => {
+                            let tv = self.eval(t, f)?;
+                            match &err_class {
+                                Some(c) => exc_matches(c, &tv),
+                                None => false,
+                            }
+                        }
+                    };
+                    if matches {
+                        let Err(e) = std::mem::replace(&mut result, Ok(Flow::Normal)) else {
+                            unreachable!("checked above")
+                        };
+                        if let Some(n) = &h.name {
+                            self.assign(n, e.value.clone(), f)?;
+                        }
+                        self.handling.push(e.value.clone());
+                        result = self.exec_block(&h.body, f);
+                        self.handling.pop();
+                        break;
+                    }
+                }
+            }
+        } else if !orelse.is_empty() {
+            if let Ok(Flow::Normal) = result {
+                result = self.exec_block(orelse, f);
+            }
+        }
+        if !finalbody.is_empty() {
+            match self.exec_block(finalbody, f)? {
+                Flow::Normal => {}
+                other => return Ok(other),
+            }
+        }
+        result
+    }
+
+    fn exec_with(
+        &mut self,
+        items: &[(Ex, Option<Target>)],
+        body: &[St],
+        f: &mut Frame,
+    ) -> PyResult<Flow> {
+        let Some(((ctx, target), rest)) = items.split_first() else {
+            return self.exec_block(body, f);
+        };
+        let cm = self.eval(ctx, f)?;
+        let entered = self.enter(&cm)?;
+        if let Some(t) = target {
+            self.assign(t, entered, f)?;
+        }
+        let r = self.exec_with(rest, body, f);
+        let suppress = self.exit(&cm, r.as_ref().err().map(|e| e.value.clone()))?;
+        match r {
+            Err(_) if suppress => Ok(Flow::Normal),
+            r => r,
+        }
+    }
+
+    fn enter(&mut self, cm: &Value) -> PyResult<Value> {
+        match cm {
+            Value::Native(n) => match &**n {
+                Native::GradMode {
+                    enabled, guards, ..
+                } => {
+                    guards
+                        .borrow_mut()
+                        .push(tinytorch::autograd::GradModeGuard::new(*enabled));
+                    Ok(Value::None)
+                }
+                _ => Ok(cm.clone()),
+            },
+            Value::Instance(_) => self.call_method(cm, "__enter__", Args::default()),
+            _ => Err(type_error(format!(
+                "'{}' object does not support the context manager protocol",
+                cm.type_name()
+            ))),
+        }
+    }
+
+    fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
+        match cm {
+            Value::Native(n) => {
+                if let Native::GradMode { guards, .. } = &**n {
+                    guards.borrow_mut().pop();
+                }
+                Ok(false)
+            }
+            Value::Instance(_) => {
+                let args = match err {
+                    Some(e) => {
+                        let t = match &e {
+                            Value::Instance(i) => Value::Class(i.class.clone()),
+                            _ => Value::None,
+                        };
+                        vec![t, e, Value::None]
+                    }
+                    None => vec![Value::None, Value::None, Value::None],
+                };
+                let r = self.call_method(cm, "__exit__", Args::new(args))?;
+                self.truthy(&r)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    // ---- names and targets ----
+
+    #[inline]
+    fn load_global(&self, g: u32) -> PyResult<Value> {
+        let i = g as usize;
+        match &self.globals[i] {
+            Value::Unbound => match &self.builtin_cache[i] {
+                Value::Unbound => Err(self.name_error(&self.names[i])),
+                v => Ok(v.clone()),
+            },
+            v => Ok(v.clone()),
+        }
+    }
+
+    pub fn name_error(&self, name: &str) -> Box<PyErr> {
+        let mut candidates: Vec<&str> = self
+            .names
+            .iter()
+            .zip(&self.globals)
+            .filter(|(_, v)| !matches!(v, Value::Unbound))
+            .map(|(n, _)| &**n)
+            .collect();
+        candidates.extend(self.builtins.keys().map(|k| &**k));
+        let msg = match super::format::suggest(name, &candidates) {
+            Some(s) => format!("name '{name}' is not defined. Did you mean: '{s}'?"),
+            None => format!("name '{name}' is not defined"),
+        };
+        exc("NameError", msg)
+    }
+
+    pub fn assign(&mut self, t: &Target, v: Value, f: &mut Frame) -> PyResult<()> {
+        match t {
+            Target::Local(s) => {
+                let slot = &mut f.slots[*s as usize];
+                if let Value::Cell(c) = slot {
+                    *c.borrow_mut() = v;
+                } else {
+                    *slot = v;
+                }
+            }
+            Target::Free(i) => {
+                let func = f
+                    .func
+                    .as_ref()
+                    .expect("free variables only inside functions");
+                *func.captures[*i as usize].borrow_mut() = v;
+            }
+            Target::Global(g) => self.globals[*g as usize] = v,
+            Target::ClassName(n) => {
+                let c = self.class_ns.last().expect("class body").clone();
+                super::value::set_attr(&mut c.attrs.borrow_mut(), n, v);
+            }
+            Target::Attr(obj, name, span) => {
+                let o = self.eval(obj, f)?;
+                at(self.set_attr(&o, name, v), *span)?;
+            }
+            Target::Subscript(obj, idx, span) => {
+                let o = self.eval(obj, f)?;
+                let i = self.eval(idx, f)?;
+                at(self.set_item(&o, i, v), *span)?;
+            }
+            Target::Seq(ts, star, span) => {
+                let items = at(self.collect(&v), *span)?;
+                let n = ts.len();
+                match star {
+                    None => {
+                        if items.len() != n {
+                            return at(
+                                Err(exc(
+                                    "ValueError",
+                                    if items.len() > n {
+                                        format!("too many values to unpack (expected {n})")
+                                    } else {
+                                        format!(
+                                            "not enough values to unpack (expected {n}, got {})",
+                                            items.len()
+                                        )
+                                    },
+                                )),
+                                *span,
+                            );
+                        }
+                        for (t, v) in ts.iter().zip(items) {
+                            self.assign(t, v, f)?;
+                        }
+                    }
+                    Some(k) => {
+                        if items.len() < n - 1 {
+                            return at(
+                                Err(exc(
+                                    "ValueError",
+                                    format!(
+                                        "not enough values to unpack (expected at least {}, got {})",
+                                        n - 1,
+                                        items.len()
+                                    ),
+                                )),
+                                *span,
+                            );
+                        }
+                        let after = n - 1 - k;
+                        let mut items = items;
+                        let tail = items.split_off(items.len() - after);
+                        let mid = items.split_off(*k);
+                        for (t, v) in ts[..*k].iter().zip(items) {
+                            self.assign(t, v, f)?;
+                        }
+                        self.assign(&ts[*k], Value::list(mid), f)?;
+                        for (t, v) in ts[k + 1..].iter().zip(tail) {
+                            self.assign(t, v, f)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, t: &Target, f: &mut Frame) -> PyResult<()> {
+        match t {
+            Target::Local(s) => f.slots[*s as usize] = Value::Unbound,
+            Target::Global(g) => {
+                if matches!(self.globals[*g as usize], Value::Unbound) {
+                    return Err(self.name_error(&self.names[*g as usize].clone()));
+                }
+                self.globals[*g as usize] = Value::Unbound
+            }
+            Target::Free(i) => {
+                let func = f
+                    .func
+                    .as_ref()
+                    .expect("free variables only inside functions");
+                *func.captures[*i as usize].borrow_mut() = Value::Unbound;
+            }
+            Target::ClassName(n) => {
+                let c = self.class_ns.last().expect("class body").clone();
+                c.attrs.borrow_mut().retain(|(k, _)| k != n);
+            }
+            Target::Attr(obj, name, span) => {
+                let o = self.eval(obj, f)?;
+                at(self.del_attr(&o, name), *span)?;
+            }
+            Target::Subscript(obj, idx, span) => {
+                let o = self.eval(obj, f)?;
+                let i = self.eval(idx, f)?;
+                at(self.del_item(&o, i), *span)?;
+            }
+            Target::Seq(ts, _, _) => {
+                for t in ts {
+                    self.delete(t, f)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn aug_assign(
+        &mut self,
+        t: &Target,
+        op: crate::syntax::ast::BinOp,
+        value: &Ex,
+        f: &mut Frame,
+        span: Span,
+    ) -> PyResult<()> {
+        match t {
+            Target::Attr(obj, name, sp) => {
+                let o = self.eval(obj, f)?;
+                let cur = at(self.get_attr(&o, name), *sp)?;
+                let rhs = self.eval(value, f)?;
+                let v = at(self.inplace_op(op, cur, rhs), span)?;
+                at(self.set_attr(&o, name, v), *sp)
+            }
+            Target::Subscript(obj, idx, sp) => {
+                let o = self.eval(obj, f)?;
+                let i = self.eval(idx, f)?;
+                let cur = at(self.get_item(&o, &i), *sp)?;
+                let rhs = self.eval(value, f)?;
+                let v = at(self.inplace_op(op, cur, rhs), span)?;
+                at(self.set_item(&o, i, v), *sp)
+            }
+            _ => {
+                let cur = self.load_target(t, f)?;
+                let rhs = self.eval(value, f)?;
+                let v = at(self.inplace_op(op, cur, rhs), span)?;
+                self.assign(t, v, f)
+            }
+        }
+    }
+
+    fn load_target(&mut self, t: &Target, f: &mut Frame) -> PyResult<Value> {
+        match t {
+            Target::Local(s) => self.load_local(*s, f),
+            Target::Free(i) => self.load_free(*i, f),
+            Target::Global(g) => self.load_global(*g),
+            Target::ClassName(n) => self.load_class_name(n, None),
+            _ => Err(exc(
+                "SyntaxError",
+                "illegal expression for augmented assignment",
+            )),
+        }
+    }
+
+    #[inline]
+    fn load_local(&self, s: u32, f: &Frame) -> PyResult<Value> {
+        match &f.slots[s as usize] {
+            Value::Unbound => Err(unbound()),
+            Value::Cell(c) => match &*c.borrow() {
+                Value::Unbound => Err(unbound()),
+                v => Ok(v.clone()),
+            },
+            v => Ok(v.clone()),
+        }
+    }
+
+    fn load_free(&self, i: u32, f: &Frame) -> PyResult<Value> {
+        let func = f
+            .func
+            .as_ref()
+            .expect("free variables only inside functions");
+        match &*func.captures[i as usize].borrow() {
+            Value::Unbound => Err(exc(
+                "NameError",
+                "cannot access free variable where it is not associated with a value in enclosing scope",
+            )),
+            v => Ok(v.clone()),
+        }
+    }
+
+    fn load_class_name(&self, n: &str, g: Option<u32>) -> PyResult<Value> {
+        if let Some(c) = self.class_ns.last() {
+            if let Some(v) = super::value::find_attr(&c.attrs.borrow(), n) {
+                return Ok(v);
+            }
+        }
+        match g {
+            Some(g) => self.load_global(g),
+            None => Err(self.name_error(n)),
+        }
+    }
+
+    // ---- expressions ----
+
+    pub fn eval(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
+        match e {
+            Ex::Const(v) => Ok(v.clone()),
+            Ex::Local(s) => self.load_local(*s, f),
+            Ex::Free(i) => self.load_free(*i, f),
+            Ex::Global(g) => self.load_global(*g),
+            Ex::ClassName(n, g) => self.load_class_name(n, Some(*g)),
+            Ex::Bin(lr, op, span) => {
+                let l = self.eval(&lr.0, f)?;
+                let r = self.eval(&lr.1, f)?;
+                at(self.binary_op(*op, l, r), *span)
+            }
+            Ex::Unary(op, x, span) => {
+                let v = self.eval(x, f)?;
+                at(self.unary_op(*op, v), *span)
+            }
+            Ex::And(vs) => {
+                let mut last = Value::None;
+                for x in vs {
+                    last = self.eval(x, f)?;
+                    if !self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            Ex::Or(vs) => {
+                let mut last = Value::None;
+                for x in vs {
+                    last = self.eval(x, f)?;
+                    if self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            Ex::Compare(left, rest, span) => {
+                let mut l = self.eval(left, f)?;
+                let n = rest.len();
+                for (i, (op, rx)) in rest.iter().enumerate() {
+                    let r = self.eval(rx, f)?;
+                    let c = at(self.compare(*op, &l, &r), *span)?;
+                    if i + 1 == n {
+                        return Ok(c);
+                    }
+                    if !self.truthy(&c)? {
+                        return Ok(c);
+                    }
+                    l = r;
+                }
+                Ok(Value::Bool(true))
+            }
+            Ex::IfExp(x) => {
+                let c = self.eval(&x.0, f)?;
+                if self.truthy(&c)? {
+                    self.eval(&x.1, f)
+                } else {
+                    self.eval(&x.2, f)
+                }
+            }
+            Ex::MakeFunction(mk) => self.make_function(mk, f),
+            Ex::Call(func, args, span) => {
+                let fv = self.eval(func, f)?;
+                let a = self.eval_args(args, f)?;
+                self.tick_call(*span)?;
+                at(self.call(&fv, a), *span)
+            }
+            Ex::Method(obj, name, args, span) => {
+                let o = self.eval(obj, f)?;
+                let a = self.eval_args(args, f)?;
+                self.tick_call(*span)?;
+                at(self.call_method(&o, name, a), *span)
+            }
+            Ex::Attr(obj, name, span) => {
+                let o = self.eval(obj, f)?;
+                at(self.get_attr(&o, name), *span)
+            }
+            Ex::Subscript(oi, span) => {
+                let o = self.eval(&oi.0, f)?;
+                let i = self.eval(&oi.1, f)?;
+                at(self.get_item(&o, &i), *span)
+            }
+            Ex::Slice(parts) => {
+                let mut out: [Value; 3] = Default::default();
+                for (k, p) in parts.iter().enumerate() {
+                    if let Some(x) = p {
+                        out[k] = self.eval(x, f)?;
+                    }
+                }
+                Ok(Value::Slice(Rc::new(out)))
+            }
+            Ex::Tuple(xs) => Ok(Value::tuple(self.eval_seq(xs, f)?)),
+            Ex::List(xs) => Ok(Value::list(self.eval_seq(xs, f)?)),
+            Ex::Set(xs) => {
+                let items = self.eval_seq(xs, f)?;
+                self.make_set(items)
+            }
+            Ex::Dict(items) => {
+                let mut d = Dict::new();
+                for (k, v) in items {
+                    match k {
+                        Some(k) => {
+                            let kv = self.eval(k, f)?;
+                            let vv = self.eval(v, f)?;
+                            let key = hash_key(&kv)?;
+                            d.insert(key, kv, vv);
+                        }
+                        None => {
+                            let m = self.eval(v, f)?;
+                            let Value::Dict(src) = &m else {
+                                return Err(type_error(format!(
+                                    "'{}' object is not a mapping",
+                                    m.type_name()
+                                )));
+                            };
+                            for (k, v) in src.borrow().iter() {
+                                d.insert(hash_key(k)?, k.clone(), v.clone());
+                            }
+                        }
+                    }
+                }
+                Ok(Value::Dict(Rc::new(RefCell::new(d))))
+            }
+            Ex::Starred(_, span) => at(
+                Err(exc("SyntaxError", "can't use starred expression here")),
+                *span,
+            ),
+            Ex::Comp(c) => self.eval_comp(c, f),
+            Ex::FString(parts) => Ok(Value::Str(Rc::from(self.eval_fstring(parts, f)?))),
+            Ex::Super(span) => {
+                let class = f
+                    .func
+                    .as_ref()
+                    .and_then(|func| func.class.borrow().as_ref().and_then(|w| w.upgrade()));
+                let this = f.slots.first().cloned().unwrap_or(Value::Unbound);
+                let this = match this {
+                    Value::Cell(c) => c.borrow().clone(),
+                    v => v,
+                };
+                match class {
+                    Some(c) if !matches!(this, Value::Unbound) => {
+                        Ok(Value::Super(Rc::new((c, this))))
+                    }
+                    _ => at(Err(exc("RuntimeError", "super(): no arguments")), *span),
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn tick_call(&mut self, span: Span) -> PyResult<()> {
+        if self.step_limit.is_some() {
+            return at(self.tick(), span);
+        }
+        Ok(())
+    }
+
+    fn eval_fstring(&mut self, parts: &[FPart], f: &mut Frame) -> PyResult<String> {
+        let mut s = String::new();
+        for p in parts {
+            match p {
+                FPart::Lit(l) => s.push_str(l),
+                FPart::Field(e, conv, spec) => {
+                    let v = self.eval(e, f)?;
+                    let v = match conv {
+                        Some('r') => Value::str(&self.repr(&v)?),
+                        Some('s') => Value::str(&self.to_str(&v)?),
+                        _ => v,
+                    };
+                    let spec = match spec {
+                        Some(sp) => self.eval_fstring(sp, f)?,
+                        None => String::new(),
+                    };
+                    s.push_str(&self.format_value(&v, &spec)?);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    fn eval_seq(&mut self, xs: &[Ex], f: &mut Frame) -> PyResult<Vec<Value>> {
+        let mut out = Vec::with_capacity(xs.len());
+        for x in xs {
+            if let Ex::Starred(inner, span) = x {
+                let v = self.eval(inner, f)?;
+                out.extend(at(self.collect(&v), *span)?);
+            } else {
+                out.push(self.eval(x, f)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn make_function(&mut self, mk: &MakeFn, f: &mut Frame) -> PyResult<Value> {
+        let mut defaults = Vec::with_capacity(mk.defaults.len());
+        for d in &mk.defaults {
+            defaults.push(self.eval(d, f)?);
+        }
+        let mut kwdefaults = Vec::with_capacity(mk.kwdefaults.len());
+        for d in &mk.kwdefaults {
+            kwdefaults.push(match d {
+                Some(d) => Some(self.eval(d, f)?),
+                None => None,
+            });
+        }
+        let captures = mk
+            .captures
+            .iter()
+            .map(|c| match c {
+                super::code::Capture::Local(s) => match &f.slots[*s as usize] {
+                    Value::Cell(c) => c.clone(),
+                    other => {
+                        // A module-frame slot captured after the fact: make it a cell now.
+                        let cell = Rc::new(RefCell::new(other.clone()));
+                        f.slots[*s as usize] = Value::Cell(cell.clone());
+                        cell
+                    }
+                },
+                super::code::Capture::Free(i) => f
+                    .func
+                    .as_ref()
+                    .expect("free variables only inside functions")
+                    .captures[*i as usize]
+                    .clone(),
+            })
+            .collect();
+        Ok(Value::Function(Rc::new(Function {
+            code: mk.code.clone(),
+            defaults,
+            kwdefaults,
+            captures,
+            class: RefCell::new(None),
+        })))
+    }
+
+    fn eval_comp(&mut self, c: &super::code::Comp, f: &mut Frame) -> PyResult<Value> {
+        let mut out = Vec::new();
+        let mut dict = Dict::new();
+        self.comp_level(c, 0, f, &mut out, &mut dict)?;
+        match c.kind {
+            CompKind::List => Ok(Value::list(out)),
+            CompKind::Gen => Ok(Value::iter(super::value::Iter::Seq {
+                items: Rc::new(out),
+                pos: 0,
+            })),
+            CompKind::Set => self.make_set(out),
+            CompKind::Dict => Ok(Value::Dict(Rc::new(RefCell::new(dict)))),
+        }
+    }
+
+    fn comp_level(
+        &mut self,
+        c: &super::code::Comp,
+        level: usize,
+        f: &mut Frame,
+        out: &mut Vec<Value>,
+        dict: &mut Dict,
+    ) -> PyResult<()> {
+        let Some((target, iter, ifs)) = c.gens.get(level) else {
+            if c.kind == CompKind::Dict {
+                let k = self.eval(&c.elt, f)?;
+                let v = self.eval(c.value.as_ref().expect("dict comprehension value"), f)?;
+                dict.insert(hash_key(&k)?, k, v);
+            } else {
+                out.push(self.eval(&c.elt, f)?);
+            }
+            return Ok(());
+        };
+        let it = self.eval(iter, f)?;
+        let it = self.iter(&it)?;
+        'items: while let Some(v) = self.next(&it)? {
+            self.tick()?;
+            self.assign(target, v, f)?;
+            for cond in ifs {
+                let t = self.eval(cond, f)?;
+                if !self.truthy(&t)? {
+                    continue 'items;
+                }
+            }
+            self.comp_level(c, level + 1, f, out, dict)?;
+        }
+        Ok(())
+    }
+
+    pub fn make_set(&mut self, items: Vec<Value>) -> PyResult<Value> {
+        let mut d = Dict::new();
+        for v in items {
+            d.insert(hash_key(&v)?, v, Value::None);
+        }
+        Ok(Value::Set(Rc::new(RefCell::new(d))))
+    }
+
+    /// Calls any callable value.
+    pub fn call(&mut self, fv: &Value, args: Args) -> PyResult<Value> {
+        match fv {
+            Value::Function(func) => {
+                if args.kw.is_empty() {
+                    self.call_positional(func, args.pos)
+                } else {
+                    self.call_function(func, args)
+                }
+            }
+            Value::Builtin(b) => {
+                let mut args = args;
+                if let Some(recv) = &b.bound {
+                    args.pos.insert(0, recv.clone());
+                }
+                (b.f)(self, args)
+            }
+            Value::BoundMethod(bm) => {
+                let mut args = args;
+                args.pos.insert(0, bm.0.clone());
+                self.call(&bm.1, args)
+            }
+            Value::BoundNative(bn) => {
+                let (recv, name) = &**bn;
+                self.call_method(recv, name, args)
+            }
+            Value::Class(c) => self.instantiate(c, args),
+            Value::Native(n) => match &**n {
+                Native::TensorFn(name) => {
+                    crate::builtins::tensor_methods::call_function(self, name, args)
+                }
+                _ => Err(type_error(format!(
+                    "'{}' object is not callable",
+                    fv.type_name()
+                ))),
+            },
+            Value::Instance(_) => self.call_method(fv, "__call__", args),
+            other => Err(type_error(format!(
+                "'{}' object is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Python truthiness; tensors with more than one element raise.
+    pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
+        if let Some(b) = v.truthy_simple() {
+            return Ok(b);
+        }
+        match v {
+            Value::Tensor(t) => crate::builtins::torch::tensor_bool(t),
+            Value::Instance(i) => {
+                if i.class.lookup("__bool__").is_some() {
+                    let r = self.call_method(v, "__bool__", Args::default())?;
+                    return self.truthy(&r);
+                }
+                if i.class.lookup("__len__").is_some() {
+                    let r = self.call_method(v, "__len__", Args::default())?;
+                    return self.truthy(&r);
+                }
+                Ok(true)
+            }
+            _ => Ok(true),
+        }
+    }
+
+    pub fn named_tuple_get(t: &Tuple, name: &str) -> Option<Value> {
+        if let TupleKind::Named(_, fields) = t.kind {
+            let i = fields.iter().position(|f| *f == name)?;
+            return t.items.get(i).cloned();
+        }
+        None
+    }
+}
+
+fn unbound() -> Box<PyErr> {
+    exc(
+        "UnboundLocalError",
+        "cannot access local variable where it is not associated with a value",
+    )
+}
+
+/// Whether an exception of class `c` is caught by handler type `t` (a class or tuple).
+pub fn exc_matches(c: &Rc<Class>, t: &Value) -> bool {
+    match t {
+        Value::Class(h) => c.is_subclass(h),
+        Value::Tuple(items) => items.items.iter().any(|x| exc_matches(c, x)),
+        _ => false,
+    }
+}
+
+/// The dict key of `v`, or Python's TypeError for unhashable values.
+pub fn hash_key(v: &Value) -> PyResult<Key> {
+    Key::of(v).ok_or_else(|| type_error(format!("unhashable type: '{}'", v.type_name())))
+}

@@ -1,0 +1,185 @@
+//! Iteration: `iter(x)` over every iterable value (sequences, dicts, ranges,
+//! strings, tensors along their first dim, user classes with `__iter__` /
+//! `__next__` or `__getitem__`), `next`, and `collect` into a vector.
+
+use super::call::Args;
+use super::error::{exc, type_error, PyResult};
+use super::interp::Interp;
+use super::value::{Iter, Value};
+use std::rc::Rc;
+
+impl Interp {
+    /// An iterator over `v`: a `Value::Iter`, or a user object with `__next__`.
+    pub fn iter(&mut self, v: &Value) -> PyResult<Value> {
+        let it = match v {
+            Value::List(l) => Iter::List {
+                list: l.clone(),
+                pos: 0,
+            },
+            Value::Tuple(t) => Iter::Seq {
+                items: Rc::new(t.items.clone()),
+                pos: 0,
+            },
+            Value::Dict(d) | Value::Set(d) => Iter::Seq {
+                items: Rc::new(d.borrow().keys()),
+                pos: 0,
+            },
+            Value::Range(r) => Iter::Range {
+                next: r.0,
+                stop: r.1,
+                step: r.2,
+            },
+            Value::Str(s) => Iter::Str {
+                s: s.clone(),
+                pos: 0,
+            },
+            Value::Tensor(t) => {
+                if t.dim() == 0 {
+                    return Err(type_error("iteration over a 0-d tensor"));
+                }
+                Iter::Tensor {
+                    t: t.clone(),
+                    pos: 0,
+                }
+            }
+            Value::Iter(_) => return Ok(v.clone()),
+            Value::Instance(i) => {
+                if i.class.lookup("__iter__").is_some() {
+                    return self.call_method(v, "__iter__", Args::default());
+                }
+                if i.class.lookup("__next__").is_some() {
+                    return Ok(v.clone());
+                }
+                if i.class.lookup("__getitem__").is_some() {
+                    // The old sequence protocol: items 0, 1, ... until IndexError.
+                    let obj = v.clone();
+                    let mut k = 0i64;
+                    return Ok(Value::iter(Iter::Native(Box::new(
+                        move |it: &mut Interp| match it.call_method(
+                            &obj,
+                            "__getitem__",
+                            Args::new(vec![Value::Int(k)]),
+                        ) {
+                            Ok(x) => {
+                                k += 1;
+                                Ok(Some(x))
+                            }
+                            Err(e) if e.is("IndexError") || e.is("StopIteration") => Ok(None),
+                            Err(e) => Err(e),
+                        },
+                    ))));
+                }
+                if let Some(r) = crate::builtins::nn::native_iter(self, v)? {
+                    return Ok(r);
+                }
+                return Err(not_iterable(v));
+            }
+            _ => return Err(not_iterable(v)),
+        };
+        Ok(Value::iter(it))
+    }
+
+    /// The next item, or None when exhausted.
+    pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        match it {
+            Value::Iter(cell) => {
+                let mut b = cell.borrow_mut();
+                match &mut *b {
+                    Iter::List { list, pos } => {
+                        let l = list.borrow();
+                        if *pos < l.len() {
+                            *pos += 1;
+                            Ok(Some(l[*pos - 1].clone()))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Iter::Seq { items, pos } => {
+                        if *pos < items.len() {
+                            *pos += 1;
+                            Ok(Some(items[*pos - 1].clone()))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Iter::Range { next, stop, step } => {
+                        if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                            *next += *step;
+                            Ok(Some(Value::Int(*next - *step)))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Iter::Str { s, pos } => match s[*pos..].chars().next() {
+                        Some(c) => {
+                            *pos += c.len_utf8();
+                            Ok(Some(Value::str(c.encode_utf8(&mut [0; 4]))))
+                        }
+                        None => Ok(None),
+                    },
+                    Iter::Tensor { t, pos } => {
+                        if *pos < t.shape()[0] {
+                            *pos += 1;
+                            let row = t
+                                .select(0, *pos as i64 - 1)
+                                .map_err(super::error::from_engine)?;
+                            Ok(Some(Value::Tensor(row)))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Iter::Native(_) => {
+                        // Take the closure out so it can borrow the interpreter.
+                        let Iter::Native(mut f) = std::mem::replace(
+                            &mut *b,
+                            Iter::Range {
+                                next: 0,
+                                stop: 0,
+                                step: 1,
+                            },
+                        ) else {
+                            unreachable!("matched above")
+                        };
+                        drop(b);
+                        let r = f(self);
+                        *cell.borrow_mut() = Iter::Native(f);
+                        r
+                    }
+                }
+            }
+            Value::Instance(_) => match self.call_method(it, "__next__", Args::default()) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.is("StopIteration") => Ok(None),
+                Err(e) => Err(e),
+            },
+            other => Err(type_error(format!(
+                "'{}' object is not an iterator",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
+        match v {
+            Value::List(l) => return Ok(l.borrow().clone()),
+            Value::Tuple(t) => return Ok(t.items.clone()),
+            _ => {}
+        }
+        let it = self.iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.next(&it)? {
+            out.push(x);
+            if out.len() % 4096 == 0 {
+                if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(exc("KeyboardInterrupt", ""));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn not_iterable(v: &Value) -> Box<super::error::PyErr> {
+    type_error(format!("'{}' object is not iterable", v.type_name()))
+}

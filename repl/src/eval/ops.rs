@@ -1,0 +1,573 @@
+//! Operators on Python values: arithmetic with int/float promotion and
+//! Python's floor division and modulo, sequence concatenation and
+//! repetition, comparisons (`==` across numbers, lexicographic sequences),
+//! `in`, and dispatch to tensors and to user classes' dunder methods.
+
+use super::call::Args;
+use super::error::{exc, type_error, PyResult};
+use super::interp::{hash_key, Interp};
+use super::value::{TupleKind, Value};
+use crate::syntax::ast::{BinOp, CmpOp, UnaryOp};
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+fn dunder(op: BinOp) -> (&'static str, &'static str) {
+    match op {
+        BinOp::Add => ("__add__", "__radd__"),
+        BinOp::Sub => ("__sub__", "__rsub__"),
+        BinOp::Mul => ("__mul__", "__rmul__"),
+        BinOp::MatMul => ("__matmul__", "__rmatmul__"),
+        BinOp::Div => ("__truediv__", "__rtruediv__"),
+        BinOp::FloorDiv => ("__floordiv__", "__rfloordiv__"),
+        BinOp::Mod => ("__mod__", "__rmod__"),
+        BinOp::Pow => ("__pow__", "__rpow__"),
+        BinOp::LShift => ("__lshift__", "__rlshift__"),
+        BinOp::RShift => ("__rshift__", "__rrshift__"),
+        BinOp::BitOr => ("__or__", "__ror__"),
+        BinOp::BitXor => ("__xor__", "__rxor__"),
+        BinOp::BitAnd => ("__and__", "__rand__"),
+    }
+}
+
+fn unsupported(op: BinOp, l: &Value, r: &Value) -> Box<super::error::PyErr> {
+    type_error(format!(
+        "unsupported operand type(s) for {}: '{}' and '{}'",
+        op.symbol(),
+        l.type_name(),
+        r.type_name()
+    ))
+}
+
+fn overflow() -> Box<super::error::PyErr> {
+    exc("OverflowError", "integer overflow (ints are 64-bit here)")
+}
+
+pub fn int_pow(a: i64, b: i64) -> PyResult<Value> {
+    if b < 0 {
+        return Ok(Value::Float((a as f64).powf(b as f64)));
+    }
+    let e = u32::try_from(b).map_err(|_| overflow())?;
+    a.checked_pow(e).map(Value::Int).ok_or_else(overflow)
+}
+
+fn float_floordiv(a: f64, b: f64) -> PyResult<f64> {
+    if b == 0.0 {
+        return Err(exc("ZeroDivisionError", "float floor division by zero"));
+    }
+    Ok((a / b).floor())
+}
+
+fn float_mod(a: f64, b: f64) -> PyResult<f64> {
+    if b == 0.0 {
+        return Err(exc("ZeroDivisionError", "float modulo"));
+    }
+    let m = a % b;
+    Ok(if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+        m + b
+    } else {
+        m
+    })
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(*b as i64 as f64),
+        _ => None,
+    }
+}
+
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(*b as i64),
+        _ => None,
+    }
+}
+
+impl Interp {
+    pub fn binary_op(&mut self, op: BinOp, l: Value, r: Value) -> PyResult<Value> {
+        // Hot path: ints.
+        if let (Value::Int(a), Value::Int(b)) = (&l, &r) {
+            let (a, b) = (*a, *b);
+            return match op {
+                BinOp::Add => a.checked_add(b).map(Value::Int).ok_or_else(overflow),
+                BinOp::Sub => a.checked_sub(b).map(Value::Int).ok_or_else(overflow),
+                BinOp::Mul => a.checked_mul(b).map(Value::Int).ok_or_else(overflow),
+                BinOp::Mod => {
+                    if b == 0 {
+                        return Err(exc("ZeroDivisionError", "integer modulo by zero"));
+                    }
+                    Ok(Value::Int(a.checked_rem_euclid(b).map_or(0, |m| {
+                        if b < 0 && m != 0 {
+                            m + b
+                        } else {
+                            m
+                        }
+                    })))
+                }
+                BinOp::FloorDiv => {
+                    if b == 0 {
+                        return Err(exc(
+                            "ZeroDivisionError",
+                            "integer division or modulo by zero",
+                        ));
+                    }
+                    let q = a.checked_div(b).ok_or_else(overflow)?;
+                    Ok(Value::Int(if (a % b != 0) && ((a < 0) != (b < 0)) {
+                        q - 1
+                    } else {
+                        q
+                    }))
+                }
+                BinOp::Div => {
+                    if b == 0 {
+                        return Err(exc("ZeroDivisionError", "division by zero"));
+                    }
+                    Ok(Value::Float(a as f64 / b as f64))
+                }
+                BinOp::Pow => int_pow(a, b),
+                BinOp::BitAnd => Ok(Value::Int(a & b)),
+                BinOp::BitOr => Ok(Value::Int(a | b)),
+                BinOp::BitXor => Ok(Value::Int(a ^ b)),
+                BinOp::LShift => {
+                    if b < 0 {
+                        return Err(exc("ValueError", "negative shift count"));
+                    }
+                    let r = a.checked_shl(b as u32).ok_or_else(overflow)?;
+                    if b >= 64 || (r >> b) != a {
+                        return Err(overflow());
+                    }
+                    Ok(Value::Int(r))
+                }
+                BinOp::RShift => {
+                    if b < 0 {
+                        return Err(exc("ValueError", "negative shift count"));
+                    }
+                    Ok(Value::Int(a >> b.min(63)))
+                }
+                BinOp::MatMul => Err(unsupported(op, &l, &r)),
+            };
+        }
+        if matches!(l, Value::Tensor(_)) || matches!(r, Value::Tensor(_)) {
+            return crate::builtins::torch::tensor_binary(self, op, &l, &r, false);
+        }
+        if let (Some(a), Some(b)) = (num(&l), num(&r)) {
+            if let (Some(x), Some(y)) = (int_of(&l), int_of(&r)) {
+                if op != BinOp::Div {
+                    return self.binary_op(op, Value::Int(x), Value::Int(y));
+                }
+            }
+            return Ok(Value::Float(match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div => {
+                    if b == 0.0 {
+                        return Err(exc(
+                            "ZeroDivisionError",
+                            if matches!(l, Value::Float(_)) || matches!(r, Value::Float(_)) {
+                                "float division by zero"
+                            } else {
+                                "division by zero"
+                            },
+                        ));
+                    }
+                    a / b
+                }
+                BinOp::FloorDiv => float_floordiv(a, b)?,
+                BinOp::Mod => float_mod(a, b)?,
+                BinOp::Pow => {
+                    if a == 0.0 && b < 0.0 {
+                        return Err(exc(
+                            "ZeroDivisionError",
+                            "0.0 cannot be raised to a negative power",
+                        ));
+                    }
+                    a.powf(b)
+                }
+                _ => return Err(unsupported(op, &l, &r)),
+            }));
+        }
+        match (op, &l, &r) {
+            (BinOp::Add, Value::Str(a), Value::Str(b)) => {
+                let mut s = String::with_capacity(a.len() + b.len());
+                s.push_str(a);
+                s.push_str(b);
+                return Ok(Value::Str(Rc::from(s)));
+            }
+            (BinOp::Add, Value::List(a), Value::List(b)) => {
+                let mut v = a.borrow().clone();
+                v.extend(b.borrow().iter().cloned());
+                return Ok(Value::list(v));
+            }
+            (BinOp::Add, Value::Tuple(a), Value::Tuple(b)) => {
+                let mut v = a.items.clone();
+                v.extend(b.items.iter().cloned());
+                return Ok(Value::tuple(v));
+            }
+            (
+                BinOp::Mul,
+                Value::Str(_) | Value::List(_) | Value::Tuple(_),
+                Value::Int(_) | Value::Bool(_),
+            ) => {
+                return repeat(&l, int_of(&r).unwrap_or(0));
+            }
+            (
+                BinOp::Mul,
+                Value::Int(_) | Value::Bool(_),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_),
+            ) => {
+                return repeat(&r, int_of(&l).unwrap_or(0));
+            }
+            (BinOp::Mod, Value::Str(fmt), _) => {
+                return Ok(Value::str(&self.percent_format(fmt, &r)?));
+            }
+            (BinOp::BitOr, Value::Dict(a), Value::Dict(b)) => {
+                let mut d = a.borrow().clone();
+                for (k, v) in b.borrow().iter() {
+                    d.insert(hash_key(k)?, k.clone(), v.clone());
+                }
+                return Ok(Value::Dict(Rc::new(std::cell::RefCell::new(d))));
+            }
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub, Value::Set(a), Value::Set(b)) => {
+                let (a, b) = (a.borrow(), b.borrow());
+                let items: Vec<Value> = match op {
+                    BinOp::BitOr => a.keys().into_iter().chain(b.keys()).collect(),
+                    BinOp::BitAnd => a
+                        .keys()
+                        .into_iter()
+                        .filter(|k| Key::of(k).is_some_and(|kk| b.contains(&kk)))
+                        .collect(),
+                    _ => a
+                        .keys()
+                        .into_iter()
+                        .filter(|k| !Key::of(k).is_some_and(|kk| b.contains(&kk)))
+                        .collect(),
+                };
+                drop((a, b));
+                return self.make_set(items);
+            }
+            _ => {}
+        }
+        let (name, rname) = dunder(op);
+        if let Value::Instance(i) = &l {
+            if i.class.lookup(name).is_some() {
+                return self.call_method(&l, name, Args::new(vec![r]));
+            }
+        }
+        if let Value::Instance(i) = &r {
+            if i.class.lookup(rname).is_some() {
+                return self.call_method(&r, rname, Args::new(vec![l]));
+            }
+        }
+        Err(unsupported(op, &l, &r))
+    }
+
+    /// `a op= b`: lists extend in place, tensors update in place, the rest rebinds.
+    pub fn inplace_op(&mut self, op: BinOp, l: Value, r: Value) -> PyResult<Value> {
+        match (&l, op) {
+            (Value::List(a), BinOp::Add) => {
+                let items = self.collect(&r)?;
+                a.borrow_mut().extend(items);
+                Ok(l)
+            }
+            (Value::Tensor(_), _) => crate::builtins::torch::tensor_binary(self, op, &l, &r, true),
+            _ => self.binary_op(op, l, r),
+        }
+    }
+
+    pub fn unary_op(&mut self, op: UnaryOp, v: Value) -> PyResult<Value> {
+        match (op, &v) {
+            (UnaryOp::Not, _) => Ok(Value::Bool(!self.truthy(&v)?)),
+            (UnaryOp::Neg, Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
+            (UnaryOp::Neg, Value::Bool(b)) => Ok(Value::Int(-(*b as i64))),
+            (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
+            (UnaryOp::Pos, Value::Int(_) | Value::Float(_)) => Ok(v),
+            (UnaryOp::Pos, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
+            (UnaryOp::Invert, Value::Int(i)) => Ok(Value::Int(!i)),
+            (UnaryOp::Invert, Value::Bool(b)) => Ok(Value::Int(!(*b as i64))),
+            (_, Value::Tensor(t)) => crate::builtins::torch::tensor_unary(op, t),
+            (_, Value::Instance(i)) => {
+                let name = match op {
+                    UnaryOp::Neg => "__neg__",
+                    UnaryOp::Pos => "__pos__",
+                    _ => "__invert__",
+                };
+                if i.class.lookup(name).is_some() {
+                    return self.call_method(&v, name, Args::default());
+                }
+                Err(bad_unary(op, &v))
+            }
+            _ => Err(bad_unary(op, &v)),
+        }
+    }
+
+    pub fn compare(&mut self, op: CmpOp, l: &Value, r: &Value) -> PyResult<Value> {
+        if let (Value::Int(a), Value::Int(b)) = (l, r) {
+            return Ok(Value::Bool(match op {
+                CmpOp::Eq => a == b,
+                CmpOp::NotEq => a != b,
+                CmpOp::Lt => a < b,
+                CmpOp::LtE => a <= b,
+                CmpOp::Gt => a > b,
+                CmpOp::GtE => a >= b,
+                CmpOp::Is => a == b,
+                CmpOp::IsNot => a != b,
+                CmpOp::In | CmpOp::NotIn => {
+                    return Err(type_error("argument of type 'int' is not iterable"))
+                }
+            }));
+        }
+        match op {
+            CmpOp::Is => return Ok(Value::Bool(l.is_same(r))),
+            CmpOp::IsNot => return Ok(Value::Bool(!l.is_same(r))),
+            CmpOp::In => return Ok(Value::Bool(self.contains(r, l)?)),
+            CmpOp::NotIn => return Ok(Value::Bool(!self.contains(r, l)?)),
+            _ => {}
+        }
+        if matches!(l, Value::Tensor(_)) || matches!(r, Value::Tensor(_)) {
+            return crate::builtins::torch::tensor_compare(op, l, r);
+        }
+        match op {
+            CmpOp::Eq => Ok(Value::Bool(self.eq(l, r)?)),
+            CmpOp::NotEq => Ok(Value::Bool(!self.eq(l, r)?)),
+            _ => {
+                let (name, _) = match op {
+                    CmpOp::Lt => ("__lt__", ""),
+                    CmpOp::LtE => ("__le__", ""),
+                    CmpOp::Gt => ("__gt__", ""),
+                    _ => ("__ge__", ""),
+                };
+                if let Value::Instance(i) = l {
+                    if i.class.lookup(name).is_some() {
+                        return self.call_method(l, name, Args::new(vec![r.clone()]));
+                    }
+                }
+                let ord = self.order(l, r).map_err(|_| {
+                    type_error(format!(
+                        "'{}' not supported between instances of '{}' and '{}'",
+                        op.symbol(),
+                        l.type_name(),
+                        r.type_name()
+                    ))
+                })?;
+                Ok(Value::Bool(match (op, ord) {
+                    (_, None) => false,
+                    (CmpOp::Lt, Some(o)) => o == Ordering::Less,
+                    (CmpOp::LtE, Some(o)) => o != Ordering::Greater,
+                    (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
+                    (_, Some(o)) => o != Ordering::Less,
+                }))
+            }
+        }
+    }
+
+    /// `l == r` as a bool.
+    pub fn eq(&mut self, l: &Value, r: &Value) -> PyResult<bool> {
+        Ok(match (l, r) {
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::None, Value::None) => true,
+            (Value::List(a), Value::List(b)) => {
+                if Rc::ptr_eq(a, b) {
+                    return Ok(true);
+                }
+                let (a, b) = (a.borrow().clone(), b.borrow().clone());
+                self.seq_eq(&a, &b)?
+            }
+            (Value::Tuple(a), Value::Tuple(b)) => {
+                let named = |k: &TupleKind| matches!(k, TupleKind::Named(..));
+                if named(&a.kind) != named(&b.kind) && (named(&a.kind) || named(&b.kind)) {
+                    false
+                } else {
+                    self.seq_eq(&a.items, &b.items)?
+                }
+            }
+            (Value::Dict(a), Value::Dict(b)) => {
+                let (a, b) = (a.borrow().clone(), b.borrow().clone());
+                if a.len() != b.len() {
+                    return Ok(false);
+                }
+                for (k, v) in a.iter() {
+                    let Some(key) = Key::of(k) else {
+                        return Ok(false);
+                    };
+                    match b.get(&key) {
+                        Some(w) => {
+                            if !self.eq(v, w)? {
+                                return Ok(false);
+                            }
+                        }
+                        None => return Ok(false),
+                    }
+                }
+                true
+            }
+            (Value::Set(a), Value::Set(b)) => {
+                let (a, b) = (a.borrow(), b.borrow());
+                a.len() == b.len()
+                    && a.keys()
+                        .iter()
+                        .all(|k| Key::of(k).is_some_and(|kk| b.contains(&kk)))
+            }
+            (Value::Range(a), Value::Range(b)) => a == b,
+            (Value::DType(a), Value::DType(b)) => a == b,
+            (Value::Device(a), Value::Device(b)) => a == b,
+            (Value::Device(d), Value::Str(s)) | (Value::Str(s), Value::Device(d)) => {
+                crate::builtins::torch::parse_device(s).is_ok_and(|x| x == *d)
+            }
+            (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
+                let t = crate::builtins::torch::tensor_compare(CmpOp::Eq, l, r)?;
+                return self.truthy(&t);
+            }
+            (Value::Instance(i), _) if i.class.lookup("__eq__").is_some() => {
+                let v = self.call_method(l, "__eq__", Args::new(vec![r.clone()]))?;
+                return self.truthy(&v);
+            }
+            _ => match (num(l), num(r)) {
+                (Some(a), Some(b)) => a == b,
+                _ => l.is_same(r),
+            },
+        })
+    }
+
+    fn seq_eq(&mut self, a: &[Value], b: &[Value]) -> PyResult<bool> {
+        if a.len() != b.len() {
+            return Ok(false);
+        }
+        for (x, y) in a.iter().zip(b) {
+            if !self.eq(x, y)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Ordering for `<` and `sorted`: numbers, strings, sequences lexicographically.
+    pub fn order(&mut self, l: &Value, r: &Value) -> PyResult<Option<Ordering>> {
+        match (l, r) {
+            (Value::Str(a), Value::Str(b)) => Ok(Some(a.cmp(b))),
+            (Value::List(_) | Value::Tuple(_), Value::List(_) | Value::Tuple(_))
+                if std::mem::discriminant(l) == std::mem::discriminant(r) =>
+            {
+                let a = self.collect(l)?;
+                let b = self.collect(r)?;
+                for (x, y) in a.iter().zip(&b) {
+                    if !self.eq(x, y)? {
+                        return self.order(x, y);
+                    }
+                }
+                Ok(Some(a.len().cmp(&b.len())))
+            }
+            (Value::Instance(i), _) if i.class.lookup("__lt__").is_some() => {
+                let lt = self.call_method(l, "__lt__", Args::new(vec![r.clone()]))?;
+                if self.truthy(&lt)? {
+                    return Ok(Some(Ordering::Less));
+                }
+                let gt = self.call_method(r, "__lt__", Args::new(vec![l.clone()]))?;
+                Ok(Some(if self.truthy(&gt)? {
+                    Ordering::Greater
+                } else {
+                    Ordering::Equal
+                }))
+            }
+            (Value::Tensor(t), other) | (other, Value::Tensor(t)) if t.numel() == 1 => {
+                let x = crate::builtins::torch::item_value(t)?;
+                if matches!(l, Value::Tensor(_)) {
+                    self.order(&x, other)
+                } else {
+                    self.order(other, &x)
+                }
+            }
+            _ => match (num(l), num(r)) {
+                (Some(a), Some(b)) => Ok(a.partial_cmp(&b)),
+                _ => Err(type_error("not comparable")),
+            },
+        }
+    }
+
+    /// `needle in haystack`.
+    pub fn contains(&mut self, hay: &Value, needle: &Value) -> PyResult<bool> {
+        match hay {
+            Value::Str(s) => match needle {
+                Value::Str(n) => Ok(s.contains(&**n)),
+                _ => Err(type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    needle.type_name()
+                ))),
+            },
+            Value::Dict(d) | Value::Set(d) => Ok(d.borrow().contains(&hash_key(needle)?)),
+            Value::Range(r) => Ok(match needle {
+                Value::Int(i) => {
+                    let (s, e, st) = **r;
+                    if st > 0 {
+                        *i >= s && *i < e && (i - s) % st == 0
+                    } else {
+                        *i <= s && *i > e && (s - i) % (-st) == 0
+                    }
+                }
+                _ => false,
+            }),
+            Value::Instance(i) if i.class.lookup("__contains__").is_some() => {
+                let v = self.call_method(hay, "__contains__", Args::new(vec![needle.clone()]))?;
+                self.truthy(&v)
+            }
+            Value::Tensor(t) => {
+                let eq = crate::builtins::torch::tensor_compare(
+                    CmpOp::Eq,
+                    &Value::Tensor(t.clone()),
+                    needle,
+                )?;
+                match eq {
+                    Value::Tensor(e) => crate::builtins::torch::tensor_bool(
+                        &e.any(None, false).map_err(super::error::from_engine)?,
+                    ),
+                    _ => Ok(false),
+                }
+            }
+            _ => {
+                let items = self.collect(hay)?;
+                for x in &items {
+                    if self.eq(x, needle)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+}
+
+use super::dict::Key;
+
+fn repeat(v: &Value, n: i64) -> PyResult<Value> {
+    let n = n.max(0) as usize;
+    Ok(match v {
+        Value::Str(s) => Value::str(&s.repeat(n)),
+        Value::List(l) => {
+            let src = l.borrow();
+            let mut out = Vec::with_capacity(src.len() * n);
+            for _ in 0..n {
+                out.extend(src.iter().cloned());
+            }
+            Value::list(out)
+        }
+        Value::Tuple(t) => {
+            let mut out = Vec::with_capacity(t.items.len() * n);
+            for _ in 0..n {
+                out.extend(t.items.iter().cloned());
+            }
+            Value::tuple(out)
+        }
+        _ => Value::None,
+    })
+}
+
+fn bad_unary(op: UnaryOp, v: &Value) -> Box<super::error::PyErr> {
+    type_error(format!(
+        "bad operand type for unary {}: '{}'",
+        op.symbol(),
+        v.type_name()
+    ))
+}

@@ -1,0 +1,430 @@
+//! [`Session`]: one interpreter state that front ends (the REPL, the Jupyter
+//! kernel, the script runner) drive cell by cell.
+//!
+//! The interpreter lives on its own worker thread with a large stack, so
+//! that deep (but bounded) recursion in user code never overflows the
+//! caller's stack; requests travel over channels. Values stay on that thread
+//! (they are `Rc`), only strings cross.
+
+use crate::eval::code::{resolve_module, Source, StK};
+use crate::eval::error::PyErr;
+use crate::eval::interp::{Frame as EvalFrame, Interp};
+use crate::eval::Value;
+use crate::syntax::{self, Completeness};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Stack of the evaluator thread: enough for `MAX_DEPTH` nested calls in a
+/// debug build (a few dozen KiB each), reserved lazily by the OS.
+const EVAL_STACK: usize = 512 << 20;
+
+/// A value to display: its `repr` as text/plain, plus rich data (mime type,
+/// payload) when the value has a picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Display {
+    pub text: String,
+    pub bundle: Option<Vec<(String, String)>>,
+}
+
+/// Where `print` and displays go while a cell runs.
+pub trait OutputSink: Send {
+    fn write_stdout(&mut self, s: &str);
+    fn write_stderr(&mut self, s: &str);
+    fn display(&mut self, d: &Display);
+}
+
+/// The process's stdout and stderr.
+pub struct StdSink;
+
+impl OutputSink for StdSink {
+    fn write_stdout(&mut self, s: &str) {
+        use std::io::Write;
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(s.as_bytes());
+        let _ = o.flush();
+    }
+    fn write_stderr(&mut self, s: &str) {
+        eprint!("{s}");
+    }
+    fn display(&mut self, d: &Display) {
+        println!("{}", d.text);
+    }
+}
+
+/// Collects output in memory (tests, notebooks): stdout and stderr text.
+#[derive(Clone, Default)]
+pub struct BufferSink {
+    pub stdout: Arc<Mutex<String>>,
+    pub stderr: Arc<Mutex<String>>,
+}
+
+impl BufferSink {
+    pub fn take_stdout(&self) -> String {
+        std::mem::take(&mut *self.stdout.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+    pub fn take_stderr(&self) -> String {
+        std::mem::take(&mut *self.stderr.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl OutputSink for BufferSink {
+    fn write_stdout(&mut self, s: &str) {
+        self.stdout
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_str(s);
+    }
+    fn write_stderr(&mut self, s: &str) {
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_str(s);
+    }
+    fn display(&mut self, d: &Display) {
+        let mut o = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
+        o.push_str(&d.text);
+        o.push('\n');
+    }
+}
+
+/// One traceback entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    pub file: String,
+    pub line: usize,
+    /// `<module>` or the function name.
+    pub func: String,
+    /// The source line, leading whitespace stripped.
+    pub source_line: String,
+    /// Caret range in characters within `source_line` (start, length).
+    pub caret: Option<(usize, usize)>,
+}
+
+/// An uncaught error of a cell: Python's exception name, message, traceback.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LangError {
+    /// `"RuntimeError"`, `"SyntaxError"`, ...
+    pub exc: String,
+    pub message: String,
+    /// Outermost first, as Python prints it.
+    pub traceback: Vec<Frame>,
+    /// For syntax errors: the `File ..., line N` block Python prints instead
+    /// of a traceback.
+    pub syntax: Option<String>,
+    /// `sys.exit(code)`: the requested exit status.
+    pub exit_code: Option<i32>,
+}
+
+impl LangError {
+    /// Python-style rendering: traceback, source lines, carets, `Exc: message`.
+    pub fn render(&self) -> String {
+        let last = if self.message.is_empty() {
+            self.exc.clone()
+        } else {
+            format!("{}: {}", self.exc, self.message)
+        };
+        if let Some(s) = &self.syntax {
+            return format!("{s}\n{last}");
+        }
+        let mut out = String::from("Traceback (most recent call last):\n");
+        for f in &self.traceback {
+            out.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                f.file, f.line, f.func
+            ));
+            if !f.source_line.is_empty() {
+                out.push_str(&format!("    {}\n", f.source_line));
+                if let Some((c, n)) = f.caret {
+                    out.push_str(&format!("    {}{}\n", " ".repeat(c), "^".repeat(n)));
+                }
+            }
+        }
+        out.push_str(&last);
+        out
+    }
+}
+
+impl std::fmt::Display for LangError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for LangError {}
+
+enum Request {
+    Run(String, String, bool),
+    SetOutput(Box<dyn OutputSink>),
+    Complete(String, usize),
+    Inspect(String, usize),
+    Globals,
+    SetArgv(Vec<String>),
+    SetStepLimit(Option<u64>),
+}
+
+enum Response {
+    Run(Result<Option<Display>, LangError>),
+    Complete(usize, Vec<String>),
+    Inspect(Option<String>),
+    Globals(Vec<String>),
+    Ack,
+}
+
+/// One interpreter state: globals persist across cells.
+pub struct Session {
+    tx: Option<Sender<Request>>,
+    rx: Receiver<Response>,
+    interrupt: Arc<AtomicBool>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+impl Session {
+    pub fn new() -> Session {
+        let (tx, req_rx) = channel::<Request>();
+        let (resp_tx, rx) = channel::<Response>();
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let flag = interrupt.clone();
+        let worker = std::thread::Builder::new()
+            .name("tinytorch-eval".into())
+            .stack_size(EVAL_STACK)
+            .spawn(move || worker(req_rx, resp_tx, flag))
+            .expect("spawning the evaluator thread");
+        Session {
+            tx: Some(tx),
+            rx,
+            interrupt,
+            worker: Some(worker),
+        }
+    }
+
+    fn ask(&self, r: Request) -> Option<Response> {
+        self.tx.as_ref()?.send(r).ok()?;
+        self.rx.recv().ok()
+    }
+
+    /// Runs a cell or REPL input. `name` is the file or cell name shown in
+    /// tracebacks; `echo` displays the final expression statement's value
+    /// (IPython's rule, `;` suppresses it).
+    pub fn run(&mut self, src: &str, name: &str, echo: bool) -> Result<Option<Display>, LangError> {
+        match self.ask(Request::Run(src.to_string(), name.to_string(), echo)) {
+            Some(Response::Run(r)) => r,
+            _ => Err(LangError {
+                exc: "SystemError".into(),
+                message: "the evaluator thread stopped".into(),
+                traceback: vec![],
+                syntax: None,
+                exit_code: None,
+            }),
+        }
+    }
+
+    /// Where `print()` and displays go while a cell runs.
+    pub fn set_output(&mut self, out: Box<dyn OutputSink>) {
+        let _ = self.ask(Request::SetOutput(out));
+    }
+
+    /// Set it to stop a running cell with `KeyboardInterrupt`.
+    pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Completions at `cursor` (a byte offset in `line`): the start of the
+    /// word being completed and the candidates.
+    pub fn complete(&self, line: &str, cursor: usize) -> (usize, Vec<String>) {
+        match self.ask(Request::Complete(line.to_string(), cursor)) {
+            Some(Response::Complete(s, v)) => (s, v),
+            _ => (cursor, vec![]),
+        }
+    }
+
+    /// Docstring and signature of the name or attribute chain at `cursor`.
+    pub fn inspect(&self, code: &str, cursor: usize) -> Option<String> {
+        match self.ask(Request::Inspect(code.to_string(), cursor)) {
+            Some(Response::Inspect(s)) => s,
+            _ => None,
+        }
+    }
+
+    pub fn is_complete(src: &str) -> Completeness {
+        syntax::classify(src)
+    }
+
+    /// The names the user has defined (not the builtins).
+    pub fn globals(&self) -> Vec<String> {
+        match self.ask(Request::Globals) {
+            Some(Response::Globals(v)) => v,
+            _ => vec![],
+        }
+    }
+
+    /// `sys.argv` for a script run.
+    pub fn set_argv(&mut self, argv: Vec<String>) {
+        let _ = self.ask(Request::SetArgv(argv));
+    }
+
+    /// Stops any cell after `steps` loop iterations and calls (tests).
+    pub fn set_step_limit(&mut self, steps: Option<u64>) {
+        let _ = self.ask(Request::SetStepLimit(steps));
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
+    let mut it = Interp::new(Box::new(StdSink), flag.clone());
+    while let Ok(req) = rx.recv() {
+        let resp = match req {
+            Request::Run(src, name, echo) => {
+                flag.store(false, Ordering::Relaxed);
+                it.steps = 0;
+                Response::Run(run_cell(&mut it, &src, &name, echo))
+            }
+            Request::SetOutput(o) => {
+                it.out = o;
+                Response::Ack
+            }
+            Request::Complete(line, cursor) => {
+                let (s, v) = crate::builtins::introspect::complete(&mut it, &line, cursor);
+                Response::Complete(s, v)
+            }
+            Request::Inspect(code, cursor) => {
+                Response::Inspect(crate::builtins::introspect::inspect(&mut it, &code, cursor))
+            }
+            Request::Globals => Response::Globals(
+                it.names
+                    .iter()
+                    .zip(&it.globals)
+                    .filter(|(_, v)| !matches!(v, Value::Unbound))
+                    .map(|(n, _)| n.to_string())
+                    .collect(),
+            ),
+            Request::SetArgv(a) => {
+                it.argv = a;
+                Response::Ack
+            }
+            Request::SetStepLimit(s) => {
+                it.step_limit = s;
+                Response::Ack
+            }
+        };
+        if tx.send(resp).is_err() {
+            break;
+        }
+    }
+}
+
+fn run_cell(
+    it: &mut Interp,
+    src: &str,
+    name: &str,
+    echo: bool,
+) -> Result<Option<Display>, LangError> {
+    let module = syntax::parse_module(src).map_err(|e| LangError {
+        exc: e.exc.to_string(),
+        message: e.message.clone(),
+        traceback: vec![],
+        syntax: Some({
+            let r = e.render(name, src);
+            // `render` ends with the "Exc: message" line; keep the location part.
+            r.rsplit_once('\n').map(|(a, _)| a.to_string()).unwrap_or(r)
+        }),
+        exit_code: None,
+    })?;
+    let source = Rc::new(Source {
+        name: name.to_string(),
+        text: src.to_string(),
+    });
+    let code = resolve_module(&module, source.clone(), it);
+    let mut frame = EvalFrame {
+        slots: vec![Value::Unbound; code.nslots as usize],
+        func: None,
+    };
+    for &c in &code.cells {
+        frame.slots[c as usize] = Value::Cell(Rc::new(std::cell::RefCell::new(Value::Unbound)));
+    }
+    it.depth = 0;
+    it.class_ns.clear();
+    it.handling.clear();
+    let body = &code.body;
+    let display_last = echo
+        && !module.trailing_semicolon
+        && matches!(body.last().map(|s| &s.kind), Some(StK::Expr(_)));
+    let n = if display_last {
+        body.len() - 1
+    } else {
+        body.len()
+    };
+    let result = (|| {
+        it.exec_block(&body[..n], &mut frame)?;
+        if display_last {
+            let last = &body[n];
+            let StK::Expr(e) = &last.kind else {
+                unreachable!("checked above")
+            };
+            let v = crate::eval::interp::at(it.eval(e, &mut frame), last.span)?;
+            if !matches!(v, Value::None) {
+                let text = it.repr(&v)?;
+                return Ok(Some(Display { text, bundle: None }));
+            }
+        }
+        Ok(None)
+    })();
+    result.map_err(|e| to_lang_error(it, e, &source))
+}
+
+fn to_lang_error(it: &mut Interp, mut e: Box<PyErr>, source: &Rc<Source>) -> LangError {
+    let span = e.span.take().unwrap_or_default();
+    e.tb.push(crate::eval::error::TbEntry {
+        source: source.clone(),
+        span,
+        func: Rc::from("<module>"),
+    });
+    let traceback =
+        e.tb.iter()
+            .rev()
+            .map(|t| {
+                let sl = t.span.source_line(&t.source.text);
+                let trimmed = sl.text.trim_start();
+                let lead = sl.text.chars().count() - trimmed.chars().count();
+                let col = (sl.caret_col - 1).saturating_sub(lead);
+                let width = trimmed.trim_end().chars().count();
+                // Python leaves the carets out when they would underline the whole line.
+                let caret = if col == 0 && sl.caret_len >= width {
+                    None
+                } else {
+                    Some((col, sl.caret_len))
+                };
+                Frame {
+                    file: t.source.name.clone(),
+                    line: sl.line,
+                    func: t.func.to_string(),
+                    source_line: trimmed.trim_end().to_string(),
+                    caret,
+                }
+            })
+            .collect();
+    let message = it.exception_message(&e.value);
+    LangError {
+        exc: e.name(),
+        message,
+        traceback,
+        syntax: None,
+        exit_code: e.exit,
+    }
+}
