@@ -26,6 +26,10 @@ impl Drop for Repl {
 }
 
 fn spawn(tag: &str) -> Repl {
+    spawn_with(tag, true)
+}
+
+fn spawn_with(tag: &str, strip_ansi: bool) -> Repl {
     let dir = std::env::temp_dir().join(format!("tinytorch-pty-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -39,7 +43,7 @@ fn spawn(tag: &str) -> Repl {
         .env_remove("COLUMNS");
     let opts = Options::new()
         .timeout_ms(Some(TIMEOUT_MS))
-        .strip_ansi_escape_codes(true);
+        .strip_ansi_escape_codes(strip_ansi);
     let p = rexpect::session::spawn_with_options(cmd, opts).expect("spawning tinytorch-repl");
     let mut r = Repl { p, dir };
     r.expect("CUDA available: no");
@@ -67,12 +71,12 @@ impl Repl {
     /// being edited start with a bare carriage return instead; typing before
     /// the fresh prompt is up would race the editor.)
     fn prompt(&mut self) -> String {
-        self.expect_regex(r"\n\r?>>> ")
+        self.expect_regex(r"\n[^\n]*>>> ")
     }
 
     /// A fresh `... ` continuation prompt.
     fn cont(&mut self) -> String {
-        self.expect_regex(r"\n\r?\.\.\. ")
+        self.expect_regex(r"\n[^\n]*\.\.\. ")
     }
 
     /// Types `s` and presses Enter (a carriage return, as a terminal sends).
@@ -138,6 +142,63 @@ fn tab_completes_methods_of_a_tensor() {
 }
 
 #[test]
+fn tab_completes_attributes_modules_and_keyword_arguments() {
+    let mut r = spawn("tab2");
+    r.enter("import torch");
+    r.prompt();
+    r.enter("w = torch.zeros(3, requires_grad=True)");
+    r.prompt();
+    // grad and grad_fn share "grad": the common prefix is filled in.
+    r.p.send("w.gr\t").unwrap();
+    r.p.flush().unwrap();
+    r.expect("w.grad");
+    r.enter(" is None");
+    r.expect("True");
+    r.prompt();
+    // Submodules complete after their package, functions after a module.
+    r.enter("import torch.nn.functional as F");
+    r.prompt();
+    r.p.send("torch.nn.functio\t").unwrap();
+    r.p.flush().unwrap();
+    r.expect("torch.nn.functional");
+    r.p.send(".log_soft\t").unwrap();
+    r.p.flush().unwrap();
+    r.expect("torch.nn.functional.log_softmax");
+    r.p.send_control('c').unwrap();
+    r.prompt();
+    // Keyword arguments of the function being called.
+    r.enter("def h(alpha, beta=2):");
+    r.cont();
+    r.enter("return alpha * beta");
+    r.cont();
+    r.enter("");
+    r.prompt();
+    r.p.send("h(5, be\t").unwrap();
+    r.p.flush().unwrap();
+    r.expect("h(5, beta=");
+    r.enter("3)");
+    r.expect("15");
+    r.prompt();
+    r.exit();
+}
+
+#[test]
+fn input_is_coloured_on_a_terminal() {
+    let mut r = spawn_with("colour", false);
+    r.p.send("def").unwrap();
+    r.p.flush().unwrap();
+    // The keyword is redrawn bold magenta once typed.
+    r.expect("\x1b[1;35mdef\x1b[0m");
+    r.p.send_control('c').unwrap();
+    r.prompt();
+    r.enter("1 / 0");
+    // Tracebacks are red on a terminal.
+    r.expect("\x1b[31mTraceback (most recent call last):");
+    r.expect("ZeroDivisionError");
+    r.exit();
+}
+
+#[test]
 fn ctrl_c_stops_a_running_loop_and_keeps_variables() {
     let mut r = spawn("intr");
     r.enter("keep = 123");
@@ -194,21 +255,42 @@ fn history_is_written_and_read_back() {
     let mut r = spawn("hist");
     r.enter("hist_value = 7");
     r.prompt();
-    r.enter("def g():");
+    r.enter("for k in range(2):");
     r.cont();
-    r.enter("return 5");
+    r.enter("print('round', k + hist_value)");
     r.cont();
     r.enter("");
+    r.expect("round 8");
     r.prompt();
     let file = r.dir.join("history");
     let text = std::fs::read_to_string(&file).expect("history file written");
     assert!(text.contains("hist_value = 7"), "{text:?}");
-    // Up arrow recalls the last entry: the whole block, run as it is.
-    r.p.send("\x1b[A\r").unwrap();
-    r.p.flush().unwrap();
+    assert!(text.contains("for k in range(2):"), "{text:?}");
+    // Up twice recalls the block as one entry, which runs as it is.
+    r.enter("hist_value = 100");
     r.prompt();
-    r.enter("g() + hist_value");
+    r.p.send("\x1b[A\x1b[A\r").unwrap();
+    r.p.flush().unwrap();
+    r.expect("round 100");
+    r.expect("round 101");
+    r.prompt();
+    r.exit();
+}
+
+/// Lines typed while a cell still runs are kept for the next prompt (the
+/// editor must not drop bytes it read ahead).
+#[test]
+fn typeahead_while_a_cell_runs_is_kept() {
+    let mut r = spawn("ahead");
+    r.enter("n = 0");
+    r.prompt();
+    r.enter("for i in range(300000): n += 1");
+    r.cont();
+    // The blank line starts the loop; `n` is typed before it ends.
+    r.enter("");
+    r.enter("n");
+    r.prompt();
     let out = r.prompt();
-    assert!(out.contains("12"), "{out:?}");
+    assert!(out.contains("300000"), "{out:?}");
     r.exit();
 }
