@@ -289,6 +289,27 @@ mod tests {
     }
 
     #[test]
+    fn an_engine_chart_encodes_at_its_size() {
+        use tinytorch::viz::{plot, PlotOptions, Series};
+        let ys: Vec<f64> = (0..50).map(|i| (-(i as f64) / 10.0).exp()).collect();
+        let opts = PlotOptions {
+            title: Some("loss".into()),
+            width: 240,
+            height: 160,
+            ..PlotOptions::default()
+        };
+        let bundle = plot(&[Series::from_ys("loss", &ys)], &opts).unwrap();
+        let img = decode_png(bundle.png.as_ref().unwrap()).unwrap();
+        let s = encode(&img);
+        assert!(s.starts_with(&format!("\x1bPq\"1;1;{};{}", img.width, img.height)));
+        assert!(s.ends_with("\x1b\\"));
+        // One band per six rows; at most 256 palette definitions.
+        assert_eq!(s.matches('-').count(), img.height.div_ceil(6));
+        let defs = s.split('#').filter(|d| d.matches(';').count() == 4).count();
+        assert!((2..=MAX_COLORS).contains(&defs), "{defs}");
+    }
+
+    #[test]
     fn long_runs_are_compressed() {
         let mut out = String::new();
         push_runs(&mut out, &[63, 63, 63, 63, 63, 1, 1, 0, 0]);
