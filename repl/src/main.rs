@@ -9,7 +9,7 @@
 //! Continuation prompts: Python's `>>> ` / `... ` need one prompt per line,
 //! which rustyline 15 draws only for the first line of a buffer (its cursor
 //! layout ignores highlighter output, so `... ` cannot be painted in either).
-//! So each physical line is one `readline` call, and [`syntax::classify`]
+//! So each physical line is one `readline` call, and [`Session::is_complete`]
 //! on the lines so far decides between running and asking for the next
 //! line, whose suggested indentation is typed in for the user. A whole block
 //! enters the history as one entry: recalled, it comes back as one buffer,
@@ -20,7 +20,7 @@ use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::history::FileHistory;
-use rustyline::validate::Validator;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -30,7 +30,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use tinytorch_lang::render::{self, highlight, TerminalConfig, TerminalSink};
-use tinytorch_lang::syntax::{self, Completeness};
+use tinytorch_lang::syntax::Completeness;
 use tinytorch_lang::{LangError, Session};
 
 const USAGE: &str = "\
@@ -241,11 +241,13 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
         lines.push(line);
         let src = lines.join("\n");
         indent.clear();
-        match syntax::classify(&src) {
+        match Session::is_complete(&src) {
             Completeness::Incomplete { indent: next } => {
                 // A recalled or pasted block needs no closing blank line.
                 let recalled = lines.len() == 1 && src.contains('\n');
-                if !(recalled && syntax::classify(&format!("{src}\n")) == Completeness::Complete) {
+                if !(recalled
+                    && Session::is_complete(&format!("{src}\n")) == Completeness::Complete)
+                {
                     indent = next;
                     continue;
                 }
@@ -383,7 +385,20 @@ impl Highlighter for ReplHelper {
     }
 }
 
-/// Input is never held back by the validator: whether a line ends the
-/// cell is decided per line in the loop (see the module comment), so that
-/// every continuation line gets its `... ` prompt.
-impl Validator for ReplHelper {}
+/// A one-line buffer is always accepted: whether it ends the cell is decided
+/// in the loop (see the module comment), so that the next line gets its
+/// `... ` prompt. A multi-line buffer (a block recalled from history or
+/// pasted) is edited in place, so there Enter inserts a line break while
+/// the block is unfinished even with a closing blank line, e.g. inside an
+/// open bracket.
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if input.contains('\n') {
+            if let Completeness::Incomplete { .. } = Session::is_complete(&format!("{input}\n")) {
+                return Ok(ValidationResult::Incomplete);
+            }
+        }
+        Ok(ValidationResult::Valid(None))
+    }
+}
