@@ -15,6 +15,7 @@
 
 pub mod builtins;
 pub mod eval;
+pub mod render;
 mod session;
 pub mod syntax;
 

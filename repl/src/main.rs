@@ -1,9 +1,404 @@
-//! `tinytorch-repl`: the terminal front end of the tinytorch language.
+//! `tinytorch-repl`: the terminal front end of the tinytorch language: the
+//! rustyline loop and its helper, nothing else. Running code is
+//! [`Session`]'s job, drawing output is `render`'s.
+//!
+//! `tinytorch-repl` starts the interactive loop, `tinytorch-repl FILE [ARGS]`
+//! runs a script as `python FILE` does, `-c CODE [ARGS]` runs a string, and
+//! input piped to stdin runs as a script.
+//!
+//! Continuation prompts: Python's `>>> ` / `... ` need one prompt per line,
+//! which rustyline 15 draws only for the first line of a buffer (its cursor
+//! layout ignores highlighter output, so `... ` cannot be painted in either).
+//! So each physical line is one `readline` call, and [`Session::is_complete`]
+//! on the lines so far decides between running and asking for the next
+//! line, whose suggested indentation is typed in for the user. A whole block
+//! enters the history as one entry: recalled, it comes back as one buffer,
+//! which the same rule runs when the user accepts it.
 
-fn main() {
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::history::FileHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{CompletionType, Config, Context, Editor, Helper};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use tinytorch_lang::render::{self, highlight, TerminalConfig, TerminalSink};
+use tinytorch_lang::syntax::Completeness;
+use tinytorch_lang::{LangError, Session};
+
+const USAGE: &str = "\
+usage: tinytorch-repl [option] ... [-c cmd | file | -] [arg] ...
+Runs the tinytorch language, a Python subset whose tensor library mirrors PyTorch.
+
+  (no argument)  interactive prompt (reads a script from stdin if it is not a terminal)
+  file           run the script in file, as `python file` does
+  -c cmd         run the program passed in as a string
+  -              read the program from stdin
+  -h, --help     print this help and exit
+  -V, --version  print the version and exit
+
+Environment:
+  TINYTORCH_HISTORY   history file (default: $XDG_DATA_HOME/tinytorch/history,
+                      or ~/.local/share/tinytorch/history)
+  TINYTORCH_IMAGES    inline pictures: kitty | iterm | sixel | text (default: detected)
+  TINYTORCH_PLOT_DIR  where pictures are saved (default: ./tinytorch-plots)
+";
+
+/// What the command line asks for.
+enum Mode {
+    Interactive,
+    Script { path: String, argv: Vec<String> },
+    Command { code: String, argv: Vec<String> },
+    Stdin { argv: Vec<String> },
+}
+
+fn parse_args(args: Vec<String>) -> Result<Mode, ExitCode> {
+    let mut it = args.into_iter();
+    let Some(first) = it.next() else {
+        return Ok(Mode::Interactive);
+    };
+    let rest: Vec<String> = it.collect();
+    match first.as_str() {
+        "-h" | "--help" => {
+            print!("{USAGE}");
+            Err(ExitCode::SUCCESS)
+        }
+        "-V" | "--version" => {
+            println!("tinytorch {}", tinytorch_lang::VERSION);
+            Err(ExitCode::SUCCESS)
+        }
+        "-c" => match rest.split_first() {
+            Some((code, more)) => Ok(Mode::Command {
+                code: code.clone(),
+                argv: std::iter::once("-c".to_string())
+                    .chain(more.iter().cloned())
+                    .collect(),
+            }),
+            None => {
+                eprintln!("Argument expected for the -c option\n{USAGE}");
+                Err(ExitCode::from(2))
+            }
+        },
+        "-" => Ok(Mode::Stdin {
+            argv: std::iter::once("-".to_string()).chain(rest).collect(),
+        }),
+        flag if flag.starts_with('-') && flag.len() > 1 => {
+            eprintln!("unknown option {flag}\n{USAGE}");
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(Mode::Script {
+            argv: std::iter::once(first.clone()).chain(rest).collect(),
+            path: first,
+        }),
+    }
+}
+
+fn main() -> ExitCode {
+    let mode = match parse_args(std::env::args().skip(1).collect()) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let cfg = TerminalConfig::from_env();
+    let mut session = Session::new();
+    session.set_output(Box::new(TerminalSink::new(cfg.clone())));
+    install_interrupt(&session);
+    match mode {
+        Mode::Interactive if std::io::stdin().is_terminal() => interactive(session, &cfg),
+        Mode::Interactive => run_stdin(session, &cfg, vec![String::new()]),
+        Mode::Stdin { argv } => run_stdin(session, &cfg, argv),
+        Mode::Script { path, argv } => match std::fs::read_to_string(&path) {
+            Ok(src) => run_script(session, &cfg, &src, &path, argv),
+            Err(e) => {
+                eprintln!("tinytorch-repl: can't open file '{path}': {e}");
+                ExitCode::from(2)
+            }
+        },
+        Mode::Command { code, argv } => run_script(session, &cfg, &code, "<string>", argv),
+    }
+}
+
+/// Ctrl-C while a cell runs sets the session's interrupt flag, which the
+/// evaluator turns into `KeyboardInterrupt`. (While the user types, the
+/// terminal is in raw mode and rustyline reads Ctrl-C as a key instead.)
+/// A second Ctrl-C before the evaluator took the first one ends the process,
+/// for code that does not poll the flag.
+fn install_interrupt(session: &Session) {
+    let flag = session.interrupt_handle();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+fn run_stdin(session: Session, cfg: &TerminalConfig, argv: Vec<String>) -> ExitCode {
+    let mut src = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut src) {
+        eprintln!("tinytorch-repl: can't read stdin: {e}");
+        return ExitCode::from(2);
+    }
+    run_script(session, cfg, &src, "<stdin>", argv)
+}
+
+/// `python FILE`: no echo; an uncaught error prints its traceback on stderr
+/// and exits with status 1 (`sys.exit(n)` exits with n).
+fn run_script(
+    mut session: Session,
+    cfg: &TerminalConfig,
+    src: &str,
+    name: &str,
+    argv: Vec<String>,
+) -> ExitCode {
+    session.set_argv(argv);
+    match session.run(src, name, false) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => match e.exit_code {
+            Some(code) => ExitCode::from(code.clamp(0, 255) as u8),
+            None => {
+                eprint!("{}", render::error_text(&e, cfg.stderr_tty));
+                ExitCode::from(1)
+            }
+        },
+    }
+}
+
+/// The history file: `$TINYTORCH_HISTORY`, else the user's data directory.
+fn history_path() -> Option<PathBuf> {
+    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(p) = nonempty("TINYTORCH_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let data = nonempty("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| nonempty("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("tinytorch").join("history"))
+}
+
+/// The engine has no device query on this build: it is CPU-only.
+fn cuda_available() -> bool {
+    false
+}
+
+fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
     println!(
-        "tinytorch {} (engine {}) — the language front end is not built yet",
+        "tinytorch {} (tinytorch-repl, Rust) | CUDA available: {}",
         tinytorch_lang::VERSION,
-        tinytorch::VERSION
+        if cuda_available() { "yes" } else { "no" }
     );
+    println!("Type help(name) for help, Ctrl-D to exit.");
+    let session = Rc::new(RefCell::new(session));
+    let config = Config::builder()
+        .completion_type(CompletionType::List)
+        .auto_add_history(false)
+        .history_ignore_dups(true)
+        .and_then(|c| c.history_ignore_space(false).max_history_size(10_000))
+        .map(|c| c.build())
+        .unwrap_or_default();
+    let mut rl: Editor<ReplHelper, FileHistory> = match Editor::with_config(config) {
+        Ok(rl) => rl,
+        Err(e) => {
+            eprintln!("tinytorch-repl: cannot start the line editor: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rl.set_helper(Some(ReplHelper {
+        session: session.clone(),
+        hinter: HistoryHinter::new(),
+        colour: cfg.stdout_tty,
+    }));
+    let history = history_path();
+    if let Some(p) = &history {
+        let _ = rl.load_history(p);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut indent = String::new();
+    loop {
+        let prompt = if lines.is_empty() { ">>> " } else { "... " };
+        let line = match rl.readline_with_initial(prompt, (&indent, "")) {
+            Ok(l) => l,
+            Err(ReadlineError::Interrupted) => {
+                // Ctrl-C while typing drops the input, as Python's prompt does.
+                lines.clear();
+                indent.clear();
+                continue;
+            }
+            Err(ReadlineError::Eof) => {
+                println!();
+                break;
+            }
+            Err(e) => {
+                eprintln!("tinytorch-repl: {e}");
+                break;
+            }
+        };
+        lines.push(line);
+        let src = lines.join("\n");
+        indent.clear();
+        match Session::is_complete(&src) {
+            Completeness::Incomplete { indent: next } => {
+                // A recalled or pasted block needs no closing blank line.
+                let recalled = lines.len() == 1 && src.contains('\n');
+                if !(recalled
+                    && Session::is_complete(&format!("{src}\n")) == Completeness::Complete)
+                {
+                    indent = next;
+                    continue;
+                }
+            }
+            Completeness::Complete | Completeness::Invalid => {}
+        }
+        lines.clear();
+        let src = src.trim_end().to_string();
+        if src.trim().is_empty() {
+            continue;
+        }
+        if rl.add_history_entry(src.as_str()).unwrap_or(false) {
+            if let Some(p) = &history {
+                save_history(&mut rl, p);
+            }
+        }
+        let result = session.borrow_mut().run(&src, "<stdin>", true);
+        if let Err(code) = show_result(result, cfg) {
+            return code;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Appends to the history file; a missing directory is created, and a
+/// failure (read-only home, full disk) is ignored: history is a comfort.
+fn save_history(rl: &mut Editor<ReplHelper, FileHistory>, path: &std::path::Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = rl.append_history(path);
+}
+
+/// Prints a cell's value or error; `Err` with the status when the cell
+/// called `sys.exit`.
+fn show_result(
+    result: Result<Option<tinytorch_lang::Display>, LangError>,
+    cfg: &TerminalConfig,
+) -> Result<(), ExitCode> {
+    match result {
+        Ok(Some(d)) => {
+            use std::io::Write;
+            let text = render::display_text(&d, cfg);
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+        Ok(None) => {}
+        Err(e) => {
+            if let Some(code) = e.exit_code {
+                return Err(ExitCode::from(code.clamp(0, 255) as u8));
+            }
+            eprint!("{}", render::error_text(&e, cfg.stderr_tty));
+        }
+    }
+    Ok(())
+}
+
+/// rustyline's helper: completion from the session, history hints, syntax
+/// colours.
+struct ReplHelper {
+    session: Rc<RefCell<Session>>,
+    hinter: HistoryHinter,
+    colour: bool,
+}
+
+impl Helper for ReplHelper {}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        // Tab in the indentation indents, as in Python's REPL.
+        if line[..pos].trim().is_empty() {
+            return Ok((
+                pos,
+                vec![Pair {
+                    display: "    ".into(),
+                    replacement: "    ".into(),
+                }],
+            ));
+        }
+        let Ok(session) = self.session.try_borrow() else {
+            return Ok((pos, vec![]));
+        };
+        let (start, names) = session.complete(line, pos);
+        let start = start.min(pos);
+        Ok((
+            start,
+            names
+                .into_iter()
+                .map(|n| Pair {
+                    display: n.clone(),
+                    replacement: n,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        // A hint is the rest of a history entry's first line only: a block's
+        // later lines would not line up under a `... ` prompt.
+        let h = self.hinter.hint(line, pos, ctx)?;
+        let first = h.split('\n').next().unwrap_or("");
+        (!first.is_empty()).then(|| first.to_string())
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.colour {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(highlight::highlight(line))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if !self.colour {
+            return Cow::Borrowed(hint);
+        }
+        Cow::Owned(format!("\x1b[90m{hint}\x1b[0m"))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.colour
+    }
+}
+
+/// A one-line buffer is always accepted: whether it ends the cell is decided
+/// in the loop (see the module comment), so that the next line gets its
+/// `... ` prompt. A multi-line buffer (a block recalled from history or
+/// pasted) is edited in place, so there Enter inserts a line break while
+/// the block is unfinished even with a closing blank line, e.g. inside an
+/// open bracket.
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if input.contains('\n') {
+            if let Completeness::Incomplete { .. } = Session::is_complete(&format!("{input}\n")) {
+                return Ok(ValidationResult::Incomplete);
+            }
+        }
+        Ok(ValidationResult::Valid(None))
+    }
 }

@@ -1,0 +1,386 @@
+//! Terminal rendering for `tinytorch-repl`: how a cell's output looks on a
+//! terminal. Owns the [`TerminalSink`] (the REPL's [`OutputSink`]), pictures
+//! (inline where the terminal can, always saved to a file), `tqdm` bars
+//! updated in place, red tracebacks and the input line's syntax colours.
+//!
+//! It must not know the language's values: it sees only text, [`Display`]s
+//! and engine [`MimeBundle`]s / [`Progress`] states.
+
+pub mod highlight;
+pub mod image;
+pub mod progress;
+pub mod sixel;
+
+use crate::{Display, LangError, OutputSink};
+use image::ImageMode;
+use progress::ProgressLine;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tinytorch::viz::{MimeBundle, Progress};
+
+const RED: &str = "\x1b[31m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// How this process's terminal is driven, decided once at start.
+#[derive(Clone, Debug)]
+pub struct TerminalConfig {
+    /// Inline picture protocol (only used when stdout is a terminal).
+    pub images: ImageMode,
+    /// stdout is a terminal: escapes for pictures and bars may be written.
+    pub stdout_tty: bool,
+    /// stderr is a terminal: tracebacks in red.
+    pub stderr_tty: bool,
+    /// Where pictures are saved: `$TINYTORCH_PLOT_DIR`, else
+    /// `./tinytorch-plots`.
+    pub plot_dir: PathBuf,
+}
+
+impl TerminalConfig {
+    pub fn from_env() -> Self {
+        let plot_dir = std::env::var_os("TINYTORCH_PLOT_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("tinytorch-plots"));
+        Self {
+            images: ImageMode::from_env(),
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            plot_dir,
+        }
+    }
+}
+
+/// The terminal's width in columns (80 when it is not a terminal).
+pub fn columns() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&c| c > 0)
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .unwrap_or(80)
+}
+
+/// A traceback as the terminal shows it: red when stderr is a terminal,
+/// with a final newline.
+pub fn error_text(e: &LangError, colour: bool) -> String {
+    let text = e.render();
+    if colour {
+        format!("{RED}{text}{RESET}\n")
+    } else {
+        format!("{text}\n")
+    }
+}
+
+/// The bundle a [`Display`] carries, if any. The evaluator hands bundles
+/// over as `(mime type, text)` pairs, PNG base64-encoded as in Jupyter's
+/// `data`; this puts them back into the engine's [`MimeBundle`].
+pub fn display_bundle(d: &Display) -> Option<MimeBundle> {
+    let entries = d.bundle.as_ref()?;
+    let mut b = MimeBundle::text(d.text.clone());
+    for (mime, data) in entries {
+        match mime.as_str() {
+            "text/plain" => b.plain = data.clone(),
+            "image/svg+xml" => b.svg = Some(data.clone()),
+            "image/png" => b.png = decode_base64(data),
+            "text/html" => b.html = Some(data.clone()),
+            _ => {}
+        }
+    }
+    Some(b)
+}
+
+/// Standard base64 with or without padding, whitespace ignored; `None` on
+/// any other character.
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Saves the richest picture of `bundle` (PNG, else SVG) as
+/// `dir/plot-N.ext` with the first free `N` from 1; `None` when the bundle
+/// has no picture. Creates `dir`.
+pub fn save_picture(bundle: &MimeBundle, dir: &Path) -> std::io::Result<Option<PathBuf>> {
+    let (ext, bytes): (&str, &[u8]) = match (&bundle.png, &bundle.svg) {
+        (Some(p), _) => ("png", p),
+        (None, Some(s)) => ("svg", s.as_bytes()),
+        (None, None) => return Ok(None),
+    };
+    std::fs::create_dir_all(dir)?;
+    for n in 1u64.. {
+        let path = dir.join(format!("plot-{n}.{ext}"));
+        // create_new: two REPLs in one directory never overwrite each other.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(bytes)?;
+                return Ok(Some(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("u64 plot numbers do not run out")
+}
+
+/// What the terminal shows for a displayed value: its text, or for a
+/// picture the inline image (or the text fallback) and the saved file's path.
+pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
+    let Some(bundle) = display_bundle(d) else {
+        return format!("{}\n", d.text);
+    };
+    let mut out = String::new();
+    let inline = match (&bundle.png, cfg.stdout_tty) {
+        (Some(png), true) => image::inline(cfg.images, png),
+        _ => None,
+    };
+    match inline {
+        Some(escapes) => out.push_str(&escapes),
+        None => {
+            out.push_str(&bundle.plain);
+            if !bundle.plain.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    match save_picture(&bundle, &cfg.plot_dir) {
+        Ok(Some(path)) => {
+            let line = format!("[saved {}]", path.display());
+            if cfg.stdout_tty {
+                out.push_str(&format!("{DIM}{line}{RESET}\n"));
+            } else {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.push_str(&format!(
+            "[could not save the picture in {}: {e}]\n",
+            cfg.plot_dir.display()
+        )),
+    }
+    out
+}
+
+/// The REPL's and script runner's output: `print` to stdout, displays as
+/// [`display_text`], `tqdm` bars in place on stderr.
+pub struct TerminalSink {
+    cfg: TerminalConfig,
+    bar: ProgressLine,
+}
+
+impl TerminalSink {
+    pub fn new(cfg: TerminalConfig) -> Self {
+        Self {
+            cfg,
+            bar: ProgressLine::new(),
+        }
+    }
+
+    pub fn config(&self) -> &TerminalConfig {
+        &self.cfg
+    }
+
+    /// Draws a `tqdm` bar on one line of stderr, in place. Off a terminal
+    /// only the final state is written (a log file gets one line per bar).
+    pub fn progress(&mut self, p: &Progress, done: bool) {
+        if !self.cfg.stderr_tty && !done {
+            return;
+        }
+        if let Some(s) = self.bar.update(p, done, columns(), Instant::now()) {
+            let s = if self.cfg.stderr_tty {
+                s
+            } else {
+                format!("{}\n", progress::fit_line(p, 80))
+            };
+            write_err(&s);
+        }
+    }
+
+    fn around_bar(&mut self, write: impl FnOnce()) {
+        if let Some(clear) = self.bar.clear() {
+            write_err(clear);
+        }
+        write();
+        if let Some(again) = self.bar.redraw() {
+            write_err(&again);
+        }
+    }
+}
+
+fn write_out(s: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes());
+    let _ = o.flush();
+}
+
+fn write_err(s: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(s.as_bytes());
+    let _ = e.flush();
+}
+
+impl OutputSink for TerminalSink {
+    fn write_stdout(&mut self, s: &str) {
+        // A bar stays below the printed lines; partial lines wait for their
+        // newline before it is redrawn.
+        if self.bar.active() && s.ends_with('\n') {
+            self.around_bar(|| write_out(s));
+        } else {
+            write_out(s);
+        }
+    }
+
+    fn write_stderr(&mut self, s: &str) {
+        if self.bar.active() && s.ends_with('\n') {
+            self.around_bar(|| write_err(s));
+        } else {
+            write_err(s);
+        }
+    }
+
+    fn display(&mut self, d: &Display) {
+        let text = display_text(d, &self.cfg);
+        self.around_bar(|| write_out(&text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "tinytorch-render-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn cfg(dir: &Path, tty: bool, images: ImageMode) -> TerminalConfig {
+        TerminalConfig {
+            images,
+            stdout_tty: tty,
+            stderr_tty: tty,
+            plot_dir: dir.to_path_buf(),
+        }
+    }
+
+    #[test]
+    fn base64_decodes_rfc4648_vectors() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(decode_base64(enc).unwrap(), raw.as_bytes());
+        }
+        assert_eq!(decode_base64("Zm9v\nYmFy").unwrap(), b"foobar");
+        assert_eq!(decode_base64("Zm9v!"), None);
+    }
+
+    #[test]
+    fn plain_values_print_their_text() {
+        let d = Display {
+            text: "tensor([1., 2.])".into(),
+            bundle: None,
+        };
+        let dir = temp_dir("plain");
+        assert_eq!(
+            display_text(&d, &cfg(&dir, true, ImageMode::Kitty)),
+            "tensor([1., 2.])\n"
+        );
+        assert!(!dir.exists(), "no picture, no file");
+    }
+
+    fn picture() -> Display {
+        Display {
+            text: "<plot>".into(),
+            bundle: Some(vec![
+                ("image/svg+xml".into(), "<svg/>".into()),
+                // "\x89PNG" base64-encoded.
+                ("image/png".into(), "iVBORw==".into()),
+                ("text/plain".into(), "  chart  ".into()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn pictures_fall_back_to_text_and_are_always_saved() {
+        let dir = temp_dir("text");
+        let out = display_text(&picture(), &cfg(&dir, false, ImageMode::Kitty));
+        let first = dir.join("plot-1.png");
+        assert_eq!(out, format!("  chart  \n[saved {}]\n", first.display()));
+        assert_eq!(std::fs::read(&first).unwrap(), b"\x89PNG");
+        // The next picture gets the next number, never overwriting.
+        let out2 = display_text(&picture(), &cfg(&dir, false, ImageMode::Text));
+        assert!(out2.contains("plot-2.png"), "{out2}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn inline_pictures_on_a_terminal_that_speaks_kitty() {
+        let dir = temp_dir("kitty");
+        let out = display_text(&picture(), &cfg(&dir, true, ImageMode::Kitty));
+        assert!(
+            out.starts_with("\x1b_Ga=T,f=100,q=2,m=0;iVBORw==\x1b\\\n"),
+            "{out:?}"
+        );
+        assert!(!out.contains("chart"));
+        assert!(out.contains("plot-1.png"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn svg_only_bundles_save_svg() {
+        let dir = temp_dir("svg");
+        let b = MimeBundle::text("x").with_svg("<svg/>".into());
+        let p = save_picture(&b, &dir).unwrap().unwrap();
+        assert_eq!(p, dir.join("plot-1.svg"));
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "<svg/>");
+        assert_eq!(save_picture(&MimeBundle::text("x"), &dir).unwrap(), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn tracebacks_are_red_only_on_a_terminal() {
+        let e = LangError {
+            exc: "ValueError".into(),
+            message: "bad".into(),
+            traceback: vec![],
+            syntax: None,
+            exit_code: None,
+        };
+        let plain = error_text(&e, false);
+        assert!(plain.ends_with("ValueError: bad\n") && !plain.contains('\x1b'));
+        let red = error_text(&e, true);
+        assert!(red.starts_with("\x1b[31m") && red.ends_with("ValueError: bad\x1b[0m\n"));
+    }
+}
