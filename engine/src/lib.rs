@@ -8,6 +8,8 @@
 //! tensor/               Tensor (cheap clone), creation, PyTorch's repr
 //! ops/                  one file per op family, each with its backward
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
+//! nn/ optim/            Module + layers + functional; optimizers, StepLR
+//! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints
 //! ```
 //!
 //! A short tour:
