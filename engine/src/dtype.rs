@@ -52,6 +52,20 @@ impl DType {
         }
     }
 
+    /// PyTorch's legacy type name used in messages (`Float`, `Long`, as in
+    /// `torch.FloatTensor` and "result type Float can't be cast ...").
+    pub fn legacy_name(self) -> &'static str {
+        match self {
+            DType::Bool => "Bool",
+            DType::I32 => "Int",
+            DType::I64 => "Long",
+            DType::F16 => "Half",
+            DType::BF16 => "BFloat16",
+            DType::F32 => "Float",
+            DType::F64 => "Double",
+        }
+    }
+
     /// Parses PyTorch's names and aliases (`float`, `half`, `long`, ...).
     pub fn from_name(name: &str) -> Option<DType> {
         let n = name.strip_prefix("torch.").unwrap_or(name);

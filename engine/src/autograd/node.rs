@@ -69,7 +69,7 @@ impl SavedTensor {
         if now != *v {
             return Err(Error::Autograd(format!(
                 "one of the variables needed for gradient computation has been modified by an inplace operation: [torch.{}Tensor {:?}], which is output 0 of {node}, is at version {now}; expected version {v} instead. Hint: the backtrace further above can be found by enabling anomaly detection.",
-                type_prefix(t.dtype()),
+                t.dtype().legacy_name(),
                 t.shape()
             )));
         }
@@ -87,19 +87,6 @@ impl SavedTensor {
             .is_none()
     }
 }
-
-fn type_prefix(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::I64 => "Long",
-        DType::I32 => "Int",
-        DType::Bool => "Bool",
-    }
-}
-
 /// One recorded operation.
 pub struct Node {
     name: &'static str,

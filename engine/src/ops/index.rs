@@ -24,7 +24,7 @@ impl Tensor {
         if cond.dtype() != DType::Bool {
             return Err(Error::invalid(format!(
                 "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
-                super::reduce::pretty_dtype(cond.dtype())
+                cond.dtype().legacy_name()
             )));
         }
         let shape = broadcast_shapes(

@@ -199,8 +199,8 @@ impl Tensor {
             if !can_cast(out.dtype(), self.dtype()) {
                 return Err(Error::invalid(format!(
                     "result type {} can't be cast to the desired output type {}",
-                    pretty(out.dtype()),
-                    pretty(self.dtype())
+                    out.dtype().legacy_name(),
+                    self.dtype().legacy_name()
                 )));
             }
             out.to_dtype(self.dtype())?
@@ -480,18 +480,5 @@ impl Tensor {
             return Ok(());
         }
         self.apply_inplace(&[values], |x| x.index_put(indices, values, accumulate))
-    }
-}
-
-/// PyTorch's dtype names in cast errors ("Float", "Long").
-fn pretty(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::I64 => "Long",
-        DType::I32 => "Int",
-        DType::Bool => "Bool",
     }
 }

@@ -88,7 +88,7 @@ impl Tensor {
         } else {
             Err(Error::invalid(format!(
                 "{op}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
-                pretty_dtype(self.dtype())
+                self.dtype().legacy_name()
             )))
         }
     }
@@ -485,18 +485,5 @@ impl Tensor {
             return Tensor::zeros(self.shape(), DType::Bool, self.device());
         }
         self.abs()?.eq_scalar(f64::INFINITY)
-    }
-}
-
-/// PyTorch's capitalised dtype names used in some error messages.
-pub(crate) fn pretty_dtype(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::I64 => "Long",
-        DType::I32 => "Int",
-        DType::Bool => "Bool",
     }
 }
