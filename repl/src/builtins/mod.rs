@@ -10,6 +10,7 @@ pub mod layers;
 pub mod math;
 pub mod methods;
 pub mod nn;
+pub mod optim;
 pub mod python;
 pub mod tensor_ext;
 pub mod tensor_methods;
@@ -24,6 +25,7 @@ pub fn install(it: &mut Interp) {
     math::install(it);
     torch::install(it);
     nn::install(it);
+    optim::install(it);
 }
 
 /// A native function value.

@@ -103,7 +103,7 @@ impl Interp {
                 }
                 if let Some(x) = i.class.lookup(name) {
                     return Ok(match x {
-                        Value::Function(_) => Value::BoundMethod(Rc::new((v.clone(), x))),
+                        Value::Function(_) | Value::Builtin(_) => Value::BoundMethod(Rc::new((v.clone(), x))),
                         other => other,
                     });
                 }
@@ -205,6 +205,11 @@ impl Interp {
                             } else {
                                 self.call_function(&f, a)
                             }
+                        }
+                        Value::Builtin(_) => {
+                            let mut a = args;
+                            a.pos.insert(0, v.clone());
+                            self.call(&x, a)
                         }
                         other => {
                             let o = other.clone();

@@ -702,7 +702,7 @@ impl Interp {
             Ex::Const(v) => Ok(v.clone()),
             Ex::Local(s) => self.load_local(*s, f),
             Ex::Free(i) => self.load_free(*i, f),
-            Ex::Global(g) => self.load_global(*g),
+            Ex::Global(g, span) => at(self.load_global(*g), *span),
             Ex::ClassName(n, g) => self.load_class_name(n, Some(*g)),
             Ex::Bin(lr, op, span) => {
                 let l = self.eval(&lr.0, f)?;
@@ -760,12 +760,41 @@ impl Interp {
             Ex::MakeFunction(mk) => self.make_function(mk, f),
             Ex::Call(func, args, span) => {
                 let fv = self.eval(func, f)?;
+                // Fast path: a user function called with exactly its positional
+                // parameters; the arguments go straight into the new frame's slots.
+                if let Value::Function(func) = &fv {
+                    let code = &func.code;
+                    if args.len() == code.params.len()
+                        && code.vararg.is_none()
+                        && code.kwarg.is_none()
+                        && code.kwonly.is_empty()
+                        && args.iter().all(|a| matches!(a, super::code::ArgX::Pos(_)))
+                    {
+                        let mut slots = Vec::with_capacity(code.nslots as usize);
+                        for a in args {
+                            if let super::code::ArgX::Pos(e) = a {
+                                slots.push(self.eval(e, f)?);
+                            }
+                        }
+                        slots.resize(code.nslots as usize, Value::Unbound);
+                        self.tick_call(*span)?;
+                        return at(self.run_frame(func, slots), *span);
+                    }
+                }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call(&fv, a), *span)
             }
             Ex::Method(obj, name, args, span) => {
                 let o = self.eval(obj, f)?;
+                // `xs.append(v)`, the commonest call in loops, without an argument vector.
+                if let (Value::List(l), [super::code::ArgX::Pos(e)]) = (&o, args.as_slice()) {
+                    if &**name == "append" {
+                        let v = self.eval(e, f)?;
+                        l.borrow_mut().push(v);
+                        return Ok(Value::None);
+                    }
+                }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call_method(&o, name, a), *span)
