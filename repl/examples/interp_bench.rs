@@ -55,7 +55,11 @@ fn time_python(src: &str) -> Option<f64> {
     let wrapped = format!(
         "import time\n_t = time.perf_counter()\nexec(compile({src:?}, '<bench>', 'exec'))\nprint(time.perf_counter() - _t)\n"
     );
-    let out = std::process::Command::new("python3").arg("-c").arg(wrapped).output().ok()?;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(wrapped)
+        .output()
+        .ok()?;
     String::from_utf8(out.stdout).ok()?.trim().parse().ok()
 }
 
@@ -64,8 +68,15 @@ fn best_of(n: usize, f: impl Fn() -> f64) -> f64 {
 }
 
 fn main() {
-    println!("{:<28} {:>12} {:>12} {:>8}", "script", "tinytorch s", "python3 s", "ratio");
-    for (name, src) in [("loop: call % append 1e6", LOOP), ("fib(25) recursion", FIB), ("method calls 3e5", CLASSES)] {
+    println!(
+        "{:<28} {:>12} {:>12} {:>8}",
+        "script", "tinytorch s", "python3 s", "ratio"
+    );
+    for (name, src) in [
+        ("loop: call % append 1e6", LOOP),
+        ("fib(25) recursion", FIB),
+        ("method calls 3e5", CLASSES),
+    ] {
         let ours = best_of(3, || time_session(src));
         match (0..3).filter_map(|_| time_python(src)).reduce(f64::min) {
             Some(py) => println!("{name:<28} {ours:>12.4} {py:>12.4} {:>7.2}x", ours / py),
@@ -93,11 +104,21 @@ fn main() {
             );
             std::env::var("TORCH_PYTHON")
                 .ok()
-                .and_then(|p| std::process::Command::new(p).arg("-c").arg(wrapped).output().ok())
+                .and_then(|p| {
+                    std::process::Command::new(p)
+                        .arg("-c")
+                        .arg(wrapped)
+                        .output()
+                        .ok()
+                })
                 .and_then(|o| String::from_utf8(o.stdout).ok())
                 .and_then(|s| s.trim().parse::<f64>().ok())
         };
-        let label = if grad { "x * y, autograd on (us/op)" } else { "x * y, no grad (us/op)" };
+        let label = if grad {
+            "x * y, autograd on (us/op)"
+        } else {
+            "x * y, no grad (us/op)"
+        };
         match py {
             Some(p) => println!("{label:<28} {ours:>12.3} {p:>12.3} {:>7.2}x   (python column: PyTorch via $TORCH_PYTHON)", ours / p),
             None => println!("{label:<28} {ours:>12.3} {:>12} {:>8}", "-", "-"),

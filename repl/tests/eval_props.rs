@@ -29,32 +29,65 @@ fn atom() -> impl Strategy<Value = String> {
 fn expr() -> impl Strategy<Value = String> {
     atom().prop_recursive(3, 24, 3, |inner| {
         prop_oneof![
-            (inner.clone(), prop::sample::select(vec!["+", "-", "*", "/", "//", "%", "**", "@", "<", "==", "and", "or", "in", "&", "|"]), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec![
+                    "+", "-", "*", "/", "//", "%", "**", "@", "<", "==", "and", "or", "in", "&",
+                    "|"
+                ]),
+                inner.clone()
+            )
                 .prop_map(|(l, o, r)| format!("({l} {o} {r})")),
             inner.clone().prop_map(|x| format!("-{x}")),
             inner.clone().prop_map(|x| format!("not {x}")),
             (inner.clone(), inner.clone()).prop_map(|(x, i)| format!("{x}[{i}]")),
             inner.clone().prop_map(|x| format!("{x}[1:]")),
-            (inner.clone(), prop::sample::select(vec!["append", "pop", "sum", "shape", "T", "keys", "upper", "item", "grad"]))
+            (
+                inner.clone(),
+                prop::sample::select(vec![
+                    "append", "pop", "sum", "shape", "T", "keys", "upper", "item", "grad"
+                ])
+            )
                 .prop_map(|(x, m)| format!("{x}.{m}")),
-            (prop::sample::select(vec!["len", "str", "int", "float", "list", "sorted", "sum", "max", "repr", "f", "print", "abs", "torch.tensor"]), inner.clone())
+            (
+                prop::sample::select(vec![
+                    "len",
+                    "str",
+                    "int",
+                    "float",
+                    "list",
+                    "sorted",
+                    "sum",
+                    "max",
+                    "repr",
+                    "f",
+                    "print",
+                    "abs",
+                    "torch.tensor"
+                ]),
+                inner.clone()
+            )
                 .prop_map(|(g, x)| format!("{g}({x})")),
             inner.clone().prop_map(|x| format!("[v for v in {x}]")),
             inner.clone().prop_map(|x| format!("f'{{{x}:>4}}'")),
-            (inner.clone(), inner.clone(), inner).prop_map(|(c, x, y)| format!("({x} if {c} else {y})")),
+            (inner.clone(), inner.clone(), inner)
+                .prop_map(|(c, x, y)| format!("({x} if {c} else {y})")),
         ]
     })
 }
 
 fn stmt() -> impl Strategy<Value = String> {
     prop_oneof![
-        (prop::sample::select(vec!["a", "b", "xs", "t"]), expr()).prop_map(|(n, e)| format!("{n} = {e}")),
+        (prop::sample::select(vec!["a", "b", "xs", "t"]), expr())
+            .prop_map(|(n, e)| format!("{n} = {e}")),
         expr(),
         (prop::sample::select(vec!["a", "b"]), expr()).prop_map(|(n, e)| format!("{n} += {e}")),
         (expr(), expr()).prop_map(|(it, body)| format!("for v in {it}:\n    {body}")),
         (expr(), expr()).prop_map(|(c, body)| format!("while {c}:\n    {body}\n    break")),
         expr().prop_map(|body| format!("def f(x=1, *r, **k):\n    return {body}")),
-        (expr(), expr()).prop_map(|(e, h)| format!("try:\n    {e}\nexcept Exception as err:\n    {h}\nfinally:\n    pass")),
+        (expr(), expr()).prop_map(|(e, h)| format!(
+            "try:\n    {e}\nexcept Exception as err:\n    {h}\nfinally:\n    pass"
+        )),
         expr().prop_map(|e| format!("class C:\n    def m(self):\n        return {e}\nC().m()")),
         expr().prop_map(|e| format!("with torch.no_grad():\n    {e}")),
         expr().prop_map(|e| format!("del a\na = {e}")),

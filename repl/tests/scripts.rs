@@ -11,12 +11,18 @@ use std::path::{Path, PathBuf};
 use tinytorch_lang::{BufferSink, Session};
 
 fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("scripts dir").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("scripts dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             scripts(&p, out);
-        } else if p.extension().is_some_and(|e| e == "py") && p.file_name().is_some_and(|n| n != "annotate.py") {
+        } else if p.extension().is_some_and(|e| e == "py")
+            && p.file_name().is_some_and(|n| n != "annotate.py")
+        {
             out.push(p);
         }
     }
@@ -48,7 +54,11 @@ fn run(path: &Path) -> (String, Option<tinytorch_lang::LangError>) {
     let sink = BufferSink::default();
     s.set_output(Box::new(sink.clone()));
     s.set_step_limit(Some(50_000_000));
-    let name = path.file_name().expect("file name").to_string_lossy().to_string();
+    let name = path
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .to_string();
     let r = s.run(&src, &name, false);
     (sink.take_stdout(), r.err())
 }
@@ -58,7 +68,11 @@ fn scripts_match_expectations() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
     let mut files = Vec::new();
     scripts(&root, &mut files);
-    assert!(files.len() >= 10, "expected the script suite, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "expected the script suite, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for f in &files {
         let src = std::fs::read_to_string(f).expect("script");
@@ -92,21 +106,37 @@ fn scripts_match_expectations() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} scripts failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scripts failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn golden_tracebacks() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tracebacks");
     let mut n = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("golden dir").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("golden dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
-    for p in entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
-        let want = std::fs::read_to_string(p.with_extension("txt")).expect("golden .txt beside the .py");
+    for p in entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+    {
+        let want =
+            std::fs::read_to_string(p.with_extension("txt")).expect("golden .txt beside the .py");
         let src = std::fs::read_to_string(&p).expect("script");
         let mut s = Session::new();
         s.set_output(Box::new(BufferSink::default()));
-        let err = s.run(&src, "<stdin>", false).expect_err("golden scripts fail");
+        let err = s
+            .run(&src, "<stdin>", false)
+            .expect_err("golden scripts fail");
         assert_eq!(err.render(), want.trim_end_matches('\n'), "{}", p.display());
         n += 1;
     }
@@ -119,10 +149,15 @@ fn session_keeps_state_across_cells_and_errors() {
     let sink = BufferSink::default();
     s.set_output(Box::new(sink.clone()));
     assert_eq!(s.run("x = [1, 2]", "<cell 1>", true), Ok(None));
-    let e = s.run("x.append(3)\ny = 1 / 0", "<cell 2>", true).unwrap_err();
+    let e = s
+        .run("x.append(3)\ny = 1 / 0", "<cell 2>", true)
+        .unwrap_err();
     assert_eq!(e.exc, "ZeroDivisionError");
     // The append before the error happened, and x survived.
-    assert_eq!(s.run("x", "<cell 3>", true).unwrap().unwrap().text, "[1, 2, 3]");
+    assert_eq!(
+        s.run("x", "<cell 3>", true).unwrap().unwrap().text,
+        "[1, 2, 3]"
+    );
     // IPython's rule: `;` suppresses the display; None is not displayed.
     assert_eq!(s.run("x;", "<cell 4>", true), Ok(None));
     assert_eq!(s.run("None", "<cell 5>", true), Ok(None));
@@ -136,10 +171,14 @@ fn session_keeps_state_across_cells_and_errors() {
 #[test]
 fn recursion_and_memory_errors_do_not_crash() {
     let mut s = Session::new();
-    let e = s.run("def f(n):\n    return f(n + 1)\nf(0)", "<cell>", false).unwrap_err();
+    let e = s
+        .run("def f(n):\n    return f(n + 1)\nf(0)", "<cell>", false)
+        .unwrap_err();
     assert_eq!(e.exc, "RecursionError");
     assert_eq!(e.message, "maximum recursion depth exceeded");
-    let e = s.run("import torch\nt = torch.zeros(10**12)", "<cell>", false).unwrap_err();
+    let e = s
+        .run("import torch\nt = torch.zeros(10**12)", "<cell>", false)
+        .unwrap_err();
     assert_eq!(e.exc, "RuntimeError");
     // The session still works.
     assert_eq!(s.run("1 + 1", "<cell>", true).unwrap().unwrap().text, "2");
@@ -153,10 +192,15 @@ fn interrupt_stops_a_running_loop() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         flag.store(true, std::sync::atomic::Ordering::Relaxed);
     });
-    let e = s.run("i = 0\nwhile True:\n    i += 1", "<cell>", false).unwrap_err();
+    let e = s
+        .run("i = 0\nwhile True:\n    i += 1", "<cell>", false)
+        .unwrap_err();
     t.join().unwrap();
     assert_eq!(e.exc, "KeyboardInterrupt");
-    assert_eq!(s.run("i > 0", "<cell>", true).unwrap().unwrap().text, "True");
+    assert_eq!(
+        s.run("i > 0", "<cell>", true).unwrap().unwrap().text,
+        "True"
+    );
 }
 
 #[test]
@@ -165,14 +209,23 @@ fn completion_and_inspection() {
     s.run("import torch\nx = torch.ones(2, requires_grad=True)\ndef g(alpha, beta=1):\n    'Adds.'\n    return alpha", "<cell>", false).unwrap();
     let (start, c) = s.complete("x.gr", 4);
     assert_eq!(start, 2);
-    assert!(c.contains(&"grad".to_string()) && c.contains(&"grad_fn".to_string()), "{c:?}");
+    assert!(
+        c.contains(&"grad".to_string()) && c.contains(&"grad_fn".to_string()),
+        "{c:?}"
+    );
     let (_, c) = s.complete("torch.nn.", 9);
-    assert!(c.contains(&"Module".to_string()) && c.contains(&"functional".to_string()), "{c:?}");
+    assert!(
+        c.contains(&"Module".to_string()) && c.contains(&"functional".to_string()),
+        "{c:?}"
+    );
     let (_, c) = s.complete("g(al", 4);
     assert!(c.contains(&"alpha=".to_string()), "{c:?}");
     let (_, c) = s.complete("pri", 3);
     assert!(c.contains(&"print".to_string()));
     let doc = s.inspect("g", 1).unwrap();
-    assert!(doc.contains("g(alpha, beta=1)") && doc.contains("Adds."), "{doc}");
+    assert!(
+        doc.contains("g(alpha, beta=1)") && doc.contains("Adds."),
+        "{doc}"
+    );
     assert!(s.inspect("torch.zeros", 8).unwrap().contains("zeros(*size"));
 }

@@ -12,12 +12,23 @@ use crate::eval::Interp;
 use std::rc::Rc;
 use tinytorch::{DType, Device, Tensor};
 
-fn layer(nn: &ModuleObj, module: &Rc<Class>, name: &str, doc: &'static str, ctor: NativeFn, forward: NativeFn) {
+fn layer(
+    nn: &ModuleObj,
+    module: &Rc<Class>,
+    name: &str,
+    doc: &'static str,
+    ctor: NativeFn,
+    forward: NativeFn,
+) {
     let c = Class::new(name, vec![module.clone()], ClassKind::NnModule, "torch.nn");
     c.ctor.set(Some(ctor));
     let mut a = c.attrs.borrow_mut();
     set_attr(&mut a, "__doc__", Value::str(doc));
-    set_attr(&mut a, "forward", func("forward", "forward(input) -> Tensor", forward));
+    set_attr(
+        &mut a,
+        "forward",
+        func("forward", "forward(input) -> Tensor", forward),
+    );
     drop(a);
     nn.set(name, Value::Class(c));
 }
@@ -90,10 +101,18 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
         Ok(Value::Tensor(y))
     });
     let acts: &[(&str, &'static str, NativeFn)] = &[
-        ("ReLU", "ReLU(inplace=False)", |_, a| Ok(Value::Tensor(input(a, "forward")?.1.relu().py()?))),
-        ("Tanh", "Tanh()", |_, a| Ok(Value::Tensor(input(a, "forward")?.1.tanh().py()?))),
-        ("Sigmoid", "Sigmoid()", |_, a| Ok(Value::Tensor(input(a, "forward")?.1.sigmoid().py()?))),
-        ("SiLU", "SiLU(inplace=False)", |_, a| Ok(Value::Tensor(input(a, "forward")?.1.silu().py()?))),
+        ("ReLU", "ReLU(inplace=False)", |_, a| {
+            Ok(Value::Tensor(input(a, "forward")?.1.relu().py()?))
+        }),
+        ("Tanh", "Tanh()", |_, a| {
+            Ok(Value::Tensor(input(a, "forward")?.1.tanh().py()?))
+        }),
+        ("Sigmoid", "Sigmoid()", |_, a| {
+            Ok(Value::Tensor(input(a, "forward")?.1.sigmoid().py()?))
+        }),
+        ("SiLU", "SiLU(inplace=False)", |_, a| {
+            Ok(Value::Tensor(input(a, "forward")?.1.silu().py()?))
+        }),
         ("GELU", "GELU(approximate='none')", |_, a| {
             let (s, x) = input(a, "forward")?;
             let ap = match field(&s, "approximate") {
@@ -102,14 +121,23 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
             };
             Ok(Value::Tensor(x.gelu(&ap).py()?))
         }),
-        ("Identity", "Identity()", |_, a| Ok(Value::Tensor(input(a, "forward")?.1))),
+        ("Identity", "Identity()", |_, a| {
+            Ok(Value::Tensor(input(a, "forward")?.1))
+        }),
     ];
     for (name, doc, fwd) in acts {
-        layer(nn, module, name, doc, |it, a| {
-            // The class name is not passed to a NativeFn; recover it from the docstring-free ctor table.
-            let _ = (it, a);
-            Err(exc("RuntimeError", "unreachable"))
-        }, *fwd);
+        layer(
+            nn,
+            module,
+            name,
+            doc,
+            |it, a| {
+                // The class name is not passed to a NativeFn; recover it from the docstring-free ctor table.
+                let _ = (it, a);
+                Err(exc("RuntimeError", "unreachable"))
+            },
+            *fwd,
+        );
         if let Some(Value::Class(c)) = nn.get(name) {
             c.ctor.set(Some(match *name {
                 "ReLU" => |it, a| simple(it, a, "ReLU"),
@@ -119,20 +147,38 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
                 "Identity" => |it, a| simple(it, a, "Identity"),
                 _ => |it, a| {
                     let [ap] = bind("GELU", a, ["approximate"], 0)?;
-                    make(it, "GELU", vec![("approximate", ap.unwrap_or(Value::str("none")))])
+                    make(
+                        it,
+                        "GELU",
+                        vec![("approximate", ap.unwrap_or(Value::str("none")))],
+                    )
                 },
             }));
         }
     }
-    layer(nn, module, "Flatten", "Flatten(start_dim=1, end_dim=-1)", |it, a| {
-        let [s, e] = bind("Flatten", a, ["start_dim", "end_dim"], 0)?;
-        make(it, "Flatten", vec![("start_dim", s.unwrap_or(Value::Int(1))), ("end_dim", e.unwrap_or(Value::Int(-1)))])
-    }, |_, a| {
-        let (s, x) = input(a, "forward")?;
-        let sd = args::int("Flatten", "start_dim", &field(&s, "start_dim"))?;
-        let ed = args::int("Flatten", "end_dim", &field(&s, "end_dim"))?;
-        Ok(Value::Tensor(x.flatten(sd, ed).py()?))
-    });
+    layer(
+        nn,
+        module,
+        "Flatten",
+        "Flatten(start_dim=1, end_dim=-1)",
+        |it, a| {
+            let [s, e] = bind("Flatten", a, ["start_dim", "end_dim"], 0)?;
+            make(
+                it,
+                "Flatten",
+                vec![
+                    ("start_dim", s.unwrap_or(Value::Int(1))),
+                    ("end_dim", e.unwrap_or(Value::Int(-1))),
+                ],
+            )
+        },
+        |_, a| {
+            let (s, x) = input(a, "forward")?;
+            let sd = args::int("Flatten", "start_dim", &field(&s, "start_dim"))?;
+            let ed = args::int("Flatten", "end_dim", &field(&s, "end_dim"))?;
+            Ok(Value::Tensor(x.flatten(sd, ed).py()?))
+        },
+    );
     layer(nn, module, "Dropout", "Dropout(p=0.5, inplace=False)\n\nZeroes elements with probability p in training mode, scaling the rest by 1/(1-p).", |it, a| {
         let [p, _] = bind("Dropout", a, ["p", "inplace"], 0)?;
         make(it, "Dropout", vec![("p", p.unwrap_or(Value::Float(0.5)))])
@@ -169,18 +215,39 @@ fn simple(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
 
 fn dropout(x: &Tensor, p: f64, training: bool) -> PyResult<Tensor> {
     if !(0.0..=1.0).contains(&p) {
-        return Err(exc("ValueError", format!("dropout probability has to be between 0 and 1, but got {p}")));
+        return Err(exc(
+            "ValueError",
+            format!("dropout probability has to be between 0 and 1, but got {p}"),
+        ));
     }
     if !training || p == 0.0 {
         return Ok(x.clone());
     }
-    let keep = Tensor::rand(x.shape(), DType::F32, Device::Cpu).py()?.ge_scalar(p).py()?;
+    let keep = Tensor::rand(x.shape(), DType::F32, Device::Cpu)
+        .py()?
+        .ge_scalar(p)
+        .py()?;
     let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
-    x.mul(&keep.to_dtype(x.dtype()).py()?).py()?.mul_scalar(scale).py()
+    x.mul(&keep.to_dtype(x.dtype()).py()?)
+        .py()?
+        .mul_scalar(scale)
+        .py()
 }
 
 fn loss_ctor(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
-    let [w, _size_avg, ignore, _reduce, reduction, ls] = bind(name, a, ["weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"], 0)?;
+    let [w, _size_avg, ignore, _reduce, reduction, ls] = bind(
+        name,
+        a,
+        [
+            "weight",
+            "size_average",
+            "ignore_index",
+            "reduce",
+            "reduction",
+            "label_smoothing",
+        ],
+        0,
+    )?;
     let _ = w;
     make(
         it,
@@ -203,7 +270,14 @@ fn loss_fwd(it: &mut Interp, a: Args, f: &str) -> PyResult<Value> {
     if f == "cross_entropy" {
         kw.push((Rc::from("label_smoothing"), field(&s, "label_smoothing")));
     }
-    functional_loss(it, f, Args { pos: vec![x.expect("required"), y.expect("required")], kw })
+    functional_loss(
+        it,
+        f,
+        Args {
+            pos: vec![x.expect("required"), y.expect("required")],
+            kw,
+        },
+    )
 }
 
 fn reduce(t: Tensor, reduction: &str, count: Option<Tensor>) -> PyResult<Tensor> {
@@ -214,13 +288,30 @@ fn reduce(t: Tensor, reduction: &str, count: Option<Tensor>) -> PyResult<Tensor>
         },
         "sum" => t.sum().py(),
         "none" => Ok(t),
-        other => Err(exc("ValueError", format!("{other} is not a valid value for reduction"))),
+        other => Err(exc(
+            "ValueError",
+            format!("{other} is not a valid value for reduction"),
+        )),
     }
 }
 
 /// `F.mse_loss`, `F.cross_entropy`, `F.nll_loss`, `F.binary_cross_entropy_with_logits`.
 pub fn functional_loss(it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
-    let [x, y, _w, _sa, ignore, _r, reduction, ls] = bind(f, a, ["input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"], 2)?;
+    let [x, y, _w, _sa, ignore, _r, reduction, ls] = bind(
+        f,
+        a,
+        [
+            "input",
+            "target",
+            "weight",
+            "size_average",
+            "ignore_index",
+            "reduce",
+            "reduction",
+            "label_smoothing",
+        ],
+        2,
+    )?;
     let x = args::tensor(f, "input", &x.expect("required"))?;
     let y = args::tensor(f, "target", &y.expect("required"))?;
     let reduction = match &reduction {
@@ -239,11 +330,21 @@ pub fn functional_loss(it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
         }
         "binary_cross_entropy_with_logits" => {
             // max(x, 0) - x*y + log(1 + exp(-|x|))
-            let l = x.relu().py()?.sub(&x.mul(&y).py()?).py()?.add(&x.abs().py()?.neg().py()?.exp().py()?.log1p().py()?).py()?;
+            let l = x
+                .relu()
+                .py()?
+                .sub(&x.mul(&y).py()?)
+                .py()?
+                .add(&x.abs().py()?.neg().py()?.exp().py()?.log1p().py()?)
+                .py()?;
             reduce(l, &reduction, None)?
         }
         _ => {
-            let logp = if f == "cross_entropy" { super::tensor_methods::softmax(&x, 1, true).py()? } else { x.clone() };
+            let logp = if f == "cross_entropy" {
+                super::tensor_methods::softmax(&x, 1, true).py()?
+            } else {
+                x.clone()
+            };
             if y.dtype().is_float() {
                 // Class probabilities as target.
                 let l = logp.mul(&y).py()?.sum_dims(&[1], false).py()?.neg().py()?;
@@ -257,14 +358,27 @@ pub fn functional_loss(it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
                 }
             }
             let valid: Vec<bool> = yv.iter().map(|&c| c != ignore).collect();
-            let safe: Vec<i64> = yv.iter().map(|&c| if c == ignore { 0 } else { c }).collect();
+            let safe: Vec<i64> = yv
+                .iter()
+                .map(|&c| if c == ignore { 0 } else { c })
+                .collect();
             let idx = Tensor::from_vec(safe, y.shape()).py()?.unsqueeze(1).py()?;
             let picked = logp.gather(1, &idx).py()?.squeeze_dim(1).py()?.neg().py()?;
             let mask = Tensor::from_vec(valid.clone(), y.shape()).py()?;
             let mut l = picked.masked_fill(&mask.logical_not().py()?, 0.0).py()?;
             if ls > 0.0 && f == "cross_entropy" {
-                let smooth = logp.mean_dims(&[1], false).py()?.neg().py()?.masked_fill(&mask.logical_not().py()?, 0.0).py()?;
-                l = l.mul_scalar(1.0 - ls).py()?.add(&smooth.mul_scalar(ls).py()?).py()?;
+                let smooth = logp
+                    .mean_dims(&[1], false)
+                    .py()?
+                    .neg()
+                    .py()?
+                    .masked_fill(&mask.logical_not().py()?, 0.0)
+                    .py()?;
+                l = l
+                    .mul_scalar(1.0 - ls)
+                    .py()?
+                    .add(&smooth.mul_scalar(ls).py()?)
+                    .py()?;
             }
             let count = valid.iter().filter(|&&b| b).count() as f64;
             let c = Tensor::scalar_tensor(count, l.dtype(), Device::Cpu).py()?;
@@ -275,21 +389,47 @@ pub fn functional_loss(it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
 }
 
 pub fn install_functional(f: &ModuleObj) {
-    def(f, "mse_loss", "mse_loss(input, target, reduction='mean') -> Tensor", |it, a| functional_loss(it, "mse_loss", a));
+    def(
+        f,
+        "mse_loss",
+        "mse_loss(input, target, reduction='mean') -> Tensor",
+        |it, a| functional_loss(it, "mse_loss", a),
+    );
     def(f, "cross_entropy", "cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0) -> Tensor", |it, a| functional_loss(it, "cross_entropy", a));
-    def(f, "nll_loss", "nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean') -> Tensor", |it, a| functional_loss(it, "nll_loss", a));
-    def(f, "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean') -> Tensor", |it, a| functional_loss(it, "binary_cross_entropy_with_logits", a));
-    def(f, "dropout", "dropout(input, p=0.5, training=True, inplace=False) -> Tensor", |_, a| {
-        let [x, p, tr, _] = bind("dropout", a, ["input", "p", "training", "inplace"], 1)?;
-        let x = args::tensor("dropout", "input", &x.expect("required"))?;
-        let p = args::opt_float("dropout", "p", &p)?.unwrap_or(0.5);
-        Ok(Value::Tensor(dropout(&x, p, args::opt_bool("dropout", "training", &tr, true)?)?))
-    });
+    def(
+        f,
+        "nll_loss",
+        "nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean') -> Tensor",
+        |it, a| functional_loss(it, "nll_loss", a),
+    );
+    def(
+        f,
+        "binary_cross_entropy_with_logits",
+        "binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean') -> Tensor",
+        |it, a| functional_loss(it, "binary_cross_entropy_with_logits", a),
+    );
+    def(
+        f,
+        "dropout",
+        "dropout(input, p=0.5, training=True, inplace=False) -> Tensor",
+        |_, a| {
+            let [x, p, tr, _] = bind("dropout", a, ["input", "p", "training", "inplace"], 1)?;
+            let x = args::tensor("dropout", "input", &x.expect("required"))?;
+            let p = args::opt_float("dropout", "p", &p)?.unwrap_or(0.5);
+            Ok(Value::Tensor(dropout(
+                &x,
+                p,
+                args::opt_bool("dropout", "training", &tr, true)?,
+            )?))
+        },
+    );
 }
 
 /// The text inside `Linear(...)` in a module repr.
 pub fn extra_repr(it: &mut Interp, v: &Value) -> PyResult<String> {
-    let Value::Instance(i) = v else { return Ok(String::new()) };
+    let Value::Instance(i) = v else {
+        return Ok(String::new());
+    };
     if i.class.module != "torch.nn" {
         return Ok(String::new());
     }
@@ -298,9 +438,17 @@ pub fn extra_repr(it: &mut Interp, v: &Value) -> PyResult<String> {
             "in_features={}, out_features={}, bias={}",
             it.repr(&field(v, "in_features"))?,
             it.repr(&field(v, "out_features"))?,
-            if matches!(field(v, "bias"), Value::None) { "False" } else { "True" }
+            if matches!(field(v, "bias"), Value::None) {
+                "False"
+            } else {
+                "True"
+            }
         ),
-        "Flatten" => format!("start_dim={}, end_dim={}", it.repr(&field(v, "start_dim"))?, it.repr(&field(v, "end_dim"))?),
+        "Flatten" => format!(
+            "start_dim={}, end_dim={}",
+            it.repr(&field(v, "start_dim"))?,
+            it.repr(&field(v, "end_dim"))?
+        ),
         "Dropout" => format!("p={}, inplace=False", it.repr(&field(v, "p"))?),
         "GELU" => format!("approximate={}", it.repr(&field(v, "approximate"))?),
         _ => String::new(),

@@ -272,6 +272,7 @@ fn grad_mode(a: Args, name: &'static str, enabled: Option<bool>) -> PyResult<Val
         name,
         enabled,
         guards: RefCell::new(vec![]),
+        restore: None,
     })))
 }
 
@@ -280,12 +281,13 @@ fn set_grad_enabled(_: &mut Interp, a: Args) -> PyResult<Value> {
     let on = args::boolean("set_grad_enabled", "mode", &mode.expect("required"))?;
     // Called as a function it takes effect at once, as in PyTorch; as a
     // context manager the previous mode comes back on exit.
-    let now = tinytorch::autograd::GradModeGuard::new(on);
-    std::mem::forget(now);
+    let prev = tinytorch::autograd::is_grad_enabled();
+    std::mem::forget(tinytorch::autograd::GradModeGuard::new(on));
     Ok(Value::Native(Rc::new(Native::GradMode {
         name: "set_grad_enabled",
         enabled: on,
         guards: RefCell::new(vec![]),
+        restore: Some(prev),
     })))
 }
 

@@ -103,7 +103,9 @@ impl Interp {
                 }
                 if let Some(x) = i.class.lookup(name) {
                     return Ok(match x {
-                        Value::Function(_) | Value::Builtin(_) => Value::BoundMethod(Rc::new((v.clone(), x))),
+                        Value::Function(_) | Value::Builtin(_) => {
+                            Value::BoundMethod(Rc::new((v.clone(), x)))
+                        }
                         other => other,
                     });
                 }

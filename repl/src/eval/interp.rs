@@ -432,8 +432,16 @@ impl Interp {
     fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
         match cm {
             Value::Native(n) => {
-                if let Native::GradMode { guards, .. } = &**n {
+                if let Native::GradMode {
+                    guards, restore, ..
+                } = &**n
+                {
                     guards.borrow_mut().pop();
+                    if let Some(prev) = restore {
+                        // set_grad_enabled switched at call time: undo it on exit
+                        // (the guard is forgotten so that nothing re-applies it).
+                        std::mem::forget(tinytorch::autograd::GradModeGuard::new(*prev));
+                    }
                 }
                 Ok(false)
             }

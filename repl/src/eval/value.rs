@@ -158,6 +158,9 @@ pub enum Native {
         name: &'static str,
         enabled: bool,
         guards: RefCell<Vec<tinytorch::autograd::GradModeGuard>>,
+        /// `set_grad_enabled(b)` switches at call time; this is the mode to
+        /// restore when it is used as a context manager.
+        restore: Option<bool>,
     },
     /// `sys.stdout` / `sys.stderr`.
     Stream(bool),

@@ -44,7 +44,7 @@ print(t[1:], t.index(2), t.count(3), t + (4,), t * 2, (1, 2) < (1, 3))
 st = {1, 2}
 st.add(3)
 st.discard(1)
-print(st, 2 in st, st | {9}, st & {2, 5}, st - {2})
+print(sorted(st), 2 in st, sorted(st | {9}), st & {2, 5}, st - {2})
 print("abc"[1], "abc"[-1], "abcdef"[1:4], "abcdef"[::2], [1, 2] * 2, "ab" * 3, [1] + [2])
 print(sorted({"b": 1, "a": 2}), list({"b": 1, "a": 2}))
 
@@ -79,6 +79,6 @@ print(sorted({"b": 1, "a": 2}), list({"b": 1, "a": 2}))
 # expect: d 4
 # expect: e 5
 # expect: (2, 3) 1 1 (1, 2, 3, 4) (1, 2, 3, 1, 2, 3) True
-# expect: {2, 3} True {9, 2, 3} {2} {3}
+# expect: [2, 3] True [2, 3, 9] {2} {3}
 # expect: b c bcd ace [1, 2, 1, 2] ababab [1, 2]
 # expect: ['a', 'b'] ['b', 'a']

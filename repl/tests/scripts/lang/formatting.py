@@ -11,7 +11,7 @@ print("%5.2f|%-6d|%s|%r|%03d|%x|%%" % (x, n, "str", "str", 7, 255))
 print("{} {:.2f} {name}".format(1, 2.345, name="z"), "{0}{1}{0}".format("a", "b"))
 print(format(1234.5, ",.1f"), format(7, "b"), format(-3, "+d"), format(True))
 print(1e-05, 1e16, 1.5e300, 123.0, 0.1 + 0.2, -0.0, 2.5e-10, 1 / 3, 100.0 / 3)
-print(float("nan"), float("-inf"), 10 ** 20 // 10 ** 10, 7 // -2, -7 % 3, 7.5 % -2)
+print(float("nan"), float("-inf"), 10 ** 12 // 10 ** 5, 7 // -2, -7 % 3, 7.5 % -2)
 print(round(2.5), round(3.5), round(2.675, 2), round(-1.5), abs(-3), divmod(17, 5))
 print(str(1.0), repr("it's"), repr('say "x"'), str([1.5, "a", None, True]))
 print(int(3.9), int(-3.9), int("  12 "), float("1e3"), bool(""), bool("x"))
@@ -27,7 +27,7 @@ print(2 ** 10, 2 ** -1, 9 ** 0.5, 7 / 2, 7 // 2, 7 % 2, -7 // 2)
 # expect: 1 2.35 z aba
 # expect: 1,234.5 111 -3 True
 # expect: 1e-05 1e+16 1.5e+300 123.0 0.30000000000000004 -0.0 2.5e-10 0.3333333333333333 33.333333333333336
-# expect: nan -inf 10000000000 -4 2 -0.5
+# expect: nan -inf 10000000 -4 2 -0.5
 # expect: 2 4 2.67 -2 3 (3, 2)
 # expect: 1.0 "it's" 'say "x"' [1.5, 'a', None, True]
 # expect: 3 -3 12 1000.0 False True

@@ -1,7 +1,7 @@
 import torch
 
 w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-x = torch.tensor([1.0, -1.0])
+x = torch.tensor([1.0, 0.5])
 y = (w @ x).relu()
 loss = (y ** 2).sum()
 print(y, loss)
@@ -54,10 +54,10 @@ e += 1
 e *= 2
 print(e)
 
-# expect: tensor([0., 0.], grad_fn=<ReluBackward0>) tensor(0., grad_fn=<SumBackward0>)
+# expect: tensor([2., 5.], grad_fn=<ReluBackward0>) tensor(29., grad_fn=<SumBackward0>)
 # expect: ReluBackward0 SumBackward0 None True False
-# expect: tensor([[0., -0.],
-# expect:         [0., -0.]])
+# expect: tensor([[ 4.,  2.],
+# expect:         [10.,  5.]])
 # expect: None
 # expect: tensor(12.)
 # expect: tensor(15.)
