@@ -277,7 +277,7 @@ impl Interp {
                         None => return Err(exc("RuntimeError", "No active exception to reraise")),
                     },
                 };
-                return Err(self.to_exception(v)?);
+                return Err(self.exception_of(v)?);
             }
             StK::Delete(targets) => {
                 for t in targets {
@@ -324,7 +324,7 @@ impl Interp {
     }
 
     /// A raised value as an exception: an instance, or a class to instantiate.
-    fn to_exception(&mut self, v: Value) -> PyResult<Box<PyErr>> {
+    fn exception_of(&mut self, v: Value) -> PyResult<Box<PyErr>> {
         match &v {
             Value::Class(c) if c.kind == ClassKind::Exception => {
                 let inst = self.call(&v, Args::default())?;
