@@ -23,15 +23,20 @@
 //! ```
 
 pub mod autograd;
+pub mod data;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod io;
 pub mod layout;
+pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod random;
 pub mod shape;
 pub mod storage;
 pub mod tensor;
+pub mod viz;
 
 pub use device::Device;
 pub use dtype::DType;
@@ -39,6 +44,11 @@ pub use error::{Error, Result};
 pub use layout::Layout;
 pub use ops::Scalar;
 pub use tensor::Tensor;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -55,13 +55,12 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
             (1, y) => y,
             (x, 1) => x,
             (x, y) => {
-                let (ta, tb) = if a.len() >= b.len() { (x, y) } else { (x, y) };
                 return Err(Error::shape(
                     op,
                     a,
                     b,
                     format!(
-                        "The size of tensor a ({ta}) must match the size of tensor b ({tb}) at non-singleton dimension {i}"
+                        "The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {i}"
                     ),
                 ));
             }

@@ -111,6 +111,16 @@ fn binary(
     Ok((x, y, out))
 }
 
+/// `alpha` as the Python number it was written as (an integral alpha keeps
+/// integer tensors integral, as `torch.add(int_t, int_t, alpha=3)`).
+fn alpha_scalar(alpha: f64) -> Scalar {
+    if alpha.fract() == 0.0 && alpha.abs() < 9.0e15 {
+        Scalar::Int(alpha as i64)
+    } else {
+        Scalar::Float(alpha)
+    }
+}
+
 fn keep(d: DType) -> DType {
     d
 }
@@ -121,7 +131,7 @@ impl Tensor {
         let other = other.into();
         if alpha != 1.0 {
             let scaled = match &other {
-                Arg::T(t) => t.mul_scalar(alpha)?,
+                Arg::T(t) => t.mul_scalar(alpha_scalar(alpha))?,
                 Arg::S(s) => return self.add_arg(Scalar::Float(s.to_f64() * alpha), 1.0),
             };
             return self.add_arg(&scaled, 1.0);
@@ -160,7 +170,7 @@ impl Tensor {
         }
         if alpha != 1.0 {
             let scaled = match &other {
-                Arg::T(t) => t.mul_scalar(alpha)?,
+                Arg::T(t) => t.mul_scalar(alpha_scalar(alpha))?,
                 Arg::S(s) => return self.sub_arg(Scalar::Float(s.to_f64() * alpha), 1.0),
             };
             return self.sub_arg(&scaled, 1.0);
@@ -287,9 +297,11 @@ impl Tensor {
         let op = match mode {
             "floor" => BinaryOp::FloorDiv,
             "trunc" => BinaryOp::TruncDiv,
-            m => return Err(Error::invalid(format!(
+            m => {
+                return Err(Error::invalid(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-            ))),
+            )))
+            }
         };
         Ok(binary(Arg::T(self), other.into(), op, keep)?.2)
     }

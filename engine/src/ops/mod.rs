@@ -3,11 +3,17 @@
 //! autograd is recording, attaches a node whose backward sits right under
 //! the forward, written in tensor ops.
 
+pub mod activation;
 pub mod binary;
 pub mod convert;
+pub mod einsum;
 pub mod index;
+pub mod indexing;
+pub mod inplace;
 pub mod matmul;
 pub mod reduce;
+pub mod shape;
+pub mod sort;
 pub mod unary;
 pub mod view;
 

@@ -18,6 +18,8 @@ impl Tensor {
     /// Reduces `dims` (all when empty and `all` is set); output keeps the
     /// reduced dims as size 1 when `keepdim`.
     fn raw_reduce(&self, op: ReduceOp, dims: &[usize], keepdim: bool) -> Result<Tensor> {
+        // A 0-dim tensor accepts dim 0 / -1 and reduces nothing.
+        let dims: &[usize] = if self.dim() == 0 { &[] } else { dims };
         let x = match op {
             ReduceOp::Sum | ReduceOp::Prod if !self.dtype().is_float() => {
                 self.to_dtype(DType::I64)?
@@ -30,7 +32,7 @@ impl Tensor {
                 if dims.contains(&d) {
                     keepdim.then_some(1)
                 } else {
-                    Some(self.shape()[d])
+                    Some(self.size_at(d))
                 }
             })
             .collect();
@@ -44,6 +46,7 @@ impl Tensor {
     /// Shape of the gradient before it is expanded back: the reduced dims
     /// restored as size 1.
     fn keep_shape(shape: &[usize], dims: &[usize]) -> Vec<i64> {
+        // (for 0-dim inputs `dims` may name dim 0, which is not in `shape`)
         (0..shape.len())
             .map(|d| {
                 if dims.contains(&d) {
@@ -114,7 +117,10 @@ impl Tensor {
         } else {
             normalize_dims("mean", dims, self.dim())?
         };
-        let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
+        let n = d
+            .iter()
+            .map(|&i| self.shape().get(i).copied().unwrap_or(1))
+            .product::<usize>() as f64;
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
         let out =
             with_no_grad(|| self.accumulate_f32(|x| x.sum_dims(&dd, keepdim)))?.div_scalar(n)?;
@@ -341,7 +347,10 @@ impl Tensor {
             _ => self.all_dims(),
         };
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
-        let n = d.iter().map(|&i| self.shape()[i]).product::<usize>() as f64;
+        let n = d
+            .iter()
+            .map(|&i| self.shape().get(i).copied().unwrap_or(1))
+            .product::<usize>() as f64;
         let denom = (n - correction).max(0.0);
         let (var, centered) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
             let x = if self.dtype().is_float() && self.dtype() != DType::F64 {
@@ -373,7 +382,12 @@ impl Tensor {
                 let g = g.reshape(&keep)?;
                 let mut d = c.mul_scalar(2.0 / denom)?;
                 if sqrt {
-                    d = d.div(&so.get(name)?.reshape(&keep)?.mul_scalar(2.0)?)?;
+                    // d std = d var / (2 std); 0 where std == 0, as PyTorch
+                    let s = so.get(name)?.reshape(&keep)?.to_dtype(c.dtype())?;
+                    let zero = s.eq_scalar(0.0)?;
+                    let safe = Tensor::where_cond(&zero, &Tensor::ones_like(&s)?, &s)?;
+                    d = d.div(&safe.mul_scalar(2.0)?)?;
+                    d = Tensor::where_cond(&zero.expand_as(&d)?, &Tensor::zeros_like(&d)?, &d)?;
                 }
                 Ok(vec![Some(g.mul(&d)?.to_dtype(dtype)?)])
             },
@@ -423,7 +437,7 @@ impl Tensor {
         } else {
             let shape: Vec<i64> = (0..self.dim())
                 .filter(|d| !ds.contains(d))
-                .map(|d| self.shape()[d] as i64)
+                .map(|d| self.size_at(d) as i64)
                 .collect();
             out.reshape(&shape)
         }

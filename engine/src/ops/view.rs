@@ -18,7 +18,9 @@ impl Tensor {
     ) -> Tensor {
         let out = self.alias(layout);
         if let Some(base) = self.meta().view_base.clone().or_else(|| Some(self.clone())) {
-            out.meta().view_base = Some(base);
+            let mut m = out.meta();
+            m.view_base = Some(base);
+            m.view_version = self.version();
         }
         record(out, name, &[self], vec![], move |g, _| {
             Ok(vec![Some(backward(g)?)])
@@ -38,7 +40,7 @@ impl Tensor {
             let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
             let dst = f(z.layout());
             z.storage_mut()
-                .copy_into(&dst, &*g.storage(), &g.layout().clone())?;
+                .copy_into(&dst, &g.storage(), &g.layout().clone())?;
             Ok(z)
         })
     }
@@ -204,6 +206,22 @@ impl Tensor {
         Ok(self.view_op(layout, "SqueezeBackward1", move |g| g.reshape(&orig)))
     }
 
+    /// `x.squeeze(dims)` for a tuple of dims (PyTorch 2): removes those
+    /// that have size 1.
+    pub fn squeeze_dims(&self, dims: &[i64]) -> Result<Tensor> {
+        let ds = crate::shape::normalize_dims("squeeze", dims, self.dim())?;
+        let shape: Vec<i64> = (0..self.dim())
+            .filter(|d| !(ds.contains(d) && self.shape()[*d] == 1))
+            .map(|d| self.size_at(d) as i64)
+            .collect();
+        let layout = self
+            .layout()
+            .view(&shape.iter().map(|&d| d as usize).collect::<Vec<_>>())
+            .ok_or_else(|| Error::Internal("squeeze of a size-1 dim must be a view".into()))?;
+        let orig: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        Ok(self.view_op(layout, "SqueezeBackward2", move |g| g.reshape(&orig)))
+    }
+
     /// `x.unsqueeze(dim)`.
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let d = normalize_insert_dim("unsqueeze", dim, self.dim())?;
@@ -240,11 +258,16 @@ impl Tensor {
 
     /// `x.unflatten(dim, sizes)`.
     pub fn unflatten(&self, dim: i64, sizes: &[i64]) -> Result<Tensor> {
+        if self.dim() == 0 {
+            return Err(Error::invalid(format!(
+                "Dimension specified as {dim} but tensor has no dimensions"
+            )));
+        }
         let d = normalize_dim("unflatten", dim, self.dim())?;
-        let inner = infer_shape("unflatten", sizes, self.shape()[d]).map_err(|_| {
+        let inner = infer_shape("unflatten", sizes, self.size_at(d)).map_err(|_| {
             Error::invalid(format!(
                 "unflatten: Provided sizes {sizes:?} don't multiply up to the size of dim {dim} ({}) in the input tensor",
-                self.shape()[d]
+                self.size_at(d)
             ))
         })?;
         let mut shape: Vec<i64> = self.shape()[..d].iter().map(|&x| x as i64).collect();
@@ -261,7 +284,7 @@ impl Tensor {
                 "narrow() cannot be applied to a 0-dim tensor.",
             ));
         }
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let st = if start < 0 { start + size } else { start };
         if st < 0 || st > size || st + length as i64 > size {
             return Err(Error::invalid(format!(
@@ -281,11 +304,16 @@ impl Tensor {
         stop: Option<i64>,
         step: i64,
     ) -> Result<Tensor> {
+        if self.dim() == 0 {
+            return Err(Error::invalid(
+                "slice() cannot be applied to a 0-dim tensor.",
+            ));
+        }
         let d = normalize_dim("slice", dim, self.dim())?;
         if step <= 0 {
             return Err(Error::invalid("slice step must be positive"));
         }
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let norm = |v: i64| {
             if v < 0 {
                 (v + size).max(0)
@@ -305,7 +333,7 @@ impl Tensor {
             return Err(Error::invalid("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"));
         }
         let d = normalize_dim("select", dim, self.dim())?;
-        let size = self.shape()[d] as i64;
+        let size = self.size_at(d) as i64;
         let i = if index < 0 { index + size } else { index };
         if i < 0 || i >= size {
             return Err(Error::IndexOutOfRange {

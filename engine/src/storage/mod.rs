@@ -10,6 +10,7 @@ pub mod cpu;
 pub mod op;
 
 use crate::{DType, Device, Error, Layout, Result};
+pub use cpu::conv::Window2d;
 pub use cpu::CpuStorage;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 
@@ -79,6 +80,20 @@ pub trait Backend: Sized + Send + Sync {
     fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self>;
     /// Stable sort along `dim`: (values, int64 indices).
     fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)>;
+    /// Unfolds `[n, c, h, w]` (float) into `[n, c*kh*kw, oh*ow]` columns.
+    fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
+    /// The adjoint of `im2col`: `[n, c*kh*kw, oh*ow]` summed back onto `[n, c, h, w]`.
+    fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
+    /// 2-D max pooling: values `[n, c, oh, ow]` and int64 indices into each `h*w` plane.
+    fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)>;
+    /// `self` is the gradient `[n, c, oh, ow]`, scattered to `[n, c, h, w]` at `idx`.
+    fn max_pool2d_backward(
+        &self,
+        layout: &Layout,
+        idx: &Self,
+        idx_layout: &Layout,
+        g: &Window2d,
+    ) -> Result<Self>;
 }
 
 /// A tensor's buffer on some device.
@@ -140,12 +155,14 @@ impl Storage {
     }
 
     pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), self.dtype())?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
         }
     }
 
     pub fn cast(&self, l: &Layout, dtype: DType) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), dtype)?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
         }
@@ -164,6 +181,7 @@ impl Storage {
     }
 
     pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), self.dtype())?;
         match (self, rhs) {
             (Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?))
@@ -179,6 +197,7 @@ impl Storage {
         b: &Storage,
         bl: &Layout,
     ) -> Result<Storage> {
+        cpu::check_alloc(l.numel(), a.dtype())?;
         match (self, a, b) {
             (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?))
@@ -193,6 +212,11 @@ impl Storage {
     }
 
     pub fn matmul(&self, l: &Layout, rhs: &Storage, rl: &Layout) -> Result<Storage> {
+        let n = rl.shape().last().copied().unwrap_or(1);
+        cpu::check_alloc(
+            (l.numel() / l.shape().last().copied().unwrap_or(1).max(1)).saturating_mul(n),
+            self.dtype(),
+        )?;
         match (self, rhs) {
             (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::matmul(a, l, b, rl)?)),
         }
@@ -249,6 +273,43 @@ impl Storage {
             Storage::Cpu(s) => {
                 let (v, i) = Backend::sort(s, l, dim, descending)?;
                 Ok((Storage::Cpu(v), Storage::Cpu(i)))
+            }
+        }
+    }
+}
+
+impl Storage {
+    pub fn im2col(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::im2col(s, l, g)?)),
+        }
+    }
+
+    pub fn col2im(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
+        match self {
+            Storage::Cpu(s) => Ok(Storage::Cpu(Backend::col2im(s, l, g)?)),
+        }
+    }
+
+    pub fn max_pool2d(&self, l: &Layout, g: &Window2d) -> Result<(Storage, Storage)> {
+        match self {
+            Storage::Cpu(s) => {
+                let (v, i) = Backend::max_pool2d(s, l, g)?;
+                Ok((Storage::Cpu(v), Storage::Cpu(i)))
+            }
+        }
+    }
+
+    pub fn max_pool2d_backward(
+        &self,
+        l: &Layout,
+        idx: &Storage,
+        il: &Layout,
+        g: &Window2d,
+    ) -> Result<Storage> {
+        match (self, idx) {
+            (Storage::Cpu(s), Storage::Cpu(i)) => {
+                Ok(Storage::Cpu(Backend::max_pool2d_backward(s, l, i, il, g)?))
             }
         }
     }
@@ -380,6 +441,29 @@ impl Backend for CpuStorage {
             dim,
             descending,
         ))
+    }
+
+    fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
+        cpu::conv::im2col(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
+        cpu::conv::col2im(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
+        cpu::conv::max_pool2d(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn max_pool2d_backward(
+        &self,
+        layout: &Layout,
+        idx: &Self,
+        idx_layout: &Layout,
+        g: &Window2d,
+    ) -> Result<Self> {
+        let ids = idx.to_i64s(idx_layout);
+        cpu::conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod create;
 pub mod display;
+pub mod pictures;
 pub mod random;
 pub mod repr;
 
@@ -53,6 +54,19 @@ impl StorageCell {
     }
 }
 
+impl Drop for StorageCell {
+    /// Large CPU buffers go back to the caching allocator, already mapped.
+    fn drop(&mut self) {
+        let data = self.data.get_mut().unwrap_or_else(|p| p.into_inner());
+        let s = std::mem::replace(data, Storage::Cpu(CpuStorage::Bool(Vec::new())));
+        // Refutable once a device variant exists.
+        #[allow(irrefutable_let_patterns)]
+        if let Storage::Cpu(c) = s {
+            crate::storage::cpu::pool::recycle(c);
+        }
+    }
+}
+
 /// Autograd state of one tensor.
 #[derive(Default)]
 pub struct AutogradMeta {
@@ -66,6 +80,11 @@ pub struct AutogradMeta {
     pub is_parameter: bool,
     /// For views: the tensor whose storage this view aliases.
     pub view_base: Option<Tensor>,
+    /// For views: the storage version when `grad_fn` was last derived from
+    /// the base. A later in-place write (through the base or another view)
+    /// makes it stale; autograd then re-derives it from the base's current
+    /// history, as PyTorch does.
+    pub view_version: u64,
 }
 
 pub struct TensorImpl {
@@ -135,6 +154,12 @@ impl Tensor {
     pub fn size(&self, dim: i64) -> Result<usize> {
         let d = crate::shape::normalize_dim("size", dim, self.dim())?;
         Ok(self.shape().get(d).copied().unwrap_or(1))
+    }
+
+    /// Size of dim `d`, or 1 past the last dim (a 0-dim tensor's "dim 0",
+    /// which PyTorch's dim normalisation accepts).
+    pub(crate) fn size_at(&self, d: usize) -> usize {
+        self.shape().get(d).copied().unwrap_or(1)
     }
 
     pub fn stride(&self) -> &[usize] {

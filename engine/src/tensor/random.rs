@@ -104,14 +104,7 @@ impl Tensor {
     }
 
     fn guard_size(n: usize, dtype: DType) -> Result<()> {
-        let bytes = n as u128 * dtype.size_in_bytes() as u128;
-        if bytes > crate::storage::cpu::MAX_ALLOC_BYTES {
-            return Err(Error::OutOfMemory {
-                bytes,
-                device: Device::Cpu,
-            });
-        }
-        Ok(())
+        crate::storage::cpu::check_alloc(n, dtype)
     }
 }
 

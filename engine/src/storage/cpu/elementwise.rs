@@ -85,7 +85,7 @@ fn float_unary<T: IntoStorage, C: Float>(v: &[T], l: &Layout, op: UnaryOp) -> Cp
         } else if x < zero {
             -one
         } else {
-            x * zero
+            zero // PyTorch: sign(0) = sign(-0) = sign(nan) = +0
         }),
         UnaryOp::Square => m!(|x| x * x),
         UnaryOp::Relu => m!(|x| if x > zero || x.is_nan() { x } else { zero }),

@@ -10,8 +10,9 @@ use crate::{cpu_dispatch, Error, Result};
 
 /// `(outer, size, inner)` of `shape` around `dim`.
 pub fn split3(shape: &[usize], dim: usize) -> (usize, usize, usize) {
-    let outer = shape[..dim].iter().product();
-    let inner = shape[dim + 1..].iter().product();
+    // (a 0-dim tensor's "dim 0" is past the end: treated as size 1)
+    let outer = shape[..dim.min(shape.len())].iter().product();
+    let inner = shape[(dim + 1).min(shape.len())..].iter().product();
     (outer, shape.get(dim).copied().unwrap_or(1), inner)
 }
 
@@ -110,6 +111,7 @@ pub fn scatter(
     check_index("scatter", idx, size, dim)?;
     let dstr = crate::shape::contiguous_strides(shape);
     let istr = crate::shape::contiguous_strides(ishape);
+    #[allow(clippy::too_many_arguments)]
     fn go<T: IntoStorage>(
         d: &mut [T],
         s: &[T],
@@ -146,31 +148,50 @@ pub fn scatter(
 }
 
 /// Cumulative sum along `dim` of a contiguous tensor (floats accumulate in
-/// f64, integers in i64; ints and bools are summed as int64 by the caller).
+/// f64, integers exactly in their own type; ops sum ints and bools as int64).
 pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
     let (outer, size, inner) = split3(shape, dim);
-    fn go<T: IntoStorage>(v: &[T], outer: usize, size: usize, inner: usize) -> CpuStorage {
+    // Floats accumulate in f64; integers in i64, exactly (an f64
+    // accumulator would round int64 sums beyond 2^53).
+    fn go<T: IntoStorage>(
+        v: &[T],
+        outer: usize,
+        size: usize,
+        inner: usize,
+        add: impl Fn(T, T) -> T,
+    ) -> CpuStorage {
         let mut out = v.to_vec();
-        let exact_int = !T::DTYPE.is_float();
         for o in 0..outer {
             for i in 0..inner {
-                let mut acc = 0f64;
-                let mut iacc = 0i64;
-                for j in 0..size {
-                    let p = (o * size + j) * inner + i;
-                    if exact_int {
-                        iacc = iacc.wrapping_add(v[p].to_f64() as i64);
-                        out[p] = T::from_f64(iacc as f64);
-                    } else {
-                        acc += v[p].to_f64();
-                        out[p] = T::from_f64(acc);
-                    }
+                let base = o * size * inner + i;
+                for j in 1..size {
+                    let p = base + j * inner;
+                    out[p] = add(out[p - inner], v[p]);
                 }
             }
         }
         T::into_storage(out)
     }
-    cpu_dispatch!(s, v => go(v, outer, size, inner))
+    fn go_float<T: IntoStorage>(v: &[T], outer: usize, size: usize, inner: usize) -> CpuStorage {
+        let mut out = v.to_vec();
+        for o in 0..outer {
+            for i in 0..inner {
+                let mut acc = 0f64;
+                for j in 0..size {
+                    let p = (o * size + j) * inner + i;
+                    acc += v[p].to_f64();
+                    out[p] = T::from_f64(acc);
+                }
+            }
+        }
+        T::into_storage(out)
+    }
+    match s {
+        CpuStorage::I64(v) => go(v, outer, size, inner, |a: i64, b| a.wrapping_add(b)),
+        CpuStorage::I32(v) => go(v, outer, size, inner, |a: i32, b| a.wrapping_add(b)),
+        CpuStorage::Bool(v) => go(v, outer, size, inner, |a: bool, b| a | b),
+        _ => cpu_dispatch!(s, v => go_float(v, outer, size, inner)),
+    }
 }
 
 /// Stable sort along `dim` of a contiguous tensor: (values, int64 indices).
@@ -192,8 +213,11 @@ pub fn sort(
         let mut vals = v.to_vec();
         let mut idxs = vec![0i64; v.len()];
         let mut perm: Vec<usize> = Vec::with_capacity(size);
-        let key = |x: T| x.to_f64();
-        let cmp = |a: f64, b: f64| match (a.is_nan(), b.is_nan()) {
+        // Compare in the element type itself (an f64 key would merge int64
+        // values beyond 2^53); NaN, the only value unordered with itself,
+        // sorts as the largest.
+        let is_nan = |x: T| x.partial_cmp(&x).is_none();
+        let cmp = |a: T, b: T| match (is_nan(a), is_nan(b)) {
             (true, true) => Ordering::Equal,
             (true, false) => Ordering::Greater,
             (false, true) => Ordering::Less,
@@ -205,7 +229,7 @@ pub fn sort(
                 perm.clear();
                 perm.extend(0..size);
                 perm.sort_by(|&a, &b| {
-                    let c = cmp(key(v[at(a)]), key(v[at(b)]));
+                    let c = cmp(v[at(a)], v[at(b)]);
                     if desc {
                         c.reverse()
                     } else {

@@ -119,12 +119,12 @@ impl<const N: usize> Plan<N> {
 
     /// Builds a contiguous output by filling each row with `fill(offsets,
     /// inner_strides, row_out)`, in parallel for large outputs.
-    pub fn collect<U: Send>(
+    pub fn collect<U: Send + 'static>(
         &self,
         fill: impl Fn([usize; N], [usize; N], &mut [MaybeUninit<U>]) + Sync,
     ) -> Vec<U> {
         let n = self.numel();
-        let mut out: Vec<U> = Vec::with_capacity(n);
+        let mut out: Vec<U> = super::pool::alloc(n);
         if n == 0 {
             return out;
         }

@@ -43,6 +43,7 @@ trait Gemm: Copy + Send + Sync + Default {
     ///
     /// # Safety
     /// `a` and `b` must address every element their strides reach.
+    #[allow(clippy::too_many_arguments)]
     unsafe fn gemm(
         m: usize,
         k: usize,

@@ -2,10 +2,12 @@
 //! with contiguous fast paths. Kernels are generic over the element type and
 //! instantiated by one `match` on the dtype, outside every loop.
 
+pub mod conv;
 pub mod elementwise;
 pub mod index;
 pub mod iter;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
 
 use half::{bf16, f16};
@@ -79,9 +81,36 @@ into_storage!(bf16, BF16);
 into_storage!(f32, F32);
 into_storage!(f64, F64);
 
-/// Largest single buffer the CPU backend will try to allocate (bytes); bigger
-/// requests are `OutOfMemory` errors rather than an abort inside `Vec`.
-pub const MAX_ALLOC_BYTES: u128 = 1 << 40;
+/// Requests below this size are never checked (the check reads no state,
+/// but keeps small ops free of it entirely).
+const UNCHECKED_BYTES: u128 = 64 << 20;
+
+/// The most the CPU backend will allocate for one buffer: the memory the
+/// OS reports as available now (MemAvailable in /proc/meminfo; 1 TiB where
+/// unknown). A bigger request is an `OutOfMemory` error, not an abort
+/// inside `Vec` or a visit from the OOM killer.
+pub fn max_alloc_bytes() -> u128 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            let line = m.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kb: u128 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb * 1024)
+        })
+        .unwrap_or(1 << 40)
+}
+
+/// Errors if a buffer of `n` elements of `dtype` cannot be allocated.
+pub fn check_alloc(n: usize, dtype: DType) -> Result<()> {
+    let bytes = n as u128 * dtype.size_in_bytes() as u128;
+    if bytes >= UNCHECKED_BYTES && bytes > max_alloc_bytes() {
+        return Err(Error::OutOfMemory {
+            bytes,
+            device: crate::Device::Cpu,
+        });
+    }
+    Ok(())
+}
 
 impl CpuStorage {
     pub fn dtype(&self) -> DType {
@@ -106,13 +135,7 @@ impl CpuStorage {
 
     /// `n` copies of `value` converted to `dtype`, after a size check.
     pub fn full(n: usize, value: f64, dtype: DType) -> Result<Self> {
-        let bytes = n as u128 * dtype.size_in_bytes() as u128;
-        if bytes > MAX_ALLOC_BYTES {
-            return Err(Error::OutOfMemory {
-                bytes,
-                device: crate::Device::Cpu,
-            });
-        }
+        check_alloc(n, dtype)?;
         fn fill<T: IntoStorage>(n: usize, v: f64) -> CpuStorage {
             T::into_storage(vec![T::from_f64(v); n])
         }

@@ -43,7 +43,11 @@ fn fold<T: Element, A: Copy + Send + Sync, U: IntoStorage>(
     let n_out = kept.numel();
     let n_red = red.numel();
     let kept_plan = Plan::new([kept]);
-    let out: Vec<U> = if red_plan.rows() == 1 && red_plan.inner_strides()[0] == 1 {
+    let out: Vec<U> = if n_red == 0 || n_out == 0 {
+        // Nothing to read (an empty reduction, or no outputs): the storage
+        // may be empty while the layout's offsets are not.
+        (0..n_out).map(|_| finish(init)).collect()
+    } else if red_plan.rows() == 1 && red_plan.inner_strides()[0] == 1 {
         // Case A: each output folds one contiguous run.
         let fold_run = |base: usize, range: std::ops::Range<usize>| {
             let mut a = init;

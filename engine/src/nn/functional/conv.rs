@@ -1,0 +1,333 @@
+//! `F.conv2d` as im2col + one batched matmul, and `F.max_pool2d` with the
+//! argmax indices its backward scatters through. Each records one node
+//! (`ConvolutionBackward0`, `MaxPool2DWithIndicesBackward0`).
+//!
+//! Channel layout: the unfolded input is `[n, groups, c_in/groups*kh*kw,
+//! oh*ow]` and the weight `[groups, c_out/groups, c_in/groups*kh*kw]`, so the
+//! product `[n, groups, c_out/groups, oh*ow]` *is* the NCHW output, output
+//! channel `g*(c_out/groups) + j` for group `g`: no transpose, no copy.
+
+use crate::autograd::{record, with_no_grad, SavedTensor};
+use crate::storage::Window2d;
+use crate::{DType, Error, Result, Tensor};
+
+/// Computes half types in float32 (the kernels run f32 and f64).
+fn compute_dtype(d: DType) -> Result<DType> {
+    match d {
+        DType::F32 | DType::F64 => Ok(d),
+        DType::F16 | DType::BF16 => Ok(DType::F32),
+        d => Err(Error::Unsupported {
+            op: "conv2d",
+            dtype: d,
+            device: crate::Device::Cpu,
+        }),
+    }
+}
+
+fn out_len(op: &str, len: usize, k: usize, s: usize, p: usize, d: usize) -> Result<usize> {
+    let eff = d * (k - 1) + 1;
+    if len + 2 * p < eff {
+        return Err(Error::invalid(format!(
+            "{op}: Calculated padded input size per channel: ({}). Kernel size: ({eff}). Kernel size can't be greater than actual input size",
+            len + 2 * p
+        )));
+    }
+    Ok((len + 2 * p - eff) / s + 1)
+}
+
+fn check_pos(op: &str, what: &str, v: [usize; 2]) -> Result<()> {
+    if v[0] == 0 || v[1] == 0 {
+        return Err(Error::invalid(format!(
+            "{op}: {what} should be greater than zero, but got {what}: ({}, {})",
+            v[0], v[1]
+        )));
+    }
+    Ok(())
+}
+
+/// `F.conv2d(input, weight, bias, stride, padding, dilation, groups)` on a
+/// `[n, c, h, w]` (or unbatched `[c, h, w]`) input.
+pub fn conv2d(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    stride: [usize; 2],
+    padding: [usize; 2],
+    dilation: [usize; 2],
+    groups: usize,
+) -> Result<Tensor> {
+    if input.dim() == 3 {
+        let out = conv2d(
+            &input.unsqueeze(0)?,
+            weight,
+            bias,
+            stride,
+            padding,
+            dilation,
+            groups,
+        )?;
+        return out.squeeze_dim(0);
+    }
+    if input.dim() != 4 {
+        return Err(Error::invalid(format!(
+            "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: {:?}",
+            input.shape()
+        )));
+    }
+    if weight.dim() != 4 {
+        return Err(Error::invalid(format!(
+            "weight should have at least three dimensions (got {:?})",
+            weight.shape()
+        )));
+    }
+    check_pos("conv2d", "stride", stride)?;
+    check_pos("conv2d", "dilation", dilation)?;
+    if groups == 0 {
+        return Err(Error::invalid("non-positive groups is not supported"));
+    }
+    let (n, c, h, w) = (
+        input.shape()[0],
+        input.shape()[1],
+        input.shape()[2],
+        input.shape()[3],
+    );
+    let (oc, cg, kh, kw) = (
+        weight.shape()[0],
+        weight.shape()[1],
+        weight.shape()[2],
+        weight.shape()[3],
+    );
+    if cg * groups != c {
+        return Err(Error::shape(
+            "conv2d",
+            input.shape(),
+            weight.shape(),
+            format!(
+                "Given groups={groups}, weight of size {:?}, expected input{:?} to have {} channels, but got {c} channels instead",
+                weight.shape(),
+                input.shape(),
+                cg * groups
+            ),
+        ));
+    }
+    if oc % groups != 0 {
+        return Err(Error::invalid(format!(
+            "Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of size {:?} instead",
+            weight.shape()
+        )));
+    }
+    if let Some(b) = bias {
+        if b.shape() != [oc] {
+            return Err(Error::invalid(format!(
+                "Given weight of size {:?}, expected bias to be 1-dimensional with {oc} elements, but got bias of size {:?} instead",
+                weight.shape(),
+                b.shape()
+            )));
+        }
+    }
+    if input.dtype() != weight.dtype() || bias.is_some_and(|b| b.dtype() != input.dtype()) {
+        return Err(Error::DTypeMismatch {
+            op: "conv2d",
+            expected: Some(input.dtype()),
+            got: weight.dtype(),
+            msg: format!(
+                "Input type ({}) and weight type ({}) should be the same",
+                input.dtype().name(),
+                weight.dtype().name()
+            ),
+        });
+    }
+    let oh = out_len("conv2d", h, kh, stride[0], padding[0], dilation[0])?;
+    let ow = out_len("conv2d", w, kw, stride[1], padding[1], dilation[1])?;
+    let geo = Window2d {
+        n,
+        c,
+        h,
+        w,
+        kh,
+        kw,
+        sh: stride[0],
+        sw: stride[1],
+        ph: padding[0],
+        pw: padding[1],
+        dh: dilation[0],
+        dw: dilation[1],
+        oh,
+        ow,
+    };
+    let dt = input.dtype();
+    let cdt = compute_dtype(dt)?;
+    let kk = cg * kh * kw;
+    let l = oh * ow;
+    let ocg = oc / groups;
+    let (out, cols) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
+        let x = input.to_dtype(cdt)?;
+        let s = x.storage().im2col(x.layout(), &geo)?;
+        let cols = Tensor::from_contiguous(s, &[n, groups, kk, l]);
+        let wm = weight.to_dtype(cdt)?.reshape_to(&[groups, ocg, kk])?;
+        let mut out = wm.matmul(&cols)?.reshape_to(&[n, oc, oh, ow])?;
+        if let Some(b) = bias {
+            out = out.add(&b.to_dtype(cdt)?.reshape_to(&[1, oc, 1, 1])?)?;
+        }
+        Ok((out.to_dtype(dt)?, cols))
+    })?;
+    let sw = SavedTensor::new("weight", weight);
+    let scols = SavedTensor::new("columns", &cols);
+    drop(cols);
+    let (sw2, scols2) = (sw.clone(), scols.clone());
+    let wshape = weight.shape().to_vec();
+    let mut inputs = vec![input, weight];
+    if let Some(b) = bias {
+        inputs.push(b);
+    }
+    let has_bias = bias.is_some();
+    const NAME: &str = "ConvolutionBackward0";
+    Ok(record(
+        out,
+        NAME,
+        &inputs,
+        vec![sw, scols],
+        move |g, need| {
+            let g = g
+                .to_dtype(cdt)?
+                .contiguous()?
+                .reshape_to(&[n, groups, ocg, l])?;
+            let gi = if need[0] {
+                // d cols = W^T @ g per group, folded back onto the input by col2im
+                let wm = sw2
+                    .get(NAME)?
+                    .to_dtype(cdt)?
+                    .reshape_to(&[groups, ocg, kk])?;
+                let dcols = wm.mt()?.matmul(&g)?;
+                let s = dcols.storage().col2im(dcols.layout(), &geo)?;
+                Some(Tensor::from_contiguous(s, &[n, c, h, w]).to_dtype(dt)?)
+            } else {
+                None
+            };
+            let gw = if need[1] {
+                // d W = sum over the batch of g @ cols^T
+                let cols = scols2.get(NAME)?;
+                let d = g.matmul(&cols.mt()?)?.sum_dims(&[0], false)?;
+                Some(d.reshape_to(&wshape)?.to_dtype(dt)?)
+            } else {
+                None
+            };
+            let mut v = vec![gi, gw];
+            if has_bias {
+                v.push(if need[2] {
+                    Some(
+                        g.reshape_to(&[n, oc, l])?
+                            .sum_dims(&[0, 2], false)?
+                            .to_dtype(dt)?,
+                    )
+                } else {
+                    None
+                });
+            }
+            Ok(v)
+        },
+    ))
+}
+
+/// `F.max_pool2d(input, kernel_size, stride, padding, dilation)` (floor mode).
+/// `stride` `None` means the kernel size, as in PyTorch.
+pub fn max_pool2d(
+    input: &Tensor,
+    kernel_size: [usize; 2],
+    stride: Option<[usize; 2]>,
+    padding: [usize; 2],
+    dilation: [usize; 2],
+) -> Result<Tensor> {
+    Ok(max_pool2d_with_indices(input, kernel_size, stride, padding, dilation)?.0)
+}
+
+/// `F.max_pool2d(..., return_indices=True)`: values and int64 indices into each `h*w` plane.
+pub fn max_pool2d_with_indices(
+    input: &Tensor,
+    kernel_size: [usize; 2],
+    stride: Option<[usize; 2]>,
+    padding: [usize; 2],
+    dilation: [usize; 2],
+) -> Result<(Tensor, Tensor)> {
+    if input.dim() == 3 {
+        let (v, i) =
+            max_pool2d_with_indices(&input.unsqueeze(0)?, kernel_size, stride, padding, dilation)?;
+        return Ok((v.squeeze_dim(0)?, i.squeeze_dim(0)?));
+    }
+    if input.dim() != 4 {
+        return Err(Error::invalid(format!(
+            "non-empty 3D or 4D (batch mode) tensor expected for input, but got: {:?}",
+            input.shape()
+        )));
+    }
+    let stride = stride.unwrap_or(kernel_size);
+    check_pos("max_pool2d", "kernel_size", kernel_size)?;
+    check_pos("max_pool2d", "stride", stride)?;
+    check_pos("max_pool2d", "dilation", dilation)?;
+    for i in 0..2 {
+        if padding[i] * 2 > kernel_size[i] {
+            return Err(Error::invalid(format!(
+                "pad should be at most half of effective kernel size, but got pad={}, kernel_size={} and dilation={}",
+                padding[i], kernel_size[i], dilation[i]
+            )));
+        }
+    }
+    let s = input.shape();
+    let (n, c, h, w) = (s[0], s[1], s[2], s[3]);
+    let oh = out_len(
+        "max_pool2d",
+        h,
+        kernel_size[0],
+        stride[0],
+        padding[0],
+        dilation[0],
+    )?;
+    let ow = out_len(
+        "max_pool2d",
+        w,
+        kernel_size[1],
+        stride[1],
+        padding[1],
+        dilation[1],
+    )?;
+    let geo = Window2d {
+        n,
+        c,
+        h,
+        w,
+        kh: kernel_size[0],
+        kw: kernel_size[1],
+        sh: stride[0],
+        sw: stride[1],
+        ph: padding[0],
+        pw: padding[1],
+        dh: dilation[0],
+        dw: dilation[1],
+        oh,
+        ow,
+    };
+    let dt = input.dtype();
+    let cdt = compute_dtype(dt)?;
+    let (vals, idx) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
+        let x = input.to_dtype(cdt)?;
+        let (v, i) = x.storage().max_pool2d(x.layout(), &geo)?;
+        Ok((
+            Tensor::from_contiguous(v, &[n, c, oh, ow]).to_dtype(dt)?,
+            Tensor::from_contiguous(i, &[n, c, oh, ow]),
+        ))
+    })?;
+    let sidx = SavedTensor::new("result1", &idx);
+    let keep = sidx.clone();
+    const NAME: &str = "MaxPool2DWithIndicesBackward0";
+    let out = record(vals, NAME, &[input], vec![sidx], move |g, _| {
+        let idx = keep.get(NAME)?;
+        let g = g.to_dtype(cdt)?;
+        let s = g
+            .storage()
+            .max_pool2d_backward(g.layout(), &idx.storage(), idx.layout(), &geo)?;
+        Ok(vec![Some(
+            Tensor::from_contiguous(s, &[n, c, h, w]).to_dtype(dt)?,
+        )])
+    });
+    Ok((out, idx))
+}

@@ -1,0 +1,344 @@
+//! Losses: `mse_loss`, `nll_loss` (fused, one `NllLossBackward0` node),
+//! `cross_entropy` (`log_softmax` + `nll_loss`, as PyTorch records it, with
+//! class weights, `ignore_index`, label smoothing and probability targets)
+//! and `binary_cross_entropy_with_logits` (the stable `max(-x, 0)` form).
+
+use crate::autograd::{record, with_no_grad, SavedTensor};
+use crate::{DType, Error, Result, Tensor};
+
+/// PyTorch's `reduction=` argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    None,
+    #[default]
+    Mean,
+    Sum,
+}
+
+impl Reduction {
+    /// Parses `'none' | 'mean' | 'sum'`.
+    pub fn from_name(s: &str) -> Result<Reduction> {
+        match s {
+            "none" => Ok(Reduction::None),
+            "mean" => Ok(Reduction::Mean),
+            "sum" => Ok(Reduction::Sum),
+            _ => Err(Error::invalid(format!(
+                "{s} is not a valid value for reduction"
+            ))),
+        }
+    }
+
+    fn apply(self, t: Tensor) -> Result<Tensor> {
+        match self {
+            Reduction::None => Ok(t),
+            Reduction::Mean => t.mean(),
+            Reduction::Sum => t.sum(),
+        }
+    }
+}
+
+/// `F.mse_loss(input, target, reduction)`: `(input - target)^2`, reduced.
+pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    reduction.apply(input.sub(target)?.square()?)
+}
+
+/// Options of `nll_loss` / `cross_entropy` beyond input and target.
+#[derive(Debug, Clone, Default)]
+pub struct LossOptions {
+    /// Per-class rescaling weight `[C]`.
+    pub weight: Option<Tensor>,
+    /// Target value that contributes neither loss nor gradient (PyTorch: -100).
+    pub ignore_index: i64,
+    pub reduction: Reduction,
+    /// `cross_entropy` only: mixes the target with the uniform distribution.
+    pub label_smoothing: f64,
+}
+
+impl LossOptions {
+    /// PyTorch's defaults: no weight, `ignore_index=-100`, `'mean'`, no smoothing.
+    pub fn new() -> Self {
+        LossOptions {
+            weight: None,
+            ignore_index: -100,
+            reduction: Reduction::Mean,
+            label_smoothing: 0.0,
+        }
+    }
+}
+
+/// Moves the class dim (1) last and flattens: `[N, C, d..]` -> `[N*d.., C]`;
+/// `[C]` -> `[1, C]`. Returns the flat view and the permutation used.
+fn rows(x: &Tensor) -> Result<(Tensor, Option<Vec<i64>>)> {
+    match x.dim() {
+        1 => Ok((x.unsqueeze(0)?, None)),
+        2 => Ok((x.clone(), None)),
+        nd => {
+            let mut perm: Vec<i64> = vec![0];
+            perm.extend(2..nd as i64);
+            perm.push(1);
+            let c = x.shape()[1];
+            Ok((x.permute(&perm)?.reshape(&[-1, c as i64])?, Some(perm)))
+        }
+    }
+}
+
+fn check_target(input: &Tensor, target: &Tensor) -> Result<()> {
+    if target.dtype() != DType::I64 {
+        return Err(Error::DTypeMismatch {
+            op: "nll_loss",
+            expected: Some(DType::I64),
+            got: target.dtype(),
+            msg: format!(
+                "expected scalar type Long but found {}",
+                match target.dtype() {
+                    DType::F32 => "Float",
+                    DType::F64 => "Double",
+                    DType::I32 => "Int",
+                    DType::F16 => "Half",
+                    DType::BF16 => "BFloat16",
+                    _ => "Bool",
+                }
+            ),
+        });
+    }
+    let ok = match input.dim() {
+        1 => target.dim() == 0,
+        _ => {
+            let mut s = input.shape().to_vec();
+            s.remove(1);
+            target.shape() == s.as_slice()
+        }
+    };
+    if !ok {
+        if input.dim() >= 2 && target.dim() >= 1 && target.shape()[0] != input.shape()[0] {
+            return Err(Error::invalid(format!(
+                "Expected input batch_size ({}) to match target batch_size ({}).",
+                input.shape()[0],
+                target.shape()[0]
+            )));
+        }
+        return Err(Error::invalid(format!(
+            "expected target of size {:?} for input of size {:?}, got {:?}",
+            {
+                let mut s = input.shape().to_vec();
+                if !s.is_empty() {
+                    s.remove(if s.len() == 1 { 0 } else { 1 });
+                }
+                s
+            },
+            input.shape(),
+            target.shape()
+        )));
+    }
+    Ok(())
+}
+
+/// `F.nll_loss(input, target, weight, ignore_index, reduction)` on log-probabilities
+/// `[N, C]`, `[C]` or `[N, C, d..]` with int64 targets.
+pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<Tensor> {
+    if input.dim() == 0 {
+        return Err(Error::invalid("input tensor should be 1D or 2D"));
+    }
+    check_target(input, target)?;
+    let c = input.shape()[if input.dim() == 1 { 0 } else { 1 }];
+    if let Some(w) = &opts.weight {
+        if w.shape() != [c] {
+            return Err(Error::invalid(format!(
+                "weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: {:?}",
+                w.shape()
+            )));
+        }
+    }
+    let ids = target.to_vec_i64()?;
+    let wv: Option<Vec<f64>> = match &opts.weight {
+        Some(w) => Some(w.to_vec_f64()?),
+        None => None,
+    };
+    let mut safe = Vec::with_capacity(ids.len());
+    let mut wrow = Vec::with_capacity(ids.len());
+    for &t in &ids {
+        if t == opts.ignore_index {
+            safe.push(0);
+            wrow.push(0.0);
+            continue;
+        }
+        if t < 0 || t as usize >= c {
+            return Err(Error::invalid(format!("Target {t} is out of bounds.")));
+        }
+        safe.push(t);
+        wrow.push(wv.as_ref().map_or(1.0, |w| w[t as usize]));
+    }
+    let total: f64 = wrow.iter().sum();
+    let m = ids.len();
+    let dt = input.dtype();
+    let idx = Tensor::from_vec(safe, &[m, 1])?.to_device(input.device())?;
+    let wt = Tensor::from_vec_f64(&wrow, &[m], dt)?.to_device(input.device())?;
+    let reduction = opts.reduction;
+    let out = with_no_grad(|| -> Result<Tensor> {
+        let (x2, _) = rows(input)?;
+        let picked = x2.gather(1, &idx)?.reshape_to(&[m])?;
+        let l = picked.mul(&wt)?.neg()?;
+        match reduction {
+            Reduction::None => l.reshape_to(target.shape()),
+            Reduction::Sum => l.sum(),
+            Reduction::Mean => l.sum()?.div_scalar(total),
+        }
+    })?;
+    let in_shape = input.shape().to_vec();
+    let tshape = target.shape().to_vec();
+    let sidx = SavedTensor::new("target", &idx);
+    let sw = SavedTensor::new("weight", &wt);
+    let (si, sw2) = (sidx.clone(), sw.clone());
+    const NAME: &str = "NllLossBackward0";
+    Ok(record(out, NAME, &[input], vec![sidx, sw], move |g, _| {
+        let (idx, wt) = (si.get(NAME)?, sw2.get(NAME)?);
+        // d loss_i / d x[i, t_i] = -w_i (scaled by 1/total for 'mean'); 0 elsewhere
+        let gi = match reduction {
+            Reduction::None => g.reshape_to(&[m])?,
+            Reduction::Sum => g.expand(&[m as i64])?,
+            Reduction::Mean => g.div_scalar(total)?.expand(&[m as i64])?,
+        };
+        let src = gi.mul(&wt)?.neg()?.reshape_to(&[m, 1])?;
+        let c = *in_shape
+            .get(if in_shape.len() == 1 { 0 } else { 1 })
+            .unwrap_or(&1);
+        let z = Tensor::zeros(&[m, c], g.dtype(), g.device())?;
+        let gx = z.scatter(1, &idx, &src)?;
+        let gx = match in_shape.len() {
+            1 | 2 => gx.reshape_to(&in_shape)?,
+            nd => {
+                // [N*d.., C] -> [N, d.., C] -> [N, C, d..]
+                let mut s: Vec<usize> = vec![in_shape[0]];
+                s.extend(&in_shape[2..]);
+                s.push(c);
+                let mut inv: Vec<i64> = vec![0, nd as i64 - 1];
+                inv.extend(1..nd as i64 - 1);
+                gx.reshape_to(&s)?.permute(&inv)?.contiguous()?
+            }
+        };
+        let _ = &tshape;
+        Ok(vec![Some(gx)])
+    }))
+}
+
+/// `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`:
+/// int64 class targets or float probability targets of the input's shape.
+pub fn cross_entropy(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<Tensor> {
+    if input.dim() == 0 {
+        return Err(Error::invalid("input tensor should be 1D or 2D"));
+    }
+    let cdim: i64 = if input.dim() == 1 { 0 } else { 1 };
+    let c = input.shape()[cdim as usize];
+    let ls = opts.label_smoothing;
+    if !(0.0..=1.0).contains(&ls) {
+        return Err(Error::invalid(format!(
+            "label_smoothing must be between 0.0 and 1.0. Got: {ls}"
+        )));
+    }
+    let logp = input.log_softmax(cdim)?;
+    // a [C] weight broadcast along the class dim
+    let wb = |w: &Tensor| -> Result<Tensor> {
+        let mut s = vec![1usize; input.dim()];
+        s[cdim as usize] = c;
+        w.reshape_to(&s)
+    };
+    if target.dtype().is_float() {
+        if target.shape() != input.shape() {
+            return Err(Error::invalid(format!(
+                "Expected target size {:?}, got {:?}",
+                input.shape(),
+                target.shape()
+            )));
+        }
+        let t = if ls > 0.0 {
+            target.mul_scalar(1.0 - ls)?.add_scalar(ls / c as f64)?
+        } else {
+            target.clone()
+        };
+        let mut prod = logp.mul(&t)?;
+        if let Some(w) = &opts.weight {
+            prod = prod.mul(&wb(w)?)?;
+        }
+        let per = prod.sum_dims(&[cdim], false)?.neg()?;
+        return match opts.reduction {
+            Reduction::None => Ok(per),
+            Reduction::Sum => per.sum(),
+            Reduction::Mean => {
+                let n = if input.dim() == 1 {
+                    1
+                } else {
+                    input.numel() / c
+                };
+                per.sum()?.div_scalar(n as f64)
+            }
+        };
+    }
+    let nll = nll_loss(&logp, target, opts)?;
+    if ls <= 0.0 {
+        return Ok(nll);
+    }
+    // PyTorch's label smoothing: (1 - ls) * nll + ls / C * smooth, where smooth is
+    // -sum_c w_c logp_c per element (0 where ignored), reduced like nll
+    let ignore = target.eq_scalar(opts.ignore_index)?;
+    let weighted = match &opts.weight {
+        Some(w) => logp.mul(&wb(w)?)?,
+        None => logp.clone(),
+    };
+    let smooth = weighted
+        .sum_dims(&[cdim], false)?
+        .neg()?
+        .masked_fill(&ignore, 0.0)?;
+    let smooth = match opts.reduction {
+        Reduction::None => smooth,
+        Reduction::Sum => smooth.sum()?,
+        Reduction::Mean => {
+            let ids = target.to_vec_i64()?;
+            let denom: f64 = match &opts.weight {
+                Some(w) => {
+                    let wv = w.to_vec_f64()?;
+                    ids.iter()
+                        .filter(|&&t| t != opts.ignore_index)
+                        .map(|&t| wv[t as usize])
+                        .sum()
+                }
+                None => ids.iter().filter(|&&t| t != opts.ignore_index).count() as f64,
+            };
+            smooth.sum()?.div_scalar(denom)?
+        }
+    };
+    nll.mul_scalar(1.0 - ls)?
+        .add(&smooth.mul_scalar(ls / c as f64)?)
+}
+
+/// `F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)`:
+/// `(1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0))`, times `weight`.
+pub fn binary_cross_entropy_with_logits(
+    input: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    pos_weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> Result<Tensor> {
+    if input.shape() != target.shape() {
+        return Err(Error::invalid(format!(
+            "Target size ({}) must be the same as input size ({})",
+            crate::nn::state::torch_size(target.shape()),
+            crate::nn::state::torch_size(input.shape())
+        )));
+    }
+    let soft = input
+        .abs()?
+        .neg()?
+        .exp()?
+        .log1p()?
+        .add(&input.neg()?.relu()?)?;
+    let lw = match pos_weight {
+        Some(pw) => pw.sub_scalar(1.0)?.mul(target)?.add_scalar(1.0)?,
+        None => Tensor::ones(&[], input.dtype(), input.device())?,
+    };
+    let mut loss = target.rsub_scalar(1.0)?.mul(input)?.add(&lw.mul(&soft)?)?;
+    if let Some(w) = weight {
+        loss = loss.mul(w)?;
+    }
+    reduction.apply(loss)
+}

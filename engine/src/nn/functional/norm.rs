@@ -1,0 +1,222 @@
+//! `F.layer_norm` and `F.rms_norm`: statistics in float32 or float64 (half
+//! types are widened), one backward node each (`NativeLayerNormBackward0`,
+//! `FusedRmsNormBackward0`) whose gradient is the closed form below.
+
+use crate::autograd::{record, with_no_grad, SavedTensor};
+use crate::{DType, Error, Result, Tensor};
+
+fn check_shape(op: &str, x: &Tensor, shape: &[usize], w: Option<&Tensor>) -> Result<()> {
+    let nd = shape.len();
+    if nd == 0 || x.dim() < nd || x.shape()[x.dim() - nd..] != *shape {
+        let mut expected = String::from("[*");
+        for d in shape {
+            expected.push_str(&format!(", {d}"));
+        }
+        expected.push(']');
+        return Err(Error::invalid(format!(
+            "Given normalized_shape={shape:?}, expected input with shape {expected}, but got input of size{:?}",
+            x.shape()
+        )));
+    }
+    if let Some(w) = w {
+        if w.shape() != shape {
+            return Err(Error::invalid(format!(
+                "{op}: Expected weight to be of same shape as normalized_shape, but got weight of shape {:?} and normalized_shape = {shape:?}",
+                w.shape()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn wide(d: DType) -> DType {
+    if d == DType::F64 {
+        DType::F64
+    } else {
+        DType::F32
+    }
+}
+
+/// `F.layer_norm(x, normalized_shape, weight, bias, eps)`:
+/// `y = (x - mean) / sqrt(var + eps) * weight + bias` over the trailing dims
+/// (biased variance).
+pub fn layer_norm(
+    x: &Tensor,
+    normalized_shape: &[usize],
+    weight: Option<&Tensor>,
+    bias: Option<&Tensor>,
+    eps: f64,
+) -> Result<Tensor> {
+    check_shape("layer_norm", x, normalized_shape, weight)?;
+    if let Some(b) = bias {
+        if b.shape() != normalized_shape {
+            return Err(Error::invalid(format!(
+                "layer_norm: Expected bias to be of same shape as normalized_shape, but got bias of shape {:?} and normalized_shape = {normalized_shape:?}",
+                b.shape()
+            )));
+        }
+    }
+    let dt = x.dtype();
+    let cdt = wide(dt);
+    let dims: Vec<i64> = (x.dim() - normalized_shape.len()..x.dim())
+        .map(|d| d as i64)
+        .collect();
+    let (y, xhat, rstd) = with_no_grad(|| -> Result<(Tensor, Tensor, Tensor)> {
+        let xf = x.to_dtype(cdt)?;
+        let mean = xf.mean_dims(&dims, true)?;
+        let xc = xf.sub(&mean)?;
+        let var = xc.square()?.mean_dims(&dims, true)?;
+        let rstd = var.add_scalar(eps)?.rsqrt()?;
+        let xhat = xc.mul(&rstd)?;
+        let mut y = xhat.clone();
+        if let Some(w) = weight {
+            y = y.mul(&w.to_dtype(cdt)?)?;
+        }
+        if let Some(b) = bias {
+            y = y.add(&b.to_dtype(cdt)?)?;
+        }
+        Ok((y.to_dtype(dt)?, xhat, rstd))
+    })?;
+    let sx = SavedTensor::new("xhat", &xhat);
+    let sr = SavedTensor::new("rstd", &rstd);
+    let sw = weight.map(|w| SavedTensor::new("weight", w));
+    let mut saved = vec![sx.clone(), sr.clone()];
+    saved.extend(sw.clone());
+    let mut inputs = vec![x];
+    inputs.extend(weight);
+    inputs.extend(bias);
+    let (has_w, has_b) = (weight.is_some(), bias.is_some());
+    let lead: Vec<i64> = (0..x.dim() - normalized_shape.len())
+        .map(|d| d as i64)
+        .collect();
+    const NAME: &str = "NativeLayerNormBackward0";
+    Ok(record(y, NAME, &inputs, saved, move |g, need| {
+        let xhat = sx.get(NAME)?;
+        let g = g.to_dtype(cdt)?;
+        let gx = match &sw {
+            Some(w) => g.mul(&w.get(NAME)?.to_dtype(cdt)?)?,
+            None => g.clone(),
+        };
+        let mut out = Vec::new();
+        out.push(if need[0] {
+            // dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat)), means over
+            // the normalized dims (gx = g * weight)
+            let rstd = sr.get(NAME)?;
+            let a = gx.mean_dims(&dims, true)?;
+            let b = gx.mul(&xhat)?.mean_dims(&dims, true)?;
+            Some(rstd.mul(&gx.sub(&a)?.sub(&xhat.mul(&b)?)?)?.to_dtype(dt)?)
+        } else {
+            None
+        });
+        let reduce = |t: Tensor| -> Result<Tensor> {
+            if lead.is_empty() {
+                Ok(t)
+            } else {
+                t.sum_dims(&lead, false)
+            }
+        };
+        if has_w {
+            let k = out.len();
+            out.push(if need[k] {
+                // dweight = sum over leading dims of g * xhat
+                Some(reduce(g.mul(&xhat)?)?.to_dtype(dt)?)
+            } else {
+                None
+            });
+        }
+        if has_b {
+            let k = out.len();
+            out.push(if need[k] {
+                Some(reduce(g.clone())?.to_dtype(dt)?)
+            } else {
+                None
+            });
+        }
+        Ok(out)
+    }))
+}
+
+/// `F.rms_norm(x, normalized_shape, weight, eps)`:
+/// `y = x / sqrt(mean(x^2) + eps) * weight`; `eps` `None` is the dtype's
+/// machine epsilon, as in PyTorch.
+pub fn rms_norm(
+    x: &Tensor,
+    normalized_shape: &[usize],
+    weight: Option<&Tensor>,
+    eps: Option<f64>,
+) -> Result<Tensor> {
+    check_shape("rms_norm", x, normalized_shape, weight)?;
+    let dt = x.dtype();
+    if !dt.is_float() {
+        return Err(Error::Unsupported {
+            op: "rms_norm",
+            dtype: dt,
+            device: x.device(),
+        });
+    }
+    let eps = eps.unwrap_or(match dt {
+        DType::F64 => f64::EPSILON,
+        DType::F16 => 0.0009765625,
+        DType::BF16 => 0.0078125,
+        _ => f32::EPSILON as f64,
+    });
+    let cdt = wide(dt);
+    let dims: Vec<i64> = (x.dim() - normalized_shape.len()..x.dim())
+        .map(|d| d as i64)
+        .collect();
+    let (y, xhat, r) = with_no_grad(|| -> Result<(Tensor, Tensor, Tensor)> {
+        let xf = x.to_dtype(cdt)?;
+        let r = xf
+            .square()?
+            .mean_dims(&dims, true)?
+            .add_scalar(eps)?
+            .rsqrt()?;
+        let xhat = xf.mul(&r)?;
+        let y = match weight {
+            Some(w) => xhat.mul(&w.to_dtype(cdt)?)?,
+            None => xhat.clone(),
+        };
+        Ok((y.to_dtype(dt)?, xhat, r))
+    })?;
+    let sx = SavedTensor::new("xhat", &xhat);
+    let sr = SavedTensor::new("rstd", &r);
+    let sw = weight.map(|w| SavedTensor::new("weight", w));
+    let mut saved = vec![sx.clone(), sr.clone()];
+    saved.extend(sw.clone());
+    let mut inputs = vec![x];
+    inputs.extend(weight);
+    let lead: Vec<i64> = (0..x.dim() - normalized_shape.len())
+        .map(|d| d as i64)
+        .collect();
+    const NAME: &str = "FusedRmsNormBackward0";
+    Ok(record(y, NAME, &inputs, saved, move |g, need| {
+        let xhat = sx.get(NAME)?;
+        let g = g.to_dtype(cdt)?;
+        let gx = match &sw {
+            Some(w) => g.mul(&w.get(NAME)?.to_dtype(cdt)?)?,
+            None => g.clone(),
+        };
+        let mut out = vec![if need[0] {
+            // dx = r * (gx - xhat * mean(gx * xhat)), r = 1/sqrt(mean(x^2) + eps)
+            let r = sr.get(NAME)?;
+            let b = gx.mul(&xhat)?.mean_dims(&dims, true)?;
+            Some(r.mul(&gx.sub(&xhat.mul(&b)?)?)?.to_dtype(dt)?)
+        } else {
+            None
+        }];
+        if sw.is_some() {
+            out.push(if need[1] {
+                let t = g.mul(&xhat)?;
+                let t = if lead.is_empty() {
+                    t
+                } else {
+                    t.sum_dims(&lead, false)?
+                };
+                Some(t.to_dtype(dt)?)
+            } else {
+                None
+            });
+        }
+        Ok(out)
+    }))
+}

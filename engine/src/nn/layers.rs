@@ -1,0 +1,765 @@
+//! Built-in layers: plain structs holding their parameters as `Tensor`s,
+//! initialised as PyTorch does (same draws, same order), each implementing
+//! [`Module`] with PyTorch's `extra_repr`.
+
+use super::functional as F;
+use super::{parameter, Module};
+use crate::random::kaiming_uniform_bound;
+use crate::{DType, Device, Error, Result, Tensor};
+
+/// Python's `repr(float)`: shortest round trip, exponent form below 1e-4.
+pub(crate) fn py_float(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e16).contains(&v.abs()) {
+        let s = format!("{v}");
+        if s.contains('.') || s.contains("inf") || s.contains("NaN") {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let s = format!("{v:e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let e: i32 = e.parse().unwrap_or(0);
+        format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// `weight.uniform_(-b, b)` with `b = kaiming_uniform_bound(fan_in, sqrt 5)`,
+/// then `bias.uniform_(-1/sqrt(fan_in), 1/sqrt(fan_in))`: `nn.Linear` and
+/// `nn.Conv2d`'s `reset_parameters`.
+fn kaiming_pair(
+    wshape: &[usize],
+    fan_in: usize,
+    bias: Option<usize>,
+) -> Result<(Tensor, Option<Tensor>)> {
+    let b = kaiming_uniform_bound(fan_in, 5f64.sqrt());
+    let w = Tensor::uniform(wshape, -b, b, DType::F32, Device::Cpu)?;
+    let bias = match bias {
+        Some(n) => {
+            let bb = if fan_in > 0 {
+                1.0 / (fan_in as f64).sqrt()
+            } else {
+                0.0
+            };
+            Some(parameter(Tensor::uniform(
+                &[n],
+                -bb,
+                bb,
+                DType::F32,
+                Device::Cpu,
+            )?)?)
+        }
+        None => None,
+    };
+    Ok((parameter(w)?, bias))
+}
+
+fn visit_wb(w: &Tensor, b: &Option<Tensor>, f: &mut dyn FnMut(&str, &Tensor)) {
+    f("weight", w);
+    if let Some(b) = b {
+        f("bias", b);
+    }
+}
+
+fn visit_wb_mut(w: &mut Tensor, b: &mut Option<Tensor>, f: &mut dyn FnMut(&str, &mut Tensor)) {
+    f("weight", w);
+    if let Some(b) = b {
+        f("bias", b);
+    }
+}
+
+/// Implements the flag half of [`Module`] for a struct with a `training` field.
+macro_rules! training_flag {
+    () => {
+        fn training(&self) -> bool {
+            self.training
+        }
+        fn set_training(&mut self, on: bool) {
+            self.training = on;
+        }
+    };
+}
+
+/// `nn.Linear(in_features, out_features, bias)`: `y = x W^T + b`.
+pub struct Linear {
+    pub weight: Tensor,
+    pub bias: Option<Tensor>,
+    pub in_features: usize,
+    pub out_features: usize,
+    training: bool,
+}
+
+impl Linear {
+    pub fn new(in_features: usize, out_features: usize, bias: bool) -> Result<Linear> {
+        let (weight, bias) = kaiming_pair(
+            &[out_features, in_features],
+            in_features,
+            bias.then_some(out_features),
+        )?;
+        Ok(Linear {
+            weight,
+            bias,
+            in_features,
+            out_features,
+            training: true,
+        })
+    }
+}
+
+impl Module for Linear {
+    fn type_name(&self) -> String {
+        "Linear".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::linear(x, &self.weight, self.bias.as_ref())
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        visit_wb(&self.weight, &self.bias, f)
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        visit_wb_mut(&mut self.weight, &mut self.bias, f)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "in_features={}, out_features={}, bias={}",
+            self.in_features,
+            self.out_features,
+            py_bool(self.bias.is_some())
+        )
+    }
+}
+
+/// Options of [`Conv2d`] beyond channels and kernel (PyTorch's defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct Conv2dOptions {
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub dilation: [usize; 2],
+    pub groups: usize,
+    pub bias: bool,
+}
+
+impl Default for Conv2dOptions {
+    fn default() -> Self {
+        Conv2dOptions {
+            stride: [1, 1],
+            padding: [0, 0],
+            dilation: [1, 1],
+            groups: 1,
+            bias: true,
+        }
+    }
+}
+
+/// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)`.
+pub struct Conv2d {
+    pub weight: Tensor,
+    pub bias: Option<Tensor>,
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub kernel_size: [usize; 2],
+    pub options: Conv2dOptions,
+    training: bool,
+}
+
+impl Conv2d {
+    /// A stride-1, unpadded convolution with bias.
+    pub fn new(in_channels: usize, out_channels: usize, kernel_size: usize) -> Result<Conv2d> {
+        Conv2d::with_options(
+            in_channels,
+            out_channels,
+            [kernel_size, kernel_size],
+            Conv2dOptions::default(),
+        )
+    }
+
+    pub fn with_options(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: [usize; 2],
+        options: Conv2dOptions,
+    ) -> Result<Conv2d> {
+        let g = options.groups;
+        if g == 0 {
+            return Err(Error::invalid("groups must be a positive integer"));
+        }
+        if in_channels % g != 0 {
+            return Err(Error::invalid("in_channels must be divisible by groups"));
+        }
+        if out_channels % g != 0 {
+            return Err(Error::invalid("out_channels must be divisible by groups"));
+        }
+        let cg = in_channels / g;
+        let fan_in = cg * kernel_size[0] * kernel_size[1];
+        let (weight, bias) = kaiming_pair(
+            &[out_channels, cg, kernel_size[0], kernel_size[1]],
+            fan_in,
+            options.bias.then_some(out_channels),
+        )?;
+        Ok(Conv2d {
+            weight,
+            bias,
+            in_channels,
+            out_channels,
+            kernel_size,
+            options,
+            training: true,
+        })
+    }
+}
+
+impl Module for Conv2d {
+    fn type_name(&self) -> String {
+        "Conv2d".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let o = &self.options;
+        F::conv2d(
+            x,
+            &self.weight,
+            self.bias.as_ref(),
+            o.stride,
+            o.padding,
+            o.dilation,
+            o.groups,
+        )
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        visit_wb(&self.weight, &self.bias, f)
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        visit_wb_mut(&mut self.weight, &mut self.bias, f)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        let o = &self.options;
+        let pair = |p: [usize; 2]| format!("({}, {})", p[0], p[1]);
+        let mut s = format!(
+            "{}, {}, kernel_size={}, stride={}",
+            self.in_channels,
+            self.out_channels,
+            pair(self.kernel_size),
+            pair(o.stride)
+        );
+        if o.padding != [0, 0] {
+            s.push_str(&format!(", padding={}", pair(o.padding)));
+        }
+        if o.dilation != [1, 1] {
+            s.push_str(&format!(", dilation={}", pair(o.dilation)));
+        }
+        if o.groups != 1 {
+            s.push_str(&format!(", groups={}", o.groups));
+        }
+        if self.bias.is_none() {
+            s.push_str(", bias=False");
+        }
+        s
+    }
+}
+
+/// `nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1)`.
+pub struct MaxPool2d {
+    pub kernel_size: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub dilation: usize,
+    training: bool,
+}
+
+impl MaxPool2d {
+    pub fn new(kernel_size: usize) -> MaxPool2d {
+        MaxPool2d::with_options(kernel_size, kernel_size, 0, 1)
+    }
+
+    pub fn with_options(
+        kernel_size: usize,
+        stride: usize,
+        padding: usize,
+        dilation: usize,
+    ) -> Self {
+        MaxPool2d {
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            training: true,
+        }
+    }
+}
+
+impl Module for MaxPool2d {
+    fn type_name(&self) -> String {
+        "MaxPool2d".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let k = self.kernel_size;
+        F::max_pool2d(
+            x,
+            [k, k],
+            Some([self.stride, self.stride]),
+            [self.padding, self.padding],
+            [self.dilation, self.dilation],
+        )
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode=False",
+            self.kernel_size, self.stride, self.padding, self.dilation
+        )
+    }
+}
+
+/// `nn.Dropout(p)`: zeroes elements with probability `p` while training.
+pub struct Dropout {
+    pub p: f64,
+    training: bool,
+}
+
+impl Dropout {
+    pub fn new(p: f64) -> Result<Dropout> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::invalid(format!(
+                "dropout probability has to be between 0 and 1, but got {p}"
+            )));
+        }
+        Ok(Dropout { p, training: true })
+    }
+}
+
+impl Module for Dropout {
+    fn type_name(&self) -> String {
+        "Dropout".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::dropout(x, self.p, self.training)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!("p={}, inplace=False", py_float(self.p))
+    }
+}
+
+/// `nn.Embedding(num_embeddings, embedding_dim, padding_idx)`: weight `normal_(0, 1)`,
+/// padding row zeroed.
+pub struct Embedding {
+    pub weight: Tensor,
+    pub padding_idx: Option<i64>,
+    training: bool,
+}
+
+impl Embedding {
+    pub fn new(
+        num_embeddings: usize,
+        embedding_dim: usize,
+        padding_idx: Option<i64>,
+    ) -> Result<Self> {
+        let n = num_embeddings as i64;
+        let pad = match padding_idx {
+            Some(p) if p >= n || p < -n => {
+                return Err(Error::invalid("Padding_idx must be within num_embeddings"))
+            }
+            Some(p) if p < 0 => Some(p + n),
+            p => p,
+        };
+        let mut w = Tensor::randn(&[num_embeddings, embedding_dim], DType::F32, Device::Cpu)?
+            .to_vec_f32()?;
+        if let Some(p) = pad {
+            let p = p as usize;
+            w[p * embedding_dim..(p + 1) * embedding_dim].fill(0.0);
+        }
+        let weight = parameter(Tensor::from_vec(w, &[num_embeddings, embedding_dim])?)?;
+        Ok(Embedding {
+            weight,
+            padding_idx: pad,
+            training: true,
+        })
+    }
+}
+
+impl Module for Embedding {
+    fn type_name(&self) -> String {
+        "Embedding".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::embedding(x, &self.weight, self.padding_idx)
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        f("weight", &self.weight)
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        f("weight", &mut self.weight)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        let s = self.weight.shape();
+        let mut r = format!("{}, {}", s[0], s[1]);
+        if let Some(p) = self.padding_idx {
+            r.push_str(&format!(", padding_idx={p}"));
+        }
+        r
+    }
+}
+
+fn shape_repr(s: &[usize]) -> String {
+    if s.len() == 1 {
+        format!("({},)", s[0])
+    } else {
+        let v: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+        format!("({})", v.join(", "))
+    }
+}
+
+/// `nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)`.
+pub struct LayerNorm {
+    pub normalized_shape: Vec<usize>,
+    pub eps: f64,
+    pub weight: Option<Tensor>,
+    pub bias: Option<Tensor>,
+    training: bool,
+}
+
+impl LayerNorm {
+    pub fn new(
+        normalized_shape: &[usize],
+        eps: f64,
+        elementwise_affine: bool,
+        bias: bool,
+    ) -> Result<Self> {
+        let mk = |v: f64| -> Result<Tensor> {
+            parameter(Tensor::full(normalized_shape, v, DType::F32, Device::Cpu)?)
+        };
+        Ok(LayerNorm {
+            normalized_shape: normalized_shape.to_vec(),
+            eps,
+            weight: if elementwise_affine {
+                Some(mk(1.0)?)
+            } else {
+                None
+            },
+            bias: if elementwise_affine && bias {
+                Some(mk(0.0)?)
+            } else {
+                None
+            },
+            training: true,
+        })
+    }
+}
+
+impl Module for LayerNorm {
+    fn type_name(&self) -> String {
+        "LayerNorm".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::layer_norm(
+            x,
+            &self.normalized_shape,
+            self.weight.as_ref(),
+            self.bias.as_ref(),
+            self.eps,
+        )
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        if let Some(w) = &self.weight {
+            f("weight", w);
+        }
+        if let Some(b) = &self.bias {
+            f("bias", b);
+        }
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        if let Some(w) = &mut self.weight {
+            f("weight", w);
+        }
+        if let Some(b) = &mut self.bias {
+            f("bias", b);
+        }
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, eps={}, elementwise_affine={}",
+            shape_repr(&self.normalized_shape),
+            py_float(self.eps),
+            py_bool(self.weight.is_some())
+        )
+    }
+}
+
+/// `nn.RMSNorm(normalized_shape, eps=None, elementwise_affine=True)`.
+pub struct RMSNorm {
+    pub normalized_shape: Vec<usize>,
+    pub eps: Option<f64>,
+    pub weight: Option<Tensor>,
+    training: bool,
+}
+
+impl RMSNorm {
+    pub fn new(
+        normalized_shape: &[usize],
+        eps: Option<f64>,
+        elementwise_affine: bool,
+    ) -> Result<Self> {
+        let weight = if elementwise_affine {
+            Some(parameter(Tensor::ones(
+                normalized_shape,
+                DType::F32,
+                Device::Cpu,
+            )?)?)
+        } else {
+            None
+        };
+        Ok(RMSNorm {
+            normalized_shape: normalized_shape.to_vec(),
+            eps,
+            weight,
+            training: true,
+        })
+    }
+}
+
+impl Module for RMSNorm {
+    fn type_name(&self) -> String {
+        "RMSNorm".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::rms_norm(x, &self.normalized_shape, self.weight.as_ref(), self.eps)
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        if let Some(w) = &self.weight {
+            f("weight", w);
+        }
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        if let Some(w) = &mut self.weight {
+            f("weight", w);
+        }
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, eps={}, elementwise_affine={}",
+            shape_repr(&self.normalized_shape),
+            self.eps.map_or("None".to_string(), py_float),
+            py_bool(self.weight.is_some())
+        )
+    }
+}
+
+/// Stamps a parameterless activation module (the five differ only in name
+/// and the Tensor method they call).
+macro_rules! activation {
+    ($name:ident, $doc:literal, |$x:ident| $body:expr) => {
+        #[doc = $doc]
+        pub struct $name {
+            training: bool,
+        }
+        impl $name {
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                $name { training: true }
+            }
+        }
+        impl Module for $name {
+            fn type_name(&self) -> String {
+                stringify!($name).into()
+            }
+            fn forward(&self, $x: &Tensor) -> Result<Tensor> {
+                $body
+            }
+            training_flag!();
+        }
+    };
+}
+
+activation!(ReLU, "`nn.ReLU()`.", |x| x.relu());
+activation!(SiLU, "`nn.SiLU()`.", |x| x.silu());
+activation!(Tanh, "`nn.Tanh()`.", |x| x.tanh());
+activation!(Sigmoid, "`nn.Sigmoid()`.", |x| x.sigmoid());
+
+/// `nn.GELU(approximate='none' | 'tanh')`.
+pub struct GELU {
+    pub approximate: String,
+    training: bool,
+}
+
+impl GELU {
+    pub fn new(approximate: &str) -> Result<GELU> {
+        if approximate != "none" && approximate != "tanh" {
+            return Err(Error::invalid(
+                "approximate argument must be either none or tanh.",
+            ));
+        }
+        Ok(GELU {
+            approximate: approximate.into(),
+            training: true,
+        })
+    }
+}
+
+impl Module for GELU {
+    fn type_name(&self) -> String {
+        "GELU".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.gelu(&self.approximate)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!("approximate='{}'", self.approximate)
+    }
+}
+
+/// `nn.Flatten(start_dim=1, end_dim=-1)`.
+pub struct Flatten {
+    pub start_dim: i64,
+    pub end_dim: i64,
+    training: bool,
+}
+
+impl Flatten {
+    pub fn new(start_dim: i64, end_dim: i64) -> Flatten {
+        Flatten {
+            start_dim,
+            end_dim,
+            training: true,
+        }
+    }
+}
+
+impl Default for Flatten {
+    fn default() -> Self {
+        Flatten::new(1, -1)
+    }
+}
+
+impl Module for Flatten {
+    fn type_name(&self) -> String {
+        "Flatten".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.flatten(self.start_dim, self.end_dim)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!("start_dim={}, end_dim={}", self.start_dim, self.end_dim)
+    }
+}
+
+/// `nn.Sequential(*modules)`: children named `0`, `1`, ...; forward chains them.
+#[derive(Default)]
+pub struct Sequential {
+    pub modules: Vec<Box<dyn Module + Send + Sync>>,
+    training: bool,
+}
+
+impl Sequential {
+    pub fn new() -> Sequential {
+        Sequential {
+            modules: Vec::new(),
+            training: true,
+        }
+    }
+
+    /// Appends a module (builder form of PyTorch's `append`).
+    pub fn append(mut self, m: impl Module + Send + Sync + 'static) -> Sequential {
+        self.modules.push(Box::new(m));
+        self
+    }
+
+    pub fn push(&mut self, m: Box<dyn Module + Send + Sync>) {
+        self.modules.push(m);
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+}
+
+impl Module for Sequential {
+    fn type_name(&self) -> String {
+        "Sequential".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut y = x.clone();
+        for m in &self.modules {
+            y = m.forward(&y)?;
+        }
+        Ok(y)
+    }
+    fn visit_children(&self, f: &mut dyn FnMut(&str, &dyn Module)) {
+        for (i, m) in self.modules.iter().enumerate() {
+            f(&i.to_string(), m.as_ref());
+        }
+    }
+    fn visit_children_mut(&mut self, f: &mut dyn FnMut(&str, &mut dyn Module)) {
+        for (i, m) in self.modules.iter_mut().enumerate() {
+            f(&i.to_string(), m.as_mut());
+        }
+    }
+    training_flag!();
+}
+
+/// `nn.ModuleList(modules)`: indexed children; it has no forward.
+#[derive(Default)]
+pub struct ModuleList {
+    pub modules: Vec<Box<dyn Module + Send + Sync>>,
+    training: bool,
+}
+
+impl ModuleList {
+    pub fn new() -> ModuleList {
+        ModuleList {
+            modules: Vec::new(),
+            training: true,
+        }
+    }
+
+    pub fn push(&mut self, m: Box<dyn Module + Send + Sync>) {
+        self.modules.push(m);
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+}
+
+impl Module for ModuleList {
+    fn type_name(&self) -> String {
+        "ModuleList".into()
+    }
+    fn forward(&self, _x: &Tensor) -> Result<Tensor> {
+        Err(Error::invalid(
+            "Module [ModuleList] is missing the required \"forward\" function",
+        ))
+    }
+    fn visit_children(&self, f: &mut dyn FnMut(&str, &dyn Module)) {
+        for (i, m) in self.modules.iter().enumerate() {
+            f(&i.to_string(), m.as_ref());
+        }
+    }
+    fn visit_children_mut(&mut self, f: &mut dyn FnMut(&str, &mut dyn Module)) {
+        for (i, m) in self.modules.iter_mut().enumerate() {
+            f(&i.to_string(), m.as_mut());
+        }
+    }
+    training_flag!();
+}

@@ -1,0 +1,338 @@
+//! Convolution and pooling kernels on the CPU: `im2col` / `col2im` (the
+//! unfold that turns a 2-D convolution into one batched matmul, and its
+//! adjoint) and 2-D max pooling with the argmax indices its backward needs.
+//! Work is split over the batch with rayon; every kernel reads a contiguous
+//! `[n, c, h, w]` buffer. Float32 and float64 run natively; the op layer
+//! computes half types in float32.
+
+use rayon::prelude::*;
+
+use super::{CpuStorage, IntoStorage};
+use crate::{Error, Result};
+
+/// Geometry of a 2-D sliding window over `[n, c, h, w]` (convolution or
+/// pooling): kernel, stride, padding, dilation, and the output size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window2d {
+    pub n: usize,
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub ph: usize,
+    pub pw: usize,
+    pub dh: usize,
+    pub dw: usize,
+    pub oh: usize,
+    pub ow: usize,
+}
+
+impl Window2d {
+    /// Rows of the unfolded matrix: `c * kh * kw`.
+    pub fn col_rows(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+
+    /// Columns of the unfolded matrix: `oh * ow`.
+    pub fn col_cols(&self) -> usize {
+        self.oh * self.ow
+    }
+
+    /// The input coordinate a window tap reads, or `None` in the padding.
+    #[inline(always)]
+    fn src(o: usize, s: usize, p: usize, k: usize, d: usize, len: usize) -> Option<usize> {
+        let i = (o * s + k * d) as isize - p as isize;
+        (i >= 0 && (i as usize) < len).then_some(i as usize)
+    }
+}
+
+fn unsupported(op: &'static str, s: &CpuStorage) -> Error {
+    Error::Unsupported {
+        op,
+        dtype: s.dtype(),
+        device: crate::Device::Cpu,
+    }
+}
+
+/// `[n, c, h, w]` -> `[n, c*kh*kw, oh*ow]`: column `oy*ow + ox` of row
+/// `(ci*kh + ki)*kw + kj` holds `x[ci, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw]`
+/// (zero in the padding).
+pub fn im2col(x: &CpuStorage, g: &Window2d) -> Result<CpuStorage> {
+    match x {
+        CpuStorage::F32(v) => Ok(f32::into_storage(im2col_t(v, g))),
+        CpuStorage::F64(v) => Ok(f64::into_storage(im2col_t(v, g))),
+        s => Err(unsupported("im2col", s)),
+    }
+}
+
+fn im2col_t<T: Copy + Default + Send + Sync>(x: &[T], g: &Window2d) -> Vec<T> {
+    let plane = g.h * g.w;
+    let per_in = g.c * plane;
+    let (rows, cols) = (g.col_rows(), g.col_cols());
+    let mut out = vec![T::default(); g.n * rows * cols];
+    out.par_chunks_mut(rows * cols.max(1))
+        .zip(x.par_chunks(per_in.max(1)))
+        .for_each(|(dst, src)| {
+            for ci in 0..g.c {
+                let img = &src[ci * plane..(ci + 1) * plane];
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        let r = (ci * g.kh + ki) * g.kw + kj;
+                        let row = &mut dst[r * cols..(r + 1) * cols];
+                        for oy in 0..g.oh {
+                            let orow = &mut row[oy * g.ow..(oy + 1) * g.ow];
+                            let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                                continue; // already zero
+                            };
+                            let irow = &img[iy * g.w..(iy + 1) * g.w];
+                            if g.sw == 1 {
+                                // contiguous run: ox in [lo, hi) maps to ix = ox + off
+                                let off = (kj * g.dw) as isize - g.pw as isize;
+                                let lo = (-off).max(0) as usize;
+                                let hi = ((g.w as isize - off).max(0) as usize).min(g.ow);
+                                if lo < hi {
+                                    let s0 = (lo as isize + off) as usize;
+                                    orow[lo..hi].copy_from_slice(&irow[s0..s0 + (hi - lo)]);
+                                }
+                            } else {
+                                for (ox, o) in orow.iter_mut().enumerate() {
+                                    if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
+                                        *o = irow[ix];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    out
+}
+
+/// The adjoint of [`im2col`]: `[n, c*kh*kw, oh*ow]` -> `[n, c, h, w]`,
+/// adding every column entry back onto the input element it was read from.
+pub fn col2im(cols: &CpuStorage, g: &Window2d) -> Result<CpuStorage> {
+    match cols {
+        CpuStorage::F32(v) => Ok(f32::into_storage(col2im_t(v, g))),
+        CpuStorage::F64(v) => Ok(f64::into_storage(col2im_t(v, g))),
+        s => Err(unsupported("col2im", s)),
+    }
+}
+
+fn col2im_t<T>(c: &[T], g: &Window2d) -> Vec<T>
+where
+    T: Copy + Default + Send + Sync + std::ops::AddAssign,
+{
+    let plane = g.h * g.w;
+    let per_in = g.c * plane;
+    let (rows, cols) = (g.col_rows(), g.col_cols());
+    let mut out = vec![T::default(); g.n * per_in];
+    out.par_chunks_mut(per_in.max(1))
+        .zip(c.par_chunks((rows * cols).max(1)))
+        .for_each(|(dst, src)| {
+            for ci in 0..g.c {
+                let img = &mut dst[ci * plane..(ci + 1) * plane];
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        let r = (ci * g.kh + ki) * g.kw + kj;
+                        let row = &src[r * cols..(r + 1) * cols];
+                        for oy in 0..g.oh {
+                            let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                                continue;
+                            };
+                            let orow = &row[oy * g.ow..(oy + 1) * g.ow];
+                            let irow = &mut img[iy * g.w..(iy + 1) * g.w];
+                            if g.sw == 1 {
+                                // contiguous run, as in im2col
+                                let off = (kj * g.dw) as isize - g.pw as isize;
+                                let lo = (-off).max(0) as usize;
+                                let hi = ((g.w as isize - off).max(0) as usize).min(g.ow);
+                                if lo < hi {
+                                    let s0 = (lo as isize + off) as usize;
+                                    for (d, &v) in
+                                        irow[s0..s0 + (hi - lo)].iter_mut().zip(&orow[lo..hi])
+                                    {
+                                        *d += v;
+                                    }
+                                }
+                                continue;
+                            }
+                            for (ox, &v) in orow.iter().enumerate() {
+                                if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
+                                    irow[ix] += v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    out
+}
+
+/// Max pooling over `[n, c, h, w]`: values `[n, c, oh, ow]` and, as
+/// PyTorch's `max_pool2d_with_indices`, int64 indices into each input plane
+/// (`iy * w + ix`). Padding never wins (it is minus infinity); NaN wins.
+pub fn max_pool2d(x: &CpuStorage, g: &Window2d) -> Result<(CpuStorage, CpuStorage)> {
+    match x {
+        CpuStorage::F32(v) => {
+            let (o, i) = max_pool_t(v, g, f32::NEG_INFINITY);
+            Ok((f32::into_storage(o), i64::into_storage(i)))
+        }
+        CpuStorage::F64(v) => {
+            let (o, i) = max_pool_t(v, g, f64::NEG_INFINITY);
+            Ok((f64::into_storage(o), i64::into_storage(i)))
+        }
+        s => Err(unsupported("max_pool2d", s)),
+    }
+}
+
+fn max_pool_t<T>(x: &[T], g: &Window2d, ninf: T) -> (Vec<T>, Vec<i64>)
+where
+    T: Copy + Default + Send + Sync + PartialOrd,
+{
+    let plane = g.h * g.w;
+    let oplane = g.oh * g.ow;
+    let planes = g.n * g.c;
+    let mut out = vec![T::default(); planes * oplane];
+    let mut idx = vec![0i64; planes * oplane];
+    out.par_chunks_mut(oplane.max(1))
+        .zip(idx.par_chunks_mut(oplane.max(1)))
+        .zip(x.par_chunks(plane.max(1)))
+        .for_each(|((o, ix_out), img)| {
+            for oy in 0..g.oh {
+                for ox in 0..g.ow {
+                    let mut best = ninf;
+                    let mut at: i64 = -1;
+                    for ki in 0..g.kh {
+                        let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                            continue;
+                        };
+                        for kj in 0..g.kw {
+                            let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) else {
+                                continue;
+                            };
+                            let v = img[iy * g.w + ix];
+                            // `v != v` is NaN: it propagates, as in PyTorch
+                            #[allow(clippy::eq_op)]
+                            let nan = v != v;
+                            if at < 0 || v > best || nan {
+                                best = v;
+                                at = (iy * g.w + ix) as i64;
+                                if nan {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    o[oy * g.ow + ox] = best;
+                    ix_out[oy * g.ow + ox] = at.max(0);
+                }
+            }
+        });
+    (out, idx)
+}
+
+/// Gradient of [`max_pool2d`]: `grad` `[n, c, oh, ow]` is added at the saved
+/// indices of a zero `[n, c, h, w]`.
+pub fn max_pool2d_backward(grad: &CpuStorage, idx: &[i64], g: &Window2d) -> Result<CpuStorage> {
+    fn run<T>(gr: &[T], idx: &[i64], g: &Window2d) -> Vec<T>
+    where
+        T: Copy + Default + Send + Sync + std::ops::AddAssign,
+    {
+        let plane = g.h * g.w;
+        let oplane = g.oh * g.ow;
+        let mut out = vec![T::default(); g.n * g.c * plane];
+        out.par_chunks_mut(plane.max(1))
+            .zip(
+                gr.par_chunks(oplane.max(1))
+                    .zip(idx.par_chunks(oplane.max(1))),
+            )
+            .for_each(|(dst, (src, ids))| {
+                for (&v, &i) in src.iter().zip(ids) {
+                    dst[i as usize] += v;
+                }
+            });
+        out
+    }
+    match grad {
+        CpuStorage::F32(v) => Ok(f32::into_storage(run(v, idx, g))),
+        CpuStorage::F64(v) => Ok(f64::into_storage(run(v, idx, g))),
+        s => Err(unsupported("max_pool2d_backward", s)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geom(h: usize, w: usize, k: usize, s: usize, p: usize, d: usize) -> Window2d {
+        let o = |len: usize| (len + 2 * p - d * (k - 1) - 1) / s + 1;
+        Window2d {
+            n: 1,
+            c: 1,
+            h,
+            w,
+            kh: k,
+            kw: k,
+            sh: s,
+            sw: s,
+            ph: p,
+            pw: p,
+            dh: d,
+            dw: d,
+            oh: o(h),
+            ow: o(w),
+        }
+    }
+
+    #[test]
+    fn im2col_by_hand() {
+        // x = [[1,2,3],[4,5,6],[7,8,9]], 2x2 kernel, stride 1: the four
+        // windows are [1,2,4,5] [2,3,5,6] [4,5,7,8] [5,6,8,9]; row r of the
+        // unfolded matrix is tap r of each window.
+        let x = CpuStorage::F64((1..=9).map(f64::from).collect());
+        let g = geom(3, 3, 2, 1, 0, 1);
+        let CpuStorage::F64(c) = im2col(&x, &g).unwrap() else {
+            unreachable!()
+        };
+        let expect = [
+            1., 2., 4., 5., 2., 3., 5., 6., 4., 5., 7., 8., 5., 6., 8., 9.,
+        ];
+        assert_eq!(c, expect);
+    }
+
+    #[test]
+    fn col2im_is_the_adjoint() {
+        // <im2col(x), y> == <x, col2im(y)> for any x, y (padding, stride, dilation).
+        let g = geom(5, 4, 3, 2, 1, 1);
+        let x: Vec<f64> = (0..20).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
+        let n = g.col_rows() * g.col_cols();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 13) % 7) as f64 - 3.0).collect();
+        let CpuStorage::F64(cx) = im2col(&CpuStorage::F64(x.clone()), &g).unwrap() else {
+            unreachable!()
+        };
+        let CpuStorage::F64(ty) = col2im(&CpuStorage::F64(y.clone()), &g).unwrap() else {
+            unreachable!()
+        };
+        let lhs: f64 = cx.iter().zip(&y).map(|(a, b)| a * b).sum();
+        let rhs: f64 = x.iter().zip(&ty).map(|(a, b)| a * b).sum();
+        assert_eq!(lhs, rhs);
+    }
+
+    #[test]
+    fn max_pool_by_hand() {
+        // 2x2 windows of [[1,5,2,0],[3,4,8,1],[0,0,1,1],[9,0,1,2]]:
+        // maxima 5 (at 1), 8 (at 6), 9 (at 12), 2 (at 15).
+        let x = CpuStorage::F32(vec![
+            1., 5., 2., 0., 3., 4., 8., 1., 0., 0., 1., 1., 9., 0., 1., 2.,
+        ]);
+        let g = geom(4, 4, 2, 2, 0, 1);
+        let (v, i) = max_pool2d(&x, &g).unwrap();
+        assert_eq!(v, CpuStorage::F32(vec![5., 8., 9., 2.]));
+        assert_eq!(i, CpuStorage::I64(vec![1, 6, 12, 15]));
+    }
+}

@@ -1,0 +1,119 @@
+//! Engine types to pictures: the autograd graph behind a tensor becomes a
+//! `viz::GraphView`, a tensor's values a `viz::TensorView`. The renderers in
+//! `viz/` know nothing of tensors; this file is the only bridge.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::autograd::{Edge, Node};
+use crate::viz::{self, GraphNode, GraphView, MimeBundle, TensorView};
+use crate::{Error, Result, Tensor};
+
+impl From<viz::VizError> for Error {
+    fn from(e: viz::VizError) -> Self {
+        Error::InvalidArgument(e.to_string())
+    }
+}
+
+fn grad_norm(t: &Tensor) -> Option<f64> {
+    let g = t.grad()?;
+    let v = g.to_vec_f64().ok()?;
+    Some(v.iter().map(|x| x * x).sum::<f64>().sqrt())
+}
+
+fn leaf_node(t: &Tensor) -> GraphNode {
+    let label = t.name().unwrap_or_else(|| {
+        if t.is_parameter() {
+            "parameter".into()
+        } else {
+            "tensor".into()
+        }
+    });
+    let mut n = GraphNode::leaf(label, t.shape(), t.dtype().name(), t.requires_grad());
+    n.grad_norm = grad_norm(t);
+    n
+}
+
+impl Tensor {
+    /// The autograd graph that produced this tensor, as plain data: one op
+    /// node per `grad_fn` (PyTorch's names), one node per leaf that requires
+    /// grad (its name, shape, dtype and, after backward, gradient norm), and
+    /// this tensor itself as the root.
+    pub fn graph_view(&self) -> GraphView {
+        let mut nodes: Vec<GraphNode> = Vec::new();
+        let mut edges: Vec<(usize, usize)> = Vec::new();
+        let mut op_index: HashMap<u64, usize> = HashMap::new();
+        let mut leaf_index: HashMap<u64, usize> = HashMap::new();
+        let label = self.name().unwrap_or_else(|| "output".into());
+        let mut root = GraphNode::tensor(label, self.shape(), self.dtype().name());
+        root.grad_norm = grad_norm(self);
+        let Some(fun) = self.grad_fn() else {
+            let only = if self.requires_grad() {
+                leaf_node(self)
+            } else {
+                root
+            };
+            return GraphView::new(vec![only], vec![], 0);
+        };
+        nodes.push(root);
+        let mut stack: Vec<(Arc<Node>, usize)> = Vec::new();
+        nodes.push(GraphNode::op(fun.name()));
+        op_index.insert(fun.id(), 1);
+        edges.push((1, 0));
+        stack.push((fun, 1));
+        while let Some((node, at)) = stack.pop() {
+            for e in node.inputs() {
+                let from = match e {
+                    Edge::None => continue,
+                    Edge::Node(n) => match op_index.get(&n.id()) {
+                        Some(&i) => i,
+                        None => {
+                            nodes.push(GraphNode::op(n.name()));
+                            let i = nodes.len() - 1;
+                            op_index.insert(n.id(), i);
+                            stack.push((n.clone(), i));
+                            i
+                        }
+                    },
+                    Edge::Leaf(t) => *leaf_index.entry(t.id()).or_insert_with(|| {
+                        nodes.push(leaf_node(t));
+                        nodes.len() - 1
+                    }),
+                };
+                edges.push((from, at));
+            }
+        }
+        GraphView::new(nodes, edges, 0)
+    }
+
+    /// `graph(t)`: the computation graph as SVG, PNG and a text tree.
+    pub fn graph(&self) -> Result<MimeBundle> {
+        Ok(viz::graph(&self.graph_view())?)
+    }
+
+    /// The values as a `viz::TensorView` (float32), titled with the name.
+    pub fn tensor_view(&self) -> Result<TensorView> {
+        let mut v = TensorView::new(self.shape(), self.detach().to_vec_f32()?);
+        v.title = self.name();
+        Ok(v)
+    }
+
+    /// `show(t)`: heatmap, image grid, bars or slices.
+    pub fn show(&self) -> Result<MimeBundle> {
+        Ok(viz::show(&self.tensor_view()?)?)
+    }
+
+    /// evcxr's display hook: in evcxr's Jupyter kernel a tensor shows its
+    /// PyTorch repr, plus a picture for small tensors.
+    pub fn evcxr_display(&self) {
+        let text = self.repr().unwrap_or_else(|e| format!("<tensor: {e}>"));
+        let mut bundle = MimeBundle::text(text);
+        if self.numel() > 0 && self.numel() <= 4096 {
+            if let Ok(p) = self.show() {
+                bundle.html = p.html;
+                bundle.svg = p.svg;
+            }
+        }
+        bundle.evcxr_display();
+    }
+}
