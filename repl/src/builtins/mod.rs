@@ -4,6 +4,7 @@
 //! (`introspect`). `args` holds the typed argument extraction they share.
 
 pub mod args;
+pub mod data;
 pub mod docs;
 pub mod introspect;
 pub mod layers;
@@ -26,6 +27,7 @@ pub fn install(it: &mut Interp) {
     torch::install(it);
     nn::install(it);
     optim::install(it);
+    data::install(it);
 }
 
 /// A native function value.

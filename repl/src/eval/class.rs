@@ -367,7 +367,12 @@ impl Interp {
                 self.get_item(v, &Value::Int(k))
             }
             (Value::Tensor(t), _) => crate::builtins::torch::tensor_getitem(self, t, i),
-            (Value::Instance(_), _) => {
+            (Value::Instance(inst), _) => {
+                if inst.class.lookup("__getitem__").is_none() {
+                    if let Some(r) = crate::builtins::data::native_getitem(self, v, i)? {
+                        return Ok(r);
+                    }
+                }
                 self.call_method(v, "__getitem__", Args::new(vec![i.clone()]))
             }
             (Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => Err(type_error(format!(
