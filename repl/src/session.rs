@@ -315,6 +315,12 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
                     .collect(),
             ),
             Request::SetArgv(a) => {
+                if let Some(Value::Module(sys)) = it.modules.get("sys") {
+                    sys.set(
+                        "argv",
+                        Value::list(a.iter().map(|s| Value::str(s)).collect()),
+                    );
+                }
                 it.argv = a;
                 Response::Ack
             }

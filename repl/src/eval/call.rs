@@ -184,6 +184,11 @@ impl Interp {
         };
         let r = self.exec_block(&code.body, &mut frame);
         self.depth -= 1;
+        let mut slots = std::mem::take(&mut frame.slots);
+        slots.clear();
+        if self.slot_pool.len() < 64 {
+            self.slot_pool.push(slots);
+        }
         match r {
             Ok(Flow::Return(v)) => Ok(v),
             Ok(_) => Ok(Value::None),

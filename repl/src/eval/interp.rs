@@ -49,6 +49,9 @@ pub struct Interp {
     /// The exception being handled (for bare `raise`).
     pub handling: Vec<Value>,
     pub argv: Vec<String>,
+    /// Slot vectors of finished frames, reused so that a call does not
+    /// allocate.
+    pub slot_pool: Vec<Vec<Value>>,
 }
 
 impl super::code::Globals for Interp {
@@ -95,6 +98,7 @@ impl Interp {
             class_ns: Vec::new(),
             handling: Vec::new(),
             argv: vec![String::new()],
+            slot_pool: Vec::new(),
         };
         crate::builtins::install(&mut it);
         it
@@ -778,7 +782,8 @@ impl Interp {
                         && code.kwonly.is_empty()
                         && args.iter().all(|a| matches!(a, super::code::ArgX::Pos(_)))
                     {
-                        let mut slots = Vec::with_capacity(code.nslots as usize);
+                        let mut slots = self.slot_pool.pop().unwrap_or_default();
+                        slots.reserve(code.nslots as usize);
                         for a in args {
                             if let super::code::ArgX::Pos(e) = a {
                                 slots.push(self.eval(e, f)?);
