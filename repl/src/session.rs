@@ -315,6 +315,12 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
                     .collect(),
             ),
             Request::SetArgv(a) => {
+                if let Some(Value::Module(sys)) = it.modules.get("sys") {
+                    sys.set(
+                        "argv",
+                        Value::list(a.iter().map(|s| Value::str(s)).collect()),
+                    );
+                }
                 it.argv = a;
                 Response::Ack
             }
@@ -385,10 +391,10 @@ fn run_cell(
         }
         Ok(None)
     })();
-    result.map_err(|e| to_lang_error(it, e, &source))
+    result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &source))
 }
 
-fn to_lang_error(it: &mut Interp, mut e: Box<PyErr>, source: &Rc<Source>) -> LangError {
+fn to_lang_error(it: &mut Interp, mut e: PyErr, source: &Rc<Source>) -> LangError {
     let span = e.span.take().unwrap_or_default();
     e.tb.push(crate::eval::error::TbEntry {
         source: source.clone(),

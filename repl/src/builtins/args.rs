@@ -177,7 +177,7 @@ pub fn shape_varargs(it: &mut Interp, fname: &str, pos: &[Value]) -> PyResult<Ve
 }
 
 /// Non-negative sizes.
-pub fn sizes(fname: &str, dims: &[i64]) -> PyResult<Vec<usize>> {
+pub fn sizes(_fname: &str, dims: &[i64]) -> PyResult<Vec<usize>> {
     dims.iter()
         .map(|&d| {
             usize::try_from(d).map_err(|_| {
@@ -188,8 +188,4 @@ pub fn sizes(fname: &str, dims: &[i64]) -> PyResult<Vec<usize>> {
             })
         })
         .collect::<PyResult<Vec<usize>>>()
-        .map(|v| {
-            let _ = fname;
-            v
-        })
 }

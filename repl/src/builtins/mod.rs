@@ -4,12 +4,14 @@
 //! (`introspect`). `args` holds the typed argument extraction they share.
 
 pub mod args;
+pub mod data;
 pub mod docs;
 pub mod introspect;
 pub mod layers;
 pub mod math;
 pub mod methods;
 pub mod nn;
+pub mod optim;
 pub mod python;
 pub mod tensor_ext;
 pub mod tensor_methods;
@@ -24,6 +26,8 @@ pub fn install(it: &mut Interp) {
     math::install(it);
     torch::install(it);
     nn::install(it);
+    optim::install(it);
+    data::install(it);
 }
 
 /// A native function value.

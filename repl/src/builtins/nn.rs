@@ -507,7 +507,10 @@ pub fn module_method(_: &mut Interp, v: &Value, name: &str, _: &Args) -> Option<
 }
 
 /// Iteration over containers.
-pub fn native_iter(_: &mut Interp, v: &Value) -> PyResult<Option<Value>> {
+pub fn native_iter(it: &mut Interp, v: &Value) -> PyResult<Option<Value>> {
+    if let Some(r) = super::data::native_iter(it, v)? {
+        return Ok(Some(r));
+    }
     if is_container(v) {
         let items: Vec<Value> = children(v).into_iter().map(|(_, c)| c).collect();
         return Ok(Some(Value::iter(crate::eval::value::Iter::Seq {
@@ -518,7 +521,10 @@ pub fn native_iter(_: &mut Interp, v: &Value) -> PyResult<Option<Value>> {
     Ok(None)
 }
 
-pub fn native_len(_: &mut Interp, v: &Value) -> PyResult<Option<i64>> {
+pub fn native_len(it: &mut Interp, v: &Value) -> PyResult<Option<i64>> {
+    if let Some(n) = super::data::native_len(it, v)? {
+        return Ok(Some(n));
+    }
     if is_container(v) {
         return Ok(Some(children(v).len() as i64));
     }

@@ -1,80 +1,20 @@
-//! Tensor methods that build on the engine's shape, sort, indexing and
-//! in-place families: indexing and indexed assignment, `cat`/`stack`,
-//! in-place updates (`zero_ add_ ...`), `repeat split chunk topk sort
-//! cumsum tril triu`.
+//! Tensor methods bound to the engine's shape, sort, indexing, activation
+//! and in-place families: indexing and indexed assignment (`TensorIndex`,
+//! `index_put_`), `cat`/`stack`/`hstack`/`vstack`, in-place updates with
+//! autograd (`zero_ add_ ...`), `repeat split chunk topk sort argsort
+//! cumsum cumprod tril triu flip`, `softmax`, `einsum`.
 
 use super::args::{self, bind};
 use crate::eval::call::Args;
-use crate::eval::error::{exc, type_error, EngineResult, PyResult};
+use crate::eval::error::{exc, EngineResult, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
-use tinytorch::storage::{CpuStorage, Storage};
+use tinytorch::ops::indexing::TensorIndex;
 use tinytorch::{DType, Tensor};
 
-/// Writes `src` (broadcast to `dst`'s shape) into `dst`'s storage in place,
-/// bumping the version counter so autograd notices.
+/// `dst.copy_(src)` with PyTorch's autograd rules (leaf checks, version bump).
 pub fn assign_into(dst: &Tensor, src: &Tensor) -> PyResult<()> {
-    if tinytorch::autograd::is_grad_enabled() && dst.requires_grad() {
-        if dst.is_leaf() {
-            return Err(exc(
-                "RuntimeError",
-                "a leaf Variable that requires grad is being used in an in-place operation.",
-            ));
-        }
-        return Err(exc(
-            "RuntimeError",
-            "in-place operations on tensors that require grad are not supported here yet",
-        ));
-    }
-    let src = src.detach().broadcast_to(dst.shape()).py()?;
-    let vals = src.to_vec_f64().py()?;
-    let ints = if dst.dtype().is_int() {
-        Some(src.to_vec_i64().py()?)
-    } else {
-        None
-    };
-    let offsets = dst.layout().offsets();
-    let cell = dst.storage_cell();
-    {
-        let mut guard = cell.write();
-        #[allow(irrefutable_let_patterns)]
-        let Storage::Cpu(cpu) = &mut *guard
-        else {
-            return Err(exc(
-                "RuntimeError",
-                "in-place writes are only supported on the CPU",
-            ));
-        };
-        match cpu {
-            CpuStorage::F32(v) => offsets
-                .iter()
-                .zip(&vals)
-                .for_each(|(&o, &x)| v[o] = x as f32),
-            CpuStorage::F64(v) => offsets.iter().zip(&vals).for_each(|(&o, &x)| v[o] = x),
-            CpuStorage::F16(v) => offsets
-                .iter()
-                .zip(&vals)
-                .for_each(|(&o, &x)| v[o] = half::f16::from_f64(x)),
-            CpuStorage::BF16(v) => offsets
-                .iter()
-                .zip(&vals)
-                .for_each(|(&o, &x)| v[o] = half::bf16::from_f64(x)),
-            CpuStorage::I64(v) => offsets
-                .iter()
-                .zip(ints.iter().flatten())
-                .for_each(|(&o, &x)| v[o] = x),
-            CpuStorage::I32(v) => offsets
-                .iter()
-                .zip(ints.iter().flatten())
-                .for_each(|(&o, &x)| v[o] = x as i32),
-            CpuStorage::Bool(v) => offsets
-                .iter()
-                .zip(&vals)
-                .for_each(|(&o, &x)| v[o] = x != 0.0),
-        }
-    }
-    cell.bump_version();
-    Ok(())
+    dst.copy_(src).py()
 }
 
 fn tensor_list(it: &mut Interp, fname: &str, v: &Value) -> PyResult<Vec<Tensor>> {
@@ -84,304 +24,310 @@ fn tensor_list(it: &mut Interp, fname: &str, v: &Value) -> PyResult<Vec<Tensor>>
         .collect()
 }
 
+fn seq_op(it: &mut Interp, a: Args, fname: &str) -> PyResult<Value> {
+    let [ts, d] = bind(fname, a, ["tensors", "dim"], 1)?;
+    let ts = tensor_list(it, fname, &ts.expect("required"))?;
+    let refs: Vec<&Tensor> = ts.iter().collect();
+    let dim = args::opt_int(fname, "dim", &d)?.unwrap_or(0);
+    Ok(Value::Tensor(
+        match fname {
+            "stack" => Tensor::stack(&refs, dim),
+            "hstack" => Tensor::hstack(&refs),
+            "vstack" => Tensor::vstack(&refs),
+            _ => Tensor::cat(&refs, dim),
+        }
+        .py()?,
+    ))
+}
+
 pub fn cat(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [ts, d] = bind("cat", a, ["tensors", "dim"], 1)?;
-    let ts = tensor_list(it, "cat", &ts.expect("required"))?;
-    let dim = args::opt_int("cat", "dim", &d)?.unwrap_or(0);
-    if ts.is_empty() {
-        return Err(exc(
-            "RuntimeError",
-            "torch.cat(): expected a non-empty list of Tensors",
-        ));
-    }
-    // Concatenation by zero-padding and adding: correct values and gradients
-    // through existing ops (each piece is padded into place).
-    let nd = ts[0].dim() as i64;
-    let d = if dim < 0 { dim + nd } else { dim };
-    if d < 0 || d >= nd.max(1) {
-        return Err(crate::eval::error::from_engine(
-            tinytorch::Error::DimOutOfRange {
-                op: "cat",
-                dim,
-                ndim: nd as usize,
-            },
-        ));
-    }
-    let d = d as usize;
-    let total: usize = ts
-        .iter()
-        .map(|t| t.shape().get(d).copied().unwrap_or(0))
-        .sum();
-    let mut out_shape = ts[0].shape().to_vec();
-    for t in &ts {
-        if t.dim() != ts[0].dim()
-            || t.shape()
-                .iter()
-                .enumerate()
-                .any(|(k, &s)| k != d && s != out_shape[k])
-        {
-            return Err(exc("RuntimeError", format!(
-                "Sizes of tensors must match except in dimension {d}. Expected size {} but got size {} for tensor number 1 in the list.",
-                out_shape.get(if d == 0 { 1 } else { 0 }).copied().unwrap_or(0),
-                t.shape().get(if d == 0 { 1 } else { 0 }).copied().unwrap_or(0)
-            )));
-        }
-    }
-    out_shape[d] = total;
-    let dtype = ts
-        .iter()
-        .skip(1)
-        .fold(ts[0].dtype(), |acc, t| DType::promote(acc, t.dtype()));
-    let mut acc: Option<Tensor> = None;
-    let mut start = 0;
-    for t in &ts {
-        let n = t.shape()[d];
-        // one-hot placement matrix along d: P[i, start + i] = 1
-        let mut p = vec![0.0; n * total];
-        for i in 0..n {
-            p[i * total + start + i] = 1.0;
-        }
-        let p = Tensor::from_vec_f64(&p, &[n, total], dtype).py()?;
-        let moved = t.to_dtype(dtype).py()?.transpose(d as i64, -1).py()?;
-        let placed = if dtype.is_float() {
-            moved.matmul(&p).py()?
-        } else {
-            moved
-                .to_dtype(DType::F64)
-                .py()?
-                .matmul(&p.to_dtype(DType::F64).py()?)
-                .py()?
-                .to_dtype(dtype)
-                .py()?
-        };
-        let placed = placed.transpose(d as i64, -1).py()?;
-        acc = Some(match acc {
-            None => placed,
-            Some(a) => a.add(&placed).py()?,
-        });
-        start += n;
-    }
-    Ok(Value::Tensor(acc.expect("non-empty")))
+    seq_op(it, a, "cat")
 }
 
 pub fn stack(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [ts, d] = bind("stack", a, ["tensors", "dim"], 1)?;
-    let ts = tensor_list(it, "stack", &ts.expect("required"))?;
-    let dim = args::opt_int("stack", "dim", &d)?.unwrap_or(0);
-    let us: Vec<Value> = ts
-        .iter()
-        .map(|t| t.unsqueeze(dim).py().map(Value::Tensor))
-        .collect::<PyResult<_>>()?;
-    cat(
-        it,
-        Args {
-            pos: vec![Value::list(us), Value::Int(dim)],
-            kw: vec![],
-        },
-    )
+    seq_op(it, a, "stack")
 }
 
-/// `t[idx]`: ints, slices, None, Ellipsis, tuples of these, an int or bool
-/// tensor (or list) along the first dim.
-pub fn index(it: &mut Interp, t: &Tensor, idx: &Value) -> PyResult<Tensor> {
+pub fn hstack(it: &mut Interp, a: Args) -> PyResult<Value> {
+    seq_op(it, a, "hstack")
+}
+
+pub fn vstack(it: &mut Interp, a: Args) -> PyResult<Value> {
+    seq_op(it, a, "vstack")
+}
+
+/// `torch.einsum(equation, *operands)` (or a list of operands).
+pub fn einsum(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let mut pos = a.pos.into_iter();
+    let eq = pos.next().ok_or_else(|| {
+        crate::eval::error::type_error("einsum() missing required argument 'equation'")
+    })?;
+    let eq = args::string("einsum", "equation", &eq)?.to_string();
+    let rest: Vec<Value> = pos.collect();
+    let ops = if rest.len() == 1 && matches!(rest[0], Value::List(_) | Value::Tuple(_)) {
+        tensor_list(it, "einsum", &rest[0])?
+    } else {
+        rest.iter()
+            .map(|v| args::tensor("einsum", "operands", v))
+            .collect::<PyResult<_>>()?
+    };
+    let refs: Vec<&Tensor> = ops.iter().collect();
+    Ok(Value::Tensor(Tensor::einsum(&eq, &refs).py()?))
+}
+
+/// The engine's index items for a Python subscript.
+fn index_items(it: &mut Interp, idx: &Value) -> PyResult<Vec<TensorIndex>> {
     let items: Vec<Value> = match idx {
         Value::Tuple(tu) => tu.items.clone(),
         other => vec![other.clone()],
     };
-    let consumed = items
+    items
         .iter()
-        .filter(|v| !matches!(v, Value::None | Value::Ellipsis))
-        .count();
-    if consumed > t.dim() {
-        return Err(exc(
-            "IndexError",
-            format!("too many indices for tensor of dimension {}", t.dim()),
-        ));
-    }
-    let mut r = t.clone();
-    let mut dim: i64 = 0;
-    for v in &items {
-        match v {
-            Value::Int(_) | Value::Bool(_) => {
-                let i = args::int("index", "index", v)?;
-                let size = r.shape()[dim as usize] as i64;
-                if i < -size || i >= size {
-                    return Err(exc("IndexError", format!("index {i} is out of bounds for dimension {dim} with size {size}")));
+        .map(|v| {
+            Ok(match v {
+                Value::Int(i) => TensorIndex::Int(*i),
+                Value::Bool(b) => TensorIndex::Tensor(Tensor::from_vec(vec![*b], &[]).py()?),
+                Value::Slice(s) => {
+                    let get = |x: &Value| -> PyResult<Option<i64>> {
+                        match x {
+                            Value::None => Ok(None),
+                            other => args::int("index", "slice", other).map(Some),
+                        }
+                    };
+                    let step = get(&s[2])?.unwrap_or(1);
+                    if step <= 0 {
+                        return Err(exc("ValueError", "step must be greater than zero"));
+                    }
+                    TensorIndex::slice(get(&s[0])?, get(&s[1])?, step)
                 }
-                r = r.select(dim, i).py()?;
-            }
-            Value::Slice(s) => {
-                let size = r.shape()[dim as usize];
-                let (start, stop, step) = it.slice_bounds(s, size)?;
-                if step < 0 {
-                    return Err(exc("ValueError", "step must be greater than zero"));
+                Value::None => TensorIndex::NewAxis,
+                Value::Ellipsis => TensorIndex::Ellipsis,
+                Value::Tensor(t) => TensorIndex::Tensor(t.clone()),
+                Value::List(_) | Value::Tuple(_) => TensorIndex::Tensor(super::torch::from_data(it, v, None)?),
+                other => {
+                    return Err(exc(
+                        "IndexError",
+                        format!(
+                            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+                            other.type_name()
+                        ),
+                    ))
                 }
-                r = r.slice(dim, Some(start), Some(stop.max(start)), step).py()?;
-                dim += 1;
-            }
-            Value::None => {
-                r = r.unsqueeze(dim).py()?;
-                dim += 1;
-            }
-            Value::Ellipsis => {
-                let rest = items.iter().skip_while(|x| !matches!(x, Value::Ellipsis)).skip(1).filter(|v| !matches!(v, Value::None)).count() as i64;
-                dim = r.dim() as i64 - rest;
-            }
-            Value::Tensor(ix) if ix.dtype() == DType::Bool => {
-                if items.len() != 1 || ix.shape() != r.shape() {
-                    return Err(exc("IndexError", "boolean mask indexing is supported for a full-shape mask only"));
-                }
-                let m = ix.to_vec_i64().py()?;
-                let pos: Vec<i64> = m.iter().enumerate().filter(|(_, &b)| b != 0).map(|(i, _)| i as i64).collect();
-                let flat = r.reshape(&[-1]).py()?;
-                let n = pos.len();
-                let it_t = Tensor::from_vec(pos, &[n]).py()?;
-                return flat.index_select(0, &it_t).py();
-            }
-            Value::Tensor(ix) => {
-                let shape = ix.shape().to_vec();
-                let flat = ix.reshape(&[-1]).py()?;
-                let size = r.shape()[dim as usize] as i64;
-                let idx: Vec<i64> = flat.to_vec_i64().py()?.into_iter().map(|i| if i < 0 { i + size } else { i }).collect();
-                let n = idx.len();
-                let idx_t = Tensor::from_vec(idx, &[n]).py()?;
-                let sel = r.index_select(dim, &idx_t).py()?;
-                let mut new_shape: Vec<i64> = r.shape()[..dim as usize].iter().map(|&x| x as i64).collect();
-                new_shape.extend(shape.iter().map(|&x| x as i64));
-                new_shape.extend(r.shape()[dim as usize + 1..].iter().map(|&x| x as i64));
-                r = sel.reshape(&new_shape).py()?;
-                dim += shape.len() as i64;
-            }
-            Value::List(_) => {
-                let ix = super::torch::from_data(it, v, None)?;
-                let sub = Value::Tensor(ix);
-                let rest: Vec<Value> = vec![sub];
-                r = index(it, &r, &Value::tuple([vec![Value::Slice(std::rc::Rc::new([Value::None, Value::None, Value::None])); dim as usize], rest].concat()))?;
-                dim += 1;
-            }
-            other => {
-                return Err(exc(
-                    "IndexError",
-                    format!(
-                        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
-                        other.type_name()
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(r)
+            })
+        })
+        .collect()
+}
+
+/// `t[idx]`.
+pub fn index(it: &mut Interp, t: &Tensor, idx: &Value) -> PyResult<Tensor> {
+    let items = index_items(it, idx)?;
+    t.index(&items).py()
 }
 
 /// `t[idx] = v`.
 pub fn index_put(it: &mut Interp, t: &Tensor, idx: &Value, v: Value) -> PyResult<()> {
-    if let Value::Tensor(m) = idx {
-        if m.dtype() == DType::Bool {
-            let val = args::float("index_put_", "value", &v)?;
-            let r = t.masked_fill(m, val).py()?;
-            return assign_into(t, &r);
-        }
-    }
-    let view = index(it, t, idx)?;
-    if !view.shares_storage(t) {
-        return Err(exc(
-            "RuntimeError",
-            "indexed assignment through integer tensors is not supported yet",
-        ));
-    }
-    let src = match &v {
+    let items = index_items(it, idx)?;
+    let values = match &v {
         Value::Tensor(s) => s.clone(),
         other => {
-            let x = args::float("index_put_", "value", other)?;
-            Tensor::full(view.shape(), x, view.dtype(), view.device()).py()?
+            let x = args::float("index_put_", "values", other)?;
+            Tensor::scalar_tensor(x, t.dtype(), t.device()).py()?
         }
     };
-    assign_into(&view, &src)
+    t.index_put_(&items, &values, false).py()
+}
+
+fn named(name: &'static str, r: tinytorch::ops::reduce::ValuesIndices) -> Value {
+    Value::named(
+        name,
+        &["values", "indices"],
+        vec![Value::Tensor(r.values), Value::Tensor(r.indices)],
+    )
+}
+
+fn tensors(v: Vec<Tensor>) -> Value {
+    Value::tuple(v.into_iter().map(Value::Tensor).collect())
 }
 
 pub fn call(it: &mut Interp, t: &Tensor, name: &str, a: Args) -> PyResult<Value> {
-    let _ = it;
+    let done = |r: tinytorch::Result<()>| -> PyResult<Value> {
+        r.py()?;
+        Ok(Value::Tensor(t.clone()))
+    };
     match name {
         "zero_" => {
             args::none(name, a)?;
-            assign_into(t, &Tensor::zeros(&[], t.dtype(), t.device()).py()?)?;
-            Ok(Value::Tensor(t.clone()))
+            done(t.zero_())
         }
         "fill_" => {
             let [v] = bind(name, a, ["value"], 1)?;
-            let x = args::float(name, "value", &v.expect("required"))?;
-            assign_into(t, &Tensor::full(&[], x, t.dtype(), t.device()).py()?)?;
-            Ok(Value::Tensor(t.clone()))
+            done(t.fill_(args::float(name, "value", &v.expect("required"))?))
         }
         "copy_" => {
-            let [s] = bind(name, a, ["src", "non_blocking"], 1).map(|[s, _]| [s])?;
-            let s = args::tensor(name, "src", &s.expect("required"))?;
-            assign_into(t, &s)?;
-            Ok(Value::Tensor(t.clone()))
+            let [s, _] = bind(name, a, ["src", "non_blocking"], 1)?;
+            done(t.copy_(&args::tensor(name, "src", &s.expect("required"))?))
         }
         "add_" | "sub_" | "mul_" | "div_" => {
-            let mut a = a;
-            let alpha = match a.kw.iter().position(|(k, _)| &**k == "alpha") {
-                Some(i) => args::float(name, "alpha", &a.kw.remove(i).1)?,
-                None => 1.0,
-            };
-            let [o] = bind(name, a, ["other"], 1)?;
-            let mut o = o.expect("required");
-            if alpha != 1.0 {
-                o = it.binary_op(crate::syntax::ast::BinOp::Mul, o, Value::Float(alpha))?;
+            let [o, alpha] = bind(name, a, ["other", "alpha"], 1)?;
+            let alpha = args::opt_float(name, "alpha", &alpha)?;
+            let o = o.expect("required");
+            match (&o, name) {
+                (Value::Tensor(o), "add_") => done(match alpha {
+                    Some(al) => t.add_alpha_(o, al),
+                    None => t.add_(o),
+                }),
+                (Value::Tensor(o), "sub_") => done(match alpha {
+                    Some(al) => t.add_alpha_(o, -al),
+                    None => t.sub_(o),
+                }),
+                (Value::Tensor(o), "mul_") => done(t.mul_(o)),
+                (Value::Tensor(o), _) => done(t.div_(o)),
+                (other, _) => {
+                    let s = super::torch::scalar_of(other).ok_or_else(|| {
+                        crate::eval::error::type_error(format!(
+                            "{name}(): argument 'other' must be Tensor or Number, not {}",
+                            other.type_name()
+                        ))
+                    })?;
+                    let s = match alpha {
+                        Some(al) => tinytorch::Scalar::Float(s.to_f64() * al),
+                        None => s,
+                    };
+                    done(match name {
+                        "add_" => t.add_scalar_(s),
+                        "sub_" => t.sub_scalar_(s),
+                        "mul_" => t.mul_scalar_(s),
+                        _ => t.div_scalar_(s),
+                    })
+                }
             }
-            let op = match name {
-                "add_" => crate::syntax::ast::BinOp::Add,
-                "sub_" => crate::syntax::ast::BinOp::Sub,
-                "mul_" => crate::syntax::ast::BinOp::Mul,
-                _ => crate::syntax::ast::BinOp::Div,
-            };
-            super::tensor_methods::inplace_binary(it, op, t, &o)?;
-            Ok(Value::Tensor(t.clone()))
+        }
+        "clamp_" | "clip_" => {
+            let [lo, hi] = bind(name, a, ["min", "max"], 0)?;
+            done(t.clamp_(
+                args::opt_float(name, "min", &lo)?,
+                args::opt_float(name, "max", &hi)?,
+            ))
+        }
+        "masked_fill_" => {
+            let [m, v] = bind(name, a, ["mask", "value"], 2)?;
+            let m = args::tensor(name, "mask", &m.expect("required"))?;
+            done(t.masked_fill_(&m, args::float(name, "value", &v.expect("required"))?))
+        }
+        "relu_" | "neg_" | "exp_" | "sigmoid_" | "tanh_" => {
+            args::none(name, a)?;
+            done(match name {
+                "relu_" => t.relu_(),
+                "neg_" => t.neg_(),
+                "exp_" => t.exp_(),
+                "sigmoid_" => t.sigmoid_(),
+                _ => t.tanh_(),
+            })
         }
         "normal_" | "uniform_" => {
-            let (p0, p1, d0, d1) = if name == "normal_" {
-                ("mean", "std", 0.0, 1.0)
+            let (p0, p1, d1) = if name == "normal_" {
+                ("mean", "std", 1.0)
             } else {
-                ("from", "to", 0.0, 1.0)
+                ("from", "to", 1.0)
             };
             let [x, y] = bind(name, a, [p0, p1], 0)?;
-            let x = args::opt_float(name, p0, &x)?.unwrap_or(d0);
+            let x = args::opt_float(name, p0, &x)?.unwrap_or(0.0);
             let y = args::opt_float(name, p1, &y)?.unwrap_or(d1);
-            let r = if name == "normal_" {
-                Tensor::normal(t.shape(), x, y, t.dtype(), t.device())
+            done(if name == "normal_" {
+                t.normal_(x, y)
             } else {
-                Tensor::uniform(t.shape(), x, y, t.dtype(), t.device())
-            }
-            .py()?;
-            let _g = tinytorch::autograd::no_grad();
-            assign_into(t, &r)?;
-            Ok(Value::Tensor(t.clone()))
+                t.uniform_(x, y)
+            })
         }
         "tril" | "triu" => {
             let [d] = bind(name, a, ["diagonal"], 0)?;
             let k = args::opt_int(name, "diagonal", &d)?.unwrap_or(0);
-            if t.dim() < 2 {
-                return Err(exc(
-                    "RuntimeError",
-                    format!("{name}: input tensor must have at least 2 dimensions"),
-                ));
+            Ok(Value::Tensor(
+                if name == "tril" { t.tril(k) } else { t.triu(k) }.py()?,
+            ))
+        }
+        "repeat" => {
+            let mut pos = a.pos;
+            if let Some((_, v)) = a.kw.into_iter().find(|(k, _)| &**k == "repeats") {
+                pos = vec![v];
             }
-            let (rows, cols) = (t.shape()[t.dim() - 2], t.shape()[t.dim() - 1]);
-            let mut m = vec![false; rows * cols];
-            for i in 0..rows {
-                for j in 0..cols {
-                    let (i, j) = (i as i64, j as i64);
-                    let keep = if name == "tril" {
-                        j - i <= k
-                    } else {
-                        j - i >= k
-                    };
-                    m[(i * cols as i64 + j) as usize] = !keep;
+            let r = args::shape_varargs(it, "repeat", &pos)?;
+            Ok(Value::Tensor(t.repeat(&args::sizes("repeat", &r)?).py()?))
+        }
+        "split" => {
+            let [s, d] = bind(name, a, ["split_size_or_sections", "dim"], 1)?;
+            let dim = args::opt_int(name, "dim", &d)?.unwrap_or(0);
+            match s.expect("required") {
+                v @ (Value::List(_) | Value::Tuple(_)) => {
+                    let sizes = args::ints(it, name, "split_size_or_sections", &v)?;
+                    Ok(tensors(
+                        t.split_sizes(&args::sizes(name, &sizes)?, dim).py()?,
+                    ))
+                }
+                v => {
+                    let n = args::int(name, "split_size_or_sections", &v)?;
+                    Ok(tensors(t.split(args::sizes(name, &[n])?[0], dim).py()?))
                 }
             }
-            let mask = Tensor::from_vec(m, &[rows, cols]).py()?;
-            Ok(Value::Tensor(t.masked_fill(&mask, 0.0).py()?))
+        }
+        "chunk" => {
+            let [c, d] = bind(name, a, ["chunks", "dim"], 1)?;
+            let c = args::int(name, "chunks", &c.expect("required"))?;
+            Ok(tensors(
+                t.chunk(
+                    args::sizes(name, &[c])?[0],
+                    args::opt_int(name, "dim", &d)?.unwrap_or(0),
+                )
+                .py()?,
+            ))
+        }
+        "sort" | "argsort" => {
+            let [d, desc, _stable] = bind(name, a, ["dim", "descending", "stable"], 0)?;
+            let dim = args::opt_int(name, "dim", &d)?.unwrap_or(-1);
+            let desc = args::opt_bool(name, "descending", &desc, false)?;
+            if name == "sort" {
+                Ok(named("sort", t.sort(dim, desc).py()?))
+            } else {
+                Ok(Value::Tensor(t.argsort(dim, desc).py()?))
+            }
+        }
+        "topk" => {
+            let [k, d, largest, sorted] = bind(name, a, ["k", "dim", "largest", "sorted"], 1)?;
+            let k = args::int(name, "k", &k.expect("required"))?;
+            let dim = args::opt_int(name, "dim", &d)?.unwrap_or(-1);
+            let r = t
+                .topk(
+                    args::sizes(name, &[k])?[0],
+                    dim,
+                    args::opt_bool(name, "largest", &largest, true)?,
+                    args::opt_bool(name, "sorted", &sorted, true)?,
+                )
+                .py()?;
+            Ok(named("topk", r))
+        }
+        "cumsum" | "cumprod" => {
+            let [d, dtype] = bind(name, a, ["dim", "dtype"], 1)?;
+            let dim = args::int(name, "dim", &d.expect("required"))?;
+            let src = match args::opt_dtype(name, "dtype", &dtype)? {
+                Some(dt) => t.to_dtype(dt).py()?,
+                None => t.clone(),
+            };
+            Ok(Value::Tensor(
+                if name == "cumsum" {
+                    src.cumsum(dim)
+                } else {
+                    src.cumprod(dim)
+                }
+                .py()?,
+            ))
+        }
+        "flip" => {
+            let mut pos = a.pos;
+            if let Some((_, v)) = a.kw.into_iter().find(|(k, _)| &**k == "dims") {
+                pos = vec![v];
+            }
+            let dims = args::shape_varargs(it, "flip", &pos)?;
+            Ok(Value::Tensor(t.flip(&dims).py()?))
         }
         _ => Err(exc(
             "AttributeError",
@@ -390,7 +336,5 @@ pub fn call(it: &mut Interp, t: &Tensor, name: &str, a: Args) -> PyResult<Value>
     }
 }
 
-#[allow(unused)]
-fn unused() -> PyResult<()> {
-    Err(type_error(""))
-}
+#[allow(dead_code)]
+fn unused(_: DType) {}

@@ -106,6 +106,16 @@ pub const FUNCTIONS: &[&str] = &[
     "exp2",
     "square",
     "isclose",
+    "sort",
+    "argsort",
+    "topk",
+    "cumsum",
+    "cumprod",
+    "tril",
+    "triu",
+    "split",
+    "chunk",
+    "flip",
 ];
 
 /// Methods only (not torch functions).
@@ -166,6 +176,14 @@ const METHODS: &[&str] = &[
     "cumsum",
     "tril",
     "triu",
+    "cumprod",
+    "flip",
+    "relu_",
+    "neg_",
+    "exp_",
+    "sigmoid_",
+    "tanh_",
+    "clip_",
 ];
 
 const ATTRS: &[&str] = &[
@@ -1040,17 +1058,12 @@ pub fn call(it: &mut Interp, t: &Tensor, name: &str, a: Args) -> PyResult<Value>
     }
 }
 
-/// softmax over `dim` as a composite (max-shifted for stability).
+/// softmax / log_softmax over `dim` (the engine's fused ops, PyTorch's nodes).
 pub fn softmax(t: &Tensor, dim: i64, log: bool) -> tinytorch::Result<Tensor> {
-    let m = t.detach().amax(&[dim], true)?;
-    let shifted = t.sub(&m)?;
     if log {
-        let lse = shifted.exp()?.sum_dims(&[dim], true)?.log()?;
-        shifted.sub(&lse)
+        t.log_softmax(dim)
     } else {
-        let e = shifted.exp()?;
-        let s = e.sum_dims(&[dim], true)?;
-        e.div(&s)
+        t.softmax(dim)
     }
 }
 
@@ -1082,46 +1095,56 @@ pub fn tolist(t: &Tensor) -> PyResult<Value> {
     Ok(nest(&vals, t.shape()))
 }
 
-/// Writes an out-of-place result back as the new value of `t` (used until
-/// the engine's in-place ops land; keeps Python's return of `t`).
 fn inplace_result(t: &Tensor, r: tinytorch::Result<Tensor>) -> PyResult<Value> {
     let r = r.py()?;
     super::tensor_ext::assign_into(t, &r)?;
     Ok(Value::Tensor(t.clone()))
 }
 
-/// `t op= r` in place, as PyTorch does (`w -= lr * w.grad`).
+/// `t op= r` in place, as PyTorch does (`w -= lr * w.grad`), with the
+/// engine's in-place autograd rules.
 pub fn inplace_binary(
     it: &mut Interp,
     op: BinOp,
     t: &Tensor,
     r: &Value,
 ) -> PyResult<Option<Value>> {
-    let out = super::torch::tensor_binary(it, op, &Value::Tensor(t.clone()), r, false)?;
-    let Value::Tensor(o) = out else {
-        return Ok(None);
+    let res = match (op, r) {
+        (BinOp::Add, Value::Tensor(o)) => t.add_(o),
+        (BinOp::Sub, Value::Tensor(o)) => t.sub_(o),
+        (BinOp::Mul, Value::Tensor(o)) => t.mul_(o),
+        (BinOp::Div, Value::Tensor(o)) => t.div_(o),
+        (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow, other) => {
+            let Some(s) = super::torch::scalar_of(other) else {
+                return Ok(None);
+            };
+            match op {
+                BinOp::Add => t.add_scalar_(s),
+                BinOp::Sub => t.sub_scalar_(s),
+                BinOp::Mul => t.mul_scalar_(s),
+                BinOp::Div => t.div_scalar_(s),
+                _ => t.pow_scalar_(s),
+            }
+        }
+        _ => {
+            let out = super::torch::tensor_binary(it, op, &Value::Tensor(t.clone()), r, false)?;
+            let Value::Tensor(o) = out else {
+                return Ok(None);
+            };
+            if o.dtype() != t.dtype() && DType::promote(t.dtype(), o.dtype()) != t.dtype() {
+                return Err(exc(
+                    "RuntimeError",
+                    format!(
+                        "result type {} can't be cast to the desired output type {}",
+                        type_title(o.dtype()),
+                        type_title(t.dtype())
+                    ),
+                ));
+            }
+            t.copy_(&o)
+        }
     };
-    if o.shape() != t.shape() {
-        return Err(exc(
-            "RuntimeError",
-            format!(
-                "output with shape {:?} doesn't match the broadcast shape {:?}",
-                t.shape(),
-                o.shape()
-            ),
-        ));
-    }
-    if DType::promote(t.dtype(), o.dtype()) != t.dtype() && o.dtype() != t.dtype() {
-        return Err(exc(
-            "RuntimeError",
-            format!(
-                "result type {} can't be cast to the desired output type {}",
-                type_title(o.dtype()),
-                type_title(t.dtype())
-            ),
-        ));
-    }
-    super::tensor_ext::assign_into(t, &o)?;
+    res.py()?;
     Ok(Some(Value::Tensor(t.clone())))
 }
 

@@ -119,6 +119,9 @@ pub fn install(it: &mut Interp) {
         ("cat", "cat(tensors, dim=0) -> Tensor\n\nConcatenates tensors along dim.", super::tensor_methods::cat),
         ("concat", "concat(tensors, dim=0) -> Tensor\n\nAlias of cat.", super::tensor_methods::cat),
         ("stack", "stack(tensors, dim=0) -> Tensor\n\nStacks tensors along a new dim.", super::tensor_methods::stack),
+        ("hstack", "hstack(tensors) -> Tensor\n\nConcatenates along dim 1 (dim 0 for 1-D tensors).", super::tensor_ext::hstack),
+        ("vstack", "vstack(tensors) -> Tensor\n\nConcatenates along dim 0 after making tensors at least 2-D.", super::tensor_ext::vstack),
+        ("einsum", "einsum(equation, *operands) -> Tensor\n\nEinstein summation, e.g. torch.einsum('ij,jk->ik', a, b).", super::tensor_ext::einsum),
         ("get_default_dtype", "get_default_dtype() -> torch.dtype", |_, _| Ok(Value::DType(DType::F32))),
     ];
     for (n, d, f) in creation {
@@ -272,6 +275,7 @@ fn grad_mode(a: Args, name: &'static str, enabled: Option<bool>) -> PyResult<Val
         name,
         enabled,
         guards: RefCell::new(vec![]),
+        restore: None,
     })))
 }
 
@@ -280,12 +284,13 @@ fn set_grad_enabled(_: &mut Interp, a: Args) -> PyResult<Value> {
     let on = args::boolean("set_grad_enabled", "mode", &mode.expect("required"))?;
     // Called as a function it takes effect at once, as in PyTorch; as a
     // context manager the previous mode comes back on exit.
-    let now = tinytorch::autograd::GradModeGuard::new(on);
-    std::mem::forget(now);
+    let prev = tinytorch::autograd::is_grad_enabled();
+    std::mem::forget(tinytorch::autograd::GradModeGuard::new(on));
     Ok(Value::Native(Rc::new(Native::GradMode {
         name: "set_grad_enabled",
         enabled: on,
         guards: RefCell::new(vec![]),
+        restore: Some(prev),
     })))
 }
 

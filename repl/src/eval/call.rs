@@ -124,10 +124,10 @@ impl Interp {
         }
         let ndef = func.defaults.len();
         let mut missing = Vec::new();
-        for i in 0..np {
-            if matches!(slots[i], Value::Unbound) {
+        for (i, slot) in slots.iter_mut().enumerate().take(np) {
+            if matches!(slot, Value::Unbound) {
                 if i + ndef >= np {
-                    slots[i] = func.defaults[i + ndef - np].clone();
+                    *slot = func.defaults[i + ndef - np].clone();
                 } else {
                     missing.push(format!("'{}'", code.params[i]));
                 }
@@ -184,6 +184,11 @@ impl Interp {
         };
         let r = self.exec_block(&code.body, &mut frame);
         self.depth -= 1;
+        let mut slots = std::mem::take(&mut frame.slots);
+        slots.clear();
+        if self.slot_pool.len() < 64 {
+            self.slot_pool.push(slots);
+        }
         match r {
             Ok(Flow::Return(v)) => Ok(v),
             Ok(_) => Ok(Value::None),

@@ -103,7 +103,9 @@ impl Interp {
                 }
                 if let Some(x) = i.class.lookup(name) {
                     return Ok(match x {
-                        Value::Function(_) => Value::BoundMethod(Rc::new((v.clone(), x))),
+                        Value::Function(_) | Value::Builtin(_) => {
+                            Value::BoundMethod(Rc::new((v.clone(), x)))
+                        }
                         other => other,
                     });
                 }
@@ -205,6 +207,11 @@ impl Interp {
                             } else {
                                 self.call_function(&f, a)
                             }
+                        }
+                        Value::Builtin(_) => {
+                            let mut a = args;
+                            a.pos.insert(0, v.clone());
+                            self.call(&x, a)
                         }
                         other => {
                             let o = other.clone();
@@ -360,7 +367,12 @@ impl Interp {
                 self.get_item(v, &Value::Int(k))
             }
             (Value::Tensor(t), _) => crate::builtins::torch::tensor_getitem(self, t, i),
-            (Value::Instance(_), _) => {
+            (Value::Instance(inst), _) => {
+                if inst.class.lookup("__getitem__").is_none() {
+                    if let Some(r) = crate::builtins::data::native_getitem(self, v, i)? {
+                        return Ok(r);
+                    }
+                }
                 self.call_method(v, "__getitem__", Args::new(vec![i.clone()]))
             }
             (Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => Err(type_error(format!(

@@ -23,7 +23,7 @@ pub enum Ex {
     Const(Value),
     Local(u32),
     Free(u32),
-    Global(u32),
+    Global(u32, Span),
     /// A name bound in the class body being executed (else the global).
     ClassName(Rc<str>, u32),
     Bin(Box<(Ex, Ex)>, BinOp, Span),
@@ -380,11 +380,11 @@ impl Resolver<'_> {
         Some(Capture::Free(scope.frees.len() as u32 - 1))
     }
 
-    fn load(&mut self, name: &str) -> Ex {
+    fn load(&mut self, name: &str, span: Span) -> Ex {
         match self.lookup(name) {
             Resolved::Local(s) => Ex::Local(s),
             Resolved::Free(s) => Ex::Free(s),
-            Resolved::Global(g) => Ex::Global(g),
+            Resolved::Global(g) => Ex::Global(g, span),
             Resolved::Class(g) => Ex::ClassName(Rc::from(name), g),
         }
     }
@@ -762,7 +762,7 @@ impl Resolver<'_> {
     fn expr(&mut self, e: &ast::Expr) -> Ex {
         let sp = e.span;
         match &e.kind {
-            ExprKind::Name(n) => self.load(n),
+            ExprKind::Name(n) => self.load(n, sp),
             ExprKind::Int(i) => Ex::Const(Value::Int(*i)),
             ExprKind::Float(f) => Ex::Const(Value::Float(*f)),
             ExprKind::Str(s) => Ex::Const(Value::str(s)),

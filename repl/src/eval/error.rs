@@ -158,6 +158,10 @@ pub fn value_error(msg: impl Into<String>) -> Box<PyErr> {
 /// An engine error as the Python exception PyTorch raises for it.
 pub fn from_engine(e: tinytorch::Error) -> Box<PyErr> {
     let msg = match &e {
+        // PyTorch 2.15 prefixes only the 2-D matmul message with its op.
+        tinytorch::Error::ShapeMismatch { msg, .. } if msg.starts_with("mat1 and mat2") => {
+            format!("mm: {msg}")
+        }
         tinytorch::Error::ShapeMismatch { msg, .. }
         | tinytorch::Error::DTypeMismatch { msg, .. } => msg.clone(),
         other => other.to_string(),

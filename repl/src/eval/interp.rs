@@ -49,6 +49,9 @@ pub struct Interp {
     /// The exception being handled (for bare `raise`).
     pub handling: Vec<Value>,
     pub argv: Vec<String>,
+    /// Slot vectors of finished frames, reused so that a call does not
+    /// allocate.
+    pub slot_pool: Vec<Vec<Value>>,
 }
 
 impl super::code::Globals for Interp {
@@ -95,6 +98,7 @@ impl Interp {
             class_ns: Vec::new(),
             handling: Vec::new(),
             argv: vec![String::new()],
+            slot_pool: Vec::new(),
         };
         crate::builtins::install(&mut it);
         it
@@ -277,7 +281,7 @@ impl Interp {
                         None => return Err(exc("RuntimeError", "No active exception to reraise")),
                     },
                 };
-                return Err(self.to_exception(v)?);
+                return Err(self.exception_of(v)?);
             }
             StK::Delete(targets) => {
                 for t in targets {
@@ -324,7 +328,7 @@ impl Interp {
     }
 
     /// A raised value as an exception: an instance, or a class to instantiate.
-    fn to_exception(&mut self, v: Value) -> PyResult<Box<PyErr>> {
+    fn exception_of(&mut self, v: Value) -> PyResult<Box<PyErr>> {
         match &v {
             Value::Class(c) if c.kind == ClassKind::Exception => {
                 let inst = self.call(&v, Args::default())?;
@@ -432,8 +436,16 @@ impl Interp {
     fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
         match cm {
             Value::Native(n) => {
-                if let Native::GradMode { guards, .. } = &**n {
+                if let Native::GradMode {
+                    guards, restore, ..
+                } = &**n
+                {
                     guards.borrow_mut().pop();
+                    if let Some(prev) = restore {
+                        // set_grad_enabled switched at call time: undo it on exit
+                        // (the guard is forgotten so that nothing re-applies it).
+                        std::mem::forget(tinytorch::autograd::GradModeGuard::new(*prev));
+                    }
                 }
                 Ok(false)
             }
@@ -702,7 +714,7 @@ impl Interp {
             Ex::Const(v) => Ok(v.clone()),
             Ex::Local(s) => self.load_local(*s, f),
             Ex::Free(i) => self.load_free(*i, f),
-            Ex::Global(g) => self.load_global(*g),
+            Ex::Global(g, span) => at(self.load_global(*g), *span),
             Ex::ClassName(n, g) => self.load_class_name(n, Some(*g)),
             Ex::Bin(lr, op, span) => {
                 let l = self.eval(&lr.0, f)?;
@@ -760,12 +772,42 @@ impl Interp {
             Ex::MakeFunction(mk) => self.make_function(mk, f),
             Ex::Call(func, args, span) => {
                 let fv = self.eval(func, f)?;
+                // Fast path: a user function called with exactly its positional
+                // parameters; the arguments go straight into the new frame's slots.
+                if let Value::Function(func) = &fv {
+                    let code = &func.code;
+                    if args.len() == code.params.len()
+                        && code.vararg.is_none()
+                        && code.kwarg.is_none()
+                        && code.kwonly.is_empty()
+                        && args.iter().all(|a| matches!(a, super::code::ArgX::Pos(_)))
+                    {
+                        let mut slots = self.slot_pool.pop().unwrap_or_default();
+                        slots.reserve(code.nslots as usize);
+                        for a in args {
+                            if let super::code::ArgX::Pos(e) = a {
+                                slots.push(self.eval(e, f)?);
+                            }
+                        }
+                        slots.resize(code.nslots as usize, Value::Unbound);
+                        self.tick_call(*span)?;
+                        return at(self.run_frame(func, slots), *span);
+                    }
+                }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call(&fv, a), *span)
             }
             Ex::Method(obj, name, args, span) => {
                 let o = self.eval(obj, f)?;
+                // `xs.append(v)`, the commonest call in loops, without an argument vector.
+                if let (Value::List(l), [super::code::ArgX::Pos(e)]) = (&o, args.as_slice()) {
+                    if &**name == "append" {
+                        let v = self.eval(e, f)?;
+                        l.borrow_mut().push(v);
+                        return Ok(Value::None);
+                    }
+                }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call_method(&o, name, a), *span)

@@ -170,10 +170,8 @@ impl Interp {
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
             out.push(x);
-            if out.len() % 4096 == 0 {
-                if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(exc("KeyboardInterrupt", ""));
-                }
+            if out.len() % 4096 == 0 && self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(exc("KeyboardInterrupt", ""));
             }
         }
         Ok(out)

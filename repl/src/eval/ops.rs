@@ -251,6 +251,18 @@ impl Interp {
             }
             _ => {}
         }
+        if op == BinOp::Add {
+            if let Value::Str(_) | Value::List(_) | Value::Tuple(_) = &l {
+                if !matches!(r, Value::Instance(_)) {
+                    return Err(type_error(format!(
+                        "can only concatenate {} (not \"{}\") to {}",
+                        l.type_name(),
+                        r.type_name(),
+                        l.type_name()
+                    )));
+                }
+            }
+        }
         let (name, rname) = dunder(op);
         if let Value::Instance(i) = &l {
             if i.class.lookup(name).is_some() {

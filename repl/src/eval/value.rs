@@ -148,8 +148,12 @@ pub enum Iter {
         pos: usize,
     },
     /// A DataLoader-like native producer.
-    Native(Box<dyn FnMut(&mut super::interp::Interp) -> super::error::PyResult<Option<Value>>>),
+    Native(Box<NativeNext>),
 }
+
+/// The step function of a native iterator.
+pub type NativeNext =
+    dyn FnMut(&mut super::interp::Interp) -> super::error::PyResult<Option<Value>>;
 
 /// Native objects with identity (context managers, progress bars, ...).
 pub enum Native {
@@ -158,6 +162,9 @@ pub enum Native {
         name: &'static str,
         enabled: bool,
         guards: RefCell<Vec<tinytorch::autograd::GradModeGuard>>,
+        /// `set_grad_enabled(b)` switches at call time; this is the mode to
+        /// restore when it is used as a context manager.
+        restore: Option<bool>,
     },
     /// `sys.stdout` / `sys.stderr`.
     Stream(bool),
@@ -257,7 +264,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.borrow().is_empty(),
             Value::Tuple(t) => !t.items.is_empty(),
-            Value::Dict(d) | Value::Set(d) => d.borrow().len() > 0,
+            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
             Value::Range(r) => range_len(r.0, r.1, r.2) > 0,
             Value::Tensor(_) | Value::Instance(_) => return None,
             _ => true,

@@ -1,0 +1,231 @@
+//! Script tests: every `tests/scripts/**/*.py` runs through a `Session`;
+//! its stdout must equal the `# expect: ...` comments (one per output line,
+//! in order) and an uncaught error must match `# expect error: Exc: msg`.
+//! Expectations were produced by CPython 3.11 / PyTorch 2.15 running the same
+//! file (`tests/scripts/annotate.py`), never by this interpreter.
+//!
+//! Golden tracebacks: `tests/golden/tracebacks/NAME.py` must fail with the
+//! exact text of `NAME.txt` (written by hand to Python's format).
+
+use std::path::{Path, PathBuf};
+use tinytorch_lang::{BufferSink, Session};
+
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("scripts dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            scripts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "py")
+            && p.file_name().is_some_and(|n| n != "annotate.py")
+        {
+            out.push(p);
+        }
+    }
+}
+
+struct Expect {
+    lines: Vec<String>,
+    error: Option<String>,
+}
+
+fn expectations(src: &str) -> Expect {
+    let mut lines = Vec::new();
+    let mut error = None;
+    for l in src.lines() {
+        if let Some(i) = l.find("# expect error: ") {
+            error = Some(l[i + "# expect error: ".len()..].to_string());
+        } else if let Some(i) = l.find("# expect: ") {
+            lines.push(l[i + "# expect: ".len()..].to_string());
+        } else if l.trim_end().ends_with("# expect:") {
+            lines.push(String::new());
+        }
+    }
+    Expect { lines, error }
+}
+
+fn run(path: &Path) -> (String, Option<tinytorch_lang::LangError>) {
+    let src = std::fs::read_to_string(path).expect("script");
+    let mut s = Session::new();
+    let sink = BufferSink::default();
+    s.set_output(Box::new(sink.clone()));
+    s.set_step_limit(Some(50_000_000));
+    let name = path
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .to_string();
+    let r = s.run(&src, &name, false);
+    (sink.take_stdout(), r.err())
+}
+
+#[test]
+fn scripts_match_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let mut files = Vec::new();
+    scripts(&root, &mut files);
+    assert!(
+        files.len() >= 10,
+        "expected the script suite, found {}",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).expect("script");
+        let exp = expectations(&src);
+        let (out, err) = run(f);
+        let got: Vec<&str> = out.lines().collect();
+        let want: Vec<&str> = exp.lines.iter().map(|s| s.as_str()).collect();
+        let rel = f.strip_prefix(&root).unwrap_or(f).display().to_string();
+        if got != want {
+            let n = got.iter().zip(&want).take_while(|(a, b)| a == b).count();
+            failures.push(format!(
+                "{rel}: stdout differs at line {}\n  want: {:?}\n  got:  {:?}",
+                n + 1,
+                want.get(n),
+                got.get(n)
+            ));
+        }
+        let got_err = err.as_ref().map(|e| {
+            if e.message.is_empty() {
+                e.exc.clone()
+            } else {
+                format!("{}: {}", e.exc, e.message)
+            }
+        });
+        if got_err != exp.error {
+            failures.push(format!(
+                "{rel}: error differs\n  want: {:?}\n  got:  {:?}\n{}",
+                exp.error,
+                got_err,
+                err.map(|e| e.render()).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} scripts failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn golden_tracebacks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tracebacks");
+    let mut n = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("golden dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+    {
+        let want =
+            std::fs::read_to_string(p.with_extension("txt")).expect("golden .txt beside the .py");
+        let src = std::fs::read_to_string(&p).expect("script");
+        let mut s = Session::new();
+        s.set_output(Box::new(BufferSink::default()));
+        let err = s
+            .run(&src, "<stdin>", false)
+            .expect_err("golden scripts fail");
+        assert_eq!(err.render(), want.trim_end_matches('\n'), "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 3);
+}
+
+#[test]
+fn session_keeps_state_across_cells_and_errors() {
+    let mut s = Session::new();
+    let sink = BufferSink::default();
+    s.set_output(Box::new(sink.clone()));
+    assert_eq!(s.run("x = [1, 2]", "<cell 1>", true), Ok(None));
+    let e = s
+        .run("x.append(3)\ny = 1 / 0", "<cell 2>", true)
+        .unwrap_err();
+    assert_eq!(e.exc, "ZeroDivisionError");
+    // The append before the error happened, and x survived.
+    assert_eq!(
+        s.run("x", "<cell 3>", true).unwrap().unwrap().text,
+        "[1, 2, 3]"
+    );
+    // IPython's rule: `;` suppresses the display; None is not displayed.
+    assert_eq!(s.run("x;", "<cell 4>", true), Ok(None));
+    assert_eq!(s.run("None", "<cell 5>", true), Ok(None));
+    assert_eq!(s.run("print('a')", "<cell 6>", true), Ok(None));
+    assert_eq!(sink.take_stdout(), "a\n");
+    assert!(s.globals().contains(&"x".to_string()));
+    // Files do not echo.
+    assert_eq!(s.run("x", "f.py", false), Ok(None));
+}
+
+#[test]
+fn recursion_and_memory_errors_do_not_crash() {
+    let mut s = Session::new();
+    let e = s
+        .run("def f(n):\n    return f(n + 1)\nf(0)", "<cell>", false)
+        .unwrap_err();
+    assert_eq!(e.exc, "RecursionError");
+    assert_eq!(e.message, "maximum recursion depth exceeded");
+    let e = s
+        .run("import torch\nt = torch.zeros(10**12)", "<cell>", false)
+        .unwrap_err();
+    assert_eq!(e.exc, "RuntimeError");
+    // The session still works.
+    assert_eq!(s.run("1 + 1", "<cell>", true).unwrap().unwrap().text, "2");
+}
+
+#[test]
+fn interrupt_stops_a_running_loop() {
+    let mut s = Session::new();
+    let flag = s.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let e = s
+        .run("i = 0\nwhile True:\n    i += 1", "<cell>", false)
+        .unwrap_err();
+    t.join().unwrap();
+    assert_eq!(e.exc, "KeyboardInterrupt");
+    assert_eq!(
+        s.run("i > 0", "<cell>", true).unwrap().unwrap().text,
+        "True"
+    );
+}
+
+#[test]
+fn completion_and_inspection() {
+    let mut s = Session::new();
+    s.run("import torch\nx = torch.ones(2, requires_grad=True)\ndef g(alpha, beta=1):\n    'Adds.'\n    return alpha", "<cell>", false).unwrap();
+    let (start, c) = s.complete("x.gr", 4);
+    assert_eq!(start, 2);
+    assert!(
+        c.contains(&"grad".to_string()) && c.contains(&"grad_fn".to_string()),
+        "{c:?}"
+    );
+    let (_, c) = s.complete("torch.nn.", 9);
+    assert!(
+        c.contains(&"Module".to_string()) && c.contains(&"functional".to_string()),
+        "{c:?}"
+    );
+    let (_, c) = s.complete("g(al", 4);
+    assert!(c.contains(&"alpha=".to_string()), "{c:?}");
+    let (_, c) = s.complete("pri", 3);
+    assert!(c.contains(&"print".to_string()));
+    let doc = s.inspect("g", 1).unwrap();
+    assert!(
+        doc.contains("g(alpha, beta=1)") && doc.contains("Adds."),
+        "{doc}"
+    );
+    assert!(s.inspect("torch.zeros", 8).unwrap().contains("zeros(*size"));
+}

@@ -1,0 +1,5 @@
+import torch
+x = torch.ones(3)
+x.foo
+
+# expect error: AttributeError: 'Tensor' object has no attribute 'foo'
