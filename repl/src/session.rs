@@ -16,24 +16,59 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use tinytorch::viz::{MimeBundle, Progress};
 
 /// Stack of the evaluator thread: enough for `MAX_DEPTH` nested calls in a
 /// debug build (a few dozen KiB each), reserved lazily by the OS.
 const EVAL_STACK: usize = 512 << 20;
 
-/// A value to display: its `repr` as text/plain, plus rich data (mime type,
-/// payload) when the value has a picture.
+/// A value to display: its `repr` as text/plain, plus the richer forms
+/// (SVG, PNG, HTML) when the value has them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Display {
     pub text: String,
-    pub bundle: Option<Vec<(String, String)>>,
+    pub bundle: Option<MimeBundle>,
 }
 
-/// Where `print` and displays go while a cell runs.
+impl Display {
+    /// Plain text only.
+    pub fn text(text: impl Into<String>) -> Display {
+        Display {
+            text: text.into(),
+            bundle: None,
+        }
+    }
+
+    /// A picture or rich value; `text` is the bundle's `text/plain`.
+    pub fn rich(bundle: MimeBundle) -> Display {
+        Display {
+            text: bundle.plain.clone(),
+            bundle: Some(bundle),
+        }
+    }
+}
+
+/// Where `print`, pictures and progress bars go while a cell runs. The
+/// terminal, the Jupyter kernel and the tests each implement it.
 pub trait OutputSink: Send {
     fn write_stdout(&mut self, s: &str);
     fn write_stderr(&mut self, s: &str);
-    fn display(&mut self, d: &Display);
+    /// Shows a new output. `id` (Jupyter's display_id) names it so that
+    /// later [`OutputSink::update_display`] calls can replace it in place.
+    fn display(&mut self, d: &Display, id: Option<&str>);
+    /// Replaces the output first shown under `id` (a live loss curve). A
+    /// sink that cannot redraw shows it again.
+    fn update_display(&mut self, d: &Display, id: &str) {
+        self.display(d, Some(id));
+    }
+    /// A `tqdm` bar's new state; `id` is unique per bar, `done` once it
+    /// closes. By default only the closed bar is written, as one line.
+    fn progress(&mut self, id: &str, p: &Progress, done: bool) {
+        let _ = id;
+        if done {
+            self.write_stderr(&format!("{}\n", p.terminal_line(20)));
+        }
+    }
 }
 
 /// The process's stdout and stderr.
@@ -49,7 +84,7 @@ impl OutputSink for StdSink {
     fn write_stderr(&mut self, s: &str) {
         eprint!("{s}");
     }
-    fn display(&mut self, d: &Display) {
+    fn display(&mut self, d: &Display, _id: Option<&str>) {
         println!("{}", d.text);
     }
 }
@@ -83,7 +118,7 @@ impl OutputSink for BufferSink {
             .unwrap_or_else(|e| e.into_inner())
             .push_str(s);
     }
-    fn display(&mut self, d: &Display) {
+    fn display(&mut self, d: &Display, _id: Option<&str>) {
         let mut o = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
         o.push_str(&d.text);
         o.push('\n');
@@ -386,7 +421,7 @@ fn run_cell(
             let v = crate::eval::interp::at(it.eval(e, &mut frame), last.span)?;
             if !matches!(v, Value::None) {
                 let text = it.repr(&v)?;
-                return Ok(Some(Display { text, bundle: None }));
+                return Ok(Some(Display::text(text)));
             }
         }
         Ok(None)

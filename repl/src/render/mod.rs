@@ -73,26 +73,9 @@ pub fn error_text(e: &LangError, colour: bool) -> String {
     }
 }
 
-/// The bundle a [`Display`] carries, if any. The evaluator hands bundles
-/// over as `(mime type, text)` pairs, PNG base64-encoded as in Jupyter's
-/// `data`; this puts them back into the engine's [`MimeBundle`].
-pub fn display_bundle(d: &Display) -> Option<MimeBundle> {
-    let entries = d.bundle.as_ref()?;
-    let mut b = MimeBundle::text(d.text.clone());
-    for (mime, data) in entries {
-        match mime.as_str() {
-            "text/plain" => b.plain = data.clone(),
-            "image/svg+xml" => b.svg = Some(data.clone()),
-            "image/png" => b.png = decode_base64(data),
-            "text/html" => b.html = Some(data.clone()),
-            _ => {}
-        }
-    }
-    Some(b)
-}
-
 /// Standard base64 with or without padding, whitespace ignored; `None` on
 /// any other character.
+#[cfg(test)]
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
     let (mut acc, mut bits) = (0u32, 0u32);
@@ -149,7 +132,7 @@ pub fn save_picture(bundle: &MimeBundle, dir: &Path) -> std::io::Result<Option<P
 /// What the terminal shows for a displayed value: its text, or for a
 /// picture the inline image (or the text fallback) and the saved file's path.
 pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
-    let Some(bundle) = display_bundle(d) else {
+    let Some(bundle) = &d.bundle else {
         return format!("{}\n", d.text);
     };
     let mut out = String::new();
@@ -166,7 +149,7 @@ pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
             }
         }
     }
-    match save_picture(&bundle, &cfg.plot_dir) {
+    match save_picture(bundle, &cfg.plot_dir) {
         Ok(Some(path)) => {
             let line = format!("[saved {}]", path.display());
             if cfg.stdout_tty {
@@ -206,7 +189,7 @@ impl TerminalSink {
 
     /// Draws a `tqdm` bar on one line of stderr, in place. Off a terminal
     /// only the final state is written (a log file gets one line per bar).
-    pub fn progress(&mut self, p: &Progress, done: bool) {
+    fn draw_progress(&mut self, p: &Progress, done: bool) {
         if !self.cfg.stderr_tty && !done {
             return;
         }
@@ -262,9 +245,13 @@ impl OutputSink for TerminalSink {
         }
     }
 
-    fn display(&mut self, d: &Display) {
+    fn display(&mut self, d: &Display, _id: Option<&str>) {
         let text = display_text(d, &self.cfg);
         self.around_bar(|| write_out(&text));
+    }
+
+    fn progress(&mut self, _id: &str, p: &Progress, done: bool) {
+        self.draw_progress(p, done);
     }
 }
 
@@ -321,15 +308,11 @@ mod tests {
     }
 
     fn picture() -> Display {
-        Display {
-            text: "<plot>".into(),
-            bundle: Some(vec![
-                ("image/svg+xml".into(), "<svg/>".into()),
-                // "\x89PNG" base64-encoded.
-                ("image/png".into(), "iVBORw==".into()),
-                ("text/plain".into(), "  chart  ".into()),
-            ]),
-        }
+        Display::rich(
+            MimeBundle::text("  chart  ")
+                .with_svg("<svg/>".into())
+                .with_png(b"\x89PNG".to_vec()),
+        )
     }
 
     #[test]
