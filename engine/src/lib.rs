@@ -24,6 +24,7 @@
 //! # Ok::<(), tinytorch::Error>(())
 //! ```
 
+pub mod amp;
 pub mod autograd;
 pub mod data;
 pub mod device;
@@ -45,6 +46,8 @@ pub use dtype::DType;
 pub use error::{Error, Result};
 pub use layout::Layout;
 pub use ops::Scalar;
+/// `torch.cuda`: availability, device count, memory statistics.
+pub use storage::cuda;
 pub use tensor::Tensor;
 
 /// The README's examples, compiled and run as doc tests.

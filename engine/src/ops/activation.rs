@@ -29,6 +29,9 @@ impl Tensor {
 
     fn softmax_impl(&self, dim: i64, log: bool) -> Result<Tensor> {
         let op = if log { "log_softmax" } else { "softmax" };
+        if let Some(c) = crate::amp::autocast_inputs(op, &[self])? {
+            return c[0].softmax_impl(dim, log);
+        }
         if !self.dtype().is_float() {
             return Err(Error::Unsupported {
                 op,

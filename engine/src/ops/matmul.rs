@@ -43,6 +43,9 @@ fn core(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 impl Tensor {
     /// `torch.matmul(self, other)` with PyTorch's rules for 1-D operands.
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        if let Some(c) = crate::amp::autocast_inputs("matmul", &[self, other])? {
+            return c[0].matmul(&c[1]);
+        }
         same_device("matmul", &[self, other])?;
         let (ra, rb) = (self.dim(), other.dim());
         if ra == 0 || rb == 0 {

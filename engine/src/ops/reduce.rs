@@ -60,6 +60,9 @@ impl Tensor {
 
     /// `x.sum()`.
     pub fn sum(&self) -> Result<Tensor> {
+        if let Some(c) = crate::amp::autocast_inputs("sum", &[self])? {
+            return c[0].sum();
+        }
         let out = self.raw_reduce(ReduceOp::Sum, &self.all_dims(), false)?;
         let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         Ok(record(out, "SumBackward0", &[self], vec![], move |g, _| {
@@ -69,6 +72,9 @@ impl Tensor {
 
     /// `x.sum(dim, keepdim)`; an empty `dims` sums everything.
     pub fn sum_dims(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        if let Some(c) = crate::amp::autocast_inputs("sum", &[self])? {
+            return c[0].sum_dims(dims, keepdim);
+        }
         let d = if dims.is_empty() {
             self.all_dims()
         } else {
@@ -145,6 +151,9 @@ impl Tensor {
 
     /// `x.prod()` / `x.prod(dim, keepdim)` (`dim = None` for all).
     pub fn prod(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        if let Some(c) = crate::amp::autocast_inputs("prod", &[self])? {
+            return c[0].prod(dim, keepdim);
+        }
         let d = match dim {
             Some(dim) => vec![normalize_dim("prod", dim, self.dim())?],
             None => self.all_dims(),

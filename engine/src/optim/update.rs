@@ -21,6 +21,10 @@ fn apply(
     bufs: &[Tensor],
     f: &(dyn Fn(&mut f64, f64, &mut [f64]) + Sync),
 ) -> Result<()> {
+    #[cfg(feature = "cuda")]
+    if p.device().is_cuda() {
+        return apply_on_host(p, g, bufs, f);
+    }
     if !whole(p) {
         return Err(Error::invalid(
             "optimizer: parameters must be contiguous tensors owning their storage",
@@ -42,11 +46,36 @@ fn apply(
     }
 }
 
+/// CUDA parameters: the update runs on host copies that are written back
+/// (one round trip per parameter and step; a fused CUDA kernel is the
+/// upgrade).
+#[cfg(feature = "cuda")]
+fn apply_on_host(
+    p: &Tensor,
+    g: &Tensor,
+    bufs: &[Tensor],
+    f: &(dyn Fn(&mut f64, f64, &mut [f64]) + Sync),
+) -> Result<()> {
+    let host = |t: &Tensor| t.detach().to_device(crate::Device::Cpu)?.contiguous_copy();
+    let hp = host(p)?;
+    let hb = bufs.iter().map(host).collect::<Result<Vec<_>>>()?;
+    apply(&hp, &host(g)?, &hb, f)?;
+    for (dev, h) in std::iter::once((p, &hp)).chain(bufs.iter().zip(&hb)) {
+        let cpu = h.storage().to_cpu(h.layout())?;
+        *dev.storage_mut() = Storage::from_cpu(cpu, dev.device())?;
+    }
+    Ok(())
+}
+
 fn slice_mut<T: IntoStorage>(s: &mut Storage) -> Result<&mut [T]> {
     match s {
         Storage::Cpu(c) => {
             T::slice_mut(c).ok_or_else(|| Error::Internal("optimizer state dtype".into()))
         }
+        #[cfg(feature = "cuda")]
+        Storage::Cuda(_) => Err(Error::Internal(
+            "optimizer: CUDA state reached the host loop".into(),
+        )),
     }
 }
 
@@ -59,6 +88,12 @@ fn apply_t<T: IntoStorage>(
     let gs = g.storage();
     let gv: &[T] = match &*gs {
         Storage::Cpu(c) => T::slice(c).ok_or_else(|| Error::Internal("grad dtype".into()))?,
+        #[cfg(feature = "cuda")]
+        Storage::Cuda(_) => {
+            return Err(Error::Internal(
+                "optimizer: CUDA grad reached the host loop".into(),
+            ))
+        }
     };
     let mut pg = p.storage_mut();
     let pv = slice_mut::<T>(&mut pg)?;

@@ -7,11 +7,14 @@
 //! Backend`, with no change to `ops/` or `autograd/`.
 
 pub mod cpu;
+pub mod cuda;
 pub mod op;
 
 use crate::{DType, Device, Error, Layout, Result};
 pub use cpu::conv::Window2d;
 pub use cpu::CpuStorage;
+#[cfg(feature = "cuda")]
+pub use cuda::CudaStorage;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 
 /// The primitives a device backend provides. Layouts describe strided views
@@ -100,6 +103,50 @@ pub trait Backend: Sized + Send + Sync {
 #[derive(Debug, Clone)]
 pub enum Storage {
     Cpu(CpuStorage),
+    #[cfg(feature = "cuda")]
+    Cuda(CudaStorage),
+}
+
+/// Runs `$body` with `$s` bound to the backend buffer, whatever the device.
+macro_rules! each {
+    ($self:expr, $s:ident => $body:expr) => {
+        match $self {
+            Storage::Cpu($s) => $body,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda($s) => $body,
+        }
+    };
+}
+
+/// Matches two storages on the same device (binding both), or returns the
+/// mixed-device error naming both devices, as PyTorch does.
+macro_rules! pair {
+    ($op:expr, $a:expr, $b:expr, ($x:ident, $y:ident) => $cpu:expr, $cuda:expr) => {
+        match ($a, $b) {
+            (Storage::Cpu($x), Storage::Cpu($y)) => $cpu,
+            #[cfg(feature = "cuda")]
+            (Storage::Cuda($x), Storage::Cuda($y)) if $x.device() == $y.device() => $cuda,
+            #[allow(unreachable_patterns)]
+            (a, b) => Err(Error::DeviceMismatch {
+                op: $op,
+                lhs: a.device(),
+                rhs: b.device(),
+            }),
+        }
+    };
+}
+
+/// Errors unless all storages live on one device (PyTorch's message).
+fn same_device(op: &'static str, all: &[&Storage]) -> Result<()> {
+    let d = all[0].device();
+    match all.iter().find(|s| s.device() != d) {
+        Some(s) => Err(Error::DeviceMismatch {
+            op,
+            lhs: d,
+            rhs: s.device(),
+        }),
+        None => Ok(()),
+    }
 }
 
 impl Storage {
@@ -107,7 +154,10 @@ impl Storage {
     pub fn full(n: usize, value: f64, dtype: DType, device: Device) -> Result<Storage> {
         match device {
             Device::Cpu => Ok(Storage::Cpu(CpuStorage::full(n, value, dtype)?)),
-            Device::Cuda(_) => Err(no_cuda()),
+            #[cfg(feature = "cuda")]
+            Device::Cuda(i) => Ok(Storage::Cuda(CudaStorage::full(n, value, dtype, i)?)),
+            #[cfg(not(feature = "cuda"))]
+            Device::Cuda(_) => Err(cuda::unavailable(device)),
         }
     }
 
@@ -115,26 +165,23 @@ impl Storage {
     pub fn from_cpu(cpu: CpuStorage, device: Device) -> Result<Storage> {
         match device {
             Device::Cpu => Ok(Storage::Cpu(cpu)),
-            Device::Cuda(_) => Err(no_cuda()),
+            #[cfg(feature = "cuda")]
+            Device::Cuda(i) => Ok(Storage::Cuda(CudaStorage::from_cpu(&cpu, i)?)),
+            #[cfg(not(feature = "cuda"))]
+            Device::Cuda(_) => Err(cuda::unavailable(device)),
         }
     }
 
     pub fn device(&self) -> Device {
-        match self {
-            Storage::Cpu(s) => s.device(),
-        }
+        each!(self, s => s.device())
     }
 
     pub fn dtype(&self) -> DType {
-        match self {
-            Storage::Cpu(s) => s.dtype(),
-        }
+        each!(self, s => Backend::dtype(s))
     }
 
     pub fn len(&self) -> usize {
-        match self {
-            Storage::Cpu(s) => Backend::len(s),
-        }
+        each!(self, s => Backend::len(s))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -145,19 +192,21 @@ impl Storage {
     pub fn as_cpu(&self) -> Option<&CpuStorage> {
         match self {
             Storage::Cpu(s) => Some(s),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => None,
         }
     }
 
     pub fn to_cpu(&self, l: &Layout) -> Result<CpuStorage> {
-        match self {
-            Storage::Cpu(s) => s.to_cpu(l),
-        }
+        each!(self, s => s.to_cpu(l))
     }
 
     pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
         cpu::check_alloc(l.numel(), self.dtype())?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::copy_strided(s, l)?)),
         }
     }
 
@@ -165,28 +214,28 @@ impl Storage {
         cpu::check_alloc(l.numel(), dtype)?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::cast(s, l, dtype)?)),
         }
     }
 
     pub fn copy_into(&mut self, dl: &Layout, src: &Storage, sl: &Layout) -> Result<()> {
-        match (self, src) {
-            (Storage::Cpu(d), Storage::Cpu(s)) => d.copy_into(dl, s, sl),
-        }
+        pair!("copy_", self, src, (d, s) => d.copy_into(dl, s, sl), d.copy_into(dl, s, sl))
     }
 
     pub fn unary(&self, l: &Layout, op: UnaryOp) -> Result<Storage> {
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::unary(s, l, op)?)),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::unary(s, l, op)?)),
         }
     }
 
     pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
         cpu::check_alloc(l.numel(), self.dtype())?;
-        match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => {
-                Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?))
-            }
-        }
+        pair!("binary", self, rhs, (a, b) =>
+            Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?)),
+            Ok(Storage::Cuda(Backend::binary(a, l, b, rl, op)?)))
     }
 
     pub fn where_cond(
@@ -198,16 +247,27 @@ impl Storage {
         bl: &Layout,
     ) -> Result<Storage> {
         cpu::check_alloc(l.numel(), a.dtype())?;
+        same_device("where", &[self, a, b])?;
         match (self, a, b) {
             (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::Cpu(c.where_cond(l, a, al, b, bl)?))
             }
+            #[cfg(feature = "cuda")]
+            (Storage::Cuda(c), Storage::Cuda(a), Storage::Cuda(b)) => {
+                Ok(Storage::Cuda(Backend::where_cond(c, l, a, al, b, bl)?))
+            }
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::Internal(
+                "where: storages on one device differ in kind".into(),
+            )),
         }
     }
 
     pub fn reduce(&self, l: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Storage> {
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::reduce(s, l, op, dims)?)),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::reduce(s, l, op, dims)?)),
         }
     }
 
@@ -217,9 +277,9 @@ impl Storage {
             (l.numel() / l.shape().last().copied().unwrap_or(1).max(1)).saturating_mul(n),
             self.dtype(),
         )?;
-        match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::Cpu(Backend::matmul(a, l, b, rl)?)),
-        }
+        pair!("matmul", self, rhs, (a, b) =>
+            Ok(Storage::Cpu(Backend::matmul(a, l, b, rl)?)),
+            Ok(Storage::Cuda(Backend::matmul(a, l, b, rl)?)))
     }
 
     pub fn index_select(
@@ -229,19 +289,15 @@ impl Storage {
         idx: &Storage,
         il: &Layout,
     ) -> Result<Storage> {
-        match (self, idx) {
-            (Storage::Cpu(s), Storage::Cpu(i)) => {
-                Ok(Storage::Cpu(Backend::index_select(s, l, dim, i, il)?))
-            }
-        }
+        pair!("index_select", self, idx, (s, i) =>
+            Ok(Storage::Cpu(Backend::index_select(s, l, dim, i, il)?)),
+            Ok(Storage::Cuda(Backend::index_select(s, l, dim, i, il)?)))
     }
 
     pub fn gather(&self, l: &Layout, dim: usize, idx: &Storage, il: &Layout) -> Result<Storage> {
-        match (self, idx) {
-            (Storage::Cpu(s), Storage::Cpu(i)) => {
-                Ok(Storage::Cpu(Backend::gather(s, l, dim, i, il)?))
-            }
-        }
+        pair!("gather", self, idx, (s, i) =>
+            Ok(Storage::Cpu(Backend::gather(s, l, dim, i, il)?)),
+            Ok(Storage::Cuda(Backend::gather(s, l, dim, i, il)?)))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -255,16 +311,27 @@ impl Storage {
         sl: &Layout,
         accumulate: bool,
     ) -> Result<()> {
+        same_device("scatter", &[self, idx, src])?;
         match (self, idx, src) {
             (Storage::Cpu(d), Storage::Cpu(i), Storage::Cpu(s)) => {
                 Backend::scatter(d, shape, dim, i, il, s, sl, accumulate)
             }
+            #[cfg(feature = "cuda")]
+            (Storage::Cuda(d), Storage::Cuda(i), Storage::Cuda(s)) => {
+                Backend::scatter(d, shape, dim, i, il, s, sl, accumulate)
+            }
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::Internal(
+                "scatter: storages on one device differ in kind".into(),
+            )),
         }
     }
 
     pub fn cumsum(&self, l: &Layout, dim: usize) -> Result<Storage> {
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::cumsum(s, l, dim)?)),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::cumsum(s, l, dim)?)),
         }
     }
 
@@ -274,6 +341,11 @@ impl Storage {
                 let (v, i) = Backend::sort(s, l, dim, descending)?;
                 Ok((Storage::Cpu(v), Storage::Cpu(i)))
             }
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => {
+                let (v, i) = Backend::sort(s, l, dim, descending)?;
+                Ok((Storage::Cuda(v), Storage::Cuda(i)))
+            }
         }
     }
 }
@@ -282,12 +354,16 @@ impl Storage {
     pub fn im2col(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::im2col(s, l, g)?)),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::im2col(s, l, g)?)),
         }
     }
 
     pub fn col2im(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::col2im(s, l, g)?)),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Storage::Cuda(Backend::col2im(s, l, g)?)),
         }
     }
 
@@ -296,6 +372,11 @@ impl Storage {
             Storage::Cpu(s) => {
                 let (v, i) = Backend::max_pool2d(s, l, g)?;
                 Ok((Storage::Cpu(v), Storage::Cpu(i)))
+            }
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => {
+                let (v, i) = Backend::max_pool2d(s, l, g)?;
+                Ok((Storage::Cuda(v), Storage::Cuda(i)))
             }
         }
     }
@@ -307,18 +388,10 @@ impl Storage {
         il: &Layout,
         g: &Window2d,
     ) -> Result<Storage> {
-        match (self, idx) {
-            (Storage::Cpu(s), Storage::Cpu(i)) => {
-                Ok(Storage::Cpu(Backend::max_pool2d_backward(s, l, i, il, g)?))
-            }
-        }
+        pair!("max_pool2d_backward", self, idx, (s, i) =>
+            Ok(Storage::Cpu(Backend::max_pool2d_backward(s, l, i, il, g)?)),
+            Ok(Storage::Cuda(Backend::max_pool2d_backward(s, l, i, il, g)?)))
     }
-}
-
-fn no_cuda() -> Error {
-    Error::invalid(
-        "Torch not compiled with CUDA enabled (no CUDA device is available to tinytorch)",
-    )
 }
 
 impl Backend for CpuStorage {
