@@ -9,13 +9,41 @@
 //! shape, values with a dtype-aware tolerance, NaN equal to NaN), and for
 //! gradient cases backpropagates `(outputs[0] * cotangent).sum()` and
 //! compares the leaves' gradients. All failures are reported together.
+//!
+//! One body, every device: `run_op` runs each case on the CPU, then again
+//! on every CUDA device present (every fixture tensor is made on the device
+//! under test), against the same PyTorch values. Without a GPU the CUDA
+//! rounds are skipped; `TT_REQUIRE_GPU=1` makes a missing GPU a failure.
 
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use tinytorch::{DType, Tensor};
+use tinytorch::{DType, Device, Tensor};
+
+thread_local! {
+    /// The device fixture tensors are made on (per test thread).
+    static DEVICE: Cell<Device> = const { Cell::new(Device::Cpu) };
+}
+
+/// The CPU and every CUDA device present. Panics without a GPU when
+/// `TT_REQUIRE_GPU=1`.
+pub fn devices() -> Vec<Device> {
+    let n = tinytorch::cuda::device_count();
+    if n == 0 && std::env::var("TT_REQUIRE_GPU").is_ok_and(|v| v == "1") {
+        panic!("TT_REQUIRE_GPU=1 but no CUDA device is available");
+    }
+    std::iter::once(Device::Cpu)
+        .chain((0..n).map(Device::Cuda))
+        .collect()
+}
+
+/// The device the current fixture round runs on.
+pub fn current_device() -> Device {
+    DEVICE.with(|d| d.get())
+}
 
 const OPS_JSON: &str = include_str!("../fixtures/ops.json");
 
@@ -75,7 +103,13 @@ pub fn tensor(data: &Value, shape: &[usize], dtype: DType) -> Tensor {
         ),
         _ => Tensor::from_vec_f64(&raw.iter().map(float).collect::<Vec<_>>(), shape, dtype),
     };
-    t.expect("fixture tensor builds")
+    let t = t.expect("fixture tensor builds");
+    match current_device() {
+        Device::Cpu => t,
+        dev => t
+            .to_device(dev)
+            .expect("fixture tensor moves to the device"),
+    }
 }
 
 /// A plain tensor record (`output`, `cotangent`, a tensor inside `args`).
@@ -307,13 +341,18 @@ pub fn run_op_filtered(
 ) -> usize {
     let mut failures = Vec::new();
     let mut n = 0;
-    for raw in all_cases().iter().filter(|c| c["op"] == op) {
-        n += 1;
-        let case = Case::new(raw);
-        if let Err(e) = check_case(&case, &f, filter) {
-            failures.push(format!("{}: {e}", case.name));
+    for dev in devices() {
+        DEVICE.with(|d| d.set(dev));
+        n = 0;
+        for raw in all_cases().iter().filter(|c| c["op"] == op) {
+            n += 1;
+            let case = Case::new(raw);
+            if let Err(e) = check_case(&case, &f, filter) {
+                failures.push(format!("{} on {dev}: {e}", case.name));
+            }
         }
     }
+    DEVICE.with(|d| d.set(Device::Cpu));
     assert!(n > 0, "no fixture cases for op {op}");
     assert!(
         failures.is_empty(),
