@@ -5,6 +5,8 @@
 //! error.rs dtype.rs     Error + Result; DType, PyTorch's promotion, Element
 //! shape.rs layout.rs    dims, broadcasting; strides + offset (views are Layout -> Layout)
 //! device.rs storage/    Device; Storage + the Backend trait (the device seam), cpu/ kernels
+//!   storage/cuda/       feature `cuda`: CudaStorage, NVRTC kernels (../kernels), cuBLAS; `tinytorch::cuda`
+//! amp/                  autocast guard (per-op dtype policy), GradScaler
 //! tensor/               Tensor (cheap clone), creation, PyTorch's repr
 //! ops/                  one file per op family, each with its backward
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck

@@ -52,6 +52,9 @@ fn moving_or_creating_on_cuda_is_an_error() {
         assert!(Tensor::ones(&[3], DType::BF16, dev).is_err());
         assert!(Tensor::arange(0.0, 4.0, 1.0, DType::I64, dev).is_err());
     }
+    let e = x.cuda().unwrap_err();
+    assert!(e.to_string().contains(expected_message()), "{e}");
+    assert_eq!(x.cpu().unwrap().to_vec_f64().unwrap(), vec![1.0, 2.0]);
     // The CPU keeps working afterwards.
     assert_eq!(x.add(&x).unwrap().to_vec_f64().unwrap(), vec![2.0, 4.0]);
 }

@@ -26,6 +26,16 @@ impl Tensor {
         ))
     }
 
+    /// `x.cuda()`: `x.to("cuda")`, device 0.
+    pub fn cuda(&self) -> Result<Tensor> {
+        self.to_device(Device::Cuda(0))
+    }
+
+    /// `x.cpu()`: `x.to("cpu")`.
+    pub fn cpu(&self) -> Result<Tensor> {
+        self.to_device(Device::Cpu)
+    }
+
     /// `x.to(device)`: a copy on `device` (or `self` if already there).
     pub fn to_device(&self, device: Device) -> Result<Tensor> {
         if device == self.device() {

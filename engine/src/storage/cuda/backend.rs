@@ -7,8 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use cudarc::cublas::sys as blas;
-use cudarc::driver::{CudaSlice, DevicePtr, DevicePtrMut, DeviceRepr, PushKernelArg};
+use cudarc::driver::{CudaSlice, DeviceRepr, PushKernelArg};
 use half::{bf16, f16};
 
 use super::alloc::{alloc, DeviceBuffer};
@@ -117,15 +116,15 @@ macro_rules! launch {
 }
 
 impl CudaStorage {
-    fn gpu(&self) -> &Arc<Gpu> {
+    pub(super) fn gpu(&self) -> &Arc<Gpu> {
         &self.buf.gpu
     }
 
-    fn slice(&self) -> &CudaSlice<u8> {
+    pub(super) fn slice(&self) -> &CudaSlice<u8> {
         self.buf.slice()
     }
 
-    fn empty(gpu: &Arc<Gpu>, len: usize, dtype: DType) -> Result<Self> {
+    pub(super) fn empty(gpu: &Arc<Gpu>, len: usize, dtype: DType) -> Result<Self> {
         let bytes = len
             .checked_mul(dtype.size_in_bytes())
             .ok_or(Error::OutOfMemory {
@@ -140,7 +139,7 @@ impl CudaStorage {
     }
 
     /// The buffer for writing: copied first when another storage shares it.
-    fn slice_mut(&mut self) -> Result<&mut CudaSlice<u8>> {
+    pub(super) fn slice_mut(&mut self) -> Result<&mut CudaSlice<u8>> {
         if Arc::get_mut(&mut self.buf).is_none() {
             let copy = self.copy_strided(&Layout::contiguous(&[self.len]))?;
             self.buf = copy.buf;
@@ -186,7 +185,7 @@ impl CudaStorage {
     }
 
     /// `self` when `l` is the whole buffer, else a contiguous copy.
-    fn contiguous(&self, l: &Layout) -> Result<CudaStorage> {
+    pub(super) fn contiguous(&self, l: &Layout) -> Result<CudaStorage> {
         if self.is_whole(l) {
             Ok(self.clone())
         } else {
@@ -455,7 +454,7 @@ impl Backend for CudaStorage {
     }
 
     fn matmul(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout) -> Result<Self> {
-        matmul(self, layout, rhs, rhs_layout)
+        super::blas::matmul(self, layout, rhs, rhs_layout)
     }
 
     fn index_select(
@@ -712,97 +711,50 @@ impl Backend for CudaStorage {
     }
 }
 
-/// `[b.., m, k] @ [b.., k, n]` through cublasGemmStridedBatchedEx. Row-major
-/// C = A B is column-major C^T = B^T A^T, so B goes first with no transposes.
-/// f16/bf16 accumulate in f32; f32 is full FP32 unless `allow_tf32`.
-fn matmul(a: &CudaStorage, la: &Layout, b: &CudaStorage, lb: &Layout) -> Result<CudaStorage> {
-    let g = a.gpu().clone();
-    let r = la.ndim();
-    let (m, k, n) = (la.shape()[r - 2], la.shape()[r - 1], lb.shape()[r - 1]);
-    let batch: usize = la.shape()[..r - 2].iter().product();
-    let dtype = a.dtype;
-    let (data, compute) = match dtype {
-        DType::F32 if super::allow_tf32() => (
-            blas::cudaDataType::CUDA_R_32F,
-            blas::cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32,
-        ),
-        DType::F32 => (
-            blas::cudaDataType::CUDA_R_32F,
-            blas::cublasComputeType_t::CUBLAS_COMPUTE_32F,
-        ),
-        DType::F64 => (
-            blas::cudaDataType::CUDA_R_64F,
-            blas::cublasComputeType_t::CUBLAS_COMPUTE_64F,
-        ),
-        DType::F16 => (
-            blas::cudaDataType::CUDA_R_16F,
-            blas::cublasComputeType_t::CUBLAS_COMPUTE_32F,
-        ),
-        DType::BF16 => (
-            blas::cudaDataType::CUDA_R_16BF,
-            blas::cublasComputeType_t::CUBLAS_COMPUTE_32F,
-        ),
-        _ => {
-            // PyTorch's words for an integer matmul on CUDA.
-            return Err(Error::Unsupported {
-                op: "addmm_impl_cuda_",
-                dtype,
-                device: g.device(),
-            });
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_encoding_round_trips_every_dtype() {
+        // Values chosen exact in every dtype; the device encoding is the
+        // little-endian element bytes (bool: one byte 0/1).
+        let vals = [-2.0, 0.0, 1.0, 3.0];
+        for dtype in super::super::kernels::DTYPES {
+            let c = CpuStorage::from_f64s(&vals, *dtype);
+            let b = host_bytes(&c);
+            assert_eq!(b.len(), vals.len() * dtype.size_in_bytes());
+            assert_eq!(from_host_bytes(*dtype, &b), c, "{}", dtype.name());
         }
-    };
-    let count = batch * m * n;
-    if count == 0 || k == 0 {
-        return CudaStorage::full(count, 0.0, dtype, g.ordinal);
+        // bf16 1.0 is 0x3f80: bytes 80 3f.
+        assert_eq!(
+            host_bytes(&CpuStorage::from_f64s(&[1.0], DType::BF16)),
+            vec![0x80, 0x3f]
+        );
     }
-    let too_big = |v: usize| {
-        i32::try_from(v).map_err(|_| Error::invalid("matmul: dimension too large for cuBLAS"))
-    };
-    let (mi, ni, ki, bi) = (too_big(m)?, too_big(n)?, too_big(k)?, too_big(batch)?);
-    let ca = a.contiguous(la)?;
-    let cb = b.contiguous(lb)?;
-    let mut out = CudaStorage::empty(&g, count, dtype)?;
-    let (one32, zero32, one64, zero64) = (1f32, 0f32, 1f64, 0f64);
-    let (alpha, beta): (*const std::ffi::c_void, *const std::ffi::c_void) = if dtype == DType::F64 {
-        (&one64 as *const f64 as _, &zero64 as *const f64 as _)
-    } else {
-        (&one32 as *const f32 as _, &zero32 as *const f32 as _)
-    };
-    let stream = g.stream.clone();
-    let (pa, _ra) = ca.slice().device_ptr(&stream);
-    let (pb, _rb) = cb.slice().device_ptr(&stream);
-    let (pc, _rc) = out.slice_mut()?.device_ptr_mut(&stream);
-    // SAFETY: pointers address buffers of batch*m*k, batch*k*n and
-    // batch*m*n elements of `data`, on the stream the handle is bound to;
-    // alpha/beta live until the call returns.
-    unsafe {
-        cudarc::cublas::result::gemm_strided_batched_ex(
-            *g.blas.handle(),
-            blas::cublasOperation_t::CUBLAS_OP_N,
-            blas::cublasOperation_t::CUBLAS_OP_N,
-            ni,
-            mi,
-            ki,
-            alpha,
-            pb as *const _,
-            data,
-            ni,
-            (k * n) as i64,
-            pa as *const _,
-            data,
-            ki,
-            (m * k) as i64,
-            beta,
-            pc as *mut _,
-            data,
-            ni,
-            (m * n) as i64,
-            bi,
-            compute,
-            blas::cublasGemmAlgo_t::CUBLAS_GEMM_DEFAULT,
-        )
+
+    #[test]
+    fn window_is_fourteen_i64s_in_conv_cu_order() {
+        let g = Window2d {
+            n: 1,
+            c: 2,
+            h: 3,
+            w: 4,
+            kh: 5,
+            kw: 6,
+            sh: 7,
+            sw: 8,
+            ph: 9,
+            pw: 10,
+            dh: 11,
+            dw: 12,
+            oh: 13,
+            ow: 14,
+        };
+        assert_eq!(
+            window(&g).0,
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+        );
+        assert_eq!(std::mem::size_of::<WindowArg>(), 14 * 8);
     }
-    .map_err(cuda_err)?;
-    drop((_ra, _rb, _rc));
-    Ok(out)
 }

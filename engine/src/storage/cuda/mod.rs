@@ -11,7 +11,8 @@
 //! Layout: `context.rs` (one `Gpu` per device: context, stream, cuBLAS
 //! handle, the per-dtype module cache, the caching allocator), `alloc.rs`
 //! (the allocator), `backend.rs` (`CudaStorage` and its `Backend` impl),
-//! `launch.rs` (layouts as kernel arguments, launch shapes).
+//! `blas.rs` (matmul through cuBLAS), `launch.rs` (layouts as kernel
+//! arguments, launch shapes).
 
 pub mod kernels;
 
@@ -19,6 +20,8 @@ pub mod kernels;
 mod alloc;
 #[cfg(feature = "cuda")]
 mod backend;
+#[cfg(feature = "cuda")]
+mod blas;
 #[cfg(feature = "cuda")]
 mod context;
 #[cfg(feature = "cuda")]
