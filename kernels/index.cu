@@ -1,7 +1,7 @@
 // Indexing kernels on contiguous buffers viewed as [outer, dim, inner]:
 // index_select (and embedding), gather, scatter / scatter_add, cumsum.
-// Out-of-range indices set *err to 1 + the bad position's flag and write
-// nothing; the engine reads the flag back and raises IndexError.
+// An index outside [0, size) (negative ones included, as PyTorch) sets *err
+// and is skipped; the engine reads the flag back and raises the error.
 
 extern "C" __global__ void index_select(const scalar_t *src, const i64 *idx, scalar_t *out, i64 outer,
                                         i64 dim, i64 inner, i64 nidx, int *err) {
@@ -9,7 +9,6 @@ extern "C" __global__ void index_select(const scalar_t *src, const i64 *idx, sca
     GRID_STRIDE_LOOP(i, n) {
         i64 in = i % inner, k = (i / inner) % nidx, o = i / (inner * nidx);
         i64 j = idx[k];
-        if (j < 0) j += dim;
         if (j < 0 || j >= dim) { *err = 1; continue; }
         out[i] = src[(o * dim + j) * inner + in];
     }
@@ -26,7 +25,6 @@ extern "C" __global__ void gather(const scalar_t *src, Strided sshape, const i64
             rem /= ishape.shape[d];
             if (d == dim) {
                 c = idx[i];
-                if (c < 0) c += sshape.shape[d];
                 if (c < 0 || c >= sshape.shape[d]) { *err = 1; c = 0; }
             }
             off += c * stride;
@@ -49,7 +47,6 @@ extern "C" __global__ void scatter(scalar_t *dst, Strided dshape, const i64 *idx
             rem /= ishape.shape[d];
             if (d == dim) {
                 c = idx[i];
-                if (c < 0) c += dshape.shape[d];
                 if (c < 0 || c >= dshape.shape[d]) bad = true;
             }
             off += c * stride;

@@ -325,14 +325,9 @@ impl Backend for CudaStorage {
             return Ok(());
         }
         let f = g.function("elementwise", self.dtype, "copy_into")?;
-        let (ss, ds, n64) = (strided(src_layout)?, strided(dst)?, n as i64);
         // The source may share this buffer (x[1:] = x[:-1]): read a copy.
         let src = src.copy_strided(src_layout)?;
-        let ss = if src.len == n {
-            strided(&Layout::contiguous(&[n]))?
-        } else {
-            ss
-        };
+        let (ss, ds, n64) = (strided(&Layout::contiguous(&[n]))?, strided(dst)?, n as i64);
         launch!(
             g,
             f,
