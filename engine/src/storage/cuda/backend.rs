@@ -241,7 +241,7 @@ impl CudaStorage {
         launch!(
             g,
             f,
-            launch::rows(rows),
+            launch::rows(rows)?,
             self.slice(),
             out.slice_mut()?,
             &len64,

@@ -88,13 +88,22 @@ pub(crate) fn elementwise(n: usize) -> LaunchConfig {
     }
 }
 
-/// One 256-thread block per row (reduce.cu's REDUCE_THREADS).
-pub(crate) fn rows(rows: usize) -> LaunchConfig {
-    LaunchConfig {
-        grid_dim: (rows.max(1) as u32, 1, 1),
+/// One 256-thread block per row (reduce.cu's REDUCE_THREADS); the grid's
+/// x dimension holds at most 2^31 - 1 blocks.
+pub(crate) fn rows(rows: usize) -> Result<LaunchConfig> {
+    let blocks = u32::try_from(rows.max(1))
+        .ok()
+        .filter(|&b| b <= i32::MAX as u32)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "CUDA reductions take at most 2^31 - 1 output rows, got {rows}"
+            ))
+        })?;
+    Ok(LaunchConfig {
+        grid_dim: (blocks, 1, 1),
         block_dim: (256, 1, 1),
         shared_mem_bytes: 0,
-    }
+    })
 }
 
 #[cfg(test)]
