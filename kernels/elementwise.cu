@@ -62,10 +62,14 @@ __device__ acc_t unary_float(int op, acc_t x, double p0, double p1) {
 __device__ acc_t unary_apply(int op, acc_t x, double p0, double p1, int has_lo, int has_hi) {
     switch (op) {
     case UOP_NEG: return -x;
+#if defined(TT_FLOAT)
+    case UOP_ABS: return fabs(x); // abs(-0.0) = +0.0
+#else
     case UOP_ABS: return x < 0 ? -x : x;
+#endif
     case UOP_SIGN: return (acc_t)((x > 0) - (x < 0));
     case UOP_SQUARE: return x * x;
-    case UOP_RELU: return x > 0 ? x : (acc_t)0;
+    case UOP_RELU: return (x > 0 || x != x) ? x : (acc_t)0; // NaN passes, as PyTorch
     case UOP_CLAMP: {
         // NaN stays NaN (comparisons are false), as torch.clamp.
         acc_t r = x;
