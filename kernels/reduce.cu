@@ -118,6 +118,9 @@ extern "C" __global__ void softmax_rows(const scalar_t *x, scalar_t *out, i64 le
         __syncthreads();
     }
     m = part[0];
+    // An infinite max (a row of -inf, or +inf present) shifts by 0, as the
+    // engine's composite softmax does.
+    if (m == TT_INF || m == -TT_INF) m = 0;
     __syncthreads();
     acc_t sum = 0;
     for (i64 j = threadIdx.x; j < len; j += blockDim.x) sum += exp(to_acc(row[j]) - m);
