@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use cudarc::cublas::CudaBlas;
 use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaStream};
-use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions};
+use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions, Ptx};
 
 use super::alloc::Pool;
 use super::kernels;
@@ -106,19 +106,7 @@ impl Gpu {
             match cache.get(&(family, dtype)) {
                 Some(m) => m.clone(),
                 None => {
-                    let src = kernels::program_source(family, dtype)
-                        .ok_or_else(|| Error::Internal(format!("no kernel family {family}")))?;
-                    let opts = CompileOptions {
-                        options: kernels::nvrtc_options(&self.arch),
-                        name: Some(format!("{family}.cu")),
-                        ..Default::default()
-                    };
-                    let ptx = compile_ptx_with_opts(src, opts).map_err(|e| {
-                        Error::Internal(format!(
-                            "NVRTC failed on {family}.cu for {}: {e}",
-                            dtype.name()
-                        ))
-                    })?;
+                    let ptx = compile(family, dtype, &self.arch)?;
                     let m = self.ctx.load_module(ptx).map_err(cuda_err)?;
                     cache.insert((family, dtype), m.clone());
                     m
@@ -131,6 +119,31 @@ impl Gpu {
     pub fn synchronize(&self) -> Result<()> {
         self.stream.synchronize().map_err(cuda_err)
     }
+}
+
+/// Compiles kernel `family` for `dtype` and `arch` exactly as a device's
+/// first use does. Needs libnvrtc, not a GPU.
+pub(crate) fn compile(family: &str, dtype: DType, arch: &str) -> Result<Ptx> {
+    // SAFETY: only probes for the library, so a missing NVRTC is an error
+    // here instead of cudarc's panic.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Err(Error::invalid(
+            "CUDA error: libnvrtc was not found (install the CUDA runtime compiler, e.g. the nvidia-cuda-nvrtc package)",
+        ));
+    }
+    let src = kernels::program_source(family, dtype)
+        .ok_or_else(|| Error::invalid(format!("no CUDA kernel family {family}")))?;
+    let opts = CompileOptions {
+        options: kernels::nvrtc_options(arch),
+        name: Some(format!("{family}.cu")),
+        ..Default::default()
+    };
+    compile_ptx_with_opts(src, opts).map_err(|e| {
+        Error::Internal(format!(
+            "NVRTC failed on {family}.cu for {}: {e}",
+            dtype.name()
+        ))
+    })
 }
 
 /// (allocated, reserved) bytes of device `ordinal`; zeros for a device not

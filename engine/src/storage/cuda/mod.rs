@@ -109,6 +109,15 @@ pub fn synchronize(device: usize) -> Result<()> {
     }
 }
 
+/// Compiles kernel `family` (a [`kernels::FAMILIES`] name) for `dtype` and
+/// `arch` (e.g. "compute_90") through cudarc's NVRTC, exactly as a device's
+/// first use does, and returns the PTX. Needs libnvrtc, not a GPU: CI uses
+/// it to check the run-time compile path.
+#[cfg(feature = "cuda")]
+pub fn compile_ptx(family: &str, dtype: crate::DType, arch: &str) -> Result<String> {
+    Ok(context::compile(family, dtype, arch)?.to_src())
+}
+
 /// The error for a CUDA device this process cannot use, in PyTorch's words.
 pub(crate) fn unavailable(device: Device) -> Error {
     if !cfg!(feature = "cuda") {
