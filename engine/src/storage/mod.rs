@@ -3,8 +3,9 @@
 //! `Storage` is an enum over devices; each variant holds a backend buffer
 //! that implements [`Backend`], the small set of primitives every op is
 //! built from. Ops and autograd call `Storage` methods only and never name a
-//! device: a CUDA backend is a new `Storage::Cuda` variant plus one `impl
-//! Backend`, with no change to `ops/` or `autograd/`.
+//! device. `Storage::Cuda` (feature `cuda`, `cuda/`) is the second variant;
+//! a two-operand method on storages of different devices is PyTorch's
+//! "Expected all tensors to be on the same device" error naming both.
 
 pub mod cpu;
 pub mod cuda;
