@@ -169,13 +169,44 @@ pub fn run(conn: Connection) -> Result<(), String> {
         session,
         execution_count: 0,
         history: Vec::new(),
+        queued: Vec::new(),
     };
     while let Some(m) = shared.recv(&shell, "shell") {
         shared.status(&m, "busy");
         shell_state.handle(&shared, &shell, &m);
         shared.status(&m, "idle");
+        abort_queued(&shared, &shell, &mut shell_state);
     }
     Err("the shell socket closed".into())
+}
+
+/// After a failed cell with `stop_on_error`, the execute requests that were
+/// already waiting when it failed (the rest of a "run all") are answered
+/// `aborted` instead of run, as ipykernel does; other requests are handled
+/// as usual.
+fn abort_queued(shared: &Shared, shell: &zmq::Socket, state: &mut ShellState) {
+    for m in std::mem::take(&mut state.queued) {
+        shared.status(&m, "busy");
+        if m.msg_type() == "execute_request" {
+            let content = json!({"status": "aborted", "execution_count": state.execution_count});
+            shared.send(shell, &m, "execute_reply", content);
+        } else {
+            state.handle(shared, shell, &m);
+        }
+        shared.status(&m, "idle");
+    }
+}
+
+/// The requests waiting on `shell` now, without blocking.
+fn waiting(shared: &Shared, shell: &zmq::Socket) -> Vec<Message> {
+    let mut out = Vec::new();
+    while shell.poll(zmq::POLLIN, 0).unwrap_or(0) > 0 {
+        match shared.recv(shell, "shell") {
+            Some(m) => out.push(m),
+            None => break,
+        }
+    }
+    out
 }
 
 fn heartbeat(sock: zmq::Socket) {
@@ -269,6 +300,8 @@ struct ShellState {
     execution_count: u64,
     /// (execution count, code) of every stored cell.
     history: Vec<(u64, String)>,
+    /// Requests that were waiting when a cell failed with `stop_on_error`.
+    queued: Vec<Message>,
 }
 
 /// Byte offset of the `chars`-th code point of `s` (Jupyter counts cursor
@@ -468,6 +501,11 @@ impl ShellState {
                 reply["execution_count"] = json!(count);
                 reply["user_expressions"] = json!({});
                 reply["payload"] = json!([]);
+                // Collected before the reply goes out, so that no request
+                // sent in answer to it can be aborted.
+                if c.get("stop_on_error").and_then(Value::as_bool) != Some(false) {
+                    self.queued = waiting(shared, sock);
+                }
                 shared.send(sock, m, "execute_reply", reply);
             }
         }

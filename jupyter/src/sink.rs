@@ -227,6 +227,24 @@ mod tests {
     }
 
     #[test]
+    fn progress_redraws_once_the_interval_has_passed() {
+        let (mut s, rx) = sink();
+        let mut p = Progress::new(None, Some(3));
+        s.progress("1", &p, false);
+        for _ in 0..2 {
+            std::thread::sleep(PROGRESS_INTERVAL + Duration::from_millis(20));
+            p.update(1);
+            s.progress("1", &p, false);
+        }
+        let m = msgs(&rx);
+        let types: Vec<&str> = m.iter().map(Message::msg_type).collect();
+        assert_eq!(
+            types,
+            ["display_data", "update_display_data", "update_display_data"]
+        );
+    }
+
+    #[test]
     fn streams_carry_the_parent_and_skip_empty_writes() {
         let (mut s, rx) = sink();
         s.write_stdout("a");

@@ -293,3 +293,83 @@ fn timing_report() {
     );
     assert!(k.startup < Duration::from_secs(5));
 }
+
+/// `plot` sends its picture as display_data (SVG and PNG) while the cell
+/// runs; skipped while the language has no `plot` builtin.
+#[test]
+fn plot_sends_display_data() {
+    let mut k = Kernel::start();
+    let (probe, _) = k.execute("plot");
+    if probe.content["status"] != "ok" {
+        eprintln!("skipping: plot() is not bound in this build");
+        return;
+    }
+    let (reply, out) = k.execute("plot([3.0, 1.0, 2.0])\nplot([1.0, 2.0])\nprint('after')");
+    assert_eq!(reply.content["status"], "ok");
+    let shown: Vec<_> = out
+        .iter()
+        .filter(|m| m.msg_type() == "display_data")
+        .collect();
+    assert_eq!(shown.len(), 2, "one display_data per plot: {out:?}");
+    for m in &shown {
+        let data = &m.content["data"];
+        assert!(data["image/svg+xml"].as_str().unwrap().contains("<svg"));
+        // base64 of the PNG signature's first bytes, 0x89 'P' 'N' 'G'.
+        assert!(data["image/png"]
+            .as_str()
+            .unwrap()
+            .starts_with("iVBORw0KGgo"));
+    }
+    // The pictures came before the print that follows them.
+    let pos = |t: &str| out.iter().position(|m| m.msg_type() == t).unwrap();
+    assert!(pos("display_data") < pos("stream"));
+}
+
+/// A `tqdm` bar is one output updated in place, ending at its final state;
+/// skipped while tqdm does not draw through the kernel's display hooks.
+#[test]
+fn tqdm_updates_one_output_in_place() {
+    let mut k = Kernel::start();
+    let (reply, out) = k.execute(
+        "from tqdm import tqdm\nimport time\nfor i in tqdm(range(5), desc='steps'):\n    time.sleep(0.05)",
+    );
+    assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
+    let bars: Vec<_> = out
+        .iter()
+        .filter(|m| matches!(m.msg_type(), "display_data" | "update_display_data"))
+        .collect();
+    if bars.is_empty() {
+        eprintln!("skipping: tqdm does not use the display hooks in this build");
+        return;
+    }
+    assert_eq!(bars[0].msg_type(), "display_data");
+    let id = &bars[0].content["transient"]["display_id"];
+    assert!(id.is_string());
+    for m in &bars[1..] {
+        assert_eq!(m.msg_type(), "update_display_data");
+        assert_eq!(&m.content["transient"]["display_id"], id);
+    }
+    let last = bars.last().unwrap().content["data"]["text/html"]
+        .as_str()
+        .unwrap();
+    assert!(last.contains("5/5"), "{last}");
+}
+
+/// After an error, cells already queued behind it (a "run all") are
+/// aborted, not run; later cells run again.
+#[test]
+fn an_error_aborts_the_queued_cells() {
+    let mut k = Kernel::start();
+    let failing = k.send_shell(
+        "execute_request",
+        json!({"code": "import time\ntime.sleep(0.3)\n1 / 0", "stop_on_error": true}),
+    );
+    let queued = k.send_shell("execute_request", json!({"code": "b = 5"}));
+    let r = k.recv_reply(Which::Shell, &failing, Duration::from_secs(10));
+    assert_eq!(r.content["status"], "error");
+    let r = k.recv_reply(Which::Shell, &queued, Duration::from_secs(10));
+    assert_eq!(r.content["status"], "aborted");
+    let (r, _) = k.execute("b");
+    assert_eq!(r.content["ename"], "NameError");
+    assert_eq!(k.eval("2 * 3"), "6");
+}
