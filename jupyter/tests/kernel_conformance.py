@@ -5,9 +5,11 @@ installed kernelspec; by hand:
     JUPYTER_PATH=<prefix>/share/jupyter python -m unittest -v kernel_conformance
 """
 
+import time
 import unittest
 
 import jupyter_kernel_test
+from jupyter_client.manager import start_new_kernel
 
 
 class TinytorchKernelTests(jupyter_kernel_test.KernelTests):
@@ -53,6 +55,43 @@ class TinytorchKernelTests(jupyter_kernel_test.KernelTests):
         if reply["content"]["status"] != "ok":
             print("plot() is not bound in this build: skipping the display_data samples")
             cls.code_display_data = []
+
+
+
+class LifecycleTests(unittest.TestCase):
+    """Interrupt and restart as Jupyter's own client drives them (the
+    kernelspec's interrupt_mode decides how it interrupts)."""
+
+    def setUp(self):
+        self.km, self.kc = start_new_kernel(kernel_name="tinytorch")
+
+    def tearDown(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code, timeout=15):
+        return self.kc.execute_interactive(code, timeout=timeout, output_hook=lambda m: None)
+
+    def test_interrupt_stops_a_loop_and_keeps_variables(self):
+        self.assertEqual(self.run_cell("kept = 3")["content"]["status"], "ok")
+        msg_id = self.kc.execute("while True:\n    pass")
+        time.sleep(0.3)
+        t = time.time()
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=5)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertLess(time.time() - t, 1.0)
+        self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+        self.assertEqual(self.run_cell("kept")["content"]["status"], "ok")
+
+    def test_restart_gives_a_fresh_session(self):
+        self.assertEqual(self.run_cell("gone = 1")["content"]["status"], "ok")
+        t = time.time()
+        self.km.restart_kernel()
+        self.kc.wait_for_ready(timeout=15)
+        print(f"restart took {time.time() - t:.2f} s")
+        reply = self.run_cell("gone")
+        self.assertEqual(reply["content"]["ename"], "NameError")
 
 
 if __name__ == "__main__":
