@@ -11,7 +11,7 @@ use crate::wire::{topic, Connection, Headers, Message, Signer, PROTOCOL_VERSION}
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tinytorch_lang::syntax::Completeness;
 use tinytorch_lang::{LangError, Session};
@@ -21,11 +21,20 @@ struct Shared {
     signer: Signer,
     headers: Arc<Headers>,
     iopub: Sender<Iopub>,
-    interrupt: Arc<AtomicBool>,
+    /// The running Session's interrupt flag (replaced with the Session
+    /// when a crashed interpreter is restarted).
+    interrupt: Mutex<Arc<AtomicBool>>,
     conn: Connection,
 }
 
 impl Shared {
+    fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn publish(&self, parent: &Message, msg_type: &str, content: Value) {
         let mut m = self.headers.reply(parent, msg_type, content);
         m.identities = vec![topic(&self.headers.session, msg_type)];
@@ -146,16 +155,13 @@ pub fn run(conn: Connection) -> Result<(), String> {
 
     let session = Session::new();
     let interrupt = session.interrupt_handle();
-    // SIGINT (interrupt_mode "signal") stops the running cell instead of
-    // the process.
-    signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt.clone())
-        .map_err(|e| format!("installing the SIGINT handler: {e}"))?;
+    on_sigint(&interrupt)?;
 
     let shared = Arc::new(Shared {
         signer,
         headers,
         iopub: iopub_tx,
-        interrupt,
+        interrupt: Mutex::new(interrupt),
         conn,
     });
     {
@@ -207,6 +213,14 @@ fn waiting(shared: &Shared, shell: &zmq::Socket) -> Vec<Message> {
         }
     }
     out
+}
+
+/// SIGINT (interrupt_mode "signal") sets `flag`, stopping the running cell
+/// instead of the process.
+fn on_sigint(flag: &Arc<AtomicBool>) -> Result<(), String> {
+    signal_hook::flag::register(signal_hook::consts::SIGINT, flag.clone())
+        .map(|_| ())
+        .map_err(|e| format!("installing the SIGINT handler: {e}"))
 }
 
 fn heartbeat(sock: zmq::Socket) {
@@ -281,7 +295,7 @@ fn control_loop(shared: &Shared, sock: zmq::Socket) {
     while let Some(m) = shared.recv(&sock, "control") {
         match m.msg_type() {
             "interrupt_request" => {
-                shared.interrupt.store(true, Ordering::Relaxed);
+                shared.interrupt_flag().store(true, Ordering::Relaxed);
                 shared.send(&sock, &m, "interrupt_reply", json!({"status": "ok"}));
             }
             "shutdown_request" => shared.shutdown(&sock, &m),
@@ -348,7 +362,15 @@ impl ShellState {
             }
             "inspect_request" => {
                 let code = str_of("code");
-                let doc = self.session.inspect(code, cursor(code));
+                // Start at the end of the word under the cursor (inspect
+                // looks there anyway, but steps over it byte by byte).
+                let mut at = cursor(code);
+                at += code[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+                let doc = self.session.inspect(code, at);
                 let content = match doc {
                     Some(d) => json!({
                         "status": "ok", "found": true,
@@ -477,6 +499,11 @@ impl ShellState {
         self.session.set_output(Box::new(sink));
         let name = format!("<cell {count}>");
         let result = self.session.run(&code, &name, !silent);
+        if let Err(e) = &result {
+            if e.exc == "SystemError" && e.message == "the evaluator thread stopped" {
+                self.restart_session(shared, m);
+            }
+        }
         match result {
             Ok(value) => {
                 if let (Some(d), false) = (value, silent) {
@@ -510,7 +537,25 @@ impl ShellState {
             }
         }
         // A SIGINT that arrived after the cell ended must not stop the next.
-        shared.interrupt.store(false, Ordering::Relaxed);
+        shared.interrupt_flag().store(false, Ordering::Relaxed);
+    }
+
+    /// Replaces a Session whose interpreter thread died (a bug, never user
+    /// input) with a fresh one, and says so in the cell's output.
+    fn restart_session(&mut self, shared: &Shared, parent: &Message) {
+        log("the interpreter thread stopped: starting a fresh session");
+        self.session = Session::new();
+        let flag = self.session.interrupt_handle();
+        if let Err(e) = on_sigint(&flag) {
+            log(&e);
+        }
+        *shared.interrupt.lock().unwrap_or_else(|e| e.into_inner()) = flag;
+        shared.publish(
+            parent,
+            "stream",
+            json!({"name": "stderr", "text": "The interpreter stopped unexpectedly (a bug in tinytorch); \
+                   the kernel started a fresh session, so earlier variables are gone.\n"}),
+        );
     }
 
     /// Evaluates each `user_expressions` entry after the cell, as the

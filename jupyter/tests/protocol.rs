@@ -373,3 +373,20 @@ fn an_error_aborts_the_queued_cells() {
     assert_eq!(r.content["ename"], "NameError");
     assert_eq!(k.eval("2 * 3"), "6");
 }
+
+/// Inspecting or completing at a non-ASCII name leaves the session working.
+#[test]
+fn inspect_at_a_non_ascii_name_keeps_the_session() {
+    let mut k = Kernel::start();
+    k.execute("été = 4");
+    for (t, pos) in [
+        ("inspect_request", 0),
+        ("inspect_request", 1),
+        ("complete_request", 2),
+    ] {
+        let id = k.send_shell(t, json!({"code": "été", "cursor_pos": pos}));
+        let r = k.recv_reply(Which::Shell, &id, Duration::from_secs(5));
+        assert_eq!(r.content["status"], "ok");
+    }
+    assert_eq!(k.eval("été + 1"), "5");
+}
