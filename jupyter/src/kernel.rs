@@ -153,6 +153,7 @@ pub fn run(conn: Connection) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
 
+    watch_parent();
     let session = Session::new();
     let interrupt = session.interrupt_handle();
     on_sigint(&interrupt)?;
@@ -214,6 +215,28 @@ fn waiting(shared: &Shared, shell: &zmq::Socket) -> Vec<Message> {
     }
     out
 }
+
+/// Ends the kernel when the Jupyter process that started it (it sets
+/// `JPY_PARENT_PID`) has gone, so a killed server leaves no orphan.
+#[cfg(unix)]
+fn watch_parent() {
+    if std::env::var_os("JPY_PARENT_PID").is_none() {
+        return;
+    }
+    let parent = std::os::unix::process::parent_id();
+    let _ = std::thread::Builder::new()
+        .name("parent-watch".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if std::os::unix::process::parent_id() != parent {
+                log("the parent process has gone: exiting");
+                std::process::exit(0);
+            }
+        });
+}
+
+#[cfg(not(unix))]
+fn watch_parent() {}
 
 /// SIGINT (interrupt_mode "signal") sets `flag`, stopping the running cell
 /// instead of the process.
