@@ -86,9 +86,8 @@ fn dash_c_runs_a_string() {
 }
 
 /// Python's `sys.argv` for `-c`: `['-c', args...]`. The front end passes it
-/// with `Session::set_argv`; the evaluator's `sys` module does not read it yet.
+/// with `Session::set_argv`, which sets the `sys` module's `argv`.
 #[test]
-#[ignore = "sys.argv does not read Session::set_argv yet (evaluator)"]
 fn dash_c_passes_argv() {
     let out = repl()
         .args(["-c", "import sys\nprint(sys.argv)", "a", "b"])

@@ -16,6 +16,7 @@ pub mod python;
 pub mod tensor_ext;
 pub mod tensor_methods;
 pub mod torch;
+pub mod viz;
 
 use crate::eval::value::{Builtin, Class, ClassKind, ModuleObj, NativeFn, Value};
 use crate::eval::Interp;
@@ -28,6 +29,7 @@ pub fn install(it: &mut Interp) {
     nn::install(it);
     optim::install(it);
     data::install(it);
+    viz::install(it);
 }
 
 /// A native function value.

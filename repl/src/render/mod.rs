@@ -132,8 +132,19 @@ pub fn save_picture(bundle: &MimeBundle, dir: &Path) -> std::io::Result<Option<P
 /// What the terminal shows for a displayed value: its text, or for a
 /// picture the inline image (or the text fallback) and the saved file's path.
 pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
+    picture_text(d, cfg, None).0
+}
+
+/// [`display_text`], saving the picture over `previous` when it is given
+/// and has the picture's extension (a display updated in place keeps its
+/// file), else under a new name. Also returns the file written.
+pub fn picture_text(
+    d: &Display,
+    cfg: &TerminalConfig,
+    previous: Option<&Path>,
+) -> (String, Option<PathBuf>) {
     let Some(bundle) = &d.bundle else {
-        return format!("{}\n", d.text);
+        return (format!("{}\n", d.text), None);
     };
     let mut out = String::new();
     let inline = match (&bundle.png, cfg.stdout_tty) {
@@ -149,15 +160,30 @@ pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
             }
         }
     }
-    match save_picture(bundle, &cfg.plot_dir) {
+    let ext = match (&bundle.png, &bundle.svg) {
+        (Some(_), _) => Some("png"),
+        (None, Some(_)) => Some("svg"),
+        _ => None,
+    };
+    let reuse = previous.filter(|p| ext.is_some() && p.extension().and_then(|e| e.to_str()) == ext);
+    let (saved, verb) = match reuse {
+        Some(p) => (
+            overwrite_picture(bundle, p).map(|()| Some(p.to_path_buf())),
+            "updated",
+        ),
+        None => (save_picture(bundle, &cfg.plot_dir), "saved"),
+    };
+    let mut written = None;
+    match saved {
         Ok(Some(path)) => {
-            let line = format!("[saved {}]", path.display());
+            let line = format!("[{verb} {}]", path.display());
             if cfg.stdout_tty {
                 out.push_str(&format!("{DIM}{line}{RESET}\n"));
             } else {
                 out.push_str(&line);
                 out.push('\n');
             }
+            written = Some(path);
         }
         Ok(None) => {}
         Err(e) => out.push_str(&format!(
@@ -165,14 +191,31 @@ pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
             cfg.plot_dir.display()
         )),
     }
-    out
+    (out, written)
+}
+
+/// Writes the richest picture of `bundle` over `path`.
+fn overwrite_picture(bundle: &MimeBundle, path: &Path) -> std::io::Result<()> {
+    match (&bundle.png, &bundle.svg) {
+        (Some(p), _) => std::fs::write(path, p),
+        (None, Some(s)) => std::fs::write(path, s.as_bytes()),
+        (None, None) => Ok(()),
+    }
 }
 
 /// The REPL's and script runner's output: `print` to stdout, displays as
 /// [`display_text`], `tqdm` bars in place on stderr.
+///
+/// A display shown under an id and later updated (`plot(..., display_id=)`)
+/// cannot be redrawn in place once other output has scrolled past, so the
+/// terminal shows the new picture again and writes it over the same file:
+/// the file always holds the latest version, and no new file is made per
+/// update.
 pub struct TerminalSink {
     cfg: TerminalConfig,
     bar: ProgressLine,
+    /// The file saved for each display id.
+    saved: std::collections::HashMap<String, PathBuf>,
 }
 
 impl TerminalSink {
@@ -180,6 +223,7 @@ impl TerminalSink {
         Self {
             cfg,
             bar: ProgressLine::new(),
+            saved: std::collections::HashMap::new(),
         }
     }
 
@@ -245,8 +289,20 @@ impl OutputSink for TerminalSink {
         }
     }
 
-    fn display(&mut self, d: &Display, _id: Option<&str>) {
-        let text = display_text(d, &self.cfg);
+    fn display(&mut self, d: &Display, id: Option<&str>) {
+        let (text, path) = picture_text(d, &self.cfg, None);
+        if let (Some(id), Some(path)) = (id, path) {
+            self.saved.insert(id.to_string(), path);
+        }
+        self.around_bar(|| write_out(&text));
+    }
+
+    fn update_display(&mut self, d: &Display, id: &str) {
+        let previous = self.saved.get(id).cloned();
+        let (text, path) = picture_text(d, &self.cfg, previous.as_deref());
+        if let Some(path) = path {
+            self.saved.insert(id.to_string(), path);
+        }
         self.around_bar(|| write_out(&text));
     }
 
@@ -339,6 +395,43 @@ mod tests {
         assert!(!out.contains("chart"));
         assert!(out.contains("plot-1.png"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn updated_displays_show_again_and_overwrite_their_file() {
+        let dir = temp_dir("update");
+        let mut sink = TerminalSink::new(cfg(&dir, false, ImageMode::Text));
+        sink.display(&picture(), Some("loss"));
+        let first = dir.join("plot-1.png");
+        assert_eq!(sink.saved.get("loss"), Some(&first));
+        let newer = Display::rich(MimeBundle::text("chart 2").with_png(b"\x89PNG second".to_vec()));
+        let previous = sink.saved.get("loss").cloned();
+        let (text, path) = picture_text(&newer, sink.config(), previous.as_deref());
+        assert_eq!(text, format!("chart 2\n[updated {}]\n", first.display()));
+        assert_eq!(path.as_deref(), Some(first.as_path()));
+        sink.update_display(&newer, "loss");
+        assert_eq!(std::fs::read(&first).unwrap(), b"\x89PNG second");
+        assert!(
+            !dir.join("plot-2.png").exists(),
+            "an update makes no new file"
+        );
+        // An id never shown before gets a new file.
+        sink.update_display(&picture(), "other");
+        assert!(dir.join("plot-2.png").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn tensor_displays_print_only_the_repr() {
+        let dir = temp_dir("tensor");
+        let d = Display::rich(
+            MimeBundle::text("tensor([1., 2.])").with_html("<pre>tensor([1., 2.])</pre>".into()),
+        );
+        assert_eq!(
+            display_text(&d, &cfg(&dir, true, ImageMode::Kitty)),
+            "tensor([1., 2.])\n"
+        );
+        assert!(!dir.exists(), "no picture, no file");
     }
 
     #[test]
