@@ -13,6 +13,7 @@ pub mod methods;
 pub mod nn;
 pub mod optim;
 pub mod python;
+pub mod spatial;
 pub mod tensor_ext;
 pub mod tensor_methods;
 pub mod torch;
