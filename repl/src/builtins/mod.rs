@@ -7,10 +7,12 @@ pub mod args;
 pub mod data;
 pub mod docs;
 pub mod introspect;
+pub mod io;
 pub mod layers;
 pub mod math;
 pub mod methods;
 pub mod nn;
+pub mod nn_utils;
 pub mod optim;
 pub mod python;
 pub mod spatial;
@@ -31,6 +33,8 @@ pub fn install(it: &mut Interp) {
     optim::install(it);
     data::install(it);
     viz::install(it);
+    nn_utils::install(it);
+    io::install(it);
 }
 
 /// A native function value.
