@@ -159,6 +159,9 @@ pub fn native_len(it: &mut Interp, v: &Value) -> PyResult<Option<i64>> {
 
 /// `dataset[i]` for TensorDataset.
 pub fn native_getitem(it: &mut Interp, v: &Value, i: &Value) -> PyResult<Option<Value>> {
+    if let Some(m) = super::nn::container_item(v, i)? {
+        return Ok(Some(m));
+    }
     if class_name(v).as_deref() != Some("TensorDataset") {
         return Ok(None);
     }

@@ -3,11 +3,12 @@
 //! transform=None)` over the engine's IDX reader.
 //!
 //! A checkpoint holds a tensor or (nested) dicts with string keys of
-//! tensors and Python numbers. Nested keys are joined with `.` (so
-//! `{"model": m.state_dict()}` stores `model.fc.weight`, as other tools
-//! expect); a number is stored as a 0-dim tensor whose name ends in
+//! tensors and Python numbers. Nested keys are joined with `/` (so
+//! `{"model": m.state_dict()}` stores `model/fc.weight`: state-dict keys
+//! keep their dots); a number is stored as a 0-dim tensor whose name ends in
 //! `#int`, `#float` or `#bool`, so that it loads back as a number. A bare
-//! tensor is stored under the engine's name `tensor`. Safetensors files
+//! tensor is stored under the engine's name `tensor`; int dict keys load
+//! back as strings. Safetensors files
 //! keep no order: dicts load with their keys sorted.
 
 use super::args::{self, bind};
@@ -25,7 +26,7 @@ use tinytorch::{DType, Device, Tensor};
 
 pub fn install(it: &mut Interp) {
     if let Some(Value::Module(t)) = it.modules.get("torch").cloned() {
-        super::def(&t, "save", "save(obj, f) -> None\n\nWrites a tensor or a (nested) dict of tensors and numbers to the file f as safetensors (nested keys joined with '.').\n\n>>> torch.save({'w': torch.ones(2), 'epoch': 3}, 'ckpt.safetensors')", save);
+        super::def(&t, "save", "save(obj, f) -> None\n\nWrites a tensor or a (nested) dict of tensors and numbers to the file f as safetensors (nested keys joined with '/').\n\n>>> torch.save({'w': torch.ones(2), 'epoch': 3}, 'ckpt.safetensors')", save);
         super::def(&t, "load", "load(f, map_location=None, weights_only=True) -> tensor or dict\n\nReads a file written by torch.save (or any safetensors file: a dict of tensors).", load);
     }
     let tt = match it.modules.get("tinytorch") {
@@ -116,7 +117,7 @@ fn flatten(it: &mut Interp, prefix: &str, v: &Value, out: &mut StateDict) -> PyR
                 let key = if prefix.is_empty() {
                     k
                 } else {
-                    format!("{prefix}.{k}")
+                    format!("{prefix}/{k}")
                 };
                 flatten(it, &key, &x, out)?;
             }
@@ -208,7 +209,7 @@ fn load(_it: &mut Interp, a: Args) -> PyResult<Value> {
         } else {
             (k, Value::Tensor(t.clone()))
         };
-        let parts: Vec<&str> = name.split('.').collect();
+        let parts: Vec<&str> = name.split('/').collect();
         let mut d = root.clone();
         for p in &parts[..parts.len() - 1] {
             d = match dict_get(&d, p) {

@@ -506,6 +506,26 @@ pub fn module_method(_: &mut Interp, v: &Value, name: &str, _: &Args) -> Option<
     })
 }
 
+/// `model[i]` for `Sequential` and `ModuleList` (negative indices too).
+pub fn container_item(v: &Value, i: &Value) -> PyResult<Option<Value>> {
+    if !is_container(v) {
+        return Ok(None);
+    }
+    let Value::Int(i) = i else {
+        return Err(type_error(format!(
+            "indices must be integers, not {}",
+            i.type_name()
+        )));
+    };
+    let kids = children(v);
+    let n = kids.len() as i64;
+    let k = if *i < 0 { i + n } else { *i };
+    if k < 0 || k >= n {
+        return Err(exc("IndexError", format!("index {i} is out of range")));
+    }
+    Ok(Some(kids[k as usize].1.clone()))
+}
+
 /// Iteration over containers.
 pub fn native_iter(it: &mut Interp, v: &Value) -> PyResult<Option<Value>> {
     if let Some(r) = super::data::native_iter(it, v)? {
