@@ -70,7 +70,7 @@ pub fn install(it: &mut Interp) {
     ds.set("MNIST", Value::Class(c));
 }
 
-fn flatten(it: &mut Interp, prefix: &str, v: &Value, out: &mut StateDict) -> PyResult<()> {
+fn flatten(prefix: &str, v: &Value, out: &mut StateDict) -> PyResult<()> {
     match v {
         Value::Tensor(t) => {
             out.insert(prefix, t.detach());
@@ -119,7 +119,7 @@ fn flatten(it: &mut Interp, prefix: &str, v: &Value, out: &mut StateDict) -> PyR
                 } else {
                     format!("{prefix}/{k}")
                 };
-                flatten(it, &key, &x, out)?;
+                flatten(&key, &x, out)?;
             }
             Ok(())
         }
@@ -134,7 +134,7 @@ fn path_arg(fname: &str, v: &Value) -> PyResult<String> {
     Ok(args::string(fname, "f", v)?.to_string())
 }
 
-fn save(it: &mut Interp, a: Args) -> PyResult<Value> {
+fn save(_: &mut Interp, a: Args) -> PyResult<Value> {
     let [obj, f, _pm, _pp, _zip] = bind(
         "save",
         a,
@@ -153,7 +153,7 @@ fn save(it: &mut Interp, a: Args) -> PyResult<Value> {
         Value::Tensor(t) => tinytorch::io::save_tensor(t, &path).py()?,
         Value::Dict(_) => {
             let mut sd = StateDict::new();
-            flatten(it, "", &obj, &mut sd)?;
+            flatten("", &obj, &mut sd)?;
             tinytorch::io::save(&sd, &path).py()?;
         }
         other => {
