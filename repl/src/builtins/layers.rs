@@ -95,11 +95,11 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
     }, |_, a| {
         let (s, x) = input(a, "forward")?;
         let Value::Tensor(w) = field(&s, "weight") else { return Err(type_error("Linear.weight must be a Tensor")) };
-        let mut y = x.matmul(&w.t().py()?).py()?;
-        if let Value::Tensor(b) = field(&s, "bias") {
-            y = y.add(&b).py()?;
-        }
-        Ok(Value::Tensor(y))
+        let b = match field(&s, "bias") {
+            Value::Tensor(b) => Some(b),
+            _ => None,
+        };
+        Ok(Value::Tensor(linear(&x, &w, b.as_ref())?))
     });
     let acts: &[(&str, &'static str, NativeFn)] = &[
         ("ReLU", "ReLU(inplace=False)", |_, a| {
@@ -233,6 +233,54 @@ fn dropout(x: &Tensor, p: f64, training: bool) -> PyResult<Tensor> {
         .py()?
         .mul_scalar(scale)
         .py()
+}
+
+/// `F.linear` / `nn.Linear`: `x @ weight.T + bias`. A 2-D input with a
+/// bias is one addmm node, as PyTorch records it:
+/// `AddmmBackward0(bias, input, TBackward0(weight))`.
+pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> PyResult<Tensor> {
+    use tinytorch::autograd::{record, with_no_grad, SavedTensor};
+    let wt = w.t().py()?;
+    let Some(b) = b.filter(|b| x.dim() == 2 && b.dim() == 1) else {
+        let y = x.matmul(&wt).py()?;
+        return match b {
+            Some(b) => y.add(b).py(),
+            None => Ok(y),
+        };
+    };
+    let out = with_no_grad(|| x.matmul(&wt)?.add(b)).py()?;
+    let (m1, m2) = (SavedTensor::new("mat1", x), SavedTensor::new("mat2", &wt));
+    let saved = vec![m1.clone(), m2.clone()];
+    let bias_shape = b.shape().to_vec();
+    // out = bias + mat1 @ mat2: d bias = grad summed over rows (broadcast),
+    // d mat1 = grad @ mat2^T, d mat2 = mat1^T @ grad.
+    Ok(record(
+        out,
+        "AddmmBackward0",
+        &[b, x, &wt],
+        saved,
+        move |g, need| {
+            let gb = if need[0] {
+                Some(
+                    g.sum_dims(&[0], false)?
+                        .reshape(&bias_shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?,
+                )
+            } else {
+                None
+            };
+            let gx = if need[1] {
+                Some(g.matmul(&m2.get("AddmmBackward0")?.t()?)?)
+            } else {
+                None
+            };
+            let gw = if need[2] {
+                Some(m1.get("AddmmBackward0")?.t()?.matmul(g)?)
+            } else {
+                None
+            };
+            Ok(vec![gb, gx, gw])
+        },
+    ))
 }
 
 /// The keyword arguments of each loss (module and functional form), in

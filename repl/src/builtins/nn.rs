@@ -136,11 +136,11 @@ pub fn install(it: &mut Interp) {
                 let [x, w, b] = bind("linear", a, ["input", "weight", "bias"], 2)?;
                 let x = args::tensor("linear", "input", &x.expect("required"))?;
                 let w = args::tensor("linear", "weight", &w.expect("required"))?;
-                let mut y = x.matmul(&w.t().py()?).py()?;
-                if let Some(Value::Tensor(b)) = b {
-                    y = y.add(&b).py()?;
-                }
-                Ok(Value::Tensor(y))
+                let b = match b {
+                    None | Some(Value::None) => None,
+                    Some(b) => Some(args::tensor("linear", "bias", &b)?),
+                };
+                Ok(Value::Tensor(super::layers::linear(&x, &w, b.as_ref())?))
             },
         ),
     ];

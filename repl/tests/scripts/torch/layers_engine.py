@@ -66,6 +66,18 @@ print(nn.MSELoss(reduction='sum')(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0
 print(nn.MSELoss())
 print(nn.CrossEntropyLoss())
 
+
+torch.manual_seed(1)
+lin = nn.Linear(3, 2)
+xi = torch.tensor([[1.0, -2.0, 0.5], [0.0, 1.0, 2.0]], requires_grad=True)
+out = lin(xi)
+print(out)
+(out * torch.tensor([[1.0, 2.0], [3.0, -1.0]])).sum().backward()
+print(lin.weight.grad, lin.bias.grad, xi.grad, sep="\n")
+print(F.linear(xi, lin.weight, lin.bias).grad_fn.name())
+print(F.linear(xi, lin.weight).grad_fn.name())
+# 1-D input: PyTorch records UnsafeViewBackward0, tinytorch AddBackward0 (not compared).
+
 # expect: Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))
 # expect: Conv2d(2, 4, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), bias=False)
 # expect: torch.Size([2, 1, 3, 3]) torch.Size([2])
@@ -141,3 +153,12 @@ print(nn.CrossEntropyLoss())
 # expect: tensor(5.)
 # expect: MSELoss()
 # expect: CrossEntropyLoss()
+# expect: tensor([[ 0.6324,  1.8249],
+# expect:         [-0.5975,  0.4427]], grad_fn=<AddmmBackward0>)
+# expect: tensor([[ 1.0000,  1.0000,  6.5000],
+# expect:         [ 2.0000, -5.0000, -1.0000]])
+# expect: tensor([4., 1.])
+# expect: tensor([[ 0.8395, -1.3419,  0.5806],
+# expect:         [ 0.6215, -0.2210, -0.6820]])
+# expect: AddmmBackward0
+# expect: MmBackward0
