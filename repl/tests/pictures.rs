@@ -501,3 +501,26 @@ print(losses[0] > 2 * losses[-1])
     let p = progress(&calls);
     assert_eq!(p.last().map(|x| (x.1, x.2)), Some((30, true)));
 }
+
+#[test]
+fn help_documents_the_picture_builtins() {
+    let (mut s, r) = session();
+    run(&mut s, "help(plot)\nhelp(graph)\nhelp(show)\nhelp(tqdm)");
+    let text: String = r
+        .take()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Out(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    for want in [
+        "plot(ys) | plot(xs, ys)",
+        "display_id (a tinytorch addition)",
+        "graph(t, *, display_id=None)",
+        "show(t, *, display_id=None)",
+        "set_postfix(ordered_dict=None",
+    ] {
+        assert!(text.contains(want), "help lacks {want:?}:\n{text}");
+    }
+}
