@@ -132,25 +132,35 @@ pub fn save_picture(bundle: &MimeBundle, dir: &Path) -> std::io::Result<Option<P
 /// What the terminal shows for a displayed value: its text, or for a
 /// picture the inline image (or the text fallback) and the saved file's path.
 pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
-    picture_text(d, cfg, None).0
+    picture_text(d, cfg, None).text
+}
+
+/// What [`picture_text`] wrote.
+pub struct Shown {
+    pub text: String,
+    /// The file the picture was saved to.
+    pub path: Option<PathBuf>,
+    /// Drawn as an inline image (its height in lines is unknown).
+    pub inline: bool,
 }
 
 /// [`display_text`], saving the picture over `previous` when it is given
 /// and has the picture's extension (a display updated in place keeps its
-/// file), else under a new name. Also returns the file written.
-pub fn picture_text(
-    d: &Display,
-    cfg: &TerminalConfig,
-    previous: Option<&Path>,
-) -> (String, Option<PathBuf>) {
+/// file), else under a new name.
+pub fn picture_text(d: &Display, cfg: &TerminalConfig, previous: Option<&Path>) -> Shown {
     let Some(bundle) = &d.bundle else {
-        return (format!("{}\n", d.text), None);
+        return Shown {
+            text: format!("{}\n", d.text),
+            path: None,
+            inline: false,
+        };
     };
     let mut out = String::new();
     let inline = match (&bundle.png, cfg.stdout_tty) {
         (Some(png), true) => image::inline(cfg.images, png),
         _ => None,
     };
+    let is_inline = inline.is_some();
     match inline {
         Some(escapes) => out.push_str(&escapes),
         None => {
@@ -191,7 +201,11 @@ pub fn picture_text(
             cfg.plot_dir.display()
         )),
     }
-    (out, written)
+    Shown {
+        text: out,
+        path: written,
+        inline: is_inline,
+    }
 }
 
 /// Writes the richest picture of `bundle` over `path`.
@@ -207,15 +221,20 @@ fn overwrite_picture(bundle: &MimeBundle, path: &Path) -> std::io::Result<()> {
 /// [`display_text`], `tqdm` bars in place on stderr.
 ///
 /// A display shown under an id and later updated (`plot(..., display_id=)`)
-/// cannot be redrawn in place once other output has scrolled past, so the
-/// terminal shows the new picture again and writes it over the same file:
-/// the file always holds the latest version, and no new file is made per
-/// update.
+/// writes the new picture over the same file, so the file always holds the
+/// latest version and no new file is made per update. On screen, a text
+/// picture that is still the last output (nothing printed since; a live
+/// `tqdm` bar below it is fine) is redrawn in place; otherwise (an inline
+/// image, whose height in lines is unknown, or other output in between) the
+/// new picture is shown again below.
 pub struct TerminalSink {
     cfg: TerminalConfig,
     bar: ProgressLine,
     /// The file saved for each display id.
     saved: std::collections::HashMap<String, PathBuf>,
+    /// The last output when it was a text picture under a display id: the
+    /// id and its height in lines.
+    last_picture: Option<(String, usize)>,
 }
 
 impl TerminalSink {
@@ -224,6 +243,7 @@ impl TerminalSink {
             cfg,
             bar: ProgressLine::new(),
             saved: std::collections::HashMap::new(),
+            last_picture: None,
         }
     }
 
@@ -272,6 +292,7 @@ fn write_err(s: &str) {
 
 impl OutputSink for TerminalSink {
     fn write_stdout(&mut self, s: &str) {
+        self.last_picture = None;
         // A bar stays below the printed lines; partial lines wait for their
         // newline before it is redrawn.
         if self.bar.active() && s.ends_with('\n') {
@@ -282,6 +303,7 @@ impl OutputSink for TerminalSink {
     }
 
     fn write_stderr(&mut self, s: &str) {
+        self.last_picture = None;
         if self.bar.active() && s.ends_with('\n') {
             self.around_bar(|| write_err(s));
         } else {
@@ -290,24 +312,50 @@ impl OutputSink for TerminalSink {
     }
 
     fn display(&mut self, d: &Display, id: Option<&str>) {
-        let (text, path) = picture_text(d, &self.cfg, None);
-        if let (Some(id), Some(path)) = (id, path) {
-            self.saved.insert(id.to_string(), path);
-        }
-        self.around_bar(|| write_out(&text));
+        let shown = picture_text(d, &self.cfg, None);
+        self.remember(id, &shown);
+        self.around_bar(|| write_out(&shown.text));
     }
 
     fn update_display(&mut self, d: &Display, id: &str) {
         let previous = self.saved.get(id).cloned();
-        let (text, path) = picture_text(d, &self.cfg, previous.as_deref());
-        if let Some(path) = path {
-            self.saved.insert(id.to_string(), path);
-        }
+        let shown = picture_text(d, &self.cfg, previous.as_deref());
+        let text = match self.last_picture.take() {
+            Some((last, lines)) if last == id && !shown.inline => {
+                format!("{}{}", redraw_prefix(lines), shown.text)
+            }
+            _ => shown.text.clone(),
+        };
+        self.remember(Some(id), &shown);
         self.around_bar(|| write_out(&text));
     }
 
     fn progress(&mut self, _id: &str, p: &Progress, done: bool) {
+        if done {
+            // A finished bar leaves a line below the picture.
+            self.last_picture = None;
+        }
         self.draw_progress(p, done);
+    }
+}
+
+/// Moves the cursor up over a picture of `lines` lines and erases from there
+/// down, so that the next picture replaces it.
+pub fn redraw_prefix(lines: usize) -> String {
+    format!("\x1b[{lines}A\r\x1b[J")
+}
+
+impl TerminalSink {
+    fn remember(&mut self, id: Option<&str>, shown: &Shown) {
+        if let (Some(id), Some(path)) = (id, &shown.path) {
+            self.saved.insert(id.to_string(), path.clone());
+        }
+        self.last_picture = match id {
+            Some(id) if self.cfg.stdout_tty && !shown.inline => {
+                Some((id.to_string(), shown.text.lines().count()))
+            }
+            _ => None,
+        };
     }
 }
 
@@ -406,9 +454,12 @@ mod tests {
         assert_eq!(sink.saved.get("loss"), Some(&first));
         let newer = Display::rich(MimeBundle::text("chart 2").with_png(b"\x89PNG second".to_vec()));
         let previous = sink.saved.get("loss").cloned();
-        let (text, path) = picture_text(&newer, sink.config(), previous.as_deref());
-        assert_eq!(text, format!("chart 2\n[updated {}]\n", first.display()));
-        assert_eq!(path.as_deref(), Some(first.as_path()));
+        let shown = picture_text(&newer, sink.config(), previous.as_deref());
+        assert_eq!(
+            shown.text,
+            format!("chart 2\n[updated {}]\n", first.display())
+        );
+        assert_eq!(shown.path.as_deref(), Some(first.as_path()));
         sink.update_display(&newer, "loss");
         assert_eq!(std::fs::read(&first).unwrap(), b"\x89PNG second");
         assert!(
@@ -418,6 +469,25 @@ mod tests {
         // An id never shown before gets a new file.
         sink.update_display(&picture(), "other");
         assert!(dir.join("plot-2.png").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_text_picture_still_last_on_a_terminal_is_redrawn_in_place() {
+        let dir = temp_dir("inplace");
+        let mut sink = TerminalSink::new(cfg(&dir, true, ImageMode::Text));
+        let shown = picture_text(&picture(), sink.config(), None);
+        sink.remember(Some("loss"), &shown);
+        // "  chart  " and the "[saved ...]" line.
+        assert_eq!(sink.last_picture, Some(("loss".to_string(), 2)));
+        assert_eq!(redraw_prefix(2), "\x1b[2A\r\x1b[J");
+        // A finished bar in between: the next update is shown below instead.
+        sink.progress("bar", &Progress::new(None, Some(1)), true);
+        assert_eq!(sink.last_picture, None);
+        // Off a terminal nothing is redrawn.
+        let mut plain = TerminalSink::new(cfg(&dir, false, ImageMode::Text));
+        plain.remember(Some("loss"), &shown);
+        assert_eq!(plain.last_picture, None);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
