@@ -15,7 +15,7 @@ use super::{func, native_class, register_module};
 use crate::eval::call::Args;
 use crate::eval::dict::{Dict, Key};
 use crate::eval::error::{exc, type_error, EngineResult, PyResult};
-use crate::eval::value::{set_attr, ClassKind, Instance, ModuleObj, NativeFn, Value};
+use crate::eval::value::{set_attr, Class, ClassKind, Instance, ModuleObj, NativeFn, Value};
 use crate::eval::Interp;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -119,6 +119,20 @@ pub fn install(it: &mut Interp) {
         ("add_param_group", "add_param_group(param_group) -> None\n\nAdds a dict {'params': [...], options...}; missing options take the optimizer's defaults.", add_param_group),
         ("__repr__", "__repr__() -> str", repr),
     ];
+    let base = native_class(
+        "Optimizer",
+        "torch.optim",
+        ClassKind::Object,
+        "Optimizer: the base class of torch.optim's optimizers (for isinstance).",
+        None,
+    );
+    {
+        let mut a = base.attrs.borrow_mut();
+        for (n, d, f) in methods {
+            set_attr(&mut a, n, func(n, d, f));
+        }
+    }
+    m.set("Optimizer", Value::Class(base.clone()));
     for s in SPECS {
         let name = s.kind.name();
         let ctor: NativeFn = match s.kind {
@@ -129,13 +143,9 @@ pub fn install(it: &mut Interp) {
             Kind::Adam => |it, a| make(it, a, Kind::Adam),
             Kind::AdamW => |it, a| make(it, a, Kind::AdamW),
         };
-        let c = native_class(name, "torch.optim", ClassKind::Object, s.doc, Some(ctor));
-        {
-            let mut a = c.attrs.borrow_mut();
-            for (n, d, f) in methods {
-                set_attr(&mut a, n, func(n, d, f));
-            }
-        }
+        let c = Class::new(name, vec![base.clone()], ClassKind::Object, "torch.optim");
+        c.ctor.set(Some(ctor));
+        set_attr(&mut c.attrs.borrow_mut(), "__doc__", Value::str(s.doc));
         m.set(name, Value::Class(c));
     }
     let sched = register_module(

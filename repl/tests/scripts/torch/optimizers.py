@@ -111,6 +111,8 @@ try:
     optim.Adam([w], betas=(1.5, 0.9))
 except ValueError as e:
     print(e)
+print(isinstance(optim.AdamW([w]), optim.Optimizer), isinstance(w, optim.Optimizer))
+print(optim.RMSprop.__name__, type(optim.SGD([w])).__name__)
 
 # expect: SGD 0.425
 # expect: tensor([[  707.,  6310., -1218.],
@@ -191,3 +193,5 @@ except ValueError as e:
 # expect: optimizer got an empty parameter list
 # expect: Invalid learning rate: -1
 # expect: Invalid beta parameter at index 0: 1.5
+# expect: True False
+# expect: RMSprop SGD
