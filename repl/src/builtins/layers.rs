@@ -214,25 +214,10 @@ fn simple(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
     make(it, name, vec![])
 }
 
+/// The engine's dropout: `x * bernoulli(1 - p) / (1 - p)` drawn as PyTorch
+/// draws it on the CPU, so a seeded mask equals PyTorch's.
 fn dropout(x: &Tensor, p: f64, training: bool) -> PyResult<Tensor> {
-    if !(0.0..=1.0).contains(&p) {
-        return Err(exc(
-            "ValueError",
-            format!("dropout probability has to be between 0 and 1, but got {p}"),
-        ));
-    }
-    if !training || p == 0.0 {
-        return Ok(x.clone());
-    }
-    let keep = Tensor::rand(x.shape(), DType::F32, Device::Cpu)
-        .py()?
-        .ge_scalar(p)
-        .py()?;
-    let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
-    x.mul(&keep.to_dtype(x.dtype()).py()?)
-        .py()?
-        .mul_scalar(scale)
-        .py()
+    tinytorch::nn::functional::dropout(x, p, training).map_err(|e| exc("ValueError", e.to_string()))
 }
 
 /// `F.linear` / `nn.Linear`: `x @ weight.T + bias`. A 2-D input with a

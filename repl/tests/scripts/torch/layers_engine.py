@@ -78,6 +78,16 @@ print(F.linear(xi, lin.weight, lin.bias).grad_fn.name())
 print(F.linear(xi, lin.weight).grad_fn.name())
 # 1-D input: PyTorch records UnsafeViewBackward0, tinytorch AddBackward0 (not compared).
 
+
+torch.manual_seed(0)
+print(F.dropout(torch.ones(8), 0.5))
+torch.manual_seed(0)
+drop = nn.Dropout(0.25)
+print(drop, drop(torch.ones(2, 5)))
+drop.eval()
+print(drop(torch.ones(3)))
+print(F.dropout(torch.ones(3), 0.5, training=False))
+
 # expect: Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))
 # expect: Conv2d(2, 4, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), bias=False)
 # expect: torch.Size([2, 1, 3, 3]) torch.Size([2])
@@ -162,3 +172,8 @@ print(F.linear(xi, lin.weight).grad_fn.name())
 # expect:         [ 0.6215, -0.2210, -0.6820]])
 # expect: AddmmBackward0
 # expect: MmBackward0
+# expect: tensor([0., 0., 2., 0., 0., 0., 2., 2.])
+# expect: Dropout(p=0.25, inplace=False) tensor([[0.0000, 1.3333, 1.3333, 0.0000, 1.3333],
+# expect:         [0.0000, 1.3333, 1.3333, 1.3333, 1.3333]])
+# expect: tensor([1., 1., 1.])
+# expect: tensor([1., 1., 1.])
