@@ -524,3 +524,24 @@ fn help_documents_the_picture_builtins() {
         assert!(text.contains(want), "help lacks {want:?}:\n{text}");
     }
 }
+
+#[test]
+fn trange_and_write() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from tqdm import trange\nfor i in trange(2, 5, desc='t'):\n    tqdm.write(f'step {i}')\nbar = tqdm(total=1)\nbar.write('x', end='!\\n')\nbar.close()",
+    );
+    let calls = r.take();
+    let outs: Vec<&Call> = calls.iter().filter(|c| matches!(c, Call::Out(_))).collect();
+    assert_eq!(
+        outs,
+        vec![
+            &Call::Out("step 2\n".into()),
+            &Call::Out("step 3\n".into()),
+            &Call::Out("step 4\n".into()),
+            &Call::Out("x!\n".into()),
+        ]
+    );
+    assert!(calls.iter().any(|c| matches!(c, Call::Progress { count: 3, total: Some(3), done: true, desc: Some(d), .. } if d == "t")));
+}

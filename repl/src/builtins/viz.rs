@@ -87,7 +87,8 @@ pub fn install(it: &mut Interp) {
         it.builtins.insert(Rc::from(name), f.clone());
     }
     let c = native_class("tqdm", "tqdm", ClassKind::Object, TQDM_DOC, Some(tqdm));
-    let methods: [(&'static str, &'static str, crate::eval::value::NativeFn); 7] = [
+    let methods: [(&'static str, &'static str, crate::eval::value::NativeFn); 8] = [
+        ("write", "write(s, file=None, end='\\n')\n\nPrints s without breaking the progress bars on screen.", write),
         ("set_postfix", "set_postfix(ordered_dict=None, refresh=True, **kwargs)\n\nSets the key=value pairs shown after the rate.\n\n>>> bar = tqdm(total=2)\n>>> bar.set_postfix(loss=0.25)\n>>> bar.close()", set_postfix),
         ("set_description", "set_description(desc=None, refresh=True)\n\nSets the text before the bar.", set_description),
         ("update", "update(n=1)\n\nAdvances the bar by n.", update),
@@ -104,6 +105,14 @@ pub fn install(it: &mut Interp) {
         _ => register_module(it, "tqdm", ModuleObj::new("tqdm", "Progress bars.")),
     };
     tq.set("tqdm", Value::Class(c.clone()));
+    tq.set(
+        "trange",
+        func(
+            "trange",
+            "trange(*args, **kwargs)\n\ntqdm(range(*args), **kwargs).",
+            trange,
+        ),
+    );
     let auto = register_module(
         it,
         "tqdm.auto",
@@ -539,6 +548,39 @@ fn postfix_pairs(it: &mut Interp, items: Vec<(Value, Value)>) -> PyResult<Vec<(S
         out.push((key, val));
     }
     Ok(out)
+}
+
+fn trange(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { pos, kw } = a;
+    let range = it
+        .builtins
+        .get("range")
+        .cloned()
+        .ok_or_else(|| exc("RuntimeError", "range missing"))?;
+    let r = it.call(&range, Args::new(pos))?;
+    tqdm(it, Args { pos: vec![r], kw })
+}
+
+/// `tqdm.write(s)` (also on a bar): a line printed above the live bars.
+fn write(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { mut pos, kw } = a;
+    if matches!(pos.first(), Some(v) if bar_id(v).is_ok()) {
+        pos.remove(0);
+    }
+    let [s, file, end] = bind("write", Args { pos, kw }, ["s", "file", "end"], 1)?;
+    let s = it.to_str(&s.expect("required"))?;
+    let end = match end {
+        None | Some(Value::None) => "\n".to_string(),
+        Some(v) => args::string("write", "end", &v)?.to_string(),
+    };
+    let to_err = matches!(file, Some(Value::Native(n)) if matches!(*n, crate::eval::value::Native::Stream(true)));
+    flush_closed(it);
+    if to_err {
+        it.out.write_stderr(&format!("{s}{end}"));
+    } else {
+        it.out.write_stdout(&format!("{s}{end}"));
+    }
+    Ok(Value::None)
 }
 
 fn set_postfix(it: &mut Interp, a: Args) -> PyResult<Value> {
