@@ -1,7 +1,11 @@
 //! Layers and losses of `torch.nn` (and their `F.` forms) built from engine
 //! ops, with PyTorch's constructor arguments, initialisation (Linear draws
 //! kaiming-uniform weights then uniform biases from the default generator,
-//! as PyTorch does, so seeded models start identical) and reprs.
+//! as PyTorch does, so seeded models start identical) and reprs: `Linear`
+//! (a 2-D input records one `AddmmBackward0` node), the activation modules,
+//! `Flatten`, `Dropout` (the engine's, PyTorch's masks) and the four losses
+//! (the engine's `nn::functional` losses). The convolution, pooling,
+//! embedding and norm layers are in `spatial`.
 
 use super::args::{self, bind};
 use super::{def, func};
