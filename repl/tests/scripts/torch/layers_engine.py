@@ -88,6 +88,18 @@ drop.eval()
 print(drop(torch.ones(3)))
 print(F.dropout(torch.ones(3), 0.5, training=False))
 
+
+torch.manual_seed(0)
+e = nn.Embedding(4, 3, padding_idx=1)
+print(e.weight)
+out = e(torch.tensor([1, 2, 2]))
+out.sum().backward()
+print(e.weight.grad)
+ln = nn.LayerNorm(3)
+z = ln(torch.tensor([[1.0, 2.0, 4.0]], requires_grad=True))
+(z * torch.tensor([[1.0, -1.0, 2.0]])).sum().backward()
+print(ln.weight.grad, ln.bias.grad)
+
 # expect: Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))
 # expect: Conv2d(2, 4, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), bias=False)
 # expect: torch.Size([2, 1, 3, 3]) torch.Size([2])
@@ -177,3 +189,13 @@ print(F.dropout(torch.ones(3), 0.5, training=False))
 # expect:         [0.0000, 1.3333, 1.3333, 1.3333, 1.3333]])
 # expect: tensor([1., 1., 1.])
 # expect: tensor([1., 1., 1.])
+# expect: Parameter containing:
+# expect: tensor([[ 1.5410, -0.2934, -2.1788],
+# expect:         [ 0.0000,  0.0000,  0.0000],
+# expect:         [ 0.4033,  0.8380, -0.7193],
+# expect:         [-0.4033, -0.5966,  0.1820]], requires_grad=True)
+# expect: tensor([[0., 0., 0.],
+# expect:         [0., 0., 0.],
+# expect:         [2., 2., 2.],
+# expect:         [0., 0., 0.]])
+# expect: tensor([-1.0690,  0.2673,  2.6726]) tensor([ 1., -1.,  2.])
