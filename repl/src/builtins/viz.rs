@@ -302,7 +302,8 @@ fn escape_html(s: &str) -> String {
 }
 
 /// An HTML table of a 2-D tensor of at most 20 x 20 values, captioned with
-/// shape and dtype; `None` for other tensors.
+/// shape, dtype and the autograd facts the repr shows (`grad_fn`,
+/// `requires_grad`); `None` for other tensors.
 fn small_table(t: &tinytorch::Tensor) -> Option<String> {
     let s = t.shape();
     if s.len() != 2 || s[0] > 20 || s[1] > 20 || s[0] * s[1] == 0 {
@@ -310,8 +311,13 @@ fn small_table(t: &tinytorch::Tensor) -> Option<String> {
     }
     let is_float = t.dtype().is_float();
     let vals = t.detach().to_vec_f64().ok()?;
+    let grad = match t.grad_fn() {
+        Some(n) => format!(", grad_fn=&lt;{}&gt;", n.name()),
+        None if t.requires_grad() => ", requires_grad=True".to_string(),
+        None => String::new(),
+    };
     let mut out = format!(
-        "<table><caption>tensor of shape ({}, {}), {}</caption>",
+        "<table><caption>tensor of shape ({}, {}), {}{grad}</caption>",
         s[0],
         s[1],
         t.dtype().name()
