@@ -266,13 +266,11 @@ fn engine_kind(kind: Kind, g: &Value) -> Kind {
 
 /// The param-group dict: given options, else the group defaults.
 fn group_dict(
-    it: &mut Interp,
     kind: Kind,
     params: Vec<Tensor>,
     given: &[(Rc<str>, Value)],
     defaults: Option<&Value>,
 ) -> PyResult<Value> {
-    let _ = it;
     let mut items = vec![(
         "params",
         Value::list(params.into_iter().map(Value::Tensor).collect()),
@@ -341,7 +339,7 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
     if items.is_empty() {
         return Err(exc("ValueError", "optimizer got an empty parameter list"));
     }
-    let defaults = group_dict(it, kind, vec![], &given, None)?;
+    let defaults = group_dict(kind, vec![], &given, None)?;
     let mut groups = Vec::new();
     if matches!(items[0], Value::Dict(_)) {
         for g in &items {
@@ -360,11 +358,11 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
                     .collect(),
                 _ => vec![],
             };
-            groups.push(group_dict(it, kind, ps, &own, Some(&defaults))?);
+            groups.push(group_dict(kind, ps, &own, Some(&defaults))?);
         }
     } else {
         let ps = tensors(it, &Value::list(items))?;
-        groups.push(group_dict(it, kind, ps, &given, None)?);
+        groups.push(group_dict(kind, ps, &given, None)?);
     }
     for g in &groups {
         // PyTorch prints the value as given (`-1`, not `-1.0`).
@@ -515,7 +513,7 @@ fn add_param_group(it: &mut Interp, a: Args) -> PyResult<Value> {
         })
         .collect();
     let defaults = attr(&this, "defaults");
-    let nd = group_dict(it, kind, ps.clone(), &own, Some(&defaults))?;
+    let nd = group_dict(kind, ps.clone(), &own, Some(&defaults))?;
     let ekind = with_opt(&this, |o| Ok(o.kind()))?;
     let h = hyper(it, ekind, &nd)?;
     with_opt(&this, |o| {
