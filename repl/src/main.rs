@@ -181,16 +181,15 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("tinytorch").join("history"))
 }
 
-/// The engine has no device query on this build: it is CPU-only.
-fn cuda_available() -> bool {
-    false
-}
-
 fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
     println!(
         "tinytorch {} (tinytorch-repl, Rust) | CUDA available: {}",
         tinytorch_lang::VERSION,
-        if cuda_available() { "yes" } else { "no" }
+        if tinytorch_lang::builtins::torch::cuda_available() {
+            "yes"
+        } else {
+            "no"
+        }
     );
     println!("Type help(name) for help, Ctrl-D to exit.");
     let session = Rc::new(RefCell::new(session));

@@ -421,11 +421,16 @@ fn run_cell(
             let v = crate::eval::interp::at(it.eval(e, &mut frame), last.span)?;
             if !matches!(v, Value::None) {
                 let text = it.repr(&v)?;
-                return Ok(Some(Display::text(text)));
+                return Ok(Some(match &v {
+                    Value::Tensor(t) => crate::builtins::viz::tensor_display(t, text),
+                    _ => Display::text(text),
+                }));
             }
         }
         Ok(None)
     })();
+    // Bars that a `break` or an error left open end before the cell's output.
+    crate::builtins::viz::flush_closed(it);
     result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &source))
 }
 

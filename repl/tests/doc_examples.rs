@@ -34,6 +34,15 @@ const NAMES: &[&str] = &[
     "torch.tensor",
     "torch.arange",
     "torch.sum",
+    "torch.nn.MSELoss",
+    "torch.nn.Conv2d",
+    "torch.nn.MaxPool2d",
+    "torch.nn.functional.one_hot",
+    "torch.nn.init.zeros_",
+    "torch.nn.utils.clip_grad_norm_",
+    "torch.optim.SGD",
+    "torch.optim.Adam",
+    "torch.optim.lr_scheduler.StepLR",
 ];
 
 #[test]
@@ -41,7 +50,11 @@ fn docstring_examples_run() {
     let mut s = Session::new();
     let sink = BufferSink::default();
     s.set_output(Box::new(sink.clone()));
-    s.run("import torch\nimport math\nimport random", "<setup>", false)
+    s.run(
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport math\nimport random",
+        "<setup>",
+        false,
+    )
         .unwrap();
     let mut checked = 0;
     for name in NAMES {

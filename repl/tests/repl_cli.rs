@@ -86,9 +86,8 @@ fn dash_c_runs_a_string() {
 }
 
 /// Python's `sys.argv` for `-c`: `['-c', args...]`. The front end passes it
-/// with `Session::set_argv`; the evaluator's `sys` module does not read it yet.
+/// with `Session::set_argv`, which sets the `sys` module's `argv`.
 #[test]
-#[ignore = "sys.argv does not read Session::set_argv yet (evaluator)"]
 fn dash_c_passes_argv() {
     let out = repl()
         .args(["-c", "import sys\nprint(sys.argv)", "a", "b"])
@@ -150,4 +149,47 @@ fn help_version_and_bad_usage() {
     let out = repl().arg("/definitely/not/here.py").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("can't open file"), "{out:?}");
+}
+
+/// What a script's pictures and bars look like off a terminal: the text
+/// chart and the saved file's path on stdout (an update overwrites the same
+/// file), each tqdm bar's final line on stderr.
+#[test]
+fn pictures_and_bars_in_a_script_run() {
+    let dir = std::env::temp_dir().join(format!("tinytorch-cli-plots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let src = "from tqdm import tqdm\nimport torch\nls = []\nfor i in tqdm(range(3), desc='ep'):\n    ls.append(1.0 / (i + 1))\n    plot(ls, title='loss', display_id='l')\nshow(torch.eye(2))\nprint('done')\n";
+    let out = repl()
+        .env("TINYTORCH_PLOT_DIR", &dir)
+        .args(["-c", src])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    let first = dir.join("plot-1.png");
+    assert_eq!(
+        stdout
+            .matches(&format!("[saved {}]", first.display()))
+            .count(),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout
+            .matches(&format!("[updated {}]", first.display()))
+            .count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("[saved {}]", dir.join("plot-2.png").display())));
+    assert!(stdout.ends_with("done\n"), "{stdout}");
+    assert!(std::fs::read(&first).unwrap().starts_with(b"\x89PNG"));
+    assert!(!dir.join("plot-3.png").exists());
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("ep: 100%") && stderr.contains("3/3"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,13 +1,13 @@
 //! `torch.utils.data.TensorDataset` and `DataLoader(batch_size=, shuffle=,
 //! drop_last=)` yielding `[x, y]` batches (items stacked along a new first
-//! dim, as PyTorch's default collate does), and `tqdm` as a pass-through
-//! progress wrapper (`set_postfix`, `update`, `close`).
+//! dim, as PyTorch's default collate does). `tqdm` lives in `viz`; its
+//! `len` and iteration are dispatched from here.
 
 use super::args::{self, bind};
-use super::{func, native_class, register_module};
+use super::{native_class, register_module};
 use crate::eval::call::Args;
 use crate::eval::error::{exc, type_error, EngineResult, PyResult};
-use crate::eval::value::{set_attr, ClassKind, Instance, Iter, ModuleObj, Value};
+use crate::eval::value::{ClassKind, Instance, Iter, ModuleObj, Value};
 use crate::eval::Interp;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,32 +32,6 @@ pub fn install(it: &mut Interp) {
     data.set("TensorDataset", Value::Class(td));
     let dl = native_class("DataLoader", "torch.utils.data", ClassKind::Object, "DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False)\n\nIterates over [inputs, targets] batches.", Some(data_loader));
     data.set("DataLoader", Value::Class(dl));
-    let tq = register_module(it, "tqdm", ModuleObj::new("tqdm", "Progress bars."));
-    let c = native_class(
-        "tqdm",
-        "tqdm",
-        ClassKind::Object,
-        "tqdm(iterable, desc=None, total=None)\n\nIterates over iterable, showing progress.",
-        Some(tqdm),
-    );
-    for n in [
-        "set_postfix",
-        "set_description",
-        "update",
-        "close",
-        "refresh",
-    ] {
-        set_attr(
-            &mut c.attrs.borrow_mut(),
-            n,
-            func(
-                "set_postfix",
-                "progress bar update (no-op in text mode)",
-                |_, _| Ok(Value::None),
-            ),
-        );
-    }
-    tq.set("tqdm", Value::Class(c));
 }
 
 fn instance(
@@ -140,22 +114,6 @@ fn data_loader(it: &mut Interp, a: Args) -> PyResult<Value> {
     )
 }
 
-fn tqdm(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [iterable, _desc, total, _leave] =
-        bind("tqdm", a, ["iterable", "desc", "total", "leave"], 0)?;
-    let _ = it;
-    let iterable = iterable.unwrap_or(Value::list(vec![]));
-    instance(
-        it,
-        "tqdm",
-        "tqdm",
-        vec![
-            ("iterable", iterable),
-            ("total", total.unwrap_or(Value::None)),
-        ],
-    )
-}
-
 fn attr(v: &Value, n: &str) -> Value {
     match v {
         Value::Instance(i) => i.get(n).unwrap_or(Value::None),
@@ -191,13 +149,19 @@ pub fn native_len(it: &mut Interp, v: &Value) -> PyResult<Option<i64>> {
                 (n + bs - 1) / bs
             })
         }
-        Some("tqdm") => Some(super::python::length(it, &attr(v, "iterable"))?),
+        Some("tqdm") => match attr(v, "total") {
+            Value::Int(n) => Some(n),
+            _ => Some(super::python::length(it, &attr(v, "iterable"))?),
+        },
         _ => None,
     })
 }
 
 /// `dataset[i]` for TensorDataset.
 pub fn native_getitem(it: &mut Interp, v: &Value, i: &Value) -> PyResult<Option<Value>> {
+    if let Some(m) = super::nn::container_item(v, i)? {
+        return Ok(Some(m));
+    }
     if class_name(v).as_deref() != Some("TensorDataset") {
         return Ok(None);
     }
@@ -257,7 +221,7 @@ fn collate(it: &mut Interp, items: Vec<Value>) -> PyResult<Value> {
 /// Iteration over DataLoader and tqdm.
 pub fn native_iter(it: &mut Interp, v: &Value) -> PyResult<Option<Value>> {
     match class_name(v).as_deref() {
-        Some("tqdm") => it.iter(&attr(v, "iterable")).map(Some),
+        Some("tqdm") => super::viz::tqdm_iter(it, v).map(Some),
         Some("DataLoader") => {
             let ds = attr(v, "dataset");
             let n = super::python::length(it, &ds)?;

@@ -1,7 +1,11 @@
 //! Layers and losses of `torch.nn` (and their `F.` forms) built from engine
 //! ops, with PyTorch's constructor arguments, initialisation (Linear draws
 //! kaiming-uniform weights then uniform biases from the default generator,
-//! as PyTorch does, so seeded models start identical) and reprs.
+//! as PyTorch does, so seeded models start identical) and reprs: `Linear`
+//! (a 2-D input records one `AddmmBackward0` node), the activation modules,
+//! `Flatten`, `Dropout` (the engine's, PyTorch's masks) and the four losses
+//! (the engine's `nn::functional` losses). The convolution, pooling,
+//! embedding and norm layers are in `spatial`.
 
 use super::args::{self, bind};
 use super::{def, func};
@@ -12,7 +16,7 @@ use crate::eval::Interp;
 use std::rc::Rc;
 use tinytorch::{DType, Device, Tensor};
 
-fn layer(
+pub(super) fn layer(
     nn: &ModuleObj,
     module: &Rc<Class>,
     name: &str,
@@ -43,7 +47,7 @@ fn this_class(it: &mut Interp, name: &str) -> PyResult<Rc<Class>> {
     }
 }
 
-fn make(it: &mut Interp, name: &str, attrs: Vec<(&str, Value)>) -> PyResult<Value> {
+pub(super) fn make(it: &mut Interp, name: &str, attrs: Vec<(&str, Value)>) -> PyResult<Value> {
     let c = this_class(it, name)?;
     let m = super::nn::new_module(&c);
     if let Value::Instance(i) = &m {
@@ -55,26 +59,27 @@ fn make(it: &mut Interp, name: &str, attrs: Vec<(&str, Value)>) -> PyResult<Valu
     Ok(m)
 }
 
-fn field(v: &Value, name: &str) -> Value {
+pub(super) fn field(v: &Value, name: &str) -> Value {
     match v {
         Value::Instance(i) => i.get(name).unwrap_or(Value::None),
         _ => Value::None,
     }
 }
 
-fn input(a: Args, fname: &str) -> PyResult<(Value, Tensor)> {
+pub(super) fn input(a: Args, fname: &str) -> PyResult<(Value, Tensor)> {
     let [s, x] = bind(fname, a, ["self", "input"], 2)?;
     let x = args::tensor(fname, "input", &x.expect("required"))?;
     Ok((s.expect("required"), x))
 }
 
-fn param(t: Tensor) -> PyResult<Value> {
+pub(super) fn param(t: Tensor) -> PyResult<Value> {
     t.set_parameter(true);
     t.set_requires_grad(true).py()?;
     Ok(Value::Tensor(t))
 }
 
 pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
+    super::spatial::install(nn, module);
     layer(nn, module, "Linear", "Linear(in_features, out_features, bias=True)\n\ny = x @ weight.T + bias, weight of shape (out_features, in_features).", |it, a| {
         let [i, o, b, _dev, dt] = bind("Linear", a, ["in_features", "out_features", "bias", "device", "dtype"], 2)?;
         let fan_in = args::int("Linear", "in_features", &i.expect("required"))?;
@@ -94,11 +99,11 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
     }, |_, a| {
         let (s, x) = input(a, "forward")?;
         let Value::Tensor(w) = field(&s, "weight") else { return Err(type_error("Linear.weight must be a Tensor")) };
-        let mut y = x.matmul(&w.t().py()?).py()?;
-        if let Value::Tensor(b) = field(&s, "bias") {
-            y = y.add(&b).py()?;
-        }
-        Ok(Value::Tensor(y))
+        let b = match field(&s, "bias") {
+            Value::Tensor(b) => Some(b),
+            _ => None,
+        };
+        Ok(Value::Tensor(linear(&x, &w, b.as_ref())?))
     });
     let acts: &[(&str, &'static str, NativeFn)] = &[
         ("ReLU", "ReLU(inplace=False)", |_, a| {
@@ -189,18 +194,18 @@ pub fn install(_it: &mut Interp, nn: &ModuleObj, module: &Rc<Class>) {
         Ok(Value::Tensor(dropout(&x, p, training)?))
     });
     for (name, doc) in [
-        ("MSELoss", "MSELoss(reduction='mean')\n\nMean squared error."),
-        ("CrossEntropyLoss", "CrossEntropyLoss(weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0)"),
-        ("NLLLoss", "NLLLoss(weight=None, ignore_index=-100, reduction='mean')"),
-        ("BCEWithLogitsLoss", "BCEWithLogitsLoss(weight=None, reduction='mean')"),
+        ("MSELoss", "MSELoss(size_average=None, reduce=None, reduction='mean')\n\nMean squared error: loss(input, target).\n\n>>> nn.MSELoss()(torch.tensor([1., 2.]), torch.tensor([1., 4.]))\ntensor(2.)"),
+        ("CrossEntropyLoss", "CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0)\n\nlog_softmax over dim 1, then the negative log-likelihood of the target classes (or class probabilities)."),
+        ("NLLLoss", "NLLLoss(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')\n\nNegative log-likelihood of the target classes, given log-probabilities."),
+        ("BCEWithLogitsLoss", "BCEWithLogitsLoss(weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None)\n\nBinary cross-entropy on logits (a numerically stable sigmoid + BCE)."),
     ] {
         layer(nn, module, name, doc, |_, _| Err(exc("RuntimeError", "unreachable")), |_, _| Err(exc("RuntimeError", "unreachable")));
         if let Some(Value::Class(c)) = nn.get(name) {
             let (ctor, fwd): (NativeFn, NativeFn) = match name {
-                "MSELoss" => (|it, a| loss_ctor(it, a, "MSELoss"), |it, a| loss_fwd(it, a, "mse_loss")),
-                "CrossEntropyLoss" => (|it, a| loss_ctor(it, a, "CrossEntropyLoss"), |it, a| loss_fwd(it, a, "cross_entropy")),
-                "NLLLoss" => (|it, a| loss_ctor(it, a, "NLLLoss"), |it, a| loss_fwd(it, a, "nll_loss")),
-                _ => (|it, a| loss_ctor(it, a, "BCEWithLogitsLoss"), |it, a| loss_fwd(it, a, "binary_cross_entropy_with_logits")),
+                "MSELoss" => (|it, a| loss_ctor(it, a, "MSELoss", "mse_loss"), |it, a| loss_fwd(it, a, "mse_loss")),
+                "CrossEntropyLoss" => (|it, a| loss_ctor(it, a, "CrossEntropyLoss", "cross_entropy"), |it, a| loss_fwd(it, a, "cross_entropy")),
+                "NLLLoss" => (|it, a| loss_ctor(it, a, "NLLLoss", "nll_loss"), |it, a| loss_fwd(it, a, "nll_loss")),
+                _ => (|it, a| loss_ctor(it, a, "BCEWithLogitsLoss", "binary_cross_entropy_with_logits"), |it, a| loss_fwd(it, a, "binary_cross_entropy_with_logits")),
             };
             c.ctor.set(Some(ctor));
             set_attr(&mut c.attrs.borrow_mut(), "forward", func("forward", "forward(input, target) -> Tensor", fwd));
@@ -213,32 +218,73 @@ fn simple(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
     make(it, name, vec![])
 }
 
+/// The engine's dropout: `x * bernoulli(1 - p) / (1 - p)` drawn as PyTorch
+/// draws it on the CPU, so a seeded mask equals PyTorch's.
 fn dropout(x: &Tensor, p: f64, training: bool) -> PyResult<Tensor> {
-    if !(0.0..=1.0).contains(&p) {
-        return Err(exc(
-            "ValueError",
-            format!("dropout probability has to be between 0 and 1, but got {p}"),
-        ));
-    }
-    if !training || p == 0.0 {
-        return Ok(x.clone());
-    }
-    let keep = Tensor::rand(x.shape(), DType::F32, Device::Cpu)
-        .py()?
-        .ge_scalar(p)
-        .py()?;
-    let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
-    x.mul(&keep.to_dtype(x.dtype()).py()?)
-        .py()?
-        .mul_scalar(scale)
-        .py()
+    tinytorch::nn::functional::dropout(x, p, training).map_err(|e| exc("ValueError", e.to_string()))
 }
 
-fn loss_ctor(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
-    let [w, _size_avg, ignore, _reduce, reduction, ls] = bind(
-        name,
-        a,
-        [
+/// `F.linear` / `nn.Linear`: `x @ weight.T + bias`. A 2-D input with a
+/// bias is one addmm node, as PyTorch records it:
+/// `AddmmBackward0(bias, input, TBackward0(weight))`.
+pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> PyResult<Tensor> {
+    use tinytorch::autograd::{record, with_no_grad, SavedTensor};
+    let wt = w.t().py()?;
+    let Some(b) = b.filter(|b| x.dim() == 2 && b.dim() == 1) else {
+        let y = x.matmul(&wt).py()?;
+        return match b {
+            Some(b) => y.add(b).py(),
+            None => Ok(y),
+        };
+    };
+    let out = with_no_grad(|| x.matmul(&wt)?.add(b)).py()?;
+    let (m1, m2) = (SavedTensor::new("mat1", x), SavedTensor::new("mat2", &wt));
+    let saved = vec![m1.clone(), m2.clone()];
+    let bias_shape = b.shape().to_vec();
+    // out = bias + mat1 @ mat2: d bias = grad summed over rows (broadcast),
+    // d mat1 = grad @ mat2^T, d mat2 = mat1^T @ grad.
+    Ok(record(
+        out,
+        "AddmmBackward0",
+        &[b, x, &wt],
+        saved,
+        move |g, need| {
+            let gb = if need[0] {
+                Some(
+                    g.sum_dims(&[0], false)?
+                        .reshape(&bias_shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?,
+                )
+            } else {
+                None
+            };
+            let gx = if need[1] {
+                Some(g.matmul(&m2.get("AddmmBackward0")?.t()?)?)
+            } else {
+                None
+            };
+            let gw = if need[2] {
+                Some(m1.get("AddmmBackward0")?.t()?.matmul(g)?)
+            } else {
+                None
+            };
+            Ok(vec![gb, gx, gw])
+        },
+    ))
+}
+
+/// The keyword arguments of each loss (module and functional form), in
+/// PyTorch's positional order after `input, target`.
+fn loss_params(f: &str) -> &'static [&'static str] {
+    match f {
+        "mse_loss" => &["size_average", "reduce", "reduction"],
+        "nll_loss" => &[
+            "weight",
+            "size_average",
+            "ignore_index",
+            "reduce",
+            "reduction",
+        ],
+        "cross_entropy" => &[
             "weight",
             "size_average",
             "ignore_index",
@@ -246,30 +292,77 @@ fn loss_ctor(it: &mut Interp, a: Args, name: &str) -> PyResult<Value> {
             "reduction",
             "label_smoothing",
         ],
-        0,
-    )?;
-    let _ = w;
-    make(
-        it,
-        name,
-        vec![
-            ("reduction", reduction.unwrap_or(Value::str("mean"))),
-            ("ignore_index", ignore.unwrap_or(Value::Int(-100))),
-            ("label_smoothing", ls.unwrap_or(Value::Float(0.0))),
+        _ => &[
+            "weight",
+            "size_average",
+            "reduce",
+            "reduction",
+            "pos_weight",
         ],
-    )
+    }
+}
+
+/// `nn.MSELoss(...)` & co: the options are kept as attributes.
+fn loss_ctor(it: &mut Interp, a: Args, name: &str, f: &str) -> PyResult<Value> {
+    let names = loss_params(f);
+    if a.pos.len() > names.len() {
+        return Err(type_error(format!(
+            "{name}.__init__() takes from 1 to {} positional arguments but {} were given",
+            names.len() + 1,
+            a.pos.len() + 1
+        )));
+    }
+    let mut attrs: Vec<(&str, Value)> = names
+        .iter()
+        .map(|n| {
+            (
+                *n,
+                match *n {
+                    "reduction" => Value::str("mean"),
+                    "ignore_index" => Value::Int(-100),
+                    "label_smoothing" => Value::Float(0.0),
+                    _ => Value::None,
+                },
+            )
+        })
+        .collect();
+    for (i, v) in a.pos.into_iter().enumerate() {
+        attrs[i].1 = v;
+    }
+    for (k, v) in a.kw {
+        match attrs.iter_mut().find(|(n, _)| **n == *k) {
+            Some(slot) => slot.1 = v,
+            None => {
+                return Err(type_error(format!(
+                    "{name}.__init__() got an unexpected keyword argument '{k}'"
+                )))
+            }
+        }
+    }
+    // Checked now, as PyTorch does when the loss is called.
+    let r = field_of(&attrs, "reduction");
+    tinytorch::nn::functional::Reduction::from_name(args::string(name, "reduction", &r)?)
+        .map_err(|e| exc("ValueError", e.to_string()))?;
+    attrs.retain(|(n, _)| !matches!(*n, "size_average" | "reduce"));
+    make(it, name, attrs)
+}
+
+fn field_of(attrs: &[(&str, Value)], n: &str) -> Value {
+    attrs
+        .iter()
+        .find(|(k, _)| *k == n)
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::None)
 }
 
 fn loss_fwd(it: &mut Interp, a: Args, f: &str) -> PyResult<Value> {
     let [s, x, y] = bind("forward", a, ["self", "input", "target"], 3)?;
     let s = s.expect("required");
-    let mut kw = vec![(Rc::from("reduction"), field(&s, "reduction"))];
-    if f == "cross_entropy" || f == "nll_loss" {
-        kw.push((Rc::from("ignore_index"), field(&s, "ignore_index")));
-    }
-    if f == "cross_entropy" {
-        kw.push((Rc::from("label_smoothing"), field(&s, "label_smoothing")));
-    }
+    let kw = loss_params(f)
+        .iter()
+        .filter(|n| !matches!(**n, "size_average" | "reduce"))
+        .map(|n| (Rc::from(*n), field(&s, n)))
+        .collect();
     functional_loss(
         it,
         f,
@@ -280,132 +373,131 @@ fn loss_fwd(it: &mut Interp, a: Args, f: &str) -> PyResult<Value> {
     )
 }
 
-fn reduce(t: Tensor, reduction: &str, count: Option<Tensor>) -> PyResult<Tensor> {
-    match reduction {
-        "mean" => match count {
-            Some(c) => t.sum().and_then(|s| s.div(&c)).py(),
-            None => t.mean().py(),
-        },
-        "sum" => t.sum().py(),
-        "none" => Ok(t),
-        other => Err(exc(
-            "ValueError",
-            format!("{other} is not a valid value for reduction"),
-        )),
+fn opt_tensor(f: &str, param: &str, v: &Option<Value>) -> PyResult<Option<Tensor>> {
+    match v {
+        None | Some(Value::None) => Ok(None),
+        Some(t) => args::tensor(f, param, t).map(Some),
     }
 }
 
-/// `F.mse_loss`, `F.cross_entropy`, `F.nll_loss`, `F.binary_cross_entropy_with_logits`.
-pub fn functional_loss(it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
-    let [x, y, _w, _sa, ignore, _r, reduction, ls] = bind(
-        f,
-        a,
-        [
-            "input",
-            "target",
-            "weight",
-            "size_average",
-            "ignore_index",
-            "reduce",
-            "reduction",
-            "label_smoothing",
-        ],
-        2,
-    )?;
-    let x = args::tensor(f, "input", &x.expect("required"))?;
-    let y = args::tensor(f, "target", &y.expect("required"))?;
-    let reduction = match &reduction {
-        Some(v) => args::string(f, "reduction", v)?.to_string(),
-        None => "mean".into(),
+/// `F.mse_loss`, `F.cross_entropy`, `F.nll_loss`,
+/// `F.binary_cross_entropy_with_logits`: the engine's losses (one
+/// `NllLossBackward0` node, PyTorch's grad_fn names), with PyTorch's
+/// arguments.
+pub fn functional_loss(_it: &mut Interp, f: &str, a: Args) -> PyResult<Value> {
+    use tinytorch::nn::functional as nf;
+    let names = loss_params(f);
+    let mut pos = a.pos.into_iter();
+    let x = pos.next();
+    let y = pos.next();
+    let rest = Args {
+        pos: pos.collect(),
+        kw: a.kw,
     };
-    let ignore = args::opt_int(f, "ignore_index", &ignore)?.unwrap_or(-100);
-    let ls = args::opt_float(f, "label_smoothing", &ls)?.unwrap_or(0.0);
-    let _ = it;
-    let out = match f {
-        "mse_loss" => {
-            if x.shape() != y.shape() && reduction != "none" {
-                // PyTorch broadcasts with a warning; so do we (without the warning).
+    let mut all = vec!["input", "target"];
+    all.extend_from_slice(names);
+    // Bind the remaining arguments by name (positional after target).
+    let mut slots: Vec<Option<Value>> = vec![x, y];
+    slots.resize(all.len(), None);
+    if rest.pos.len() > names.len() {
+        return Err(type_error(format!(
+            "{f}() takes from 2 to {} positional arguments but {} were given",
+            all.len(),
+            rest.pos.len() + 2
+        )));
+    }
+    for (i, v) in rest.pos.into_iter().enumerate() {
+        slots[i + 2] = Some(v);
+    }
+    for (k, v) in rest.kw {
+        match all.iter().position(|n| **n == *k) {
+            Some(i) if slots[i].is_none() => slots[i] = Some(v),
+            Some(_) => {
+                return Err(type_error(format!(
+                    "{f}() got multiple values for argument '{k}'"
+                )))
             }
-            reduce(x.sub(&y).py()?.square().py()?, &reduction, None)?
+            None => {
+                return Err(type_error(format!(
+                    "{f}() got an unexpected keyword argument '{k}'"
+                )))
+            }
         }
+    }
+    let get = |n: &str| slots[all.iter().position(|x| *x == n).unwrap_or(0)].clone();
+    let Some(x) = slots[0].clone() else {
+        return Err(type_error(format!(
+            "{f}() missing required argument 'input' (pos 1)"
+        )));
+    };
+    let Some(y) = slots[1].clone() else {
+        return Err(type_error(format!(
+            "{f}() missing required argument 'target' (pos 2)"
+        )));
+    };
+    let x = args::tensor(f, "input", &x)?;
+    let y = args::tensor(f, "target", &y)?;
+    let reduction = match get("reduction") {
+        None | Some(Value::None) => "mean".to_string(),
+        Some(v) => args::string(f, "reduction", &v)?.to_string(),
+    };
+    let reduction =
+        nf::Reduction::from_name(&reduction).map_err(|e| exc("ValueError", e.to_string()))?;
+    let weight = if names.contains(&"weight") {
+        opt_tensor(f, "weight", &get("weight"))?
+    } else {
+        None
+    };
+    let out = match f {
+        "mse_loss" => nf::mse_loss(&x, &y, reduction).py()?,
         "binary_cross_entropy_with_logits" => {
-            // max(x, 0) - x*y + log(1 + exp(-|x|))
-            let l = x
-                .relu()
+            let pw = opt_tensor(f, "pos_weight", &get("pos_weight"))?;
+            nf::binary_cross_entropy_with_logits(&x, &y, weight.as_ref(), pw.as_ref(), reduction)
                 .py()?
-                .sub(&x.mul(&y).py()?)
-                .py()?
-                .add(&x.abs().py()?.neg().py()?.exp().py()?.log1p().py()?)
-                .py()?;
-            reduce(l, &reduction, None)?
         }
         _ => {
-            let logp = if f == "cross_entropy" {
-                super::tensor_methods::softmax(&x, 1, true).py()?
-            } else {
-                x.clone()
-            };
-            if y.dtype().is_float() {
-                // Class probabilities as target.
-                let l = logp.mul(&y).py()?.sum_dims(&[1], false).py()?.neg().py()?;
-                return Ok(Value::Tensor(reduce(l, &reduction, None)?));
-            }
-            let n_classes = x.shape().get(1).copied().unwrap_or(0) as i64;
-            let yv = y.to_vec_i64().py()?;
-            for &c in &yv {
-                if c != ignore && (c < 0 || c >= n_classes) {
-                    return Err(exc("IndexError", format!("Target {c} is out of bounds.")));
+            let mut o = nf::LossOptions::new();
+            o.weight = weight;
+            o.reduction = reduction;
+            if let Some(v) = get("ignore_index") {
+                if !matches!(v, Value::None) {
+                    o.ignore_index = args::int(f, "ignore_index", &v)?;
                 }
             }
-            let valid: Vec<bool> = yv.iter().map(|&c| c != ignore).collect();
-            let safe: Vec<i64> = yv
-                .iter()
-                .map(|&c| if c == ignore { 0 } else { c })
-                .collect();
-            let idx = Tensor::from_vec(safe, y.shape()).py()?.unsqueeze(1).py()?;
-            let picked = logp.gather(1, &idx).py()?.squeeze_dim(1).py()?.neg().py()?;
-            let mask = Tensor::from_vec(valid.clone(), y.shape()).py()?;
-            let mut l = picked.masked_fill(&mask.logical_not().py()?, 0.0).py()?;
-            if ls > 0.0 && f == "cross_entropy" {
-                let smooth = logp
-                    .mean_dims(&[1], false)
-                    .py()?
-                    .neg()
-                    .py()?
-                    .masked_fill(&mask.logical_not().py()?, 0.0)
-                    .py()?;
-                l = l
-                    .mul_scalar(1.0 - ls)
-                    .py()?
-                    .add(&smooth.mul_scalar(ls).py()?)
-                    .py()?;
+            if f == "cross_entropy" {
+                if let Some(v) = get("label_smoothing") {
+                    if !matches!(v, Value::None) {
+                        o.label_smoothing = args::float(f, "label_smoothing", &v)?;
+                    }
+                }
+                nf::cross_entropy(&x, &y, &o).py()?
+            } else {
+                nf::nll_loss(&x, &y, &o).py()?
             }
-            let count = valid.iter().filter(|&&b| b).count() as f64;
-            let c = Tensor::scalar_tensor(count, l.dtype(), Device::Cpu).py()?;
-            reduce(l, &reduction, Some(c))?
         }
     };
     Ok(Value::Tensor(out))
 }
 
 pub fn install_functional(f: &ModuleObj) {
+    super::spatial::install_functional(f);
     def(
         f,
         "mse_loss",
-        "mse_loss(input, target, reduction='mean') -> Tensor",
+        "mse_loss(input, target, size_average=None, reduce=None, reduction='mean') -> Tensor",
         |it, a| functional_loss(it, "mse_loss", a),
     );
-    def(f, "cross_entropy", "cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0) -> Tensor", |it, a| functional_loss(it, "cross_entropy", a));
+    def(f, "cross_entropy", "cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0) -> Tensor", |it, a| functional_loss(it, "cross_entropy", a));
     def(
         f,
         "nll_loss",
-        "nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean') -> Tensor",
+        "nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean') -> Tensor",
         |it, a| functional_loss(it, "nll_loss", a),
     );
     def(
         f,
         "binary_cross_entropy_with_logits",
-        "binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean') -> Tensor",
+        "binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None) -> Tensor",
         |it, a| functional_loss(it, "binary_cross_entropy_with_logits", a),
     );
     def(
@@ -432,6 +524,9 @@ pub fn extra_repr(it: &mut Interp, v: &Value) -> PyResult<String> {
     };
     if i.class.module != "torch.nn" {
         return Ok(String::new());
+    }
+    if let Some(s) = super::spatial::extra_repr(it, &i.class.name, v)? {
+        return Ok(s);
     }
     Ok(match &*i.class.name {
         "Linear" => format!(

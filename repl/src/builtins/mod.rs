@@ -7,15 +7,19 @@ pub mod args;
 pub mod data;
 pub mod docs;
 pub mod introspect;
+pub mod io;
 pub mod layers;
 pub mod math;
 pub mod methods;
 pub mod nn;
+pub mod nn_utils;
 pub mod optim;
 pub mod python;
+pub mod spatial;
 pub mod tensor_ext;
 pub mod tensor_methods;
 pub mod torch;
+pub mod viz;
 
 use crate::eval::value::{Builtin, Class, ClassKind, ModuleObj, NativeFn, Value};
 use crate::eval::Interp;
@@ -28,6 +32,9 @@ pub fn install(it: &mut Interp) {
     nn::install(it);
     optim::install(it);
     data::install(it);
+    viz::install(it);
+    nn_utils::install(it);
+    io::install(it);
 }
 
 /// A native function value.

@@ -136,11 +136,11 @@ pub fn install(it: &mut Interp) {
                 let [x, w, b] = bind("linear", a, ["input", "weight", "bias"], 2)?;
                 let x = args::tensor("linear", "input", &x.expect("required"))?;
                 let w = args::tensor("linear", "weight", &w.expect("required"))?;
-                let mut y = x.matmul(&w.t().py()?).py()?;
-                if let Some(Value::Tensor(b)) = b {
-                    y = y.add(&b).py()?;
-                }
-                Ok(Value::Tensor(y))
+                let b = match b {
+                    None | Some(Value::None) => None,
+                    Some(b) => Some(args::tensor("linear", "bias", &b)?),
+                };
+                Ok(Value::Tensor(super::layers::linear(&x, &w, b.as_ref())?))
             },
         ),
     ];
@@ -504,6 +504,26 @@ pub fn module_method(_: &mut Interp, v: &Value, name: &str, _: &Args) -> Option<
         },
         _ => return None,
     })
+}
+
+/// `model[i]` for `Sequential` and `ModuleList` (negative indices too).
+pub fn container_item(v: &Value, i: &Value) -> PyResult<Option<Value>> {
+    if !is_container(v) {
+        return Ok(None);
+    }
+    let Value::Int(i) = i else {
+        return Err(type_error(format!(
+            "indices must be integers, not {}",
+            i.type_name()
+        )));
+    };
+    let kids = children(v);
+    let n = kids.len() as i64;
+    let k = if *i < 0 { i + n } else { *i };
+    if k < 0 || k >= n {
+        return Err(exc("IndexError", format!("index {i} is out of range")));
+    }
+    Ok(Some(kids[k as usize].1.clone()))
 }
 
 /// Iteration over containers.

@@ -80,6 +80,7 @@ pub fn install(it: &mut Interp) {
 }
 
 fn print(it: &mut Interp, a: Args) -> PyResult<Value> {
+    super::viz::flush_closed(it);
     let mut sep = " ".to_string();
     let mut end = "\n".to_string();
     let mut to_err = false;

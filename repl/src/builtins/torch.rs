@@ -33,6 +33,12 @@ pub const DTYPES: &[(&str, DType)] = &[
     ("bool", DType::Bool),
 ];
 
+/// Whether a CUDA device can be used: this build can place a tensor on
+/// `cuda:0` (`torch.cuda.is_available()`, and the REPL banner).
+pub fn cuda_available() -> bool {
+    Tensor::zeros(&[1], DType::F32, Device::Cuda(0)).is_ok()
+}
+
 pub fn install(it: &mut Interp) {
     let t = register_module(
         it,
@@ -139,16 +145,10 @@ pub fn install(it: &mut Interp) {
         &cuda,
         "is_available",
         "is_available() -> bool\n\nWhether a CUDA device can be used.",
-        |_, _| {
-            Ok(Value::Bool(
-                Tensor::zeros(&[1], DType::F32, Device::Cuda(0)).is_ok(),
-            ))
-        },
+        |_, _| Ok(Value::Bool(cuda_available())),
     );
     def(&cuda, "device_count", "device_count() -> int", |_, _| {
-        Ok(Value::Int(
-            Tensor::zeros(&[1], DType::F32, Device::Cuda(0)).is_ok() as i64,
-        ))
+        Ok(Value::Int(cuda_available() as i64))
     });
     def(&cuda, "manual_seed", "manual_seed(seed)", |_, _| {
         Ok(Value::None)

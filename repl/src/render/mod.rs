@@ -132,14 +132,35 @@ pub fn save_picture(bundle: &MimeBundle, dir: &Path) -> std::io::Result<Option<P
 /// What the terminal shows for a displayed value: its text, or for a
 /// picture the inline image (or the text fallback) and the saved file's path.
 pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
+    picture_text(d, cfg, None).text
+}
+
+/// What [`picture_text`] wrote.
+pub struct Shown {
+    pub text: String,
+    /// The file the picture was saved to.
+    pub path: Option<PathBuf>,
+    /// Drawn as an inline image (its height in lines is unknown).
+    pub inline: bool,
+}
+
+/// [`display_text`], saving the picture over `previous` when it is given
+/// and has the picture's extension (a display updated in place keeps its
+/// file), else under a new name.
+pub fn picture_text(d: &Display, cfg: &TerminalConfig, previous: Option<&Path>) -> Shown {
     let Some(bundle) = &d.bundle else {
-        return format!("{}\n", d.text);
+        return Shown {
+            text: format!("{}\n", d.text),
+            path: None,
+            inline: false,
+        };
     };
     let mut out = String::new();
     let inline = match (&bundle.png, cfg.stdout_tty) {
         (Some(png), true) => image::inline(cfg.images, png),
         _ => None,
     };
+    let is_inline = inline.is_some();
     match inline {
         Some(escapes) => out.push_str(&escapes),
         None => {
@@ -149,15 +170,30 @@ pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
             }
         }
     }
-    match save_picture(bundle, &cfg.plot_dir) {
+    let ext = match (&bundle.png, &bundle.svg) {
+        (Some(_), _) => Some("png"),
+        (None, Some(_)) => Some("svg"),
+        _ => None,
+    };
+    let reuse = previous.filter(|p| ext.is_some() && p.extension().and_then(|e| e.to_str()) == ext);
+    let (saved, verb) = match reuse {
+        Some(p) => (
+            overwrite_picture(bundle, p).map(|()| Some(p.to_path_buf())),
+            "updated",
+        ),
+        None => (save_picture(bundle, &cfg.plot_dir), "saved"),
+    };
+    let mut written = None;
+    match saved {
         Ok(Some(path)) => {
-            let line = format!("[saved {}]", path.display());
+            let line = format!("[{verb} {}]", path.display());
             if cfg.stdout_tty {
                 out.push_str(&format!("{DIM}{line}{RESET}\n"));
             } else {
                 out.push_str(&line);
                 out.push('\n');
             }
+            written = Some(path);
         }
         Ok(None) => {}
         Err(e) => out.push_str(&format!(
@@ -165,14 +201,40 @@ pub fn display_text(d: &Display, cfg: &TerminalConfig) -> String {
             cfg.plot_dir.display()
         )),
     }
-    out
+    Shown {
+        text: out,
+        path: written,
+        inline: is_inline,
+    }
+}
+
+/// Writes the richest picture of `bundle` over `path`.
+fn overwrite_picture(bundle: &MimeBundle, path: &Path) -> std::io::Result<()> {
+    match (&bundle.png, &bundle.svg) {
+        (Some(p), _) => std::fs::write(path, p),
+        (None, Some(s)) => std::fs::write(path, s.as_bytes()),
+        (None, None) => Ok(()),
+    }
 }
 
 /// The REPL's and script runner's output: `print` to stdout, displays as
 /// [`display_text`], `tqdm` bars in place on stderr.
+///
+/// A display shown under an id and later updated (`plot(..., display_id=)`)
+/// writes the new picture over the same file, so the file always holds the
+/// latest version and no new file is made per update. On screen, a text
+/// picture that is still the last output (nothing printed since; a live
+/// `tqdm` bar below it is fine) is redrawn in place; otherwise (an inline
+/// image, whose height in lines is unknown, or other output in between) the
+/// new picture is shown again below.
 pub struct TerminalSink {
     cfg: TerminalConfig,
     bar: ProgressLine,
+    /// The file saved for each display id.
+    saved: std::collections::HashMap<String, PathBuf>,
+    /// The last output when it was a text picture under a display id: the
+    /// id and its height in lines.
+    last_picture: Option<(String, usize)>,
 }
 
 impl TerminalSink {
@@ -180,6 +242,8 @@ impl TerminalSink {
         Self {
             cfg,
             bar: ProgressLine::new(),
+            saved: std::collections::HashMap::new(),
+            last_picture: None,
         }
     }
 
@@ -228,6 +292,7 @@ fn write_err(s: &str) {
 
 impl OutputSink for TerminalSink {
     fn write_stdout(&mut self, s: &str) {
+        self.last_picture = None;
         // A bar stays below the printed lines; partial lines wait for their
         // newline before it is redrawn.
         if self.bar.active() && s.ends_with('\n') {
@@ -238,6 +303,7 @@ impl OutputSink for TerminalSink {
     }
 
     fn write_stderr(&mut self, s: &str) {
+        self.last_picture = None;
         if self.bar.active() && s.ends_with('\n') {
             self.around_bar(|| write_err(s));
         } else {
@@ -245,13 +311,51 @@ impl OutputSink for TerminalSink {
         }
     }
 
-    fn display(&mut self, d: &Display, _id: Option<&str>) {
-        let text = display_text(d, &self.cfg);
+    fn display(&mut self, d: &Display, id: Option<&str>) {
+        let shown = picture_text(d, &self.cfg, None);
+        self.remember(id, &shown);
+        self.around_bar(|| write_out(&shown.text));
+    }
+
+    fn update_display(&mut self, d: &Display, id: &str) {
+        let previous = self.saved.get(id).cloned();
+        let shown = picture_text(d, &self.cfg, previous.as_deref());
+        let text = match self.last_picture.take() {
+            Some((last, lines)) if last == id && !shown.inline => {
+                format!("{}{}", redraw_prefix(lines), shown.text)
+            }
+            _ => shown.text.clone(),
+        };
+        self.remember(Some(id), &shown);
         self.around_bar(|| write_out(&text));
     }
 
     fn progress(&mut self, _id: &str, p: &Progress, done: bool) {
+        if done {
+            // A finished bar leaves a line below the picture.
+            self.last_picture = None;
+        }
         self.draw_progress(p, done);
+    }
+}
+
+/// Moves the cursor up over a picture of `lines` lines and erases from there
+/// down, so that the next picture replaces it.
+pub fn redraw_prefix(lines: usize) -> String {
+    format!("\x1b[{lines}A\r\x1b[J")
+}
+
+impl TerminalSink {
+    fn remember(&mut self, id: Option<&str>, shown: &Shown) {
+        if let (Some(id), Some(path)) = (id, &shown.path) {
+            self.saved.insert(id.to_string(), path.clone());
+        }
+        self.last_picture = match id {
+            Some(id) if self.cfg.stdout_tty && !shown.inline => {
+                Some((id.to_string(), shown.text.lines().count()))
+            }
+            _ => None,
+        };
     }
 }
 
@@ -339,6 +443,65 @@ mod tests {
         assert!(!out.contains("chart"));
         assert!(out.contains("plot-1.png"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn updated_displays_show_again_and_overwrite_their_file() {
+        let dir = temp_dir("update");
+        let mut sink = TerminalSink::new(cfg(&dir, false, ImageMode::Text));
+        sink.display(&picture(), Some("loss"));
+        let first = dir.join("plot-1.png");
+        assert_eq!(sink.saved.get("loss"), Some(&first));
+        let newer = Display::rich(MimeBundle::text("chart 2").with_png(b"\x89PNG second".to_vec()));
+        let previous = sink.saved.get("loss").cloned();
+        let shown = picture_text(&newer, sink.config(), previous.as_deref());
+        assert_eq!(
+            shown.text,
+            format!("chart 2\n[updated {}]\n", first.display())
+        );
+        assert_eq!(shown.path.as_deref(), Some(first.as_path()));
+        sink.update_display(&newer, "loss");
+        assert_eq!(std::fs::read(&first).unwrap(), b"\x89PNG second");
+        assert!(
+            !dir.join("plot-2.png").exists(),
+            "an update makes no new file"
+        );
+        // An id never shown before gets a new file.
+        sink.update_display(&picture(), "other");
+        assert!(dir.join("plot-2.png").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_text_picture_still_last_on_a_terminal_is_redrawn_in_place() {
+        let dir = temp_dir("inplace");
+        let mut sink = TerminalSink::new(cfg(&dir, true, ImageMode::Text));
+        let shown = picture_text(&picture(), sink.config(), None);
+        sink.remember(Some("loss"), &shown);
+        // "  chart  " and the "[saved ...]" line.
+        assert_eq!(sink.last_picture, Some(("loss".to_string(), 2)));
+        assert_eq!(redraw_prefix(2), "\x1b[2A\r\x1b[J");
+        // A finished bar in between: the next update is shown below instead.
+        sink.progress("bar", &Progress::new(None, Some(1)), true);
+        assert_eq!(sink.last_picture, None);
+        // Off a terminal nothing is redrawn.
+        let mut plain = TerminalSink::new(cfg(&dir, false, ImageMode::Text));
+        plain.remember(Some("loss"), &shown);
+        assert_eq!(plain.last_picture, None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn tensor_displays_print_only_the_repr() {
+        let dir = temp_dir("tensor");
+        let d = Display::rich(
+            MimeBundle::text("tensor([1., 2.])").with_html("<pre>tensor([1., 2.])</pre>".into()),
+        );
+        assert_eq!(
+            display_text(&d, &cfg(&dir, true, ImageMode::Kitty)),
+            "tensor([1., 2.])\n"
+        );
+        assert!(!dir.exists(), "no picture, no file");
     }
 
     #[test]

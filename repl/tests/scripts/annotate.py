@@ -1,6 +1,7 @@
 """Writes `# expect:` comments into a test script from a real Python run.
 
-Usage: python annotate.py SCRIPT.py   (use a Python with torch 2.x for torch/
+Usage: python annotate.py SCRIPT.py   (use a Python with torch 2.x, and tqdm
+4.x for scripts that import it, for torch/
 scripts; CPython 3.11 was used for the others). Strips old expectations,
 runs the script, appends one `# expect: line` per stdout line and an
 `# expect error: Exc: msg` for an uncaught error. The interpreter under test

@@ -1,0 +1,642 @@
+//! tinytorch's pictures in the language: `plot`, `graph`, `show` (global
+//! names, also `from tinytorch import plot, graph, show`) and `tqdm` (`from
+//! tqdm import tqdm`). The engine draws (`tinytorch::viz`); this file turns
+//! language values into its inputs and hands the results to the session's
+//! [`OutputSink`](crate::OutputSink): `display` / `update_display` for
+//! pictures, `progress` for bars.
+//!
+//! Progress bars live in a per-thread table (one evaluator thread per
+//! session) keyed by a number stored on the `tqdm` instance. A `for` loop
+//! over a bar owns a guard; when the loop ends early (`break`, an exception)
+//! the guard's drop queues the bar's final state, and [`flush_closed`]
+//! writes it out at the next output (`print`, a picture, a new bar) or at
+//! the end of the cell, so a bar always ends with a `done` update.
+
+use super::args::{self, bind};
+use super::{func, native_class, register_module};
+use crate::eval::call::Args;
+use crate::eval::error::{exc, type_error, EngineResult, PyResult};
+use crate::eval::value::{set_attr, ClassKind, Instance, Iter, ModuleObj, Value};
+use crate::eval::Interp;
+use crate::Display;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use tinytorch::viz::{MimeBundle, PlotOptions, Progress, Series};
+
+const PLOT_DOC: &str = "plot(ys) | plot(xs, ys) | plot({\"train\": a, \"val\": b}, *, title=None, xlabel=None, ylabel=None, logy=False, display_id=None) -> None
+
+A line chart (e.g. loss curves), shown at once: SVG and PNG in Jupyter, an
+inline image or a text chart in the terminal (also saved to a file). Values
+are lists of numbers or 1-D tensors; a dict draws one named line per entry
+(each value ys or an (xs, ys) pair). Returns None, so a cell can show several.
+
+display_id (a tinytorch addition): the first call with a new id shows the
+chart, later calls with the same id in this session update it in place (a
+live loss curve in a training loop).
+
+>>> plot([3.0, 2.0, 1.5, 1.2], title='loss')";
+
+const GRAPH_DOC: &str = "graph(t, *, display_id=None) -> None
+
+Shows the computation graph behind tensor t: one box per operation
+(grad_fn name, output shape and dtype) and per leaf (marked when it
+requires grad, with its gradient's norm once backward has run).
+
+display_id (a tinytorch addition): a later call with the same id updates
+the picture in place.
+
+>>> x = torch.ones(2, requires_grad=True)
+>>> graph((x * 2).sum())";
+
+const SHOW_DOC: &str = "show(t, *, display_id=None) -> None
+
+Shows tensor t as a picture: a heatmap for 2-D, an image grid for
+(N, C, H, W) or (N, H, W) batches, bars for 1-D.
+
+display_id (a tinytorch addition): a later call with the same id updates
+the picture in place.
+
+>>> show(torch.eye(3))";
+
+const TQDM_DOC: &str = "tqdm(iterable=None, desc=None, total=None, leave=True, ..., disable=False, unit='it', initial=0, postfix=None)
+
+Iterates over iterable, showing a progress bar with the count, rate, ETA and
+a postfix; in the terminal it is redrawn in place, in a notebook cell it is
+an updating HTML bar. total defaults to len(iterable). Methods:
+set_postfix(ordered_dict=None, refresh=True, **kwargs), set_description(desc),
+update(n=1), refresh(), close(); usable as a context manager.
+
+>>> for i in tqdm(range(3), desc='epochs'):
+...     pass";
+
+pub fn install(it: &mut Interp) {
+    let plot_fn = func("plot", PLOT_DOC, plot);
+    let graph_fn = func("graph", GRAPH_DOC, graph);
+    let show_fn = func("show", SHOW_DOC, show);
+    let tt = match it.modules.get("tinytorch") {
+        Some(Value::Module(m)) => m.clone(),
+        _ => register_module(
+            it,
+            "tinytorch",
+            ModuleObj::new("tinytorch", "tinytorch's own additions."),
+        ),
+    };
+    for (name, f) in [("plot", &plot_fn), ("graph", &graph_fn), ("show", &show_fn)] {
+        tt.set(name, f.clone());
+        it.builtins.insert(Rc::from(name), f.clone());
+    }
+    let c = native_class("tqdm", "tqdm", ClassKind::Object, TQDM_DOC, Some(tqdm));
+    let methods: [(&'static str, &'static str, crate::eval::value::NativeFn); 8] = [
+        ("write", "write(s, file=None, end='\\n')\n\nPrints s without breaking the progress bars on screen.", write),
+        ("set_postfix", "set_postfix(ordered_dict=None, refresh=True, **kwargs)\n\nSets the key=value pairs shown after the rate.\n\n>>> bar = tqdm(total=2)\n>>> bar.set_postfix(loss=0.25)\n>>> bar.close()", set_postfix),
+        ("set_description", "set_description(desc=None, refresh=True)\n\nSets the text before the bar.", set_description),
+        ("update", "update(n=1)\n\nAdvances the bar by n.", update),
+        ("refresh", "refresh()\n\nRedraws the bar.", refresh),
+        ("close", "close()\n\nFinishes the bar (a for loop over the bar closes it at its end).", close),
+        ("__enter__", "__enter__() -> the bar", |_, a| Ok(a.pos.into_iter().next().unwrap_or(Value::None))),
+        ("__exit__", "__exit__(*exc) -> closes the bar", close),
+    ];
+    for (name, doc, f) in methods {
+        set_attr(&mut c.attrs.borrow_mut(), name, func(name, doc, f));
+    }
+    let tq = match it.modules.get("tqdm") {
+        Some(Value::Module(m)) => m.clone(),
+        _ => register_module(it, "tqdm", ModuleObj::new("tqdm", "Progress bars.")),
+    };
+    tq.set("tqdm", Value::Class(c.clone()));
+    tq.set(
+        "trange",
+        func(
+            "trange",
+            "trange(*args, **kwargs)\n\ntqdm(range(*args), **kwargs).",
+            trange,
+        ),
+    );
+    let auto = register_module(
+        it,
+        "tqdm.auto",
+        ModuleObj::new("tqdm.auto", "Progress bars."),
+    );
+    auto.set("tqdm", Value::Class(c));
+}
+
+// ---------------------------------------------------------------- pictures
+
+thread_local! {
+    /// Display ids shown in this session (the evaluator thread's).
+    static SHOWN: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// Shows `bundle`, or updates the output first shown under `display_id`.
+fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>) {
+    flush_closed(it);
+    let d = Display::rich(bundle);
+    match display_id {
+        None => it.out.display(&d, None),
+        Some(id) => {
+            let seen = SHOWN.with(|s| !s.borrow_mut().insert(id.clone()));
+            if seen {
+                it.out.update_display(&d, &id);
+            } else {
+                it.out.display(&d, Some(&id));
+            }
+        }
+    }
+}
+
+fn opt_str(fname: &str, param: &str, v: Option<Value>) -> PyResult<Option<String>> {
+    match v {
+        None | Some(Value::None) => Ok(None),
+        Some(v) => args::string(fname, param, &v).map(|s| Some(s.to_string())),
+    }
+}
+
+/// Numbers from a list/tuple of numbers (or one-element tensors) or a 0-/1-D tensor.
+fn numbers(it: &mut Interp, param: &str, v: &Value) -> PyResult<Vec<f64>> {
+    match v {
+        Value::Tensor(t) => {
+            if t.dim() > 1 {
+                return Err(exc(
+                    "ValueError",
+                    format!(
+                        "plot(): argument '{param}' must be a 1-D tensor, got a tensor of shape {:?}",
+                        t.shape()
+                    ),
+                ));
+            }
+            t.detach().to_vec_f64().py()
+        }
+        Value::List(_) | Value::Tuple(_) | Value::Range(_) => {
+            let items = it.collect(v)?;
+            items
+                .iter()
+                .map(|x| match x {
+                    Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                        args::float("plot", param, x)
+                    }
+                    Value::Tensor(t) if t.numel() == 1 => t.item().py(),
+                    _ => Err(type_error(format!(
+                        "plot(): argument '{param}' must hold numbers, not {}",
+                        x.type_name()
+                    ))),
+                })
+                .collect()
+        }
+        _ => Err(type_error(format!(
+            "plot(): argument '{param}' must be a list of numbers or a 1-D tensor, not {}",
+            v.type_name()
+        ))),
+    }
+}
+
+fn series(it: &mut Interp, name: &str, xs: Option<&Value>, ys: &Value) -> PyResult<Series> {
+    let ys = numbers(it, "ys", ys)?;
+    match xs {
+        None => Ok(Series::from_ys(name, &ys)),
+        Some(xs) => {
+            let xs = numbers(it, "xs", xs)?;
+            if xs.len() != ys.len() {
+                return Err(exc(
+                    "ValueError",
+                    format!(
+                        "x and y must have same first dimension, but have shapes ({},) and ({},)",
+                        xs.len(),
+                        ys.len()
+                    ),
+                ));
+            }
+            Ok(Series::new(name, &xs, &ys))
+        }
+    }
+}
+
+fn plot(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { pos, kw } = a;
+    let mut opts = PlotOptions::default();
+    let mut display_id = None;
+    for (k, v) in kw {
+        match &*k {
+            "title" => opts.title = opt_str("plot", "title", Some(v))?,
+            "xlabel" => opts.xlabel = opt_str("plot", "xlabel", Some(v))?,
+            "ylabel" => opts.ylabel = opt_str("plot", "ylabel", Some(v))?,
+            "logy" => opts.logy = args::boolean("plot", "logy", &v)?,
+            "display_id" => display_id = opt_str("plot", "display_id", Some(v))?,
+            _ => {
+                return Err(type_error(format!(
+                    "plot() got an unexpected keyword argument '{k}'"
+                )))
+            }
+        }
+    }
+    let lines = match pos.as_slice() {
+        [Value::Dict(d)] => {
+            let entries: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let name = it.to_str(&k)?;
+                out.push(match &v {
+                    Value::Tuple(t) if t.items.len() == 2 => {
+                        series(it, &name, Some(&t.items[0]), &t.items[1])?
+                    }
+                    _ => series(it, &name, None, &v)?,
+                });
+            }
+            out
+        }
+        [ys] => vec![series(it, "", None, ys)?],
+        [xs, ys] => vec![series(it, "", Some(xs), ys)?],
+        _ => {
+            return Err(type_error(format!(
+                "plot() takes from 1 to 2 positional arguments but {} were given",
+                pos.len()
+            )))
+        }
+    };
+    let bundle = tinytorch::viz::plot(&lines, &opts)
+        .map_err(|e| exc("RuntimeError", format!("plot(): {e}")))?;
+    emit_picture(it, bundle, display_id);
+    Ok(Value::None)
+}
+
+fn tensor_picture(
+    it: &mut Interp,
+    fname: &str,
+    a: Args,
+    draw: fn(&tinytorch::Tensor) -> tinytorch::Result<MimeBundle>,
+) -> PyResult<Value> {
+    let [t, id] = bind(fname, a, ["t", "display_id"], 1)?;
+    let t = args::tensor(fname, "t", &t.expect("required"))?;
+    let bundle = draw(&t).py()?;
+    let id = opt_str(fname, "display_id", id)?;
+    emit_picture(it, bundle, id);
+    Ok(Value::None)
+}
+
+fn graph(it: &mut Interp, a: Args) -> PyResult<Value> {
+    tensor_picture(it, "graph", a, |t| t.graph())
+}
+
+fn show(it: &mut Interp, a: Args) -> PyResult<Value> {
+    tensor_picture(it, "show", a, |t| t.show())
+}
+
+/// What a tensor shows as the last expression of a cell: its repr as
+/// text/plain, and for notebooks an HTML form (a table for small 2-D
+/// tensors, else the escaped repr in a `<pre>`). No picture: the terminal
+/// prints the repr and saves nothing.
+pub fn tensor_display(t: &tinytorch::Tensor, repr: String) -> Display {
+    let html = small_table(t).unwrap_or_else(|| format!("<pre>{}</pre>", escape_html(&repr)));
+    Display::rich(MimeBundle::text(repr).with_html(html))
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// An HTML table of a 2-D tensor of at most 20 x 20 values, captioned with
+/// shape, dtype and the autograd facts the repr shows (`grad_fn`,
+/// `requires_grad`); `None` for other tensors.
+fn small_table(t: &tinytorch::Tensor) -> Option<String> {
+    let s = t.shape();
+    if s.len() != 2 || s[0] > 20 || s[1] > 20 || s[0] * s[1] == 0 {
+        return None;
+    }
+    let is_float = t.dtype().is_float();
+    let vals = t.detach().to_vec_f64().ok()?;
+    let grad = match t.grad_fn() {
+        Some(n) => format!(", grad_fn=&lt;{}&gt;", n.name()),
+        None if t.requires_grad() => ", requires_grad=True".to_string(),
+        None => String::new(),
+    };
+    let mut out = format!(
+        "<table><caption>tensor of shape ({}, {}), {}{grad}</caption>",
+        s[0],
+        s[1],
+        t.dtype().name()
+    );
+    for r in 0..s[0] {
+        out.push_str("<tr>");
+        for c in 0..s[1] {
+            let v = vals[r * s[1] + c];
+            let cell = if t.dtype() == tinytorch::DType::Bool {
+                if v != 0.0 { "True" } else { "False" }.to_string()
+            } else if is_float {
+                tinytorch::viz::format_value(v)
+            } else {
+                format!("{}", v as i64)
+            };
+            out.push_str(&format!("<td>{cell}</td>"));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    Some(out)
+}
+
+// ------------------------------------------------------------------- tqdm
+
+struct Bar {
+    key: String,
+    p: Progress,
+    disabled: bool,
+}
+
+thread_local! {
+    /// Open bars by number.
+    static BARS: RefCell<HashMap<i64, Bar>> = RefCell::new(HashMap::new());
+    static NEXT_BAR: Cell<i64> = const { Cell::new(1) };
+    /// Bars closed by a dropped loop, waiting for an output sink.
+    static CLOSED: RefCell<Vec<(String, Progress)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Writes the final state of bars whose loop ended early (break, error).
+/// Called before other output and at the end of every cell.
+pub fn flush_closed(it: &mut Interp) {
+    let done = CLOSED.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    for (key, p) in done {
+        it.out.progress(&key, &p, true);
+    }
+}
+
+/// Sends bar `id`'s state to the sink (after `f` changes it).
+fn with_bar(it: &mut Interp, id: i64, done: bool, f: impl FnOnce(&mut Progress)) {
+    let bar = BARS.with(|b| {
+        let mut b = b.borrow_mut();
+        let bar = b.get_mut(&id)?;
+        f(&mut bar.p);
+        if bar.disabled {
+            return None;
+        }
+        Some((bar.key.clone(), bar.p.clone()))
+    });
+    if done {
+        BARS.with(|b| b.borrow_mut().remove(&id));
+    }
+    if let Some((key, p)) = bar {
+        it.out.progress(&key, &p, done);
+    }
+}
+
+/// Held by a `for` loop over a bar: closes the bar when the loop is dropped
+/// without finishing.
+struct LoopGuard(i64);
+
+impl Drop for LoopGuard {
+    fn drop(&mut self) {
+        let bar = BARS
+            .try_with(|b| b.borrow_mut().remove(&self.0))
+            .ok()
+            .flatten();
+        if let Some(mut bar) = bar {
+            if !bar.disabled {
+                bar.p.update(0);
+                let _ = CLOSED.try_with(|c| c.borrow_mut().push((bar.key, bar.p)));
+            }
+        }
+    }
+}
+
+fn bar_id(v: &Value) -> PyResult<i64> {
+    match v {
+        Value::Instance(i) => match i.get("_bar") {
+            Some(Value::Int(n)) => Ok(n),
+            _ => Err(type_error("descriptor requires a 'tqdm' object")),
+        },
+        _ => Err(type_error(format!(
+            "descriptor requires a 'tqdm' object but received a '{}'",
+            v.type_name()
+        ))),
+    }
+}
+
+fn tqdm(it: &mut Interp, a: Args) -> PyResult<Value> {
+    flush_closed(it);
+    let [iterable, desc, total, _leave, _file, _ncols, _mini, _maxi, _miniters, _ascii, disable, unit, _us, _dyn, _smooth, _fmt, initial, _position, postfix] =
+        bind(
+            "tqdm",
+            a,
+            [
+                "iterable",
+                "desc",
+                "total",
+                "leave",
+                "file",
+                "ncols",
+                "mininterval",
+                "maxinterval",
+                "miniters",
+                "ascii",
+                "disable",
+                "unit",
+                "unit_scale",
+                "dynamic_ncols",
+                "smoothing",
+                "bar_format",
+                "initial",
+                "position",
+                "postfix",
+            ],
+            0,
+        )?;
+    let iterable = iterable.unwrap_or(Value::None);
+    let desc = opt_str("tqdm", "desc", desc)?;
+    let total = match total {
+        None | Some(Value::None) => match &iterable {
+            Value::None => None,
+            v => super::python::length(it, v).ok(),
+        },
+        Some(v) => Some(args::float("tqdm", "total", &v)? as i64),
+    };
+    let mut p = Progress::new(desc.as_deref(), total.map(|t| t.max(0) as u64));
+    if let Some(u) = opt_str("tqdm", "unit", unit)? {
+        p.unit = u;
+    }
+    if let Some(n) = args::opt_int("tqdm", "initial", &initial)? {
+        p.count = n.max(0) as u64;
+    }
+    if let Some(Value::Dict(d)) = &postfix {
+        let entries: Vec<(Value, Value)> = d
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        p.postfix = postfix_pairs(it, entries)?;
+    }
+    let disabled = args::opt_bool("tqdm", "disable", &disable, false)?;
+    let id = NEXT_BAR.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    BARS.with(|b| {
+        b.borrow_mut().insert(
+            id,
+            Bar {
+                key: format!("tqdm-{id}"),
+                p,
+                disabled,
+            },
+        )
+    });
+    with_bar(it, id, false, |_| {});
+    let m = it.import("tqdm")?;
+    let Ok(Value::Class(c)) = it.get_attr(&m, "tqdm") else {
+        return Err(exc("RuntimeError", "tqdm.tqdm missing"));
+    };
+    let attrs = vec![
+        (Rc::from("iterable"), iterable),
+        (
+            Rc::from("total"),
+            total.map(Value::Int).unwrap_or(Value::None),
+        ),
+        (
+            Rc::from("desc"),
+            desc.map(|d| Value::str(&d)).unwrap_or(Value::None),
+        ),
+        (Rc::from("disable"), Value::Bool(disabled)),
+        (Rc::from("_bar"), Value::Int(id)),
+    ];
+    Ok(Value::Instance(Rc::new(Instance {
+        class: c,
+        attrs: RefCell::new(attrs),
+    })))
+}
+
+/// `for x in bar:` counts one step per item; the bar closes when the
+/// iterable is exhausted, or through the guard when the loop stops early.
+pub fn tqdm_iter(it: &mut Interp, v: &Value) -> PyResult<Value> {
+    let id = bar_id(v)?;
+    let iterable = match v {
+        Value::Instance(i) => i.get("iterable").unwrap_or(Value::None),
+        _ => Value::None,
+    };
+    if matches!(iterable, Value::None) {
+        return Err(type_error("'NoneType' object is not iterable"));
+    }
+    let inner = it.iter(&iterable)?;
+    let guard = LoopGuard(id);
+    let mut started = false;
+    Ok(Value::iter(Iter::Native(Box::new(
+        move |it: &mut Interp| {
+            let _held = &guard;
+            if started {
+                with_bar(it, id, false, |p| p.update(1));
+            }
+            started = true;
+            match it.next(&inner)? {
+                Some(x) => Ok(Some(x)),
+                None => {
+                    with_bar(it, id, true, |p| p.update(0));
+                    Ok(None)
+                }
+            }
+        },
+    ))))
+}
+
+fn postfix_pairs(it: &mut Interp, items: Vec<(Value, Value)>) -> PyResult<Vec<(String, String)>> {
+    let mut out = Vec::with_capacity(items.len());
+    for (k, v) in items {
+        let key = it.to_str(&k)?;
+        let val = match &v {
+            Value::Float(f) => tinytorch::viz::progress::postfix_number(*f),
+            Value::Int(i) => i.to_string(),
+            other => it.to_str(other)?,
+        };
+        out.push((key, val));
+    }
+    Ok(out)
+}
+
+fn trange(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { pos, kw } = a;
+    let range = it
+        .builtins
+        .get("range")
+        .cloned()
+        .ok_or_else(|| exc("RuntimeError", "range missing"))?;
+    let r = it.call(&range, Args::new(pos))?;
+    tqdm(it, Args { pos: vec![r], kw })
+}
+
+/// `tqdm.write(s)` (also on a bar): a line printed above the live bars.
+fn write(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { mut pos, kw } = a;
+    if matches!(pos.first(), Some(v) if bar_id(v).is_ok()) {
+        pos.remove(0);
+    }
+    let [s, file, end] = bind("write", Args { pos, kw }, ["s", "file", "end"], 1)?;
+    let s = it.to_str(&s.expect("required"))?;
+    let end = match end {
+        None | Some(Value::None) => "\n".to_string(),
+        Some(v) => args::string("write", "end", &v)?.to_string(),
+    };
+    let to_err = matches!(file, Some(Value::Native(n)) if matches!(*n, crate::eval::value::Native::Stream(true)));
+    flush_closed(it);
+    if to_err {
+        it.out.write_stderr(&format!("{s}{end}"));
+    } else {
+        it.out.write_stdout(&format!("{s}{end}"));
+    }
+    Ok(Value::None)
+}
+
+fn set_postfix(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let Args { pos, kw } = a;
+    let mut pos = pos.into_iter();
+    let this = pos.next().unwrap_or(Value::None);
+    let id = bar_id(&this)?;
+    let mut items = Vec::new();
+    if let Some(Value::Dict(d)) = pos.next() {
+        items.extend(d.borrow().iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    items.extend(
+        kw.into_iter()
+            .filter(|(k, _)| &**k != "refresh")
+            .map(|(k, v)| (Value::Str(k), v)),
+    );
+    let pairs = postfix_pairs(it, items)?;
+    with_bar(it, id, false, |p| p.set_postfix(pairs));
+    Ok(Value::None)
+}
+
+fn set_description(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let [this, desc, _refresh] = bind("set_description", a, ["self", "desc", "refresh"], 1)?;
+    let id = bar_id(&this.expect("required"))?;
+    let desc = opt_str("set_description", "desc", desc)?;
+    with_bar(it, id, false, |p| p.desc = desc);
+    Ok(Value::None)
+}
+
+fn update(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let [this, n] = bind("update", a, ["self", "n"], 1)?;
+    let id = bar_id(&this.expect("required"))?;
+    let n = match n {
+        None | Some(Value::None) => 1,
+        Some(v) => args::float("update", "n", &v)? as i64,
+    };
+    with_bar(it, id, false, |p| p.update(n.max(0) as u64));
+    Ok(Value::None)
+}
+
+fn refresh(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let this = a.pos.into_iter().next().unwrap_or(Value::None);
+    let id = bar_id(&this)?;
+    with_bar(it, id, false, |_| {});
+    Ok(Value::None)
+}
+
+fn close(it: &mut Interp, a: Args) -> PyResult<Value> {
+    let this = a.pos.into_iter().next().unwrap_or(Value::None);
+    let id = bar_id(&this)?;
+    with_bar(it, id, true, |p| p.update(0));
+    Ok(Value::None)
+}

@@ -1,0 +1,547 @@
+//! What the user sees from `plot`, `graph`, `show` and `tqdm`: a recording
+//! [`OutputSink`] checks the calls a cell makes (displays with SVG and PNG
+//! content, display ids, in-place updates, progress bars that always end
+//! with a `done` update, after `break` and after an exception too), and a
+//! small training loop that uses them all.
+
+use std::sync::{Arc, Mutex};
+use tinytorch::viz::Progress;
+use tinytorch_lang::{Display, OutputSink, Session};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Call {
+    Out(String),
+    Display {
+        id: Option<String>,
+        svg: bool,
+        png: bool,
+        plain: String,
+        svg_text: String,
+    },
+    Update {
+        id: String,
+        svg: bool,
+        png: bool,
+    },
+    Progress {
+        id: String,
+        count: u64,
+        total: Option<u64>,
+        desc: Option<String>,
+        postfix: Vec<(String, String)>,
+        done: bool,
+    },
+}
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Call>>>);
+
+impl Recorder {
+    fn take(&self) -> Vec<Call> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+fn has_png(d: &Display) -> bool {
+    d.bundle
+        .as_ref()
+        .and_then(|b| b.png.as_ref())
+        .is_some_and(|p| p.starts_with(b"\x89PNG"))
+}
+
+fn svg_of(d: &Display) -> String {
+    d.bundle
+        .as_ref()
+        .and_then(|b| b.svg.clone())
+        .unwrap_or_default()
+}
+
+impl OutputSink for Recorder {
+    fn write_stdout(&mut self, s: &str) {
+        self.0.lock().unwrap().push(Call::Out(s.to_string()));
+    }
+    fn write_stderr(&mut self, s: &str) {
+        self.0.lock().unwrap().push(Call::Out(s.to_string()));
+    }
+    fn display(&mut self, d: &Display, id: Option<&str>) {
+        let svg = svg_of(d);
+        self.0.lock().unwrap().push(Call::Display {
+            id: id.map(str::to_string),
+            svg: svg.contains("<svg"),
+            png: has_png(d),
+            plain: d.text.clone(),
+            svg_text: svg,
+        });
+    }
+    fn update_display(&mut self, d: &Display, id: &str) {
+        self.0.lock().unwrap().push(Call::Update {
+            id: id.to_string(),
+            svg: svg_of(d).contains("<svg"),
+            png: has_png(d),
+        });
+    }
+    fn progress(&mut self, id: &str, p: &Progress, done: bool) {
+        self.0.lock().unwrap().push(Call::Progress {
+            id: id.to_string(),
+            count: p.count,
+            total: p.total,
+            desc: p.desc.clone(),
+            postfix: p.postfix.clone(),
+            done,
+        });
+    }
+}
+
+fn session() -> (Session, Recorder) {
+    let mut s = Session::new();
+    let r = Recorder::default();
+    s.set_output(Box::new(r.clone()));
+    s.set_step_limit(Some(10_000_000));
+    s.run("import torch\nfrom tqdm import tqdm", "<setup>", true)
+        .unwrap();
+    (s, r)
+}
+
+fn run(s: &mut Session, src: &str) {
+    if let Err(e) = s.run(src, "<cell>", true) {
+        panic!("{}", e.render());
+    }
+}
+
+fn displays(calls: &[Call]) -> Vec<&Call> {
+    calls
+        .iter()
+        .filter(|c| matches!(c, Call::Display { .. } | Call::Update { .. }))
+        .collect()
+}
+
+#[test]
+fn plot_shows_svg_and_png_at_once_and_returns_none() {
+    let (mut s, r) = session();
+    let d = s
+        .run(
+            "plot([3.0, 2.0, 1.5], title='loss curve', xlabel='step', ylabel='loss')\nplot(torch.tensor([1.0, 0.5]), logy=True)",
+            "<cell>",
+            true,
+        )
+        .unwrap();
+    assert_eq!(d, None, "plot returns None: nothing to echo");
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 2, "two pictures in one cell: {calls:?}");
+    let Call::Display {
+        id,
+        svg,
+        png,
+        svg_text,
+        ..
+    } = ds[0]
+    else {
+        panic!("{:?}", ds[0])
+    };
+    assert_eq!(*id, None);
+    assert!(*svg && *png);
+    for text in ["loss curve", "step", "loss"] {
+        assert!(svg_text.contains(text), "SVG lacks {text}");
+    }
+}
+
+#[test]
+fn plot_forms_xs_ys_dicts_and_imports() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from tinytorch import plot as p2\nimport torch\np2([0, 1, 2], [4, 2, 1])\nplot({'train': [3, 2, 1], 'val': torch.tensor([3.5, 2.5, 2.0])})\nplot({'a': ([1, 2], [5, 6])})",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 3, "{calls:?}");
+    let Call::Display { svg_text, .. } = ds[1] else {
+        panic!()
+    };
+    assert!(svg_text.contains("train") && svg_text.contains("val"));
+}
+
+#[test]
+fn plot_errors_name_the_function_and_parameter() {
+    let (mut s, _r) = session();
+    let e = s.run("plot('abc')", "<cell>", true).unwrap_err();
+    assert_eq!(e.exc, "TypeError");
+    assert!(
+        e.message.starts_with("plot(): argument 'ys'"),
+        "{}",
+        e.message
+    );
+    let e = s
+        .run("plot([1, 2], [1, 2, 3])", "<cell>", true)
+        .unwrap_err();
+    assert_eq!(e.exc, "ValueError");
+    assert!(e.message.contains("same first dimension"), "{}", e.message);
+    let e = s
+        .run("plot([1], colour='red')", "<cell>", true)
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "plot() got an unexpected keyword argument 'colour'"
+    );
+    let e = s.run("show([1, 2])", "<cell>", true).unwrap_err();
+    assert_eq!(e.exc, "TypeError");
+    assert!(
+        e.message.starts_with("show(): argument 't'"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn display_ids_show_once_then_update_in_place() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "losses = []\nfor i in range(3):\n    losses.append(1.0 / (i + 1))\n    plot(losses, display_id='loss')",
+    );
+    // A later cell with the same id still updates.
+    run(
+        &mut s,
+        "plot([1, 2], display_id='loss')\nplot([1, 2], display_id='other')",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 5, "{calls:?}");
+    assert!(
+        matches!(ds[0], Call::Display { id: Some(i), svg: true, png: true, .. } if i == "loss")
+    );
+    for d in &ds[1..4] {
+        assert!(
+            matches!(d, Call::Update { id, svg: true, png: true } if id == "loss"),
+            "{d:?}"
+        );
+    }
+    assert!(matches!(ds[4], Call::Display { id: Some(i), .. } if i == "other"));
+}
+
+#[test]
+fn graph_and_show_display_pictures() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from tinytorch import graph, show\nx = torch.ones(2, 3, requires_grad=True)\ny = (x * 2).sum()\ngraph(y)\ny.backward()\ngraph(y, display_id='g')\ngraph(y, display_id='g')\nshow(torch.eye(3))\nshow(torch.rand(4, 1, 5, 5))",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 5, "{calls:?}");
+    let Call::Display {
+        svg: true,
+        png: true,
+        svg_text,
+        ..
+    } = ds[0]
+    else {
+        panic!("{:?}", ds[0])
+    };
+    assert!(svg_text.contains("SumBackward0") && svg_text.contains("MulBackward0"));
+    assert!(matches!(ds[2], Call::Update { id, .. } if id == "g"));
+    assert!(matches!(
+        ds[3],
+        Call::Display {
+            svg: true,
+            png: true,
+            ..
+        }
+    ));
+}
+
+fn progress(calls: &[Call]) -> Vec<(String, u64, bool)> {
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Progress {
+                id, count, done, ..
+            } => Some((id.clone(), *count, *done)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn tqdm_reports_every_step_and_ends_done() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from tqdm import tqdm\ntotal = 0\nfor i in tqdm(range(4), desc='epoch'):\n    total += i\nprint(total)",
+    );
+    let calls = r.take();
+    let p = progress(&calls);
+    let id = p[0].0.clone();
+    assert_eq!(
+        p,
+        vec![
+            (id.clone(), 0, false),
+            (id.clone(), 1, false),
+            (id.clone(), 2, false),
+            (id.clone(), 3, false),
+            (id.clone(), 4, false),
+            (id.clone(), 4, true),
+        ]
+    );
+    assert!(
+        matches!(&calls[0], Call::Progress { total: Some(4), desc: Some(d), .. } if d == "epoch")
+    );
+    assert_eq!(calls.last(), Some(&Call::Out("6\n".into())));
+    // Each bar has its own id.
+    run(&mut s, "for i in tqdm([1, 2]):\n    pass");
+    let p2 = progress(&r.take());
+    assert_ne!(p2[0].0, id);
+    assert_eq!(p2.last().map(|x| (x.1, x.2)), Some((2, true)));
+}
+
+#[test]
+fn tqdm_closes_after_break_before_the_next_print() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "for i in tqdm(range(10)):\n    if i == 3:\n        break\nprint('after')",
+    );
+    let calls = r.take();
+    let n = calls.len();
+    assert!(
+        matches!(
+            &calls[n - 2],
+            Call::Progress {
+                count: 3,
+                done: true,
+                total: Some(10),
+                ..
+            }
+        ),
+        "{calls:?}"
+    );
+    assert_eq!(calls[n - 1], Call::Out("after\n".into()));
+    let dones = progress(&calls).iter().filter(|p| p.2).count();
+    assert_eq!(dones, 1);
+}
+
+#[test]
+fn tqdm_closes_when_an_exception_leaves_the_loop() {
+    let (mut s, r) = session();
+    let e = s
+        .run(
+            "for i in tqdm(range(5)):\n    if i == 2:\n        raise ValueError('boom')",
+            "<cell>",
+            true,
+        )
+        .unwrap_err();
+    assert_eq!(e.exc, "ValueError");
+    let p = progress(&r.take());
+    assert_eq!(p.last().map(|x| (x.1, x.2)), Some((2, true)), "{p:?}");
+    // Caught inside the cell: the bar ends before the handler's output.
+    run(
+        &mut s,
+        "try:\n    for i in tqdm(range(5)):\n        x = 1 / (i - 1)\nexcept ZeroDivisionError:\n    print('caught')",
+    );
+    let calls = r.take();
+    let n = calls.len();
+    assert!(
+        matches!(
+            &calls[n - 2],
+            Call::Progress {
+                count: 1,
+                done: true,
+                ..
+            }
+        ),
+        "{calls:?}"
+    );
+    assert_eq!(calls[n - 1], Call::Out("caught\n".into()));
+}
+
+#[test]
+fn tqdm_manual_updates_postfix_and_context_manager() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "bar = tqdm(total=10, desc='d')\nbar.update(3)\nbar.set_postfix(loss=0.123456, step=7)\nbar.set_description('e')\nbar.update()\nbar.close()\nbar.close()\nwith tqdm(total=2) as b2:\n    b2.update(2)\nprint(len(tqdm(range(7))))",
+    );
+    let calls = r.take();
+    let ps: Vec<&Call> = calls
+        .iter()
+        .filter(|c| matches!(c, Call::Progress { .. }))
+        .collect();
+    assert!(matches!(
+        ps[1],
+        Call::Progress {
+            count: 3,
+            total: Some(10),
+            done: false,
+            ..
+        }
+    ));
+    let Call::Progress { postfix, .. } = ps[2] else {
+        panic!()
+    };
+    assert_eq!(
+        postfix,
+        &vec![
+            ("loss".to_string(), "0.123".to_string()),
+            ("step".to_string(), "7".to_string())
+        ]
+    );
+    assert!(matches!(ps[3], Call::Progress { desc: Some(d), .. } if d == "e"));
+    assert!(matches!(
+        ps[5],
+        Call::Progress {
+            count: 4,
+            done: true,
+            ..
+        }
+    ));
+    // The second close writes nothing; the context manager closes b2.
+    assert!(matches!(
+        ps[6],
+        Call::Progress {
+            count: 0,
+            done: false,
+            ..
+        }
+    ));
+    assert!(
+        matches!(
+            ps[8],
+            Call::Progress {
+                count: 2,
+                done: true,
+                ..
+            }
+        ),
+        "{ps:?}"
+    );
+    assert!(calls.contains(&Call::Out("7\n".into())));
+}
+
+#[test]
+fn tensors_carry_html_for_notebooks() {
+    let (mut s, _r) = session();
+    let d = s
+        .run("torch.tensor([[1, 2], [3, 4]])", "<cell>", true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.text, "tensor([[1, 2],\n        [3, 4]])");
+    let b = d.bundle.expect("a tensor has a rich form");
+    assert_eq!(b.plain, d.text);
+    assert!(
+        b.svg.is_none() && b.png.is_none(),
+        "no picture for a tensor"
+    );
+    let html = b.html.expect("html");
+    assert!(
+        html.contains("<table>") && html.contains("<td>4</td>"),
+        "{html}"
+    );
+    let d = s
+        .run("torch.zeros(30, 30)", "<cell>", true)
+        .unwrap()
+        .unwrap();
+    let html = d.bundle.unwrap().html.unwrap();
+    assert!(html.starts_with("<pre>tensor([[0., 0.,"), "{html}");
+    let d = s.run("[1, 2]", "<cell>", true).unwrap().unwrap();
+    assert_eq!(d.bundle, None);
+}
+
+/// The whole stack together: an nn.Module subclass, CrossEntropyLoss, Adam,
+/// a DataLoader over a TensorDataset, tqdm with the running loss, and a
+/// live loss plot. The loss must fall.
+#[test]
+fn a_training_loop_with_bar_and_live_plot_learns() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        r#"
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
+
+torch.manual_seed(0)
+x = torch.randn(64, 2)
+y = (x[:, 0] * x[:, 1] > 0).long()
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(2, 16)
+        self.fc2 = nn.Linear(16, 2)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+
+model = Net()
+opt = torch.optim.Adam(model.parameters(), lr=0.05)
+loss_fn = nn.CrossEntropyLoss()
+loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+losses = []
+for epoch in tqdm(range(30), desc='train'):
+    total = 0.0
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item()
+    losses.append(total / len(loader))
+    plot(losses, title='loss', display_id='loss')
+print(losses[0] > 2 * losses[-1])
+"#,
+    );
+    let calls = r.take();
+    assert_eq!(calls.last(), Some(&Call::Out("True\n".into())), "loss fell");
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 30);
+    assert!(matches!(ds[0], Call::Display { id: Some(_), .. }));
+    assert!(matches!(ds[29], Call::Update { .. }));
+    let p = progress(&calls);
+    assert_eq!(p.last().map(|x| (x.1, x.2)), Some((30, true)));
+}
+
+#[test]
+fn help_documents_the_picture_builtins() {
+    let (mut s, r) = session();
+    run(&mut s, "help(plot)\nhelp(graph)\nhelp(show)\nhelp(tqdm)");
+    let text: String = r
+        .take()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Out(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    for want in [
+        "plot(ys) | plot(xs, ys)",
+        "display_id (a tinytorch addition)",
+        "graph(t, *, display_id=None)",
+        "show(t, *, display_id=None)",
+        "set_postfix(ordered_dict=None",
+    ] {
+        assert!(text.contains(want), "help lacks {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn trange_and_write() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from tqdm import trange\nfor i in trange(2, 5, desc='t'):\n    tqdm.write(f'step {i}')\nbar = tqdm(total=1)\nbar.write('x', end='!\\n')\nbar.close()",
+    );
+    let calls = r.take();
+    let outs: Vec<&Call> = calls.iter().filter(|c| matches!(c, Call::Out(_))).collect();
+    assert_eq!(
+        outs,
+        vec![
+            &Call::Out("step 2\n".into()),
+            &Call::Out("step 3\n".into()),
+            &Call::Out("step 4\n".into()),
+            &Call::Out("x!\n".into()),
+        ]
+    );
+    assert!(calls.iter().any(|c| matches!(c, Call::Progress { count: 3, total: Some(3), done: true, desc: Some(d), .. } if d == "t")));
+}
