@@ -9,6 +9,7 @@ pub mod docs;
 pub mod introspect;
 pub mod io;
 pub mod layers;
+pub mod lr_scheduler;
 pub mod math;
 pub mod methods;
 pub mod nn;

@@ -3,8 +3,8 @@
 //! arguments and defaults, `param_groups` (a list of dicts the user may
 //! edit: `step()` reads each group's hyperparameters back into the engine),
 //! `zero_grad(set_to_none=True)`, `step(closure=None)`, `state_dict()` /
-//! `load_state_dict()` in PyTorch's nested form, `add_param_group`, and
-//! `lr_scheduler.StepLR` with `step()` / `get_last_lr()`.
+//! `load_state_dict()` in PyTorch's nested form and `add_param_group`;
+//! `lr_scheduler.StepLR` is in `lr_scheduler`.
 //!
 //! The engine optimizer (state buffers included) lives in a per-thread
 //! table keyed by a number on the instance; entries whose instance has
@@ -148,46 +148,10 @@ pub fn install(it: &mut Interp) {
         set_attr(&mut c.attrs.borrow_mut(), "__doc__", Value::str(s.doc));
         m.set(name, Value::Class(c));
     }
-    let sched = register_module(
-        it,
-        "torch.optim.lr_scheduler",
-        ModuleObj::new("torch.optim.lr_scheduler", "Learning-rate schedules."),
-    );
-    let c = native_class(
-        "StepLR",
-        "torch.optim.lr_scheduler",
-        ClassKind::Object,
-        "StepLR(optimizer, step_size, gamma=0.1, last_epoch=-1)\n\nMultiplies each group's lr by gamma every step_size calls of step().\n\n>>> opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)\n>>> s = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)\n>>> s.step(); s.step()\n>>> s.get_last_lr()\n[0.5]",
-        Some(step_lr),
-    );
-    {
-        let mut a = c.attrs.borrow_mut();
-        set_attr(
-            &mut a,
-            "step",
-            func(
-                "step",
-                "step() -> None\n\nAdvances the schedule by one epoch.",
-                sched_step,
-            ),
-        );
-        set_attr(
-            &mut a,
-            "get_last_lr",
-            func(
-                "get_last_lr",
-                "get_last_lr() -> list of float\n\nThe lr of each group after the last step().",
-                |_, a| {
-                    let this = a.pos.into_iter().next().unwrap_or(Value::None);
-                    Ok(attr(&this, "_last_lr"))
-                },
-            ),
-        );
-    }
-    sched.set("StepLR", Value::Class(c));
+    super::lr_scheduler::install(it);
 }
 
-fn attr(v: &Value, n: &str) -> Value {
+pub(super) fn attr(v: &Value, n: &str) -> Value {
     match v {
         Value::Instance(i) => i.get(n).unwrap_or(Value::None),
         _ => Value::None,
@@ -202,14 +166,14 @@ fn dict(items: Vec<(&str, Value)>) -> Value {
     Value::Dict(Rc::new(RefCell::new(d)))
 }
 
-fn get(d: &Value, k: &str) -> Option<Value> {
+pub(super) fn get(d: &Value, k: &str) -> Option<Value> {
     match d {
         Value::Dict(d) => d.borrow().get(&Key::Str(Rc::from(k))).cloned(),
         _ => None,
     }
 }
 
-fn put(d: &Value, k: &str, v: Value) {
+pub(super) fn put(d: &Value, k: &str, v: Value) {
     if let Value::Dict(d) = d {
         d.borrow_mut()
             .insert(Key::Str(Rc::from(k)), Value::str(k), v);
@@ -698,78 +662,4 @@ fn repr(it: &mut Interp, a: Args) -> PyResult<Value> {
     }
     out.push_str("\n)");
     Ok(Value::str(&out))
-}
-
-fn step_lr(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [opt, step_size, gamma, last_epoch] = bind(
-        "StepLR",
-        a,
-        ["optimizer", "step_size", "gamma", "last_epoch"],
-        2,
-    )?;
-    let opt = opt.expect("required");
-    if !matches!(attr(&opt, "_opt"), Value::Int(_)) {
-        return Err(type_error(format!(
-            "{} is not an Optimizer",
-            opt.type_name()
-        )));
-    }
-    let step_size = args::int("StepLR", "step_size", &step_size.expect("required"))?;
-    let gamma = args::opt_float("StepLR", "gamma", &gamma)?.unwrap_or(0.1);
-    let last = args::opt_int("StepLR", "last_epoch", &last_epoch)?.unwrap_or(-1);
-    let groups = it.collect(&attr(&opt, "param_groups"))?;
-    let mut lrs = Vec::new();
-    for g in &groups {
-        let lr = match get(g, "initial_lr") {
-            Some(v) if last != -1 => v,
-            _ => {
-                let lr = get(g, "lr").unwrap_or(Value::None);
-                put(g, "initial_lr", lr.clone());
-                lr
-            }
-        };
-        lrs.push(lr);
-    }
-    let m = it.import("torch.optim.lr_scheduler")?;
-    let Ok(Value::Class(c)) = it.get_attr(&m, "StepLR") else {
-        return Err(exc("RuntimeError", "StepLR missing"));
-    };
-    let s = Value::Instance(Rc::new(Instance {
-        class: c,
-        attrs: RefCell::new(vec![
-            (Rc::from("optimizer"), opt),
-            (Rc::from("step_size"), Value::Int(step_size)),
-            (Rc::from("gamma"), Value::Float(gamma)),
-            (Rc::from("base_lrs"), Value::list(lrs)),
-            (Rc::from("last_epoch"), Value::Int(last)),
-            (Rc::from("_last_lr"), Value::list(vec![])),
-        ]),
-    }));
-    // PyTorch's constructor takes the first step (to epoch last_epoch + 1).
-    sched_step(it, Args::new(vec![s.clone()]))?;
-    Ok(s)
-}
-
-fn sched_step(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, _epoch] = bind("step", a, ["self", "epoch"], 1)?;
-    let this = this.expect("required");
-    let epoch = args::int("step", "last_epoch", &attr(&this, "last_epoch"))? + 1;
-    it.set_attr(&this, "last_epoch", Value::Int(epoch))?;
-    let step_size = args::int("step", "step_size", &attr(&this, "step_size"))?;
-    let gamma = args::float("step", "gamma", &attr(&this, "gamma"))?;
-    let groups = it.collect(&attr(&attr(&this, "optimizer"), "param_groups"))?;
-    let mut last = Vec::new();
-    for g in &groups {
-        let lr = get(g, "lr").unwrap_or(Value::None);
-        let lr = if epoch == 0 || step_size <= 0 || epoch % step_size != 0 {
-            lr
-        } else {
-            let v = args::float("step", "lr", &lr)? * gamma;
-            put(g, "lr", Value::Float(v));
-            Value::Float(v)
-        };
-        last.push(lr);
-    }
-    it.set_attr(&this, "_last_lr", Value::list(last))?;
-    Ok(Value::None)
 }
