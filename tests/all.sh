@@ -12,6 +12,11 @@ if [ ! -x .venv/bin/python ] || ! cmp -s tests/requirements.txt .venv/requiremen
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   cp tests/requirements.txt .venv/requirements.txt
 fi
+# The MNIST lesson notebook reads the real data set.
+if [ ! -f data/mnist/t10k-labels-idx1-ubyte ]; then
+  echo "== fetching MNIST into data/mnist"
+  .venv/bin/python engine/examples/fetch_mnist.py --out data/mnist
+fi
 # Tests that need the venv find it here; with TT_REQUIRE_VENV set they fail
 # instead of skipping when it is missing.
 export TT_VENV="$PWD/.venv"
