@@ -229,3 +229,24 @@ fn completion_and_inspection() {
     );
     assert!(s.inspect("torch.zeros", 8).unwrap().contains("zeros(*size"));
 }
+
+#[test]
+fn completion_and_inspection_survive_non_ascii_and_odd_cursors() {
+    let mut s = Session::new();
+    s.run("été = 1\nnaïve = 2", "<cell>", false).unwrap();
+    // Every byte offset, inside characters included: no panic, and the
+    // evaluator thread keeps answering.
+    for code in ["été", "naï", "x = été + naïve", "print(été"] {
+        for cursor in 0..=code.len() + 2 {
+            let _ = s.inspect(code, cursor);
+            let _ = s.complete(code, cursor);
+        }
+    }
+    let (start, c) = s.complete("na", 2);
+    assert_eq!((start, c), (0, vec!["naïve".to_string()]));
+    assert!(s.inspect("été", 1).unwrap().contains("int"));
+    assert_eq!(
+        s.run("été + naïve", "<cell>", true).unwrap().unwrap().text,
+        "3"
+    );
+}

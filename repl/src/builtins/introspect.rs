@@ -56,8 +56,18 @@ pub fn attr_names(v: &Value) -> Vec<String> {
     out
 }
 
+/// `cursor` clamped into `s` and moved back onto a character boundary, so
+/// that a front end's off-by-some byte offset never splits a character.
+fn char_floor(s: &str, cursor: usize) -> usize {
+    let mut c = cursor.min(s.len());
+    while !s.is_char_boundary(c) {
+        c -= 1;
+    }
+    c
+}
+
 pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<String>) {
-    let cursor = cursor.min(line.len());
+    let cursor = char_floor(line, cursor);
     let before = &line[..cursor];
     let start = before
         .char_indices()
@@ -214,16 +224,13 @@ pub fn doc_of(it: &mut Interp, v: &Value) -> String {
 }
 
 pub fn inspect(it: &mut Interp, code: &str, cursor: usize) -> Option<String> {
-    let cursor = cursor.min(code.len());
-    let mut end = cursor;
-    while end < code.len()
-        && code[end..]
+    let cursor = char_floor(code, cursor);
+    let end = cursor
+        + code[cursor..]
             .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-    {
-        end += 1;
-    }
+            .take_while(|&c| c.is_alphanumeric() || c == '_')
+            .map(char::len_utf8)
+            .sum::<usize>();
     let before = &code[..end];
     let start = before
         .char_indices()
