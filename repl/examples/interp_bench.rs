@@ -1,8 +1,15 @@
 //! Interpreter speed against CPython in the same run, and the per-op
 //! overhead of tensor ops on a 1-element tensor with and without autograd.
 //!
-//! `cargo run --release -p tinytorch-lang --example interp_bench`
-//! (CPython is looked up as `python3`; its row is skipped when absent).
+//! `cargo run --release -p tinytorch-lang --example interp_bench [-- REPS]`
+//! prints the median of REPS runs (default 5) of each script under tinytorch
+//! and under `python3` (its column is skipped when absent), interleaved so
+//! that both see the same machine load. With `$TORCH_PYTHON` set to a Python
+//! that has torch, the tensor rows get a PyTorch column.
+//!
+//! `interp_bench profile N [loop|fn|fib|class|while]` runs one script once
+//! with N iterations (fib: fib(N)) and nothing else, for
+//! `valgrind --tool=callgrind` (deterministic instruction counts).
 
 use std::time::Instant;
 use tinytorch_lang::{BufferSink, Session};
@@ -18,7 +25,20 @@ for i in range(1000000):
 total = sum(out)
 "#;
 
-/// Recursion and attribute access on instances.
+/// The same loop inside a function (locals instead of globals).
+const LOOP_FN: &str = r#"
+def f(x):
+    return x * 2 + 1
+
+def main():
+    out = []
+    for i in range(1000000):
+        out.append(f(i) % 7)
+    return sum(out)
+total = main()
+"#;
+
+/// Recursion and comparisons.
 const FIB: &str = r#"
 def fib(n):
     if n < 2:
@@ -27,6 +47,7 @@ def fib(n):
 r = fib(25)
 "#;
 
+/// Method calls and attribute access on instances.
 const CLASSES: &str = r#"
 class P:
     def __init__(self, x):
@@ -40,6 +61,15 @@ for i in range(300000):
     acc += p.step(i % 3)
 "#;
 
+/// A while loop with float arithmetic and a comparison.
+const WHILE: &str = r#"
+s = 0.0
+k = 0
+while k < 1000000:
+    s += k * 0.5
+    k += 1
+"#;
+
 fn time_session(src: &str) -> f64 {
     let mut s = Session::new();
     s.set_output(Box::new(BufferSink::default()));
@@ -50,12 +80,13 @@ fn time_session(src: &str) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn time_python(src: &str) -> Option<f64> {
-    // Time inside Python so interpreter start-up is excluded, as above.
+/// Seconds `python` takes to run `src` (start-up and `setup` excluded), or
+/// None when there is no such interpreter.
+fn time_python(python: &str, setup: &str, src: &str) -> Option<f64> {
     let wrapped = format!(
-        "import time\n_t = time.perf_counter()\nexec(compile({src:?}, '<bench>', 'exec'))\nprint(time.perf_counter() - _t)\n"
+        "import time\nexec(compile({setup:?}, '<setup>', 'exec'))\n_t = time.perf_counter()\nexec(compile({src:?}, '<bench>', 'exec'))\nprint(time.perf_counter() - _t)\n"
     );
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(python)
         .arg("-c")
         .arg(wrapped)
         .output()
@@ -63,65 +94,107 @@ fn time_python(src: &str) -> Option<f64> {
     String::from_utf8(out.stdout).ok()?.trim().parse().ok()
 }
 
-fn best_of(n: usize, f: impl Fn() -> f64) -> f64 {
-    (0..n).map(|_| f()).fold(f64::INFINITY, f64::min)
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Medians of `reps` interleaved runs of `ours` and `theirs`.
+fn paired(
+    reps: usize,
+    ours: impl Fn() -> f64,
+    theirs: impl Fn() -> Option<f64>,
+) -> (f64, Option<f64>) {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for _ in 0..reps {
+        a.push(ours());
+        if let Some(t) = theirs() {
+            b.push(t);
+        }
+    }
+    (median(a), (!b.is_empty()).then(|| median(b)))
+}
+
+fn row(label: &str, ours: f64, theirs: Option<f64>, prec: usize) {
+    match theirs {
+        Some(p) => println!(
+            "{label:<30} {ours:>12.prec$} {p:>12.prec$} {:>7.2}x",
+            ours / p
+        ),
+        None => println!("{label:<30} {ours:>12.prec$} {:>12} {:>8}", "n/a", "-"),
+    }
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("profile") {
+        let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        let which = args.get(2).map_or("loop", String::as_str);
+        let src = match which {
+            "fn" => LOOP_FN.replace("1000000", &n.to_string()),
+            "fib" => FIB.replace("25", &n.to_string()),
+            "class" => CLASSES.replace("300000", &n.to_string()),
+            "while" => WHILE.replace("1000000", &n.to_string()),
+            _ => LOOP.replace("1000000", &n.to_string()),
+        };
+        println!("{which}, n = {n}: {:.4} s", time_session(&src));
+        return;
+    }
+    let reps: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(5);
+    println!("medians of {reps} interleaved runs");
     println!(
-        "{:<28} {:>12} {:>12} {:>8}",
+        "{:<30} {:>12} {:>12} {:>8}",
         "script", "tinytorch s", "python3 s", "ratio"
     );
     for (name, src) in [
         ("loop: call % append 1e6", LOOP),
+        ("same loop inside a function", LOOP_FN),
         ("fib(25) recursion", FIB),
         ("method calls 3e5", CLASSES),
+        ("while, float += 1e6", WHILE),
     ] {
-        let ours = best_of(3, || time_session(src));
-        match (0..3).filter_map(|_| time_python(src)).reduce(f64::min) {
-            Some(py) => println!("{name:<28} {ours:>12.4} {py:>12.4} {:>7.2}x", ours / py),
-            None => println!("{name:<28} {ours:>12.4} {:>12} {:>8}", "n/a", "-"),
-        }
+        let (ours, py) = paired(
+            reps,
+            || time_session(src),
+            || time_python("python3", "", src),
+        );
+        row(name, ours, py, 4);
     }
-    // Tensor op overhead: 1-element tensors, so the time is dispatch, not math.
+    // Tensor op overhead: 1-element tensors, so the time is dispatch, not
+    // math; the empty loop's time is subtracted.
     let n = 100_000;
-    let body = |grad: bool| {
+    let setup = |grad: bool| {
         format!(
-            "import torch\nx = torch.ones(1, requires_grad={})\ny = torch.ones(1)\nfor i in range({n}):\n    z = x * y\n",
+            "import torch\nx = torch.ones(1, requires_grad={})\ny = torch.ones(1)\n",
             if grad { "True" } else { "False" }
         )
     };
+    let ops = format!("for i in range({n}):\n    z = x * y\n");
     let empty = format!("for i in range({n}):\n    z = i\n");
-    let base = best_of(3, || time_session(&empty));
+    let torch_python = std::env::var("TORCH_PYTHON").ok();
     for grad in [false, true] {
-        let src = body(grad);
-        let ours = (best_of(3, || time_session(&src)) - base) / n as f64 * 1e6;
-        let py = {
-            let s = format!("import torch\n{}", body(grad));
-            let wrapped = format!(
-                "import time\nexec(compile({:?}, '<b>', 'exec'))\n_t = time.perf_counter()\nexec(compile({s:?}, '<b>', 'exec'))\n_a = time.perf_counter() - _t\n_t = time.perf_counter()\nexec(compile({empty:?}, '<b>', 'exec'))\nprint((_a - (time.perf_counter() - _t)) / {n} * 1e6)\n",
-                "import torch"
-            );
-            std::env::var("TORCH_PYTHON")
-                .ok()
-                .and_then(|p| {
-                    std::process::Command::new(p)
-                        .arg("-c")
-                        .arg(wrapped)
-                        .output()
-                        .ok()
-                })
-                .and_then(|o| String::from_utf8(o.stdout).ok())
-                .and_then(|s| s.trim().parse::<f64>().ok())
+        let src = format!("{}{ops}", setup(grad));
+        let ours = || (time_session(&src) - time_session(&empty)) / n as f64 * 1e6;
+        let theirs = || {
+            let p = torch_python.as_deref()?;
+            let s = setup(grad);
+            Some((time_python(p, &s, &ops)? - time_python(p, &s, &empty)?) / n as f64 * 1e6)
         };
+        let (ours, py) = paired(reps, ours, theirs);
         let label = if grad {
             "x * y, autograd on (us/op)"
         } else {
             "x * y, no grad (us/op)"
         };
-        match py {
-            Some(p) => println!("{label:<28} {ours:>12.3} {p:>12.3} {:>7.2}x   (python column: PyTorch via $TORCH_PYTHON)", ours / p),
-            None => println!("{label:<28} {ours:>12.3} {:>12} {:>8}", "-", "-"),
-        }
+        row(label, ours, py, 3);
+    }
+    if torch_python.is_some() {
+        println!("(tensor rows' second column: PyTorch via $TORCH_PYTHON)");
     }
 }
