@@ -343,7 +343,11 @@ fn sum(it: &mut Interp, a: Args) -> PyResult<Value> {
     let mut acc = start.unwrap_or(Value::Int(0));
     let inner = it.iter(&v.expect("required"))?;
     while let Some(x) = it.next(&inner)? {
-        acc = it.binary_op(crate::syntax::ast::BinOp::Add, acc, x)?;
+        let add = crate::syntax::ast::BinOp::Add;
+        acc = match crate::eval::ops::num_fast(add, &acc, &x) {
+            Some(v) => v,
+            None => it.binary_op(add, acc, x)?,
+        };
     }
     Ok(acc)
 }
