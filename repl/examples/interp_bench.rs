@@ -70,65 +70,114 @@ while k < 1000000:
     k += 1
 "#;
 
-fn time_session(src: &str) -> f64 {
+/// CPU seconds used so far by all threads of this process (Linux
+/// `/proc/self/task/*/schedstat`, nanoseconds), or None elsewhere.
+fn process_cpu() -> Option<f64> {
+    let mut ns = 0u64;
+    for t in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+        ns += s.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 * 1e-9)
+}
+
+/// One timing: wall seconds and CPU seconds (None where unknown). On a
+/// loaded machine CPU time is the fairer measure: wall time also counts the
+/// time other processes ran.
+#[derive(Clone, Copy)]
+struct Time {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+/// One run of `src` in a fresh session (start-up excluded).
+fn run_session(src: &str) -> Time {
     let mut s = Session::new();
     s.set_output(Box::new(BufferSink::default()));
+    let c0 = process_cpu();
     let t = Instant::now();
     if let Err(e) = s.run(src, "<bench>", false) {
         panic!("benchmark script failed:\n{}", e.render());
     }
-    t.elapsed().as_secs_f64()
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = match (c0, process_cpu()) {
+        (Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
+    Time { wall, cpu }
 }
 
-/// Seconds `python` takes to run `src` (start-up and `setup` excluded), or
-/// None when there is no such interpreter.
-fn time_python(python: &str, setup: &str, src: &str) -> Option<f64> {
+/// One run of `src` under `python` (start-up and `setup` excluded), or None
+/// when there is no such interpreter.
+fn run_python(python: &str, setup: &str, src: &str) -> Option<Time> {
     let wrapped = format!(
-        "import time\nexec(compile({setup:?}, '<setup>', 'exec'))\n_t = time.perf_counter()\nexec(compile({src:?}, '<bench>', 'exec'))\nprint(time.perf_counter() - _t)\n"
+        "import time\nexec(compile({setup:?}, '<setup>', 'exec'))\n_c = time.process_time()\n_t = time.perf_counter()\nexec(compile({src:?}, '<bench>', 'exec'))\nprint(time.perf_counter() - _t, time.process_time() - _c)\n"
     );
     let out = std::process::Command::new(python)
         .arg("-c")
         .arg(wrapped)
         .output()
         .ok()?;
-    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+    let text = String::from_utf8(out.stdout).ok()?;
+    let mut it = text.split_whitespace().map(|x| x.parse::<f64>().ok());
+    Some(Time {
+        wall: it.next()??,
+        cpu: it.next().flatten(),
+    })
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 {
+    Some(if n % 2 == 1 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+    })
 }
 
-/// Medians of `reps` interleaved runs of `ours` and `theirs`.
+/// Median wall and CPU seconds.
+type Medians = (Option<f64>, Option<f64>);
+
+/// Medians of `reps` runs of `ours` and of `theirs`, interleaved so that
+/// both see the same machine load.
 fn paired(
     reps: usize,
-    ours: impl Fn() -> f64,
-    theirs: impl Fn() -> Option<f64>,
-) -> (f64, Option<f64>) {
-    let mut a = Vec::new();
-    let mut b = Vec::new();
+    ours: impl Fn() -> Time,
+    theirs: impl Fn() -> Option<Time>,
+) -> (Medians, Medians) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..reps {
         a.push(ours());
-        if let Some(t) = theirs() {
-            b.push(t);
-        }
+        b.extend(theirs());
     }
-    (median(a), (!b.is_empty()).then(|| median(b)))
+    let med = |v: &[Time]| {
+        (
+            median(v.iter().map(|t| t.wall).collect()),
+            median(v.iter().filter_map(|t| t.cpu).collect()),
+        )
+    };
+    (med(&a), med(&b))
 }
 
-fn row(label: &str, ours: f64, theirs: Option<f64>, prec: usize) {
-    match theirs {
-        Some(p) => println!(
-            "{label:<30} {ours:>12.prec$} {p:>12.prec$} {:>7.2}x",
-            ours / p
-        ),
-        None => println!("{label:<30} {ours:>12.prec$} {:>12} {:>8}", "n/a", "-"),
-    }
+fn row(label: &str, ours: Medians, theirs: Medians, scale: f64, prec: usize) {
+    let cell = |x: Option<f64>| x.map_or("n/a".to_string(), |x| format!("{:.prec$}", x * scale));
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}x", a / b),
+        _ => "-".to_string(),
+    };
+    println!(
+        "{label:<30} {:>9} {:>9} {:>7}   {:>9} {:>9} {:>7}",
+        cell(ours.0),
+        cell(theirs.0),
+        ratio(ours.0, theirs.0),
+        cell(ours.1),
+        cell(theirs.1),
+        ratio(ours.1, theirs.1),
+    );
 }
 
 fn main() {
@@ -143,28 +192,31 @@ fn main() {
             "while" => WHILE.replace("1000000", &n.to_string()),
             _ => LOOP.replace("1000000", &n.to_string()),
         };
-        println!("{which}, n = {n}: {:.4} s", time_session(&src));
+        let t = run_session(&src);
+        println!(
+            "{which}, n = {n}: {:.4} s wall, {:.4} s cpu",
+            t.wall,
+            t.cpu.unwrap_or(f64::NAN)
+        );
         return;
     }
     let reps: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(5);
-    println!("medians of {reps} interleaved runs");
     println!(
-        "{:<30} {:>12} {:>12} {:>8}",
-        "script", "tinytorch s", "python3 s", "ratio"
+        "medians of {reps} interleaved runs; tinytorch vs python3 (tensor rows: vs $TORCH_PYTHON)"
+    );
+    println!(
+        "{:<30} {:>9} {:>9} {:>7}   {:>9} {:>9} {:>7}",
+        "script", "ours wall", "py wall", "ratio", "ours cpu", "py cpu", "ratio"
     );
     for (name, src) in [
-        ("loop: call % append 1e6", LOOP),
-        ("same loop inside a function", LOOP_FN),
-        ("fib(25) recursion", FIB),
-        ("method calls 3e5", CLASSES),
-        ("while, float += 1e6", WHILE),
+        ("loop: call % append 1e6 (s)", LOOP),
+        ("same loop in a function (s)", LOOP_FN),
+        ("fib(25) recursion (s)", FIB),
+        ("method calls 3e5 (s)", CLASSES),
+        ("while, float += 1e6 (s)", WHILE),
     ] {
-        let (ours, py) = paired(
-            reps,
-            || time_session(src),
-            || time_python("python3", "", src),
-        );
-        row(name, ours, py, 4);
+        let (ours, py) = paired(reps, || run_session(src), || run_python("python3", "", src));
+        row(name, ours, py, 1.0, 4);
     }
     // Tensor op overhead: 1-element tensors, so the time is dispatch, not
     // math; the empty loop's time is subtracted.
@@ -178,13 +230,17 @@ fn main() {
     let ops = format!("for i in range({n}):\n    z = x * y\n");
     let empty = format!("for i in range({n}):\n    z = i\n");
     let torch_python = std::env::var("TORCH_PYTHON").ok();
+    let diff = |a: Time, b: Time| Time {
+        wall: a.wall - b.wall,
+        cpu: a.cpu.zip(b.cpu).map(|(a, b)| a - b),
+    };
     for grad in [false, true] {
         let src = format!("{}{ops}", setup(grad));
-        let ours = || (time_session(&src) - time_session(&empty)) / n as f64 * 1e6;
+        let ours = || diff(run_session(&src), run_session(&empty));
         let theirs = || {
             let p = torch_python.as_deref()?;
             let s = setup(grad);
-            Some((time_python(p, &s, &ops)? - time_python(p, &s, &empty)?) / n as f64 * 1e6)
+            Some(diff(run_python(p, &s, &ops)?, run_python(p, &s, &empty)?))
         };
         let (ours, py) = paired(reps, ours, theirs);
         let label = if grad {
@@ -192,9 +248,6 @@ fn main() {
         } else {
             "x * y, no grad (us/op)"
         };
-        row(label, ours, py, 3);
-    }
-    if torch_python.is_some() {
-        println!("(tensor rows' second column: PyTorch via $TORCH_PYTHON)");
+        row(label, ours, py, 1e6 / n as f64, 3);
     }
 }
