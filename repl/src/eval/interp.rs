@@ -908,6 +908,23 @@ impl Interp {
                 let i = self.operand(&oi.1, f)?;
                 at(self.get_item(&o, &i), *span)
             }
+            Ex::Tuple(xs) => Ok(Value::tuple(self.eval_seq(xs, f)?)),
+            Ex::List(xs) => Ok(Value::list(self.eval_seq(xs, f)?)),
+            Ex::Slice(_)
+            | Ex::Set(_)
+            | Ex::Dict(_)
+            | Ex::Starred(..)
+            | Ex::Comp(_)
+            | Ex::FString(_)
+            | Ex::Super(_) => self.eval_rare(e, f),
+        }
+    }
+
+    /// The expressions rarely inside hot loops, kept out of `eval` so that
+    /// its frame stays small.
+    #[inline(never)]
+    fn eval_rare(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
+        match e {
             Ex::Slice(parts) => {
                 let mut out: [Value; 3] = Default::default();
                 for (k, p) in parts.iter().enumerate() {
@@ -917,8 +934,6 @@ impl Interp {
                 }
                 Ok(Value::Slice(Rc::new(out)))
             }
-            Ex::Tuple(xs) => Ok(Value::tuple(self.eval_seq(xs, f)?)),
-            Ex::List(xs) => Ok(Value::list(self.eval_seq(xs, f)?)),
             Ex::Set(xs) => {
                 let items = self.eval_seq(xs, f)?;
                 self.make_set(items)
@@ -972,6 +987,7 @@ impl Interp {
                     _ => at(Err(exc("RuntimeError", "super(): no arguments")), *span),
                 }
             }
+            _ => unreachable!("eval dispatches only the rare expressions here"),
         }
     }
 
