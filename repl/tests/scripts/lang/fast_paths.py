@@ -93,6 +93,8 @@ try:
 except RecursionError as e:
     print("RecursionError:", e)
 print(f(20))
+print(sum([1, 2, 3]), sum([0.5, 1, 2]), sum([], 7), sum([1, 2], 10), sum((1, 2.5)), sum(range(5)))
+print(sum([[1], [2, 3]], []), sum([True, True, 1]), sum([2**62, -2**62, 5]))
 
 # expect: 1 2 -2 -1 0 0
 # expect: 3 -4 -4 3 0 -1
@@ -116,3 +118,5 @@ print(f(20))
 # expect: AttributeError: 'C' object has no attribute 'nope'
 # expect: RecursionError: maximum recursion depth exceeded
 # expect: 41
+# expect: 6 3.5 7 13 3.5 10
+# expect: [1, 2, 3] 3 5
