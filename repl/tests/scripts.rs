@@ -204,6 +204,53 @@ fn interrupt_stops_a_running_loop() {
 }
 
 #[test]
+fn interrupt_stops_a_recursion_without_loops() {
+    // Calls count as ticks too: fib(40) makes ~3e8 calls and no loop.
+    let mut s = Session::new();
+    let flag = s.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let e = s
+        .run(
+            "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(40)",
+            "<cell>",
+            false,
+        )
+        .unwrap_err();
+    t.join().unwrap();
+    assert_eq!(e.exc, "KeyboardInterrupt");
+    assert_eq!(
+        s.run("fib(10)", "<cell>", true).unwrap().unwrap().text,
+        "55"
+    );
+}
+
+#[test]
+fn int_overflow_is_an_error_on_the_fast_paths() {
+    // Ints are 64-bit here (an OverflowError, not a bigint): 2**63 does not fit.
+    let mut s = Session::new();
+    for src in [
+        "x = 2**62\nfor i in range(3):\n    x = x * 2",
+        "def f(a):\n    return a + a\nf(2**62)",
+        "x = 2**62\nx += x",
+        "x = -2**62\nx = x - 2**62 - 1",
+    ] {
+        let e = s.run(src, "<cell>", false).unwrap_err();
+        assert_eq!(e.exc, "OverflowError", "{src}");
+    }
+    // The largest int still adds.
+    assert_eq!(
+        s.run("2**62 - 1 + 2**62", "<cell>", true)
+            .unwrap()
+            .unwrap()
+            .text,
+        "9223372036854775807"
+    );
+}
+
+#[test]
 fn completion_and_inspection() {
     let mut s = Session::new();
     s.run("import torch\nx = torch.ones(2, requires_grad=True)\ndef g(alpha, beta=1):\n    'Adds.'\n    return alpha", "<cell>", false).unwrap();

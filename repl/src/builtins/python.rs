@@ -342,9 +342,28 @@ fn max(it: &mut Interp, a: Args) -> PyResult<Value> {
 fn sum(it: &mut Interp, a: Args) -> PyResult<Value> {
     let [v, start] = bind("sum", a, ["iterable", "start"], 1)?;
     let mut acc = start.unwrap_or(Value::Int(0));
-    let inner = it.iter(&v.expect("required"))?;
+    let add = crate::syntax::ast::BinOp::Add;
+    let v = v.expect("required");
+    if let Value::List(l) = &v {
+        // By index, as Python's list iterator (the list may change meanwhile).
+        let mut i = 0;
+        loop {
+            let Some(x) = l.borrow().get(i).cloned() else {
+                return Ok(acc);
+            };
+            i += 1;
+            acc = match crate::eval::ops::num_fast(add, &acc, &x) {
+                Some(v) => v,
+                None => it.binary_op(add, acc, x)?,
+            };
+        }
+    }
+    let inner = it.iter(&v)?;
     while let Some(x) = it.next(&inner)? {
-        acc = it.binary_op(crate::syntax::ast::BinOp::Add, acc, x)?;
+        acc = match crate::eval::ops::num_fast(add, &acc, &x) {
+            Some(v) => v,
+            None => it.binary_op(add, acc, x)?,
+        };
     }
     Ok(acc)
 }

@@ -2,10 +2,10 @@
 //! parameters (positional, keyword, defaults, `*args`, `**kwargs`) with
 //! Python's TypeErrors, and running the function body in a fresh frame.
 
-use super::code::ArgX;
+use super::code::{ArgX, St, StK};
 use super::dict::{Dict, Key};
 use super::error::{type_error, PyResult, TbEntry};
-use super::interp::{Flow, Frame, Interp};
+use super::interp::{at, Flow, Frame, Interp};
 use super::value::{Function, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -164,43 +164,39 @@ impl Interp {
         self.run_frame(func, slots)
     }
 
-    /// Runs a function body on prepared slots.
+    /// Runs a function body on prepared slots (they go back to the pool).
     pub fn run_frame(&mut self, func: &Rc<Function>, mut slots: Vec<Value>) -> PyResult<Value> {
         let code = &func.code;
-        for &c in &code.cells {
-            let v = std::mem::take(&mut slots[c as usize]);
-            slots[c as usize] = Value::Cell(Rc::new(RefCell::new(v)));
-        }
         if self.depth >= MAX_DEPTH {
+            self.recycle(slots);
             return Err(super::error::exc(
                 "RecursionError",
                 "maximum recursion depth exceeded",
             ));
         }
+        for &c in &code.cells {
+            let v = std::mem::take(&mut slots[c as usize]);
+            slots[c as usize] = Value::Cell(Rc::new(RefCell::new(v)));
+        }
         self.depth += 1;
         let mut frame = Frame {
             slots,
-            func: Some(func.clone()),
+            func: Some(func),
         };
-        let r = self.exec_block(&code.body, &mut frame);
+        let r = match &code.body[..] {
+            // `return expr` alone (small helpers, lambdas): no statement walk.
+            [St {
+                kind: StK::Return(Some(e)),
+                span,
+            }] => at(self.eval(e, &mut frame), *span).map(Flow::Return),
+            body => self.exec_block(body, &mut frame),
+        };
         self.depth -= 1;
-        let mut slots = std::mem::take(&mut frame.slots);
-        slots.clear();
-        if self.slot_pool.len() < 64 {
-            self.slot_pool.push(slots);
-        }
+        self.recycle(frame.slots);
         match r {
             Ok(Flow::Return(v)) => Ok(v),
             Ok(_) => Ok(Value::None),
-            Err(mut e) => {
-                let span = e.span.take().unwrap_or_default();
-                e.tb.push(TbEntry {
-                    source: code.source.clone(),
-                    span,
-                    func: code.name.clone(),
-                });
-                Err(e)
-            }
+            Err(e) => Err(traceback_entry(e, code)),
         }
     }
 
@@ -208,15 +204,26 @@ impl Interp {
     /// positional parameters exactly (no defaults, no varargs).
     pub fn call_positional(&mut self, func: &Rc<Function>, pos: Vec<Value>) -> PyResult<Value> {
         let code = &func.code;
-        if pos.len() == code.params.len()
-            && code.vararg.is_none()
-            && code.kwarg.is_none()
-            && code.kwonly.is_empty()
-        {
+        if code.simple && pos.len() == code.params.len() {
             let mut slots = pos;
             slots.resize(code.nslots as usize, Value::Unbound);
             return self.run_frame(func, slots);
         }
         self.call_function(func, Args::new(pos))
     }
+}
+
+/// Adds the frame of `code` to an error unwinding out of it.
+#[cold]
+fn traceback_entry(
+    mut e: Box<super::error::PyErr>,
+    code: &super::code::FuncCode,
+) -> Box<super::error::PyErr> {
+    let span = e.span.take().unwrap_or_default();
+    e.tb.push(TbEntry {
+        source: code.source.clone(),
+        span,
+        func: code.name.clone(),
+    });
+    e
 }

@@ -34,6 +34,8 @@ pub enum Ex {
     IfExp(Box<(Ex, Ex, Ex)>),
     MakeFunction(Rc<MakeFn>),
     Call(Box<Ex>, Vec<ArgX>, Span),
+    /// A call with positional arguments only (no `*`, keywords or `**`).
+    CallPos(Box<Ex>, Vec<Ex>, Span),
     /// `obj.name(args)`: no bound-method object is built.
     Method(Box<Ex>, Rc<str>, Vec<ArgX>, Span),
     Attr(Box<Ex>, Rc<str>, Span),
@@ -105,6 +107,9 @@ pub struct FuncCode {
     pub source: Rc<Source>,
     pub doc: Option<Rc<str>>,
     pub is_lambda: bool,
+    /// Positional parameters only (no `*args`, `**kwargs`, keyword-only):
+    /// a call with that many positional arguments binds them in order.
+    pub simple: bool,
 }
 
 pub enum Target {
@@ -666,7 +671,9 @@ impl Resolver<'_> {
         let scope = self.scopes.pop().expect("function scope");
         let mut cells: Vec<u32> = scope.cells.into_iter().collect();
         cells.sort();
+        let simple = vararg.is_none() && kwarg.is_none() && kwonly.is_empty();
         let code = FuncCode {
+            simple,
             name: Rc::from(name),
             params: pnames,
             kwonly,
@@ -804,7 +811,7 @@ impl Resolver<'_> {
                         return Ex::Super(sp);
                     }
                 }
-                let argx = args.iter().map(|a| self.arg(a)).collect();
+                let argx: Vec<ArgX> = args.iter().map(|a| self.arg(a)).collect();
                 if let ExprKind::Attribute { value, attr } = &func.kind {
                     return Ex::Method(
                         Box::new(self.expr(value)),
@@ -813,7 +820,18 @@ impl Resolver<'_> {
                         sp,
                     );
                 }
-                Ex::Call(Box::new(self.expr(func)), argx, sp)
+                let func = Box::new(self.expr(func));
+                if argx.iter().all(|a| matches!(a, ArgX::Pos(_))) {
+                    let pos = argx
+                        .into_iter()
+                        .filter_map(|a| match a {
+                            ArgX::Pos(e) => Some(e),
+                            _ => None,
+                        })
+                        .collect();
+                    return Ex::CallPos(func, pos, sp);
+                }
+                Ex::Call(func, argx, sp)
             }
             ExprKind::Attribute { value, attr } => {
                 Ex::Attr(Box::new(self.expr(value)), Rc::from(attr.as_str()), sp)

@@ -16,6 +16,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// Loop iterations and calls between two looks at the interrupt flag.
+const TICKS_PER_CHECK: u32 = 1024;
+
 /// Control flow out of a block.
 pub enum Flow {
     Normal,
@@ -25,9 +28,10 @@ pub enum Flow {
 }
 
 /// One activation: its slots and the function it runs (None at module level).
-pub struct Frame {
+/// The function is borrowed from the caller, which holds it for the call.
+pub struct Frame<'a> {
     pub slots: Vec<Value>,
-    pub func: Option<Rc<Function>>,
+    pub func: Option<&'a Rc<Function>>,
 }
 
 pub struct Interp {
@@ -45,6 +49,9 @@ pub struct Interp {
     /// Loop iterations and calls left before a `RuntimeError` (tests use it).
     pub step_limit: Option<u64>,
     pub steps: u64,
+    /// Ticks before the next look at the interrupt flag (without a step
+    /// limit the flag is read every [`TICKS_PER_CHECK`] ticks).
+    ticks_left: u32,
     pub class_ns: Vec<Rc<Class>>,
     /// The exception being handled (for bare `raise`).
     pub handling: Vec<Value>,
@@ -95,6 +102,7 @@ impl Interp {
             interrupt,
             step_limit: None,
             steps: 0,
+            ticks_left: TICKS_PER_CHECK,
             class_ns: Vec::new(),
             handling: Vec::new(),
             argv: vec![String::new()],
@@ -117,8 +125,23 @@ impl Interp {
         }
     }
 
-    #[inline]
+    /// Counts a loop iteration or a call: every so often (every time under
+    /// a step limit) looks at the interrupt flag and the step limit.
+    #[inline(always)]
     fn tick(&mut self) -> PyResult<()> {
+        if self.step_limit.is_none() {
+            self.ticks_left = self.ticks_left.wrapping_sub(1);
+            if self.ticks_left != 0 {
+                return Ok(());
+            }
+        }
+        self.tick_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn tick_slow(&mut self) -> PyResult<()> {
+        self.ticks_left = TICKS_PER_CHECK;
         if self.interrupt.load(Ordering::Relaxed) {
             self.interrupt.store(false, Ordering::Relaxed);
             return Err(exc("KeyboardInterrupt", ""));
@@ -150,15 +173,19 @@ impl Interp {
             }
             StK::Assign(targets, value) => {
                 let v = self.eval(value, f)?;
-                for t in targets {
-                    self.assign(t, v.clone(), f)?;
+                if let [t] = targets.as_slice() {
+                    self.store(t, v, f)?;
+                } else {
+                    for t in targets {
+                        self.assign(t, v.clone(), f)?;
+                    }
                 }
             }
             StK::AugAssign(t, op, value) => self.aug_assign(t, *op, value, f, s.span)?,
             StK::If(branches, orelse) => {
                 for (test, body) in branches {
                     let c = self.eval(test, f)?;
-                    if self.truthy(&c)? {
+                    if self.truthy_fast(&c)? {
                         return self.exec_block(body, f);
                     }
                 }
@@ -171,7 +198,7 @@ impl Interp {
                     let (mut i, stop, step) = **r;
                     while (step > 0 && i < stop) || (step < 0 && i > stop) {
                         self.tick()?;
-                        self.assign(target, Value::Int(i), f)?;
+                        self.store(target, Value::Int(i), f)?;
                         match self.exec_block(body, f)? {
                             Flow::Break => return Ok(Flow::Normal),
                             Flow::Return(v) => return Ok(Flow::Return(v)),
@@ -184,7 +211,7 @@ impl Interp {
                 let iter = self.iter(&it)?;
                 while let Some(v) = self.next(&iter)? {
                     self.tick()?;
-                    self.assign(target, v, f)?;
+                    self.store(target, v, f)?;
                     match self.exec_block(body, f)? {
                         Flow::Break => return Ok(Flow::Normal),
                         Flow::Return(v) => return Ok(Flow::Return(v)),
@@ -196,7 +223,7 @@ impl Interp {
             StK::While(test, body, orelse) => {
                 loop {
                     let c = self.eval(test, f)?;
-                    if !self.truthy(&c)? {
+                    if !self.truthy_fast(&c)? {
                         break;
                     }
                     self.tick()?;
@@ -213,7 +240,7 @@ impl Interp {
             StK::Pass => {}
             StK::Return(v) => {
                 let v = match v {
-                    Some(e) => self.eval(e, f)?,
+                    Some(e) => self.operand(e, f)?,
                     None => Value::None,
                 };
                 return Ok(Flow::Return(v));
@@ -469,7 +496,7 @@ impl Interp {
 
     // ---- names and targets ----
 
-    #[inline]
+    #[inline(always)]
     fn load_global(&self, g: u32) -> PyResult<Value> {
         let i = g as usize;
         match &self.globals[i] {
@@ -495,6 +522,27 @@ impl Interp {
             None => format!("name '{name}' is not defined"),
         };
         exc("NameError", msg)
+    }
+
+    /// `assign` with plain local and global names stored inline.
+    #[inline(always)]
+    fn store(&mut self, t: &Target, v: Value, f: &mut Frame) -> PyResult<()> {
+        match t {
+            Target::Local(s) => {
+                let slot = &mut f.slots[*s as usize];
+                if let Value::Cell(c) = slot {
+                    *c.borrow_mut() = v;
+                } else {
+                    *slot = v;
+                }
+                Ok(())
+            }
+            Target::Global(g) => {
+                self.globals[*g as usize] = v;
+                Ok(())
+            }
+            _ => self.assign(t, v, f),
+        }
     }
 
     pub fn assign(&mut self, t: &Target, v: Value, f: &mut Frame) -> PyResult<()> {
@@ -650,6 +698,9 @@ impl Interp {
             _ => {
                 let cur = self.load_target(t, f)?;
                 let rhs = self.eval(value, f)?;
+                if let Some(v) = super::ops::num_fast(op, &cur, &rhs) {
+                    return self.store(t, v, f);
+                }
                 let v = at(self.inplace_op(op, cur, rhs), span)?;
                 self.assign(t, v, f)
             }
@@ -669,7 +720,7 @@ impl Interp {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn load_local(&self, s: u32, f: &Frame) -> PyResult<Value> {
         match &f.slots[s as usize] {
             Value::Unbound => Err(unbound()),
@@ -709,6 +760,18 @@ impl Interp {
 
     // ---- expressions ----
 
+    /// `eval` with constants and names read inline: operands of operators,
+    /// arguments and receivers are mostly these, and each saves a call.
+    #[inline(always)]
+    fn operand(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
+        match e {
+            Ex::Const(v) => Ok(v.clone()),
+            Ex::Local(s) => self.load_local(*s, f),
+            Ex::Global(g, span) => at(self.load_global(*g), *span),
+            _ => self.eval(e, f),
+        }
+    }
+
     pub fn eval(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
         match e {
             Ex::Const(v) => Ok(v.clone()),
@@ -717,8 +780,14 @@ impl Interp {
             Ex::Global(g, span) => at(self.load_global(*g), *span),
             Ex::ClassName(n, g) => self.load_class_name(n, Some(*g)),
             Ex::Bin(lr, op, span) => {
-                let l = self.eval(&lr.0, f)?;
-                let r = self.eval(&lr.1, f)?;
+                let l = self.operand(&lr.0, f)?;
+                let r = self.operand(&lr.1, f)?;
+                if let Some(v) = super::ops::num_fast(*op, &l, &r) {
+                    // Both are numbers: nothing to drop.
+                    std::mem::forget(l);
+                    std::mem::forget(r);
+                    return Ok(v);
+                }
                 at(self.binary_op(*op, l, r), *span)
             }
             Ex::Unary(op, x, span) => {
@@ -746,7 +815,17 @@ impl Interp {
                 Ok(last)
             }
             Ex::Compare(left, rest, span) => {
-                let mut l = self.eval(left, f)?;
+                let mut l = self.operand(left, f)?;
+                if let [(op, rx)] = rest.as_slice() {
+                    let r = self.operand(rx, f)?;
+                    if let Some(b) = super::ops::cmp_fast(*op, &l, &r) {
+                        // Both are numbers: nothing to drop.
+                        std::mem::forget(l);
+                        std::mem::forget(r);
+                        return Ok(Value::Bool(b));
+                    }
+                    return at(self.compare(*op, &l, &r), *span);
+                }
                 let n = rest.len();
                 for (i, (op, rx)) in rest.iter().enumerate() {
                     let r = self.eval(rx, f)?;
@@ -763,7 +842,7 @@ impl Interp {
             }
             Ex::IfExp(x) => {
                 let c = self.eval(&x.0, f)?;
-                if self.truthy(&c)? {
+                if self.truthy_fast(&c)? {
                     self.eval(&x.1, f)
                 } else {
                     self.eval(&x.2, f)
@@ -772,55 +851,80 @@ impl Interp {
             Ex::MakeFunction(mk) => self.make_function(mk, f),
             Ex::Call(func, args, span) => {
                 let fv = self.eval(func, f)?;
-                // Fast path: a user function called with exactly its positional
-                // parameters; the arguments go straight into the new frame's slots.
-                if let Value::Function(func) = &fv {
-                    let code = &func.code;
-                    if args.len() == code.params.len()
-                        && code.vararg.is_none()
-                        && code.kwarg.is_none()
-                        && code.kwonly.is_empty()
-                        && args.iter().all(|a| matches!(a, super::code::ArgX::Pos(_)))
-                    {
-                        let mut slots = self.slot_pool.pop().unwrap_or_default();
-                        slots.reserve(code.nslots as usize);
-                        for a in args {
-                            if let super::code::ArgX::Pos(e) = a {
-                                slots.push(self.eval(e, f)?);
-                            }
-                        }
-                        slots.resize(code.nslots as usize, Value::Unbound);
-                        self.tick_call(*span)?;
-                        return at(self.run_frame(func, slots), *span);
-                    }
-                }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call(&fv, a), *span)
             }
-            Ex::Method(obj, name, args, span) => {
-                let o = self.eval(obj, f)?;
-                // `xs.append(v)`, the commonest call in loops, without an argument vector.
-                if let (Value::List(l), [super::code::ArgX::Pos(e)]) = (&o, args.as_slice()) {
-                    if &**name == "append" {
-                        let v = self.eval(e, f)?;
-                        l.borrow_mut().push(v);
-                        return Ok(Value::None);
+            Ex::CallPos(func, args, span) => {
+                let fv = self.operand(func, f)?;
+                // A user function called with exactly its positional parameters:
+                // the arguments go straight into the new frame's slots.
+                if let Value::Function(func) = &fv {
+                    if func.code.simple && args.len() == func.code.params.len() {
+                        let slots = self.eval_into_slots(None, args, func.code.nslots, f)?;
+                        self.tick_call(*span)?;
+                        return at(self.run_frame(func, slots), *span);
                     }
+                }
+                let mut pos = Vec::with_capacity(args.len());
+                for e in args {
+                    pos.push(self.eval(e, f)?);
+                }
+                self.tick_call(*span)?;
+                at(self.call(&fv, Args::new(pos)), *span)
+            }
+            Ex::Method(obj, name, args, span) => {
+                let o = self.operand(obj, f)?;
+                match &o {
+                    // `xs.append(v)`, the commonest call in loops, without an argument vector.
+                    Value::List(l) if &**name == "append" && args.len() == 1 => {
+                        if let super::code::ArgX::Pos(e) = &args[0] {
+                            let v = self.operand(e, f)?;
+                            l.borrow_mut().push(v);
+                            return Ok(Value::None);
+                        }
+                    }
+                    // `obj.method(args)` on a user class: self and the arguments
+                    // go straight into the frame, no bound method is built.
+                    Value::Instance(inst) => {
+                        if let Some(func) = simple_method(inst, name, args) {
+                            let slots = self.eval_into_slots(Some(o), args, func.code.nslots, f)?;
+                            self.tick_call(*span)?;
+                            return at(self.run_frame(&func, slots), *span);
+                        }
+                    }
+                    _ => {}
                 }
                 let a = self.eval_args(args, f)?;
                 self.tick_call(*span)?;
                 at(self.call_method(&o, name, a), *span)
             }
             Ex::Attr(obj, name, span) => {
-                let o = self.eval(obj, f)?;
+                let o = self.operand(obj, f)?;
                 at(self.get_attr(&o, name), *span)
             }
             Ex::Subscript(oi, span) => {
-                let o = self.eval(&oi.0, f)?;
-                let i = self.eval(&oi.1, f)?;
+                let o = self.operand(&oi.0, f)?;
+                let i = self.operand(&oi.1, f)?;
                 at(self.get_item(&o, &i), *span)
             }
+            Ex::Tuple(xs) => Ok(Value::tuple(self.eval_seq(xs, f)?)),
+            Ex::List(xs) => Ok(Value::list(self.eval_seq(xs, f)?)),
+            Ex::Slice(_)
+            | Ex::Set(_)
+            | Ex::Dict(_)
+            | Ex::Starred(..)
+            | Ex::Comp(_)
+            | Ex::FString(_)
+            | Ex::Super(_) => self.eval_rare(e, f),
+        }
+    }
+
+    /// The expressions rarely inside hot loops, kept out of `eval` so that
+    /// its frame stays small.
+    #[inline(never)]
+    fn eval_rare(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
+        match e {
             Ex::Slice(parts) => {
                 let mut out: [Value; 3] = Default::default();
                 for (k, p) in parts.iter().enumerate() {
@@ -830,8 +934,6 @@ impl Interp {
                 }
                 Ok(Value::Slice(Rc::new(out)))
             }
-            Ex::Tuple(xs) => Ok(Value::tuple(self.eval_seq(xs, f)?)),
-            Ex::List(xs) => Ok(Value::list(self.eval_seq(xs, f)?)),
             Ex::Set(xs) => {
                 let items = self.eval_seq(xs, f)?;
                 self.make_set(items)
@@ -885,15 +987,52 @@ impl Interp {
                     _ => at(Err(exc("RuntimeError", "super(): no arguments")), *span),
                 }
             }
+            _ => unreachable!("eval dispatches only the rare expressions here"),
         }
     }
 
+    /// A frame's slots from the pool: `first` (the receiver), the positional
+    /// `args`, then unbound slots up to `nslots`.
     #[inline]
-    fn tick_call(&mut self, span: Span) -> PyResult<()> {
-        if self.step_limit.is_some() {
-            return at(self.tick(), span);
+    fn eval_into_slots(
+        &mut self,
+        first: Option<Value>,
+        args: &[impl AsPosArg],
+        nslots: u32,
+        f: &mut Frame,
+    ) -> PyResult<Vec<Value>> {
+        let mut slots = self.slot_pool.pop().unwrap_or_default();
+        slots.reserve(nslots as usize);
+        if let Some(v) = first {
+            slots.push(v);
         }
-        Ok(())
+        for a in args {
+            match self.operand(a.pos_expr(), f) {
+                Ok(v) => slots.push(v),
+                Err(e) => {
+                    self.recycle(slots);
+                    return Err(e);
+                }
+            }
+        }
+        while slots.len() < nslots as usize {
+            slots.push(Value::Unbound);
+        }
+        Ok(slots)
+    }
+
+    /// Gives a finished frame's slot vector back to the pool.
+    #[inline]
+    pub fn recycle(&mut self, mut slots: Vec<Value>) {
+        slots.clear();
+        if self.slot_pool.len() < 64 {
+            self.slot_pool.push(slots);
+        }
+    }
+
+    #[inline(always)]
+    fn tick_call(&mut self, span: Span) -> PyResult<()> {
+        at(self.tick(), span)
     }
 
     fn eval_fstring(&mut self, parts: &[FPart], f: &mut Frame) -> PyResult<String> {
@@ -1075,6 +1214,15 @@ impl Interp {
         }
     }
 
+    /// `truthy` with bools decided inline (conditions are mostly comparisons).
+    #[inline(always)]
+    fn truthy_fast(&mut self, v: &Value) -> PyResult<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            _ => self.truthy(v),
+        }
+    }
+
     /// Python truthiness; tensors with more than one element raise.
     pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
         if let Some(b) = v.truthy_simple() {
@@ -1103,6 +1251,53 @@ impl Interp {
             return t.items.get(i).cloned();
         }
         None
+    }
+}
+
+/// An argument expression known to be positional.
+trait AsPosArg {
+    fn pos_expr(&self) -> &Ex;
+}
+
+impl AsPosArg for Ex {
+    #[inline(always)]
+    fn pos_expr(&self) -> &Ex {
+        self
+    }
+}
+
+impl AsPosArg for super::code::ArgX {
+    #[inline(always)]
+    fn pos_expr(&self) -> &Ex {
+        match self {
+            super::code::ArgX::Pos(e) => e,
+            // `simple_method` admits positional arguments only.
+            _ => unreachable!("a positional argument"),
+        }
+    }
+}
+
+/// The user function `inst.name` resolves to when it can be called with
+/// `inst` and `args` bound straight to its positional parameters: found on
+/// the class (not shadowed by an instance attribute), no `*args`/`**kwargs`/
+/// keyword-only parameters, positional arguments filling them exactly.
+#[inline]
+fn simple_method(
+    inst: &super::value::Instance,
+    name: &str,
+    args: &[super::code::ArgX],
+) -> Option<Rc<Function>> {
+    if !args.iter().all(|a| matches!(a, super::code::ArgX::Pos(_))) {
+        return None;
+    }
+    if inst.attrs.borrow().iter().any(|(k, _)| &**k == name) {
+        return None;
+    }
+    match inst.class.lookup(name)? {
+        Value::Function(func) if func.code.simple && func.code.params.len() == args.len() + 1 => {
+            Some(func)
+        }
+        _ => None,
     }
 }
 

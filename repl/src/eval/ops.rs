@@ -86,6 +86,71 @@ fn int_of(v: &Value) -> Option<i64> {
     }
 }
 
+/// `l op r` for the number cases decided inline by the evaluator: int
+/// arithmetic that does not overflow, `%` and `//` by a positive int, and
+/// float arithmetic with a float and an int or float. None: take the general
+/// path (which also raises the errors). Some only when both operands are
+/// numbers, so callers may skip dropping them.
+#[inline(always)]
+pub fn num_fast(op: BinOp, l: &Value, r: &Value) -> Option<Value> {
+    match (l, r) {
+        (Value::Int(a), Value::Int(b)) => {
+            let (a, b) = (*a, *b);
+            match op {
+                BinOp::Add => a.checked_add(b).map(Value::Int),
+                BinOp::Sub => a.checked_sub(b).map(Value::Int),
+                BinOp::Mul => a.checked_mul(b).map(Value::Int),
+                // For b > 0, Python's floored % and // are the Euclidean ones.
+                BinOp::Mod if b > 0 => Some(Value::Int(a.rem_euclid(b))),
+                BinOp::FloorDiv if b > 0 => Some(Value::Int(a.div_euclid(b))),
+                _ => None,
+            }
+        }
+        (Value::Float(a), Value::Float(b)) => float_fast(op, *a, *b),
+        (Value::Float(a), Value::Int(b)) => float_fast(op, *a, *b as f64),
+        (Value::Int(a), Value::Float(b)) => float_fast(op, *a as f64, *b),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+fn float_fast(op: BinOp, a: f64, b: f64) -> Option<Value> {
+    match op {
+        BinOp::Add => Some(Value::Float(a + b)),
+        BinOp::Sub => Some(Value::Float(a - b)),
+        BinOp::Mul => Some(Value::Float(a * b)),
+        BinOp::Div if b != 0.0 => Some(Value::Float(a / b)),
+        _ => None,
+    }
+}
+
+/// `l op r` for two ints or two floats, decided inline by the evaluator
+/// (Some only for numbers, as with [`num_fast`]).
+#[inline(always)]
+pub fn cmp_fast(op: CmpOp, l: &Value, r: &Value) -> Option<bool> {
+    match (l, r) {
+        (Value::Int(a), Value::Int(b)) => Some(match op {
+            CmpOp::Eq | CmpOp::Is => a == b,
+            CmpOp::NotEq | CmpOp::IsNot => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::LtE => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::GtE => a >= b,
+            CmpOp::In | CmpOp::NotIn => return None,
+        }),
+        (Value::Float(a), Value::Float(b)) => Some(match op {
+            CmpOp::Eq => a == b,
+            CmpOp::NotEq => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::LtE => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::GtE => a >= b,
+            _ => return None,
+        }),
+        _ => None,
+    }
+}
+
 impl Interp {
     pub fn binary_op(&mut self, op: BinOp, l: Value, r: Value) -> PyResult<Value> {
         // Hot path: ints.

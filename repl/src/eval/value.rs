@@ -12,7 +12,7 @@ use std::rc::Rc;
 use tinytorch::{DType, Device, Tensor};
 
 /// A value of the language.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub enum Value {
     #[default]
     None,
@@ -48,6 +48,56 @@ pub enum Value {
     Cell(Rc<RefCell<Value>>),
     /// A slot that has not been assigned yet (never visible to user code).
     Unbound,
+}
+
+/// Cloning a number, a bool or None copies it inline; everything else
+/// bumps one reference count (out of line, to keep the hot paths small).
+impl Clone for Value {
+    #[inline]
+    fn clone(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(x) => Value::Float(*x),
+            _ => self.clone_heap(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_heap(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(x) => Value::Float(*x),
+            Value::Str(x) => Value::Str(x.clone()),
+            Value::List(x) => Value::List(x.clone()),
+            Value::Tuple(x) => Value::Tuple(x.clone()),
+            Value::Dict(x) => Value::Dict(x.clone()),
+            Value::Set(x) => Value::Set(x.clone()),
+            Value::Function(x) => Value::Function(x.clone()),
+            Value::BoundMethod(x) => Value::BoundMethod(x.clone()),
+            Value::BoundNative(x) => Value::BoundNative(x.clone()),
+            Value::Builtin(x) => Value::Builtin(x.clone()),
+            Value::Class(x) => Value::Class(x.clone()),
+            Value::Instance(x) => Value::Instance(x.clone()),
+            Value::Module(x) => Value::Module(x.clone()),
+            Value::Tensor(x) => Value::Tensor(x.clone()),
+            Value::Range(x) => Value::Range(x.clone()),
+            Value::Iter(x) => Value::Iter(x.clone()),
+            Value::Slice(x) => Value::Slice(x.clone()),
+            Value::Super(x) => Value::Super(x.clone()),
+            Value::Native(x) => Value::Native(x.clone()),
+            Value::Cell(x) => Value::Cell(x.clone()),
+            Value::Ellipsis => Value::Ellipsis,
+            Value::DType(d) => Value::DType(*d),
+            Value::Device(d) => Value::Device(*d),
+            Value::Unbound => Value::Unbound,
+        }
+    }
 }
 
 /// A tuple, and the tuple-like types PyTorch prints differently.
