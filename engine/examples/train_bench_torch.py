@@ -3,7 +3,8 @@ timed the same way, for a side-by-side table.
 
     python engine/examples/train_bench_torch.py [--batches N] [--threads T]
 
-Prints one line per model, `<name> <ms per batch>`, which train_bench
+Prints one line per model, `<name> <wall ms per batch> <CPU ms per batch>`
+(process CPU time, all threads), which train_bench
 (`--torch PYTHON`) reads. Needs torch; nothing in the build or CI runs it.
 Tested with torch 2.x on CPU.
 """
@@ -46,10 +47,10 @@ def bench(model, opt, batches):
 
     for _ in range(3):
         step()
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     for _ in range(batches):
         step()
-    return (time.perf_counter() - t) / batches
+    return (1e3 * (time.perf_counter() - t) / batches, 1e3 * (time.process_time() - c) / batches)
 
 
 def main():
@@ -60,9 +61,9 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10), nn.LogSoftmax(1))
-    print("mlp", 1e3 * bench(mlp, torch.optim.SGD(mlp.parameters(), lr=0.01), a.batches), flush=True)
+    print("mlp %.4f %.4f" % bench(mlp, torch.optim.SGD(mlp.parameters(), lr=0.01), a.batches), flush=True)
     cnn = Net()
-    print("cnn", 1e3 * bench(cnn, torch.optim.Adadelta(cnn.parameters(), lr=1.0), a.batches), flush=True)
+    print("cnn %.4f %.4f" % bench(cnn, torch.optim.Adadelta(cnn.parameters(), lr=1.0), a.batches), flush=True)
 
 
 if __name__ == "__main__":
