@@ -232,9 +232,44 @@ pub fn max_pool2d_with_indices(
     padding: [usize; 2],
     dilation: [usize; 2],
 ) -> Result<(Tensor, Tensor)> {
+    max_pool2d_full(input, kernel_size, stride, padding, dilation, false)
+}
+
+/// Output length of a pooling window, PyTorch's `pooling_output_shape`:
+/// with `ceil_mode` the last, partial window counts, unless it would start
+/// inside the right padding.
+fn pool_out_len(len: usize, k: usize, s: usize, p: usize, d: usize, ceil: bool) -> Result<usize> {
+    let floor = out_len("max_pool2d", len, k, s, p, d)?;
+    if !ceil {
+        return Ok(floor);
+    }
+    let span = len + 2 * p - (d * (k - 1) + 1);
+    let mut o = span.div_ceil(s) + 1;
+    if (o - 1) * s >= len + p {
+        o -= 1;
+    }
+    Ok(o)
+}
+
+/// `F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
+/// return_indices=True)`: values and int64 indices into each `h*w` plane.
+pub fn max_pool2d_full(
+    input: &Tensor,
+    kernel_size: [usize; 2],
+    stride: Option<[usize; 2]>,
+    padding: [usize; 2],
+    dilation: [usize; 2],
+    ceil_mode: bool,
+) -> Result<(Tensor, Tensor)> {
     if input.dim() == 3 {
-        let (v, i) =
-            max_pool2d_with_indices(&input.unsqueeze(0)?, kernel_size, stride, padding, dilation)?;
+        let (v, i) = max_pool2d_full(
+            &input.unsqueeze(0)?,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            ceil_mode,
+        )?;
         return Ok((v.squeeze_dim(0)?, i.squeeze_dim(0)?));
     }
     if input.dim() != 4 {
@@ -257,21 +292,21 @@ pub fn max_pool2d_with_indices(
     }
     let s = input.shape();
     let (n, c, h, w) = (s[0], s[1], s[2], s[3]);
-    let oh = out_len(
-        "max_pool2d",
+    let oh = pool_out_len(
         h,
         kernel_size[0],
         stride[0],
         padding[0],
         dilation[0],
+        ceil_mode,
     )?;
-    let ow = out_len(
-        "max_pool2d",
+    let ow = pool_out_len(
         w,
         kernel_size[1],
         stride[1],
         padding[1],
         dilation[1],
+        ceil_mode,
     )?;
     let geo = Window2d {
         n,
