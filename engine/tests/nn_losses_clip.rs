@@ -100,9 +100,9 @@ fn bce_with_logits_module_weights() {
 /// Parameters with gradients (3, 4) and [[12]], plus one without a gradient.
 fn params() -> Vec<Tensor> {
     let a = t(&[0., 0.], &[2]);
-    a.set_grad(Some(t(&[3., 4.], &[2])));
+    a.set_grad(Some(t(&[3., 4.], &[2]))).unwrap();
     let b = t(&[0.], &[1, 1]);
-    b.set_grad(Some(t(&[12.], &[1, 1])));
+    b.set_grad(Some(t(&[12.], &[1, 1]))).unwrap();
     vec![a, b, t(&[1.], &[1])]
 }
 
@@ -142,7 +142,7 @@ fn clip_grad_norm_two_one_and_inf() {
 #[test]
 fn clip_grad_norm_nonfinite() {
     let p = t(&[0.], &[1]);
-    p.set_grad(Some(t(&[f64::INFINITY], &[1])));
+    p.set_grad(Some(t(&[f64::INFINITY], &[1]))).unwrap();
     let e = clip_grad_norm_with(std::slice::from_ref(&p), 1.0, 2.0, true).unwrap_err();
     assert!(
         e.to_string()

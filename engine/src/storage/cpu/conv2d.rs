@@ -371,6 +371,7 @@ mod tests {
         (y, dx, dw, db)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn shape(
         n: usize,
         c: usize,
