@@ -34,6 +34,34 @@ fn conv2d_gradients() {
 }
 
 #[test]
+fn fused_conv2d_paths_gradients() {
+    // One input channel (MNIST's first layer), odd batch, no bias; and a
+    // pointwise 1x1 kernel with groups, which skips the unfolding.
+    check(
+        |t| F::conv2d(&t[0], &t[1], None, [1, 1], [1, 0], [1, 1], 1),
+        &[leaf(&[3, 1, 4, 4], 8), leaf(&[3, 1, 3, 2], 9)],
+    );
+    check(
+        |t| F::conv2d(&t[0], &t[1], Some(&t[2]), [1, 1], [0, 0], [1, 1], 2),
+        &[
+            leaf(&[3, 4, 2, 3], 10),
+            leaf(&[6, 2, 1, 1], 11),
+            leaf(&[6], 12),
+        ],
+    );
+}
+
+#[test]
+fn max_pool2d_ceil_mode_gradients() {
+    // 5x6 input, 2x2 windows, stride 2, ceil mode: the last row and column
+    // of windows are partial (one input row / column left).
+    check(
+        |t| Ok(F::max_pool2d_full(&t[0], [2, 2], None, [0, 1], [1, 1], true)?.0),
+        &[leaf(&[1, 2, 5, 6], 13)],
+    );
+}
+
+#[test]
 fn pooling_and_norm_gradients() {
     check(
         |t| F::max_pool2d(&t[0], [2, 2], Some([1, 2]), [1, 0], [1, 1]),

@@ -266,12 +266,15 @@ impl Module for Conv2d {
     }
 }
 
-/// `nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1)`.
+/// `nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
+/// ceil_mode=False)`.
 pub struct MaxPool2d {
     pub kernel_size: usize,
     pub stride: usize,
     pub padding: usize,
     pub dilation: usize,
+    /// Count a last, partial window (PyTorch's `ceil_mode`).
+    pub ceil_mode: bool,
     training: bool,
 }
 
@@ -291,8 +294,15 @@ impl MaxPool2d {
             stride,
             padding,
             dilation,
+            ceil_mode: false,
             training: true,
         }
+    }
+
+    /// Sets `ceil_mode` (builder style).
+    pub fn ceil_mode(mut self, on: bool) -> Self {
+        self.ceil_mode = on;
+        self
     }
 }
 
@@ -302,19 +312,25 @@ impl Module for MaxPool2d {
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let k = self.kernel_size;
-        F::max_pool2d(
+        Ok(F::max_pool2d_full(
             x,
             [k, k],
             Some([self.stride, self.stride]),
             [self.padding, self.padding],
             [self.dilation, self.dilation],
-        )
+            self.ceil_mode,
+        )?
+        .0)
     }
     training_flag!();
     fn extra_repr(&self) -> String {
         format!(
-            "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode=False",
-            self.kernel_size, self.stride, self.padding, self.dilation
+            "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            py_bool(self.ceil_mode)
         )
     }
 }

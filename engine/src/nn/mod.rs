@@ -10,9 +10,11 @@
 //! `zero_grad`, `train`/`eval`, `state_dict`/`load_state_dict`, `to`) is
 //! written once in [`ModuleExt`], on top of the visitors.
 
+mod clip_grad;
 pub mod functional;
 pub mod init;
 mod layers;
+mod loss;
 pub(crate) use layers::py_float;
 mod state;
 
@@ -20,7 +22,13 @@ pub use layers::{
     Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, ModuleList,
     RMSNorm, ReLU, Sequential, SiLU, Sigmoid, Tanh, GELU,
 };
+pub use loss::{BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
 pub use state::StateDict;
+
+/// `torch.nn.utils`.
+pub mod utils {
+    pub use super::clip_grad::{clip_grad_norm_, clip_grad_norm_with};
+}
 
 use crate::{Device, Error, Result, Tensor};
 

@@ -129,8 +129,20 @@ impl Tensor {
                     None
                 };
                 let gb = if n[1] {
-                    // dB = A^T @ dC
-                    let d = core(&a2.mt()?, &g2)?;
+                    // dB = A^T @ dC. When B is a transposed view (Linear's
+                    // `weight.t()`), dB is computed in B's memory order as
+                    // (dC^T @ A)^T, as PyTorch's mm backward does, so the
+                    // weight's gradient arrives contiguous instead of being
+                    // copied through a transpose.
+                    let d = if a2.dim() == 2
+                        && b2.dim() == 2
+                        && b2.stride()[0] == 1
+                        && b2.stride()[1] != 1
+                    {
+                        core(&g2.mt()?, &a2)?.mt()?
+                    } else {
+                        core(&a2.mt()?, &g2)?
+                    };
                     let d = sum_to_shape(&d, b2.shape())?;
                     Some(d.reshape_to(&shb)?)
                 } else {

@@ -2,6 +2,8 @@
 //! gradient and its state buffers (PyTorch's `_single_tensor_*` functions,
 //! one element at a time in f64).
 
+use rayon::prelude::*;
+
 use super::{Hyper, Kind};
 use crate::storage::cpu::IntoStorage;
 use crate::storage::Storage;
@@ -15,11 +17,11 @@ fn whole(t: &Tensor) -> bool {
 }
 
 /// Runs `f(param, grad, state)` for every element, writing param and state back.
-fn apply(
+fn apply<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
     p: &Tensor,
     g: &Tensor,
     bufs: &[Tensor],
-    f: &(dyn Fn(&mut f64, f64, &mut [f64]) + Sync),
+    f: &F,
 ) -> Result<()> {
     #[cfg(feature = "cuda")]
     if p.device().is_cuda() {
@@ -36,8 +38,8 @@ fn apply(
         g.to_dtype(p.dtype())?.contiguous_copy()?
     };
     match p.dtype() {
-        DType::F32 => apply_t::<f32>(p, &g, bufs, f),
-        DType::F64 => apply_t::<f64>(p, &g, bufs, f),
+        DType::F32 => apply_t::<f32, F>(p, &g, bufs, f),
+        DType::F64 => apply_t::<f64, F>(p, &g, bufs, f),
         d => Err(Error::Unsupported {
             op: "optimizer step",
             dtype: d,
@@ -79,11 +81,14 @@ fn slice_mut<T: IntoStorage>(s: &mut Storage) -> Result<&mut [T]> {
     }
 }
 
-fn apply_t<T: IntoStorage>(
+/// Elements per parallel task of an update.
+const CHUNK: usize = 1 << 15;
+
+fn apply_t<T: IntoStorage, F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
     p: &Tensor,
     g: &Tensor,
     bufs: &[Tensor],
-    f: &(dyn Fn(&mut f64, f64, &mut [f64]) + Sync),
+    f: &F,
 ) -> Result<()> {
     let gs = g.storage();
     let gv: &[T] = match &*gs {
@@ -103,17 +108,36 @@ fn apply_t<T: IntoStorage>(
         bv.push(slice_mut::<T>(gd)?);
     }
     let n = bufs.len();
-    let mut s = [0f64; MAX_BUFS];
-    for i in 0..pv.len() {
-        let mut x = pv[i].to_f64();
-        for k in 0..n {
-            s[k] = bv[k][i].to_f64();
+    if gv.len() != pv.len() || bv.iter().any(|b| b.len() != pv.len()) {
+        return Err(Error::Internal(
+            "optimizer: gradient or state size differs from the parameter".into(),
+        ));
+    }
+    // Split parameter, gradient and every state buffer into the same chunks.
+    let mut state_chunks: Vec<_> = bv.iter_mut().map(|b| b.chunks_mut(CHUNK)).collect();
+    let mut tasks = Vec::with_capacity(pv.len().div_ceil(CHUNK));
+    for (pc, gc) in pv.chunks_mut(CHUNK).zip(gv.chunks(CHUNK)) {
+        let sc: Vec<&mut [T]> = state_chunks.iter_mut().filter_map(|it| it.next()).collect();
+        tasks.push((pc, gc, sc));
+    }
+    let run = |(pc, gc, mut sc): (&mut [T], &[T], Vec<&mut [T]>)| {
+        let mut s = [0f64; MAX_BUFS];
+        for i in 0..pc.len() {
+            let mut x = pc[i].to_f64();
+            for k in 0..n {
+                s[k] = sc[k][i].to_f64();
+            }
+            f(&mut x, gc[i].to_f64(), &mut s[..n]);
+            pc[i] = T::from_f64(x);
+            for k in 0..n {
+                sc[k][i] = T::from_f64(s[k]);
+            }
         }
-        f(&mut x, gv[i].to_f64(), &mut s[..n]);
-        pv[i] = T::from_f64(x);
-        for k in 0..n {
-            bv[k][i] = T::from_f64(s[k]);
-        }
+    };
+    if tasks.len() > 1 {
+        tasks.into_par_iter().for_each(run);
+    } else {
+        tasks.into_iter().for_each(run);
     }
     drop(guards);
     drop(pg);

@@ -13,6 +13,7 @@ pub mod op;
 
 use crate::{DType, Device, Error, Layout, Result};
 pub use cpu::conv::Window2d;
+pub use cpu::conv2d::ConvShape;
 pub use cpu::CpuStorage;
 #[cfg(feature = "cuda")]
 pub use cuda::CudaStorage;
@@ -88,6 +89,31 @@ pub trait Backend: Sized + Send + Sync {
     fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
     /// The adjoint of `im2col`: `[n, c*kh*kw, oh*ow]` summed back onto `[n, c, h, w]`.
     fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self>;
+    /// Fused 2-D convolution of `self` `[n, c, h, w]` with `weight`
+    /// `[oc, c/groups, kh, kw]` plus an optional `bias` `[oc]`:
+    /// `[n, oc, oh, ow]`. (`im2col` + `matmul` compose the same result; a
+    /// backend fuses them to avoid materialising the batch's columns.)
+    fn conv2d(
+        &self,
+        layout: &Layout,
+        weight: &Self,
+        weight_layout: &Layout,
+        bias: Option<(&Self, &Layout)>,
+        s: &ConvShape,
+    ) -> Result<Self>;
+    /// Gradients of [`Backend::conv2d`] with respect to (input, weight,
+    /// bias) from the output gradient `grad`, for the `need`ed ones.
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_backward(
+        &self,
+        layout: &Layout,
+        weight: &Self,
+        weight_layout: &Layout,
+        grad: &Self,
+        grad_layout: &Layout,
+        s: &ConvShape,
+        need: [bool; 3],
+    ) -> Result<[Option<Self>; 3]>;
     /// 2-D max pooling: values `[n, c, oh, ow]` and int64 indices into each `h*w` plane.
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)>;
     /// `self` is the gradient `[n, c, oh, ow]`, scattered to `[n, c, h, w]` at `idx`.
@@ -368,6 +394,44 @@ impl Storage {
         }
     }
 
+    pub fn conv2d(
+        &self,
+        l: &Layout,
+        w: &Storage,
+        wl: &Layout,
+        bias: Option<(&Storage, &Layout)>,
+        s: &ConvShape,
+    ) -> Result<Storage> {
+        cpu::check_alloc(s.win.n * s.oc * s.win.oh * s.win.ow, self.dtype())?;
+        match (self, w, bias) {
+            (Storage::Cpu(x), Storage::Cpu(w), None) => {
+                Ok(Storage::Cpu(Backend::conv2d(x, l, w, wl, None, s)?))
+            }
+            (Storage::Cpu(x), Storage::Cpu(w), Some((Storage::Cpu(b), bl))) => Ok(Storage::Cpu(
+                Backend::conv2d(x, l, w, wl, Some((b, bl)), s)?,
+            )),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn conv2d_backward(
+        &self,
+        l: &Layout,
+        w: &Storage,
+        wl: &Layout,
+        grad: &Storage,
+        gl: &Layout,
+        s: &ConvShape,
+        need: [bool; 3],
+    ) -> Result<[Option<Storage>; 3]> {
+        match (self, w, grad) {
+            (Storage::Cpu(x), Storage::Cpu(w), Storage::Cpu(g)) => {
+                Ok(Backend::conv2d_backward(x, l, w, wl, g, gl, s, need)?
+                    .map(|v| v.map(Storage::Cpu)))
+            }
+        }
+    }
+
     pub fn max_pool2d(&self, l: &Layout, g: &Window2d) -> Result<(Storage, Storage)> {
         match self {
             Storage::Cpu(s) => {
@@ -523,6 +587,42 @@ impl Backend for CpuStorage {
 
     fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
         cpu::conv::col2im(contiguous(self, layout).as_ref(), g)
+    }
+
+    fn conv2d(
+        &self,
+        layout: &Layout,
+        weight: &Self,
+        weight_layout: &Layout,
+        bias: Option<(&Self, &Layout)>,
+        s: &ConvShape,
+    ) -> Result<Self> {
+        let b = bias.map(|(b, bl)| contiguous(b, bl));
+        cpu::conv2d::forward(
+            contiguous(self, layout).as_ref(),
+            contiguous(weight, weight_layout).as_ref(),
+            b.as_deref(),
+            s,
+        )
+    }
+
+    fn conv2d_backward(
+        &self,
+        layout: &Layout,
+        weight: &Self,
+        weight_layout: &Layout,
+        grad: &Self,
+        grad_layout: &Layout,
+        s: &ConvShape,
+        need: [bool; 3],
+    ) -> Result<[Option<Self>; 3]> {
+        cpu::conv2d::backward(
+            contiguous(self, layout).as_ref(),
+            contiguous(weight, weight_layout).as_ref(),
+            contiguous(grad, grad_layout).as_ref(),
+            s,
+            need,
+        )
     }
 
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {

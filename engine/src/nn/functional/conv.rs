@@ -1,14 +1,16 @@
-//! `F.conv2d` as im2col + one batched matmul, and `F.max_pool2d` with the
-//! argmax indices its backward scatters through. Each records one node
-//! (`ConvolutionBackward0`, `MaxPool2DWithIndicesBackward0`).
+//! `F.conv2d` on the backend's fused convolution (im2col + GEMM per sample,
+//! see `storage/cpu/conv2d.rs`), and `F.max_pool2d` with the argmax indices
+//! its backward scatters through. Each records one node
+//! (`ConvolutionBackward0` saving `input` and `weight` as PyTorch does,
+//! `MaxPool2DWithIndicesBackward0`).
 //!
-//! Channel layout: the unfolded input is `[n, groups, c_in/groups*kh*kw,
-//! oh*ow]` and the weight `[groups, c_out/groups, c_in/groups*kh*kw]`, so the
-//! product `[n, groups, c_out/groups, oh*ow]` *is* the NCHW output, output
-//! channel `g*(c_out/groups) + j` for group `g`: no transpose, no copy.
+//! Channel layout: per sample and group, the unfolded input is
+//! `[c_in/groups*kh*kw, oh*ow]` and the weight `[c_out/groups,
+//! c_in/groups*kh*kw]`, so their product is the group's block of output
+//! channels `g*(c_out/groups) + j` in NCHW order: no transpose, no copy.
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
-use crate::storage::Window2d;
+use crate::storage::{ConvShape, Window2d};
 use crate::{DType, Error, Result, Tensor};
 
 /// Computes half types in float32 (the kernels run f32 and f64).
@@ -155,78 +157,59 @@ pub fn conv2d(
         oh,
         ow,
     };
+    let shape = ConvShape {
+        win: geo,
+        groups,
+        oc,
+    };
     let dt = input.dtype();
     let cdt = compute_dtype(dt)?;
-    let kk = cg * kh * kw;
-    let l = oh * ow;
-    let ocg = oc / groups;
-    let (out, cols) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
+    let out = with_no_grad(|| -> Result<Tensor> {
         let x = input.to_dtype(cdt)?;
-        let s = x.storage().im2col(x.layout(), &geo)?;
-        let cols = Tensor::from_contiguous(s, &[n, groups, kk, l]);
-        let wm = weight.to_dtype(cdt)?.reshape_to(&[groups, ocg, kk])?;
-        let mut out = wm.matmul(&cols)?.reshape_to(&[n, oc, oh, ow])?;
-        if let Some(b) = bias {
-            out = out.add(&b.to_dtype(cdt)?.reshape_to(&[1, oc, 1, 1])?)?;
-        }
-        Ok((out.to_dtype(dt)?, cols))
+        let wc = weight.to_dtype(cdt)?;
+        let bc = bias.map(|b| b.to_dtype(cdt)).transpose()?;
+        let bs = bc.as_ref().map(|b| b.storage());
+        let barg = bs.as_deref().zip(bc.as_ref().map(|b| b.layout()));
+        let s = x
+            .storage()
+            .conv2d(x.layout(), &wc.storage(), wc.layout(), barg, &shape)?;
+        Tensor::from_contiguous(s, &[n, oc, oh, ow]).to_dtype(dt)
     })?;
+    let sx = SavedTensor::new("input", input);
     let sw = SavedTensor::new("weight", weight);
-    let scols = SavedTensor::new("columns", &cols);
-    drop(cols);
-    let (sw2, scols2) = (sw.clone(), scols.clone());
-    let wshape = weight.shape().to_vec();
+    let (sx2, sw2) = (sx.clone(), sw.clone());
     let mut inputs = vec![input, weight];
     if let Some(b) = bias {
         inputs.push(b);
     }
     let has_bias = bias.is_some();
     const NAME: &str = "ConvolutionBackward0";
-    Ok(record(
-        out,
-        NAME,
-        &inputs,
-        vec![sw, scols],
-        move |g, need| {
-            let g = g
-                .to_dtype(cdt)?
-                .contiguous()?
-                .reshape_to(&[n, groups, ocg, l])?;
-            let gi = if need[0] {
-                // d cols = W^T @ g per group, folded back onto the input by col2im
-                let wm = sw2
-                    .get(NAME)?
-                    .to_dtype(cdt)?
-                    .reshape_to(&[groups, ocg, kk])?;
-                let dcols = wm.mt()?.matmul(&g)?;
-                let s = dcols.storage().col2im(dcols.layout(), &geo)?;
-                Some(Tensor::from_contiguous(s, &[n, c, h, w]).to_dtype(dt)?)
-            } else {
-                None
-            };
-            let gw = if need[1] {
-                // d W = sum over the batch of g @ cols^T
-                let cols = scols2.get(NAME)?;
-                let d = g.matmul(&cols.mt()?)?.sum_dims(&[0], false)?;
-                Some(d.reshape_to(&wshape)?.to_dtype(dt)?)
-            } else {
-                None
-            };
-            let mut v = vec![gi, gw];
-            if has_bias {
-                v.push(if need[2] {
-                    Some(
-                        g.reshape_to(&[n, oc, l])?
-                            .sum_dims(&[0, 2], false)?
-                            .to_dtype(dt)?,
-                    )
-                } else {
-                    None
-                });
-            }
-            Ok(v)
-        },
-    ))
+    Ok(record(out, NAME, &inputs, vec![sx, sw], move |g, need| {
+        // y[i, o] = b[o] + sum_{c, taps} W[o, c, tap] * x[i, c, window(tap)]:
+        // dx = col2im(W^T @ g), dW = sum_i g_i @ cols_i^T, db = sum of g over (i, oh, ow).
+        let x = sx2.get(NAME)?.to_dtype(cdt)?;
+        let wt = sw2.get(NAME)?.to_dtype(cdt)?;
+        let g = g.to_dtype(cdt)?;
+        let want = [need[0], need[1], has_bias && need[2]];
+        let [gx, gw, gb] = x.storage().conv2d_backward(
+            x.layout(),
+            &wt.storage(),
+            wt.layout(),
+            &g.storage(),
+            g.layout(),
+            &shape,
+            want,
+        )?;
+        let wrap = |s: Option<crate::storage::Storage>, sh: &[usize]| {
+            s.map(|s| Tensor::from_contiguous(s, sh).to_dtype(dt))
+                .transpose()
+        };
+        let mut v = vec![wrap(gx, &[n, c, h, w])?, wrap(gw, &[oc, cg, kh, kw])?];
+        if has_bias {
+            v.push(wrap(gb, &[oc])?);
+        }
+        Ok(v)
+    }))
 }
 
 /// `F.max_pool2d(input, kernel_size, stride, padding, dilation)` (floor mode).
@@ -249,9 +232,44 @@ pub fn max_pool2d_with_indices(
     padding: [usize; 2],
     dilation: [usize; 2],
 ) -> Result<(Tensor, Tensor)> {
+    max_pool2d_full(input, kernel_size, stride, padding, dilation, false)
+}
+
+/// Output length of a pooling window, PyTorch's `pooling_output_shape`:
+/// with `ceil_mode` the last, partial window counts, unless it would start
+/// inside the right padding.
+fn pool_out_len(len: usize, k: usize, s: usize, p: usize, d: usize, ceil: bool) -> Result<usize> {
+    let floor = out_len("max_pool2d", len, k, s, p, d)?;
+    if !ceil {
+        return Ok(floor);
+    }
+    let span = len + 2 * p - (d * (k - 1) + 1);
+    let mut o = span.div_ceil(s) + 1;
+    if (o - 1) * s >= len + p {
+        o -= 1;
+    }
+    Ok(o)
+}
+
+/// `F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
+/// return_indices=True)`: values and int64 indices into each `h*w` plane.
+pub fn max_pool2d_full(
+    input: &Tensor,
+    kernel_size: [usize; 2],
+    stride: Option<[usize; 2]>,
+    padding: [usize; 2],
+    dilation: [usize; 2],
+    ceil_mode: bool,
+) -> Result<(Tensor, Tensor)> {
     if input.dim() == 3 {
-        let (v, i) =
-            max_pool2d_with_indices(&input.unsqueeze(0)?, kernel_size, stride, padding, dilation)?;
+        let (v, i) = max_pool2d_full(
+            &input.unsqueeze(0)?,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            ceil_mode,
+        )?;
         return Ok((v.squeeze_dim(0)?, i.squeeze_dim(0)?));
     }
     if input.dim() != 4 {
@@ -274,21 +292,21 @@ pub fn max_pool2d_with_indices(
     }
     let s = input.shape();
     let (n, c, h, w) = (s[0], s[1], s[2], s[3]);
-    let oh = out_len(
-        "max_pool2d",
+    let oh = pool_out_len(
         h,
         kernel_size[0],
         stride[0],
         padding[0],
         dilation[0],
+        ceil_mode,
     )?;
-    let ow = out_len(
-        "max_pool2d",
+    let ow = pool_out_len(
         w,
         kernel_size[1],
         stride[1],
         padding[1],
         dilation[1],
+        ceil_mode,
     )?;
     let geo = Window2d {
         n,

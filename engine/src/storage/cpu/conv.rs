@@ -69,47 +69,64 @@ pub fn im2col(x: &CpuStorage, g: &Window2d) -> Result<CpuStorage> {
 }
 
 fn im2col_t<T: Copy + Default + Send + Sync>(x: &[T], g: &Window2d) -> Vec<T> {
-    let plane = g.h * g.w;
-    let per_in = g.c * plane;
-    let (rows, cols) = (g.col_rows(), g.col_cols());
-    let mut out = vec![T::default(); g.n * rows * cols];
-    out.par_chunks_mut(rows * cols.max(1))
+    let per_in = g.c * g.h * g.w;
+    let per_col = g.col_rows() * g.col_cols();
+    let mut out = vec![T::default(); g.n * per_col];
+    out.par_chunks_mut(per_col.max(1))
         .zip(x.par_chunks(per_in.max(1)))
-        .for_each(|(dst, src)| {
-            for ci in 0..g.c {
-                let img = &src[ci * plane..(ci + 1) * plane];
-                for ki in 0..g.kh {
-                    for kj in 0..g.kw {
-                        let r = (ci * g.kh + ki) * g.kw + kj;
-                        let row = &mut dst[r * cols..(r + 1) * cols];
-                        for oy in 0..g.oh {
-                            let orow = &mut row[oy * g.ow..(oy + 1) * g.ow];
-                            let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
-                                continue; // already zero
+        .for_each(|(dst, src)| im2col_one(src, dst, g));
+    out
+}
+
+/// The contiguous run of a unit-stride output row that reads inside the
+/// input row: `ox` in `[lo, hi)` maps to `ix = ox + off` (tap `kj`).
+#[inline(always)]
+fn run(g: &Window2d, kj: usize) -> (usize, usize, isize) {
+    let off = (kj * g.dw) as isize - g.pw as isize;
+    let lo = ((-off).max(0) as usize).min(g.ow);
+    let hi = ((g.w as isize - off).max(0) as usize).min(g.ow).max(lo);
+    (lo, hi, off)
+}
+
+/// Unfolds one sample `[c, h, w]` into `dst` `[c*kh*kw, oh*ow]`, writing
+/// every element (zeros in the padding), so `dst` may hold stale data.
+pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
+    let plane = g.h * g.w;
+    let cols = g.col_cols();
+    let zero = T::default();
+    for ci in 0..g.c {
+        let img = &src[ci * plane..(ci + 1) * plane];
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let r = (ci * g.kh + ki) * g.kw + kj;
+                let row = &mut dst[r * cols..(r + 1) * cols];
+                for oy in 0..g.oh {
+                    let orow = &mut row[oy * g.ow..(oy + 1) * g.ow];
+                    let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                        orow.fill(zero);
+                        continue;
+                    };
+                    let irow = &img[iy * g.w..(iy + 1) * g.w];
+                    if g.sw == 1 {
+                        let (lo, hi, off) = run(g, kj);
+                        orow[..lo].fill(zero);
+                        let s0 = (lo as isize + off) as usize;
+                        if lo < hi {
+                            orow[lo..hi].copy_from_slice(&irow[s0..s0 + (hi - lo)]);
+                        }
+                        orow[hi..].fill(zero);
+                    } else {
+                        for (ox, o) in orow.iter_mut().enumerate() {
+                            *o = match Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
+                                Some(ix) => irow[ix],
+                                None => zero,
                             };
-                            let irow = &img[iy * g.w..(iy + 1) * g.w];
-                            if g.sw == 1 {
-                                // contiguous run: ox in [lo, hi) maps to ix = ox + off
-                                let off = (kj * g.dw) as isize - g.pw as isize;
-                                let lo = (-off).max(0) as usize;
-                                let hi = ((g.w as isize - off).max(0) as usize).min(g.ow);
-                                if lo < hi {
-                                    let s0 = (lo as isize + off) as usize;
-                                    orow[lo..hi].copy_from_slice(&irow[s0..s0 + (hi - lo)]);
-                                }
-                            } else {
-                                for (ox, o) in orow.iter_mut().enumerate() {
-                                    if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
-                                        *o = irow[ix];
-                                    }
-                                }
-                            }
                         }
                     }
                 }
             }
-        });
-    out
+        }
+    }
 }
 
 /// The adjoint of [`im2col`]: `[n, c*kh*kw, oh*ow]` -> `[n, c, h, w]`,
@@ -126,51 +143,50 @@ fn col2im_t<T>(c: &[T], g: &Window2d) -> Vec<T>
 where
     T: Copy + Default + Send + Sync + std::ops::AddAssign,
 {
-    let plane = g.h * g.w;
-    let per_in = g.c * plane;
-    let (rows, cols) = (g.col_rows(), g.col_cols());
+    let per_in = g.c * g.h * g.w;
+    let per_col = g.col_rows() * g.col_cols();
     let mut out = vec![T::default(); g.n * per_in];
     out.par_chunks_mut(per_in.max(1))
-        .zip(c.par_chunks((rows * cols).max(1)))
-        .for_each(|(dst, src)| {
-            for ci in 0..g.c {
-                let img = &mut dst[ci * plane..(ci + 1) * plane];
-                for ki in 0..g.kh {
-                    for kj in 0..g.kw {
-                        let r = (ci * g.kh + ki) * g.kw + kj;
-                        let row = &src[r * cols..(r + 1) * cols];
-                        for oy in 0..g.oh {
-                            let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
-                                continue;
-                            };
-                            let orow = &row[oy * g.ow..(oy + 1) * g.ow];
-                            let irow = &mut img[iy * g.w..(iy + 1) * g.w];
-                            if g.sw == 1 {
-                                // contiguous run, as in im2col
-                                let off = (kj * g.dw) as isize - g.pw as isize;
-                                let lo = (-off).max(0) as usize;
-                                let hi = ((g.w as isize - off).max(0) as usize).min(g.ow);
-                                if lo < hi {
-                                    let s0 = (lo as isize + off) as usize;
-                                    for (d, &v) in
-                                        irow[s0..s0 + (hi - lo)].iter_mut().zip(&orow[lo..hi])
-                                    {
-                                        *d += v;
-                                    }
-                                }
-                                continue;
+        .zip(c.par_chunks(per_col.max(1)))
+        .for_each(|(dst, src)| col2im_one(src, dst, g));
+    out
+}
+
+/// Adds one sample's columns `src` `[c*kh*kw, oh*ow]` onto `dst` `[c, h, w]`.
+pub fn col2im_one<T: Copy + std::ops::AddAssign>(src: &[T], dst: &mut [T], g: &Window2d) {
+    let plane = g.h * g.w;
+    let cols = g.col_cols();
+    for ci in 0..g.c {
+        let img = &mut dst[ci * plane..(ci + 1) * plane];
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let r = (ci * g.kh + ki) * g.kw + kj;
+                let row = &src[r * cols..(r + 1) * cols];
+                for oy in 0..g.oh {
+                    let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                        continue;
+                    };
+                    let orow = &row[oy * g.ow..(oy + 1) * g.ow];
+                    let irow = &mut img[iy * g.w..(iy + 1) * g.w];
+                    if g.sw == 1 {
+                        let (lo, hi, off) = run(g, kj);
+                        if lo < hi {
+                            let s0 = (lo as isize + off) as usize;
+                            for (d, &v) in irow[s0..s0 + (hi - lo)].iter_mut().zip(&orow[lo..hi]) {
+                                *d += v;
                             }
-                            for (ox, &v) in orow.iter().enumerate() {
-                                if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
-                                    irow[ix] += v;
-                                }
-                            }
+                        }
+                        continue;
+                    }
+                    for (ox, &v) in orow.iter().enumerate() {
+                        if let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) {
+                            irow[ix] += v;
                         }
                     }
                 }
             }
-        });
-    out
+        }
+    }
 }
 
 /// Max pooling over `[n, c, h, w]`: values `[n, c, oh, ow]` and, as

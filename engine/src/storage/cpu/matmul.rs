@@ -38,7 +38,34 @@ fn side(l: &Layout) -> Side {
     }
 }
 
-trait Gemm: Copy + Send + Sync + Default {
+/// The float element types `matrixmultiply` multiplies natively.
+pub(super) trait Gemm: Copy + Send + Sync + Default + 'static {
+    /// The multiplicative identity (`beta` to accumulate into C).
+    const ONE: Self;
+
+    /// C (m x n, strides `rsc`/`csc`) = A (m x k) * B (k x n) + beta * C.
+    /// With `beta == 0` C is only written, so it may be uninitialised.
+    ///
+    /// # Safety
+    /// `a`, `b` and `c` must address every element their strides reach, and
+    /// `c` must not alias `a` or `b`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn gemm_raw(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    );
+
     /// C (m x n, row-major, contiguous) = A (m x k) * B (k x n).
     ///
     /// # Safety
@@ -55,36 +82,21 @@ trait Gemm: Copy + Send + Sync + Default {
         rsb: isize,
         csb: isize,
         c: &mut [Self],
-    );
-}
-
-impl Gemm for f32 {
-    unsafe fn gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const f32,
-        rsa: isize,
-        csa: isize,
-        b: *const f32,
-        rsb: isize,
-        csb: isize,
-        c: &mut [f32],
     ) {
+        debug_assert!(c.len() >= m * n);
         // SAFETY: caller guarantees a/b bounds; c has m*n elements.
         unsafe {
-            matrixmultiply::sgemm(
+            Self::gemm_raw(
                 m,
                 k,
                 n,
-                1.0,
                 a,
                 rsa,
                 csa,
                 b,
                 rsb,
                 csb,
-                0.0,
+                Self::default(),
                 c.as_mut_ptr(),
                 n as isize,
                 1,
@@ -93,40 +105,34 @@ impl Gemm for f32 {
     }
 }
 
-impl Gemm for f64 {
-    unsafe fn gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const f64,
-        rsa: isize,
-        csa: isize,
-        b: *const f64,
-        rsb: isize,
-        csb: isize,
-        c: &mut [f64],
-    ) {
-        // SAFETY: as for f32.
-        unsafe {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a,
-                rsa,
-                csa,
-                b,
-                rsb,
-                csb,
-                0.0,
-                c.as_mut_ptr(),
-                n as isize,
-                1,
-            )
+macro_rules! gemm_impl {
+    ($t:ty, $f:path) => {
+        impl Gemm for $t {
+            const ONE: $t = 1.0;
+
+            unsafe fn gemm_raw(
+                m: usize,
+                k: usize,
+                n: usize,
+                a: *const $t,
+                rsa: isize,
+                csa: isize,
+                b: *const $t,
+                rsb: isize,
+                csb: isize,
+                beta: $t,
+                c: *mut $t,
+                rsc: isize,
+                csc: isize,
+            ) {
+                // SAFETY: forwarded from the caller's contract.
+                unsafe { $f(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+            }
         }
-    }
+    };
 }
+gemm_impl!(f32, matrixmultiply::sgemm);
+gemm_impl!(f64, matrixmultiply::dgemm);
 
 fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Vec<T> {
     let (sa, sb) = (side(al), side(bl));

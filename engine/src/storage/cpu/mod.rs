@@ -3,6 +3,7 @@
 //! instantiated by one `match` on the dtype, outside every loop.
 
 pub mod conv;
+pub mod conv2d;
 pub mod elementwise;
 pub mod index;
 pub mod iter;
