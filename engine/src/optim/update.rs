@@ -52,11 +52,11 @@ fn apply<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
 /// (one round trip per parameter and step; a fused CUDA kernel is the
 /// upgrade).
 #[cfg(feature = "cuda")]
-fn apply_on_host(
+fn apply_on_host<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
     p: &Tensor,
     g: &Tensor,
     bufs: &[Tensor],
-    f: &(dyn Fn(&mut f64, f64, &mut [f64]) + Sync),
+    f: &F,
 ) -> Result<()> {
     let host = |t: &Tensor| t.detach().to_device(crate::Device::Cpu)?.contiguous_copy();
     let hp = host(p)?;

@@ -92,7 +92,9 @@ pub trait Backend: Sized + Send + Sync {
     /// Fused 2-D convolution of `self` `[n, c, h, w]` with `weight`
     /// `[oc, c/groups, kh, kw]` plus an optional `bias` `[oc]`:
     /// `[n, oc, oh, ow]`. (`im2col` + `matmul` compose the same result; a
-    /// backend fuses them to avoid materialising the batch's columns.)
+    /// backend fuses them to avoid materialising the batch's columns. One
+    /// that does not keeps this default, and `nn::functional::conv2d`
+    /// composes the two for its tensors.)
     fn conv2d(
         &self,
         layout: &Layout,
@@ -100,7 +102,12 @@ pub trait Backend: Sized + Send + Sync {
         weight_layout: &Layout,
         bias: Option<(&Self, &Layout)>,
         s: &ConvShape,
-    ) -> Result<Self>;
+    ) -> Result<Self> {
+        let _ = (layout, weight, weight_layout, bias, s);
+        Err(Error::Internal(
+            "this backend has no fused conv2d (nn::functional composes im2col and matmul)".into(),
+        ))
+    }
     /// Gradients of [`Backend::conv2d`] with respect to (input, weight,
     /// bias) from the output gradient `grad`, for the `need`ed ones.
     #[allow(clippy::too_many_arguments)]
@@ -113,7 +120,12 @@ pub trait Backend: Sized + Send + Sync {
         grad_layout: &Layout,
         s: &ConvShape,
         need: [bool; 3],
-    ) -> Result<[Option<Self>; 3]>;
+    ) -> Result<[Option<Self>; 3]> {
+        let _ = (layout, weight, weight_layout, grad, grad_layout, s, need);
+        Err(Error::Internal(
+            "this backend has no fused conv2d (nn::functional composes im2col and matmul)".into(),
+        ))
+    }
     /// 2-D max pooling: values `[n, c, oh, ow]` and int64 indices into each `h*w` plane.
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)>;
     /// `self` is the gradient `[n, c, oh, ow]`, scattered to `[n, c, h, w]` at `idx`.
@@ -410,6 +422,11 @@ impl Storage {
             (Storage::Cpu(x), Storage::Cpu(w), Some((Storage::Cpu(b), bl))) => Ok(Storage::Cpu(
                 Backend::conv2d(x, l, w, wl, Some((b, bl)), s)?,
             )),
+            // Other devices compose im2col and matmul (nn::functional::conv).
+            #[cfg(feature = "cuda")]
+            _ => Err(Error::Internal(
+                "the fused conv2d runs on CPU tensors only".into(),
+            )),
         }
     }
 
@@ -429,6 +446,10 @@ impl Storage {
                 Ok(Backend::conv2d_backward(x, l, w, wl, g, gl, s, need)?
                     .map(|v| v.map(Storage::Cpu)))
             }
+            #[cfg(feature = "cuda")]
+            _ => Err(Error::Internal(
+                "the fused conv2d runs on CPU tensors only".into(),
+            )),
         }
     }
 

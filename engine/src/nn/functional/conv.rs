@@ -162,6 +162,9 @@ pub fn conv2d(
         groups,
         oc,
     };
+    if input.device() != crate::Device::Cpu {
+        return conv2d_unfolded(input, weight, bias, &shape);
+    }
     let dt = input.dtype();
     let cdt = compute_dtype(dt)?;
     let out = with_no_grad(|| -> Result<Tensor> {
@@ -210,6 +213,94 @@ pub fn conv2d(
         }
         Ok(v)
     }))
+}
+
+/// `conv2d` composed from the backend's `im2col` / `col2im` and batched
+/// matmuls, for devices without a fused convolution (CUDA: cuBLAS does the
+/// products). Materialises the batch's columns, which the fused CPU path
+/// avoids; records the same `ConvolutionBackward0` node.
+fn conv2d_unfolded(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    shape: &ConvShape,
+) -> Result<Tensor> {
+    let geo = shape.win;
+    let (n, c, h, w) = (geo.n, geo.c, geo.h, geo.w);
+    let (groups, oc) = (shape.groups, shape.oc);
+    let (oh, ow) = (geo.oh, geo.ow);
+    let kk = c / groups * geo.kh * geo.kw;
+    let l = oh * ow;
+    let ocg = oc / groups;
+    let dt = input.dtype();
+    let cdt = compute_dtype(dt)?;
+    let (out, cols) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
+        let x = input.to_dtype(cdt)?;
+        let s = x.storage().im2col(x.layout(), &geo)?;
+        let cols = Tensor::from_contiguous(s, &[n, groups, kk, l]);
+        let wm = weight.to_dtype(cdt)?.reshape_to(&[groups, ocg, kk])?;
+        let mut out = wm.matmul(&cols)?.reshape_to(&[n, oc, oh, ow])?;
+        if let Some(b) = bias {
+            out = out.add(&b.to_dtype(cdt)?.reshape_to(&[1, oc, 1, 1])?)?;
+        }
+        Ok((out.to_dtype(dt)?, cols))
+    })?;
+    let sw = SavedTensor::new("weight", weight);
+    let scols = SavedTensor::new("columns", &cols);
+    drop(cols);
+    let (sw2, scols2) = (sw.clone(), scols.clone());
+    let wshape = weight.shape().to_vec();
+    let mut inputs = vec![input, weight];
+    if let Some(b) = bias {
+        inputs.push(b);
+    }
+    let has_bias = bias.is_some();
+    const NAME: &str = "ConvolutionBackward0";
+    Ok(record(
+        out,
+        NAME,
+        &inputs,
+        vec![sw, scols],
+        move |g, need| {
+            let g = g
+                .to_dtype(cdt)?
+                .contiguous()?
+                .reshape_to(&[n, groups, ocg, l])?;
+            let gi = if need[0] {
+                // d cols = W^T @ g per group, folded back onto the input by col2im
+                let wm = sw2
+                    .get(NAME)?
+                    .to_dtype(cdt)?
+                    .reshape_to(&[groups, ocg, kk])?;
+                let dcols = wm.mt()?.matmul(&g)?;
+                let s = dcols.storage().col2im(dcols.layout(), &geo)?;
+                Some(Tensor::from_contiguous(s, &[n, c, h, w]).to_dtype(dt)?)
+            } else {
+                None
+            };
+            let gw = if need[1] {
+                // d W = sum over the batch of g @ cols^T
+                let cols = scols2.get(NAME)?;
+                let d = g.matmul(&cols.mt()?)?.sum_dims(&[0], false)?;
+                Some(d.reshape_to(&wshape)?.to_dtype(dt)?)
+            } else {
+                None
+            };
+            let mut v = vec![gi, gw];
+            if has_bias {
+                v.push(if need[2] {
+                    Some(
+                        g.reshape_to(&[n, oc, l])?
+                            .sum_dims(&[0, 2], false)?
+                            .to_dtype(dt)?,
+                    )
+                } else {
+                    None
+                });
+            }
+            Ok(v)
+        },
+    ))
 }
 
 /// `F.max_pool2d(input, kernel_size, stride, padding, dilation)` (floor mode).
@@ -348,4 +439,74 @@ pub fn max_pool2d_full(
         )])
     });
     Ok((out, idx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autograd::gradcheck::{gradcheck, GradcheckOptions};
+
+    fn leaf(shape: &[usize], salt: usize) -> Tensor {
+        let n: usize = shape.iter().product();
+        let v: Vec<f64> = (0..n)
+            .map(|i| (((i * 7919 + salt * 104729) % 997) as f64 / 997.0 - 0.5) * 2.0)
+            .collect();
+        Tensor::from_vec_f64(&v, shape, DType::F64)
+            .unwrap()
+            .requires_grad_(true)
+            .unwrap()
+    }
+
+    fn shape_of(x: &[usize], w: &[usize], st: usize, pd: usize, groups: usize) -> ConvShape {
+        let (oh, ow) = (
+            (x[2] + 2 * pd - w[2]) / st + 1,
+            (x[3] + 2 * pd - w[3]) / st + 1,
+        );
+        ConvShape {
+            win: Window2d {
+                n: x[0],
+                c: x[1],
+                h: x[2],
+                w: x[3],
+                kh: w[2],
+                kw: w[3],
+                sh: st,
+                sw: st,
+                ph: pd,
+                pw: pd,
+                dh: 1,
+                dw: 1,
+                oh,
+                ow,
+            },
+            groups,
+            oc: w[0],
+        }
+    }
+
+    /// The composite path other devices take, run on the CPU: gradients
+    /// against finite differences, values against the fused CPU kernel.
+    #[test]
+    fn unfolded_conv2d_matches_the_fused_one_and_finite_differences() {
+        for (xs, ws, st, pd, g) in [
+            ([3, 2, 5, 4], [4, 2, 3, 2], 1, 1, 1),
+            ([2, 4, 6, 5], [6, 2, 2, 2], 2, 0, 2),
+        ] {
+            let (x, w, b) = (leaf(&xs, 1), leaf(&ws, 2), leaf(&[ws[0]], 3));
+            let s = shape_of(&xs, &ws, st, pd, g);
+            gradcheck(
+                |t| conv2d_unfolded(&t[0], &t[1], Some(&t[2]), &s),
+                &[x.clone(), w.clone(), b.clone()],
+                GradcheckOptions::default(),
+            )
+            .unwrap();
+            let a = conv2d_unfolded(&x, &w, Some(&b), &s).unwrap();
+            let f = conv2d(&x, &w, Some(&b), [st; 2], [pd; 2], [1, 1], g).unwrap();
+            assert_eq!(a.shape(), f.shape());
+            for (p, q) in a.to_vec_f64().unwrap().iter().zip(f.to_vec_f64().unwrap()) {
+                assert!((p - q).abs() < 1e-12, "{p} vs {q}");
+            }
+            assert_eq!(a.grad_fn().unwrap().name(), "ConvolutionBackward0");
+        }
+    }
 }
