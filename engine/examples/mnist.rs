@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p tinytorch --example mnist -- [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N]
+//!     [--device cpu|cuda|cuda:N] [--amp]
 //! ```
 //!
 //! CNN: conv 1->32 3x3, relu, conv 32->64 3x3, relu, max-pool 2, dropout
@@ -13,11 +14,12 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+use tinytorch::amp::{autocast, GradScaler};
 use tinytorch::data::{DataLoader, Mnist, Normalize};
 use tinytorch::nn::functional as F;
 use tinytorch::nn::{Conv2d, Dropout, Linear, Module, ModuleExt};
 use tinytorch::optim::{lr_scheduler::StepLR, Hyper, Kind, Optimizer};
-use tinytorch::{autograd, Result, Tensor};
+use tinytorch::{autograd, DType, Device, Result, Tensor};
 
 /// The CNN of pytorch/examples `mnist/main.py`.
 struct Net {
@@ -118,6 +120,8 @@ struct Args {
     model: String,
     limit: Option<usize>,
     seed: u64,
+    device: Device,
+    amp: bool,
 }
 
 fn parse_args() -> std::result::Result<Args, String> {
@@ -127,6 +131,8 @@ fn parse_args() -> std::result::Result<Args, String> {
         model: "cnn".into(),
         limit: None,
         seed: 1,
+        device: Device::Cpu,
+        amp: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -137,8 +143,14 @@ fn parse_args() -> std::result::Result<Args, String> {
             "--model" => a.model = val()?,
             "--limit" => a.limit = Some(val()?.parse().map_err(|e| format!("--limit: {e}"))?),
             "--seed" => a.seed = val()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--device" => {
+                a.device = val()?
+                    .parse()
+                    .map_err(|e: tinytorch::Error| format!("--device: {e}"))?
+            }
+            "--amp" => a.amp = true,
             "-h" | "--help" => return Err(
-                "usage: mnist [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N] [--seed S]"
+                "usage: mnist [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N] [--seed S] [--device cpu|cuda|cuda:N] [--amp]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -240,10 +252,26 @@ fn run(args: &Args) -> Result<()> {
             training: true,
         })
     };
+    let dev = args.device;
+    model.to_device(dev)?;
+    // Mixed precision as PyTorch's recipes: float16 with loss scaling on
+    // CUDA, bfloat16 (no scaling needed) on the CPU.
+    let amp_dtype = if dev.is_cuda() {
+        DType::F16
+    } else {
+        DType::BF16
+    };
+    let mut scaler =
+        GradScaler::with_options(65536.0, 2.0, 0.5, 2000, args.amp && amp_dtype == DType::F16)?;
     println!(
-        "model {} ({} parameters), {} training samples, {} test samples, {} threads",
+        "model {} ({} parameters) on {dev}{}, {} training samples, {} test samples, {} threads",
         args.model,
         model.num_parameters(),
+        if args.amp {
+            format!(" with autocast to {}", amp_dtype.name())
+        } else {
+            String::new()
+        },
         train_loader.dataset().len(),
         test.len(),
         rayon::current_num_threads()
@@ -276,12 +304,19 @@ fn run(args: &Args) -> Result<()> {
         let (mut sum, mut count) = (0.0, 0usize);
         for (i, batch) in train_loader.iter().enumerate() {
             let batch = batch?;
-            let (x, y) = (&batch[0], &batch[1]);
+            let (x, y) = (&batch[0].to_device(dev)?, &batch[1].to_device(dev)?);
             opt.zero_grad();
-            let out = model.forward(x)?;
-            let loss = F::nll_loss(&out, y, &F::LossOptions::new())?;
-            loss.backward()?;
-            opt.step()?;
+            let loss = {
+                let _amp = args
+                    .amp
+                    .then(|| autocast(dev.kind(), amp_dtype))
+                    .transpose()?;
+                let out = model.forward(x)?;
+                F::nll_loss(&out, y, &F::LossOptions::new())?
+            };
+            scaler.scale(&loss)?.backward()?;
+            scaler.step(&mut opt)?;
+            scaler.update()?;
             let l = loss.item()?;
             sum += l * y.numel() as f64;
             count += y.numel();
@@ -297,6 +332,11 @@ fn run(args: &Args) -> Result<()> {
             let _g = autograd::no_grad();
             for batch in test_loader.iter() {
                 let batch = batch?;
+                let batch = [batch[0].to_device(dev)?, batch[1].to_device(dev)?];
+                let _amp = args
+                    .amp
+                    .then(|| autocast(dev.kind(), amp_dtype))
+                    .transpose()?;
                 let out = model.forward(&batch[0])?;
                 let opts = F::LossOptions {
                     reduction: F::Reduction::Sum,

@@ -151,3 +151,26 @@ fn cuda_lists_on_each_gpu() {
         assert_eq!(m.to_vec_f64().unwrap(), vec![4.0; 16]);
     }
 }
+
+#[test]
+fn conv2d_runs_in_bf16_and_its_gradients_reach_f32_leaves() {
+    // x = [[1 2], [3 4]] (one sample, one channel), w = ones 2x2, b = 0.5:
+    // the single output is 1 + 2 + 3 + 4 + 0.5 = 10.5, exact in bfloat16.
+    let x = t(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 2, 2], DType::F32);
+    let w = t(&[1.0; 4], &[1, 1, 2, 2], DType::F32)
+        .requires_grad_(true)
+        .unwrap();
+    let b = t(&[0.5], &[1], DType::F32).requires_grad_(true).unwrap();
+    let y = {
+        let _ac = autocast("cpu", DType::BF16).unwrap();
+        nn::functional::conv2d(&x, &w, Some(&b), [1, 1], [0, 0], [1, 1], 1).unwrap()
+    };
+    assert_eq!(y.dtype(), DType::BF16);
+    assert_eq!(y.to_vec_f64().unwrap(), vec![10.5]);
+    y.sum().unwrap().backward().unwrap();
+    // dy/dw = x, dy/db = 1, delivered in the leaves' float32.
+    let gw = w.grad().unwrap();
+    assert_eq!(gw.dtype(), DType::F32);
+    assert_eq!(gw.to_vec_f64().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(b.grad().unwrap().to_vec_f64().unwrap(), vec![1.0]);
+}

@@ -58,6 +58,11 @@ pub fn conv2d(
     dilation: [usize; 2],
     groups: usize,
 ) -> Result<Tensor> {
+    let mut cast_in = vec![input, weight];
+    cast_in.extend(bias);
+    if let Some(c) = crate::amp::autocast_inputs("conv2d", &cast_in)? {
+        return conv2d(&c[0], &c[1], c.get(2), stride, padding, dilation, groups);
+    }
     if input.dim() == 3 {
         let out = conv2d(
             &input.unsqueeze(0)?,
