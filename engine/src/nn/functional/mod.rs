@@ -18,7 +18,15 @@ use crate::random::default_generator;
 use crate::{DType, Error, Result, Tensor};
 
 /// `F.linear(x, weight, bias)`: `x @ weight.T + bias`.
+/// Under autocast all three run in the low dtype, the output included.
 pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("linear", &[Some(x), Some(weight), bias])?
+    {
+        let [x, w, b] = <[Option<Tensor>; 3]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let (x, w) = (x.expect("x is present"), w.expect("weight is present"));
+        return linear(&x, &w, b.as_ref());
+    }
     let y = x.matmul(&weight.t()?)?;
     match bias {
         Some(b) => y.add(b),

@@ -47,6 +47,12 @@ pub fn layer_norm(
     bias: Option<&Tensor>,
     eps: f64,
 ) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("layer_norm", &[Some(x), weight, bias])? {
+        let [x, w, b] = <[Option<Tensor>; 3]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let x = x.expect("x is present");
+        return layer_norm(&x, normalized_shape, w.as_ref(), b.as_ref(), eps);
+    }
     check_shape("layer_norm", x, normalized_shape, weight)?;
     if let Some(b) = bias {
         if b.shape() != normalized_shape {
@@ -145,6 +151,12 @@ pub fn rms_norm(
     weight: Option<&Tensor>,
     eps: Option<f64>,
 ) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("rms_norm", &[Some(x), weight])? {
+        let [x, w] = <[Option<Tensor>; 2]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let x = x.expect("x is present");
+        return rms_norm(&x, normalized_shape, w.as_ref(), eps);
+    }
     check_shape("rms_norm", x, normalized_shape, weight)?;
     let dt = x.dtype();
     if !dt.is_float() {
