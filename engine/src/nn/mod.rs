@@ -14,7 +14,7 @@ pub mod functional;
 pub mod init;
 mod layers;
 pub(crate) use layers::py_float;
-mod state;
+pub(crate) mod state;
 
 pub use layers::{
     Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, ModuleList,
