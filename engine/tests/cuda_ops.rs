@@ -215,6 +215,114 @@ fn indexing_scan_sort() {
     });
 }
 
+/// `sort_block` (bitonic in shared memory, lines of 2..=2048) and the
+/// one-thread-per-line fallback past it: lengths on both sides of the limit,
+/// a strided sort dim (inner > 1), many ties (stability shows in the
+/// indices) and NaN (last ascending, first descending), against the CPU.
+#[test]
+fn sort_long_lines_block_wide_and_fallback() {
+    manual_seed(5);
+    on_each_gpu("sort long lines", |dev| {
+        for len in [1usize, 2, 3, 255, 1000, 2048, 2049] {
+            for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16, DType::I64] {
+                // values in {-4..4}: ties everywhere
+                let x = randn(&[len, 3], DType::F32).mul_scalar(2.0)?.round()?;
+                let x = if dtype.is_float() && len > 2 {
+                    let nan = Tensor::full(&[1, 3], f64::NAN, DType::F32, Device::Cpu)?;
+                    x.narrow(0, 1, 1)?.copy_(&nan)?;
+                    x
+                } else {
+                    x
+                };
+                let x = x.to_dtype(dtype)?;
+                let g = x.to_device(dev)?;
+                for desc in [false, true] {
+                    let what = format!("sort len {len} {} desc {desc}", dtype.name());
+                    let (gs, cs) = (g.sort(0, desc)?, x.sort(0, desc)?);
+                    same(&what, &gs.values, &cs.values);
+                    same(&what, &gs.indices, &cs.indices);
+                    let (gt, ct) = (g.t()?.sort(1, desc)?, x.t()?.sort(1, desc)?);
+                    same(&what, &gt.values, &ct.values);
+                    same(&what, &gt.indices, &ct.indices);
+                }
+            }
+        }
+        Ok(())
+    });
+}
+
+/// The fused row kernels ops reach on CUDA storage (softmax_rows,
+/// norm_rows, Philox dropout) against the CPU composites, gradients
+/// included; dropout by its defining properties (mask in {0, 1/(1-p)},
+/// y = x * mask, dx = mask, the keep rate, reproducible under manual_seed).
+#[test]
+fn fused_softmax_norm_dropout() {
+    manual_seed(11);
+    on_each_gpu("fused row kernels", |dev| {
+        for dtype in [DType::F32, DType::F16, DType::BF16, DType::F64] {
+            let x = randn(&[5, 300], dtype);
+            let g = x.to_device(dev)?;
+            same("softmax", &g.softmax(1)?, &x.softmax(-1)?);
+            same("log_softmax", &g.log_softmax(-1)?, &x.log_softmax(1)?);
+            let w = randn(&[300], dtype);
+            let b = randn(&[300], dtype);
+            let (gw, gb) = (w.to_device(dev)?, b.to_device(dev)?);
+            same(
+                "layer_norm",
+                &F::layer_norm(&g, &[300], Some(&gw), Some(&gb), 1e-5)?,
+                &F::layer_norm(&x, &[300], Some(&w), Some(&b), 1e-5)?,
+            );
+            same(
+                "rms_norm",
+                &F::rms_norm(&g, &[300], Some(&gw), None)?,
+                &F::rms_norm(&x, &[300], Some(&w), None)?,
+            );
+        }
+        // gradients through the fused forward (float32, [2, 3, 40] over the last two dims)
+        let x = randn(&[2, 3, 40], DType::F32);
+        let w = randn(&[3, 40], DType::F32);
+        let run = |d: Device| -> Result<(Tensor, Tensor, Tensor)> {
+            let xd = x.to_device(d)?.detach();
+            let wd = w.to_device(d)?.detach();
+            xd.set_requires_grad(true)?;
+            wd.set_requires_grad(true)?;
+            let y = F::layer_norm(&xd, &[3, 40], Some(&wd), None, 1e-5)?;
+            let s = y.softmax(-1)?.mul(&y)?.sum()?;
+            let r = F::rms_norm(&xd, &[3, 40], Some(&wd), None)?.log_softmax(-1)?;
+            s.add(&r.mean()?)?.backward()?;
+            Ok((y, xd.grad().expect("x grad"), wd.grad().expect("w grad")))
+        };
+        let (gy, gx, gw) = run(dev)?;
+        let (cy, cx, cw) = run(Device::Cpu)?;
+        same("layer_norm out", &gy, &cy);
+        same("grad x", &gx, &cx);
+        same("grad w", &gw, &cw);
+
+        let x = randn(&[64, 1000], DType::F32).to_device(dev)?.detach();
+        x.set_requires_grad(true)?;
+        let p = 0.3;
+        manual_seed(7);
+        let y = F::dropout(&x, p, true)?;
+        manual_seed(7);
+        let again = F::dropout(&x.detach(), p, true)?;
+        same("dropout reproducible", &again, &y);
+        y.sum()?.backward()?;
+        let mask = x.grad().expect("dropout grad").to_vec_f64()?;
+        let scale = 1.0 / (1.0 - p);
+        let kept = mask.iter().filter(|&&m| m != 0.0).count() as f64 / mask.len() as f64;
+        assert!(mask
+            .iter()
+            .all(|&m| m == 0.0 || (m - scale).abs() < 1e-6 * scale));
+        // 64000 Bernoulli(0.7) draws: sd of the rate is 0.0018, allow 5 sd
+        assert!((kept - 0.7).abs() < 0.01, "kept {kept}");
+        let xv = x.to_vec_f64()?;
+        for ((yv, xv), m) in y.to_vec_f64()?.iter().zip(&xv).zip(&mask) {
+            assert!((yv - xv * m).abs() <= 1e-6 * (1.0 + yv.abs()));
+        }
+        Ok(())
+    });
+}
+
 #[test]
 fn conv_pool_and_autograd() {
     manual_seed(4);

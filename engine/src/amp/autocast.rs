@@ -213,6 +213,23 @@ pub fn autocast_inputs(op: &str, inputs: &[&Tensor]) -> Result<Option<Vec<Tensor
         .map(Some)
 }
 
+/// [`autocast_inputs`] for ops with optional tensor arguments (a loss's
+/// `weight`, a linear's `bias`): the present ones are cast together, the
+/// absent ones stay `None`, positions kept.
+pub fn autocast_optional_inputs(
+    op: &str,
+    inputs: &[Option<&Tensor>],
+) -> Result<Option<Vec<Option<Tensor>>>> {
+    let present: Vec<&Tensor> = inputs.iter().flatten().copied().collect();
+    let Some(cast) = autocast_inputs(op, &present)? else {
+        return Ok(None);
+    };
+    let mut cast = cast.into_iter();
+    Ok(Some(
+        inputs.iter().map(|t| t.and_then(|_| cast.next())).collect(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

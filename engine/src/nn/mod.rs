@@ -16,7 +16,7 @@ pub mod init;
 mod layers;
 mod loss;
 pub(crate) use layers::py_float;
-mod state;
+pub(crate) mod state;
 
 pub use layers::{
     Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, ModuleList,

@@ -5,7 +5,7 @@
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::shape::normalize_dim;
-use crate::{DType, Error, Result, Tensor};
+use crate::{DType, Error, Layout, Result, Tensor};
 
 impl Tensor {
     /// `torch.softmax(x, dim)`: `exp(x - max) / sum(exp(x - max))`.
@@ -41,6 +41,13 @@ impl Tensor {
         }
         let d = normalize_dim(op, dim, self.dim())? as i64;
         let out = with_no_grad(|| -> Result<Tensor> {
+            if self.dim() > 0 && d as usize == self.dim() - 1 {
+                // a device with a fused row kernel takes the last dim in one pass
+                let fused = self.storage().fused_softmax_last(self.layout(), log)?;
+                if let Some(s) = fused {
+                    return Ok(Tensor::from_storage(s, Layout::contiguous(self.shape())));
+                }
+            }
             let half = matches!(self.dtype(), DType::F16 | DType::BF16);
             let x = if half {
                 self.to_dtype(DType::F32)?

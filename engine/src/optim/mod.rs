@@ -11,6 +11,7 @@
 
 pub mod lr_scheduler;
 mod update;
+mod update_ops;
 
 use crate::nn::StateDict;
 use crate::{DType, Error, Result, Tensor};

@@ -1,13 +1,14 @@
 //! The per-element update rules, applied in one pass over a parameter, its
 //! gradient and its state buffers (PyTorch's `_single_tensor_*` functions,
-//! one element at a time in f64).
+//! one element at a time in f64) on the CPU; parameters on another device
+//! take the tensor-op form of `update_ops.rs`.
 
 use rayon::prelude::*;
 
 use super::{Hyper, Kind};
 use crate::storage::cpu::IntoStorage;
 use crate::storage::Storage;
-use crate::{DType, Error, Result, Tensor};
+use crate::{DType, Device, Error, Result, Tensor};
 
 /// The most state buffers any rule keeps (RMSprop centered with momentum: 3).
 const MAX_BUFS: usize = 3;
@@ -23,10 +24,6 @@ fn apply<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
     bufs: &[Tensor],
     f: &F,
 ) -> Result<()> {
-    #[cfg(feature = "cuda")]
-    if p.device().is_cuda() {
-        return apply_on_host(p, g, bufs, f);
-    }
     if !whole(p) {
         return Err(Error::invalid(
             "optimizer: parameters must be contiguous tensors owning their storage",
@@ -46,27 +43,6 @@ fn apply<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
             device: p.device(),
         }),
     }
-}
-
-/// CUDA parameters: the update runs on host copies that are written back
-/// (one round trip per parameter and step; a fused CUDA kernel is the
-/// upgrade).
-#[cfg(feature = "cuda")]
-fn apply_on_host<F: Fn(&mut f64, f64, &mut [f64]) + Sync>(
-    p: &Tensor,
-    g: &Tensor,
-    bufs: &[Tensor],
-    f: &F,
-) -> Result<()> {
-    let host = |t: &Tensor| t.detach().to_device(crate::Device::Cpu)?.contiguous_copy();
-    let hp = host(p)?;
-    let hb = bufs.iter().map(host).collect::<Result<Vec<_>>>()?;
-    apply(&hp, &host(g)?, &hb, f)?;
-    for (dev, h) in std::iter::once((p, &hp)).chain(bufs.iter().zip(&hb)) {
-        let cpu = h.storage().to_cpu(h.layout())?;
-        *dev.storage_mut() = Storage::from_cpu(cpu, dev.device())?;
-    }
-    Ok(())
 }
 
 fn slice_mut<T: IntoStorage>(s: &mut Storage) -> Result<&mut [T]> {
@@ -157,6 +133,10 @@ pub(super) fn step(
     done: u64,
     bufs: &[Tensor],
 ) -> Result<()> {
+    if p.device() != Device::Cpu {
+        // on a device: the same rules in tensor ops, where the parameter lives
+        return super::update_ops::step(kind, h, p, g, done, bufs);
+    }
     let t = (done + 1) as f64;
     let sign = if h.maximize { -1.0 } else { 1.0 };
     let (lr, wd, eps) = (h.lr, h.weight_decay, h.eps);

@@ -389,6 +389,58 @@ impl Storage {
     }
 }
 
+/// Fused kernels a device has in place of the composites that ops and nn
+/// build from primitives. `None` on the CPU: the caller keeps its
+/// composite (the tested reference), so CPU results never change.
+#[cfg_attr(not(feature = "cuda"), allow(unused_variables))]
+impl Storage {
+    /// Softmax / log_softmax over the last dim of `l`, contiguous out.
+    pub(crate) fn fused_softmax_last(&self, l: &Layout, log: bool) -> Result<Option<Storage>> {
+        match self {
+            Storage::Cpu(_) => Ok(None),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => Ok(Some(Storage::Cuda(s.softmax_last(l, log)?))),
+        }
+    }
+
+    /// Layer norm (`rms` false) or RMS norm over trailing rows of `len`
+    /// elements, no affine: (x-hat, mean, rstd), the statistics float32.
+    pub(crate) fn fused_norm_last(
+        &self,
+        l: &Layout,
+        len: usize,
+        eps: f64,
+        rms: bool,
+    ) -> Result<Option<(Storage, Storage, Storage)>> {
+        match self {
+            Storage::Cpu(_) => Ok(None),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => {
+                let (y, m, r) = s.norm_last(l, len, eps, rms)?;
+                Ok(Some((Storage::Cuda(y), Storage::Cuda(m), Storage::Cuda(r))))
+            }
+        }
+    }
+
+    /// Dropout from a counter-based stream keyed by `seed()` (called only
+    /// where the device has the kernel): (output, mask = scale or 0).
+    pub(crate) fn fused_dropout(
+        &self,
+        l: &Layout,
+        p: f64,
+        seed: impl FnOnce() -> u64,
+    ) -> Result<Option<(Storage, Storage)>> {
+        match self {
+            Storage::Cpu(_) => Ok(None),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(s) => {
+                let (y, m) = s.dropout(l, p, seed(), 0)?;
+                Ok(Some((Storage::Cuda(y), Storage::Cuda(m))))
+            }
+        }
+    }
+}
+
 impl Storage {
     pub fn im2col(&self, l: &Layout, g: &Window2d) -> Result<Storage> {
         match self {

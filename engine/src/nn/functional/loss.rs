@@ -39,6 +39,9 @@ impl Reduction {
 
 /// `F.mse_loss(input, target, reduction)`: `(input - target)^2`, reduced.
 pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_inputs("mse_loss", &[input, target])? {
+        return mse_loss(&c[0], &c[1], reduction);
+    }
     reduction.apply(input.sub(target)?.square()?)
 }
 
@@ -133,9 +136,37 @@ fn check_target(input: &Tensor, target: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// Autocast for nll_loss / cross_entropy: input, target (int64 targets are
+/// left alone) and the class weight cast together.
+fn autocast_loss(
+    op: &str,
+    input: &Tensor,
+    target: &Tensor,
+    opts: &LossOptions,
+) -> Result<Option<(Tensor, Tensor, LossOptions)>> {
+    let args = [Some(input), Some(target), opts.weight.as_ref()];
+    let Some(c) = crate::amp::autocast_optional_inputs(op, &args)? else {
+        return Ok(None);
+    };
+    let [i, t, w] = <[Option<Tensor>; 3]>::try_from(c)
+        .expect("autocast_optional_inputs keeps one slot per argument");
+    let opts = LossOptions {
+        weight: w,
+        ..opts.clone()
+    };
+    Ok(Some((
+        i.expect("input is present"),
+        t.expect("target is present"),
+        opts,
+    )))
+}
+
 /// `F.nll_loss(input, target, weight, ignore_index, reduction)` on log-probabilities
 /// `[N, C]`, `[C]` or `[N, C, d..]` with int64 targets.
 pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<Tensor> {
+    if let Some((input, target, opts)) = autocast_loss("nll_loss", input, target, opts)? {
+        return nll_loss(&input, &target, &opts);
+    }
     if input.dim() == 0 {
         return Err(Error::invalid("input tensor should be 1D or 2D"));
     }
@@ -224,6 +255,9 @@ pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<T
 /// `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`:
 /// int64 class targets or float probability targets of the input's shape.
 pub fn cross_entropy(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<Tensor> {
+    if let Some((input, target, opts)) = autocast_loss("cross_entropy", input, target, opts)? {
+        return cross_entropy(&input, &target, &opts);
+    }
     if input.dim() == 0 {
         return Err(Error::invalid("input tensor should be 1D or 2D"));
     }
@@ -319,6 +353,15 @@ pub fn binary_cross_entropy_with_logits(
     pos_weight: Option<&Tensor>,
     reduction: Reduction,
 ) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs(
+        "binary_cross_entropy_with_logits",
+        &[Some(input), Some(target), weight, pos_weight],
+    )? {
+        let [i, t, w, pw] = <[Option<Tensor>; 4]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let (i, t) = (i.expect("input is present"), t.expect("target is present"));
+        return binary_cross_entropy_with_logits(&i, &t, w.as_ref(), pw.as_ref(), reduction);
+    }
     if input.shape() != target.shape() {
         return Err(Error::invalid(format!(
             "Target size ({}) must be the same as input size ({})",

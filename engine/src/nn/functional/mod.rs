@@ -18,7 +18,15 @@ use crate::random::default_generator;
 use crate::{DType, Error, Result, Tensor};
 
 /// `F.linear(x, weight, bias)`: `x @ weight.T + bias`.
+/// Under autocast all three run in the low dtype, the output included.
 pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("linear", &[Some(x), Some(weight), bias])?
+    {
+        let [x, w, b] = <[Option<Tensor>; 3]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let (x, w) = (x.expect("x is present"), w.expect("weight is present"));
+        return linear(&x, &w, b.as_ref());
+    }
     let y = x.matmul(&weight.t()?)?;
     match bias {
         Some(b) => y.add(b),
@@ -65,6 +73,22 @@ pub fn dropout(x: &Tensor, p: f64, training: bool) -> Result<Tensor> {
     }
     if p == 1.0 {
         return x.mul(&Tensor::zeros_like(x)?);
+    }
+    // a device with the Philox kernel draws mask and output in one pass,
+    // keyed by a seed from the default generator (so manual_seed reproduces it)
+    let fused = x
+        .storage()
+        .fused_dropout(x.layout(), p, || default_generator().random_u64())?;
+    if let Some((y, mask)) = fused {
+        let y = Tensor::from_storage(y, crate::Layout::contiguous(x.shape()));
+        let mask = Tensor::from_storage(mask, crate::Layout::contiguous(x.shape()));
+        let saved = SavedTensor::new("mask", &mask);
+        let keep = saved.clone();
+        const NAME: &str = "NativeDropoutBackward0";
+        // y = x * mask, so dx = g * mask
+        return Ok(record(y, NAME, &[x], vec![saved], move |g, _| {
+            Ok(vec![Some(g.mul(&keep.get(NAME)?)?)])
+        }));
     }
     let bits = default_generator()
         .bernoulli_f32(x.numel(), 1.0 - p)

@@ -3,7 +3,7 @@
 //! `FusedRmsNormBackward0`) whose gradient is the closed form below.
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
-use crate::{DType, Error, Result, Tensor};
+use crate::{DType, Error, Layout, Result, Tensor};
 
 fn check_shape(op: &str, x: &Tensor, shape: &[usize], w: Option<&Tensor>) -> Result<()> {
     let nd = shape.len();
@@ -37,6 +37,33 @@ fn wide(d: DType) -> DType {
     }
 }
 
+/// (x-hat, rstd) from a device's fused row kernel, for float32 `xf` only
+/// (its statistics are float32); `None` on the CPU and for float64, where
+/// the composite runs.
+fn fused_norm(
+    xf: &Tensor,
+    normalized_shape: &[usize],
+    eps: f64,
+    rms: bool,
+) -> Result<Option<(Tensor, Tensor)>> {
+    let len: usize = normalized_shape.iter().product();
+    if xf.dtype() != DType::F32 || len == 0 {
+        return Ok(None);
+    }
+    let fused = xf.storage().fused_norm_last(xf.layout(), len, eps, rms)?;
+    let Some((y, _mean, r)) = fused else {
+        return Ok(None);
+    };
+    // rstd keeps the normalised dims as size 1, as the composite's keepdim
+    let lead = xf.dim() - normalized_shape.len();
+    let mut keep = xf.shape()[..lead].to_vec();
+    keep.resize(xf.dim(), 1);
+    Ok(Some((
+        Tensor::from_storage(y, Layout::contiguous(xf.shape())),
+        Tensor::from_storage(r, Layout::contiguous(&keep)),
+    )))
+}
+
 /// `F.layer_norm(x, normalized_shape, weight, bias, eps)`:
 /// `y = (x - mean) / sqrt(var + eps) * weight + bias` over the trailing dims
 /// (biased variance).
@@ -47,6 +74,12 @@ pub fn layer_norm(
     bias: Option<&Tensor>,
     eps: f64,
 ) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("layer_norm", &[Some(x), weight, bias])? {
+        let [x, w, b] = <[Option<Tensor>; 3]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let x = x.expect("x is present");
+        return layer_norm(&x, normalized_shape, w.as_ref(), b.as_ref(), eps);
+    }
     check_shape("layer_norm", x, normalized_shape, weight)?;
     if let Some(b) = bias {
         if b.shape() != normalized_shape {
@@ -63,11 +96,16 @@ pub fn layer_norm(
         .collect();
     let (y, xhat, rstd) = with_no_grad(|| -> Result<(Tensor, Tensor, Tensor)> {
         let xf = x.to_dtype(cdt)?;
-        let mean = xf.mean_dims(&dims, true)?;
-        let xc = xf.sub(&mean)?;
-        let var = xc.square()?.mean_dims(&dims, true)?;
-        let rstd = var.add_scalar(eps)?.rsqrt()?;
-        let xhat = xc.mul(&rstd)?;
+        let (xhat, rstd) = match fused_norm(&xf, normalized_shape, eps, false)? {
+            Some(f) => f,
+            None => {
+                let mean = xf.mean_dims(&dims, true)?;
+                let xc = xf.sub(&mean)?;
+                let var = xc.square()?.mean_dims(&dims, true)?;
+                let rstd = var.add_scalar(eps)?.rsqrt()?;
+                (xc.mul(&rstd)?, rstd)
+            }
+        };
         let mut y = xhat.clone();
         if let Some(w) = weight {
             y = y.mul(&w.to_dtype(cdt)?)?;
@@ -145,6 +183,12 @@ pub fn rms_norm(
     weight: Option<&Tensor>,
     eps: Option<f64>,
 ) -> Result<Tensor> {
+    if let Some(c) = crate::amp::autocast_optional_inputs("rms_norm", &[Some(x), weight])? {
+        let [x, w] = <[Option<Tensor>; 2]>::try_from(c)
+            .expect("autocast_optional_inputs keeps one slot per argument");
+        let x = x.expect("x is present");
+        return rms_norm(&x, normalized_shape, w.as_ref(), eps);
+    }
     check_shape("rms_norm", x, normalized_shape, weight)?;
     let dt = x.dtype();
     if !dt.is_float() {
@@ -166,12 +210,17 @@ pub fn rms_norm(
         .collect();
     let (y, xhat, r) = with_no_grad(|| -> Result<(Tensor, Tensor, Tensor)> {
         let xf = x.to_dtype(cdt)?;
-        let r = xf
-            .square()?
-            .mean_dims(&dims, true)?
-            .add_scalar(eps)?
-            .rsqrt()?;
-        let xhat = xf.mul(&r)?;
+        let (xhat, r) = match fused_norm(&xf, normalized_shape, eps, true)? {
+            Some(f) => f,
+            None => {
+                let r = xf
+                    .square()?
+                    .mean_dims(&dims, true)?
+                    .add_scalar(eps)?
+                    .rsqrt()?;
+                (xf.mul(&r)?, r)
+            }
+        };
         let y = match weight {
             Some(w) => xhat.mul(&w.to_dtype(cdt)?)?,
             None => xhat.clone(),

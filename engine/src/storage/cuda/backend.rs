@@ -16,6 +16,9 @@ use super::kernels::{binary_code, reduce_code, unary_args};
 use super::launch::{self, shape_arg, strided};
 use crate::storage::cpu::CpuStorage;
 use crate::storage::{Backend, BinaryOp, ReduceOp, UnaryOp, Window2d};
+
+/// The longest line `sort_block` takes (kernels/sort.cu's SORT_BLOCK_MAX).
+const SORT_BLOCK_MAX: usize = 2048;
 use crate::{DType, Device, Error, Layout, Result};
 
 #[derive(Clone)]
@@ -598,11 +601,17 @@ impl Backend for CudaStorage {
             let (o, l, i) = split(layout.shape(), dim);
             let a = [o, l, i].map(|v| v as i64);
             let desc = descending as i32;
-            let f = g.function("sort", self.dtype, "sort_lines")?;
+            // lines of up to SORT_BLOCK_MAX (sort.cu) sort block-wide in shared
+            // memory; longer ones one thread per line (insertion, O(len^2))
+            let (name, cfg) = match launch::rows(o * i) {
+                Ok(cfg) if (2..=SORT_BLOCK_MAX).contains(&l) => ("sort_block", cfg),
+                _ => ("sort_lines", launch::elementwise(o * i)),
+            };
+            let f = g.function("sort", self.dtype, name)?;
             launch!(
                 g,
                 f,
-                launch::elementwise(o * i),
+                cfg,
                 src.slice(),
                 vals.slice_mut()?,
                 ids.slice_mut()?,

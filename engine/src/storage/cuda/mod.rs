@@ -11,7 +11,8 @@
 //! Layout: `context.rs` (one `Gpu` per device: context, stream, cuBLAS
 //! handle, the per-dtype module cache, the caching allocator), `alloc.rs`
 //! (the allocator), `backend.rs` (`CudaStorage` and its `Backend` impl),
-//! `blas.rs` (matmul through cuBLAS), `launch.rs` (layouts as kernel
+//! `blas.rs` (matmul through cuBLAS), `fused.rs` (launchers of the fused
+//! softmax, norm and dropout kernels that ops reach through `Storage`), `launch.rs` (layouts as kernel
 //! arguments, launch shapes).
 
 pub mod kernels;
@@ -24,6 +25,8 @@ mod backend;
 mod blas;
 #[cfg(feature = "cuda")]
 mod context;
+#[cfg(feature = "cuda")]
+mod fused;
 #[cfg(feature = "cuda")]
 mod launch;
 
