@@ -265,6 +265,13 @@ fn fast_paths_keep_python_semantics() {
             "class V:\n    def __add__(self, o):\n        return 'V+' + str(o)\nV() + 1",
             "'V+1'",
         ),
+        // `x cmp <int literal>` on a float, a str, an instance.
+        ("x = 2.5\nx < 3", "True"),
+        ("x = '1'\nx == 1", "False"),
+        (
+            "class L:\n    def __lt__(self, o):\n        return o\nL() < 7",
+            "7",
+        ),
         // sum(): ints, then a float and a bool; a start; lists (the slow path).
         ("sum([1, 2.5, True])", "4.5"),
         ("sum([1, 2], 10)", "13"),
@@ -294,6 +301,7 @@ fn fast_paths_keep_python_semantics() {
         ("x = 1\nx % 0", "ZeroDivisionError"),
         ("sum([2**62, 2**62])", "OverflowError"),
         ("x = 'a'\nx - 1", "TypeError"),
+        ("x = 'a'\nx < 1", "TypeError"),
     ] {
         let e = s.run(src, "<cell>", false).unwrap_err();
         assert_eq!(e.exc, exc, "{src}");

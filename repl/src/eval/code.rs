@@ -34,6 +34,8 @@ pub enum Ex {
     And(Vec<Ex>),
     Or(Vec<Ex>),
     Compare(Box<Ex>, Vec<(CmpOp, Ex)>, Span),
+    /// `left op <int literal>` with one comparison (`n < 2`).
+    CmpInt(Box<Ex>, i64, CmpOp, Span),
     IfExp(Box<(Ex, Ex, Ex)>),
     MakeFunction(Rc<MakeFn>),
     Call(Box<Ex>, Vec<ArgX>, Span),
@@ -793,14 +795,18 @@ impl Resolver<'_> {
                 left,
                 ops,
                 comparators,
-            } => Ex::Compare(
-                Box::new(self.expr(left)),
-                ops.iter()
+            } => {
+                let l = self.expr(left);
+                let mut rest: Vec<(CmpOp, Ex)> = ops
+                    .iter()
                     .zip(comparators)
                     .map(|(o, c)| (*o, self.expr(c)))
-                    .collect(),
-                sp,
-            ),
+                    .collect();
+                match rest.as_slice() {
+                    [(op, Ex::Const(Value::Int(b)))] => Ex::CmpInt(Box::new(l), *b, *op, sp),
+                    _ => Ex::Compare(Box::new(l), std::mem::take(&mut rest), sp),
+                }
+            }
             ExprKind::IfExp { test, body, orelse } => Ex::IfExp(Box::new((
                 self.expr(test),
                 self.expr(body),

@@ -861,6 +861,16 @@ impl Interp {
                 }
                 Ok(Value::Bool(true))
             }
+            Ex::CmpInt(l, b, op, span) => {
+                let l = self.operand(l, f)?;
+                let r = Value::Int(*b);
+                if let Some(b) = super::ops::cmp_fast(*op, &l, &r) {
+                    // Both are numbers: nothing to drop.
+                    std::mem::forget(l);
+                    return Ok(Value::Bool(b));
+                }
+                at(self.compare(*op, &l, &r), *span)
+            }
             Ex::IfExp(x) => {
                 let c = self.eval(&x.0, f)?;
                 if self.truthy_fast(&c)? {
