@@ -1080,7 +1080,7 @@ impl Interp {
     }
 
     /// Gives a finished frame's slot vector back to the pool.
-    #[inline]
+    #[inline(always)]
     pub fn recycle(&mut self, mut slots: Vec<Value>) {
         slots.clear();
         if self.slot_pool.len() < 64 {
