@@ -251,6 +251,64 @@ fn int_overflow_is_an_error_on_the_fast_paths() {
 }
 
 #[test]
+fn fast_paths_keep_python_semantics() {
+    // Each expected value worked by hand from Python's rules.
+    let mut s = Session::new();
+    let cases = [
+        // `x op <int literal>` on non-int left operands and divisors Python floors.
+        ("x = 7.5\nx % 2", "1.5"),
+        ("x = -7\nx % 3", "2"),
+        ("x = 7\nx % -3", "-2"),
+        ("x = 'ab'\nx * 2", "'abab'"),
+        ("x = [1]\nx * 3", "[1, 1, 1]"),
+        (
+            "class V:\n    def __add__(self, o):\n        return 'V+' + str(o)\nV() + 1",
+            "'V+1'",
+        ),
+        // `x cmp <int literal>` on a float, a str, an instance.
+        ("x = 2.5\nx < 3", "True"),
+        ("x = '1'\nx == 1", "False"),
+        (
+            "class L:\n    def __lt__(self, o):\n        return o\nL() < 7",
+            "7",
+        ),
+        // sum(): ints, then a float and a bool; a start; lists (the slow path).
+        ("sum([1, 2.5, True])", "4.5"),
+        ("sum([1, 2], 10)", "13"),
+        ("sum([[1], [2]], [])", "[1, 2]"),
+        // `.append` on an instance is its own method, not list.append.
+        (
+            "class A:\n    def __init__(self):\n        self.got = []\n    def append(self, v):\n        self.got.append(v * 10)\na = A()\na.append(4)\na.got",
+            "[40]",
+        ),
+        // The callee is read before its arguments: rebinding it there is too late.
+        (
+            "def f(x):\n    return x + 1\ndef g():\n    global f\n    f = None\n    return 1\nf(g())",
+            "2",
+        ),
+        // The list is read before the argument as well.
+        (
+            "out = [0]\ndef h():\n    global out\n    out = []\n    return 5\nold = out\nout.append(h())\n(old, out)",
+            "([0, 5], [])",
+        ),
+    ];
+    for (src, want) in cases {
+        let got = s.run(src, "<cell>", true).unwrap().unwrap().text;
+        assert_eq!(got, want, "{src}");
+    }
+    for (src, exc) in [
+        ("x = 1\nx / 0", "ZeroDivisionError"),
+        ("x = 1\nx % 0", "ZeroDivisionError"),
+        ("sum([2**62, 2**62])", "OverflowError"),
+        ("x = 'a'\nx - 1", "TypeError"),
+        ("x = 'a'\nx < 1", "TypeError"),
+    ] {
+        let e = s.run(src, "<cell>", false).unwrap_err();
+        assert_eq!(e.exc, exc, "{src}");
+    }
+}
+
+#[test]
 fn completion_and_inspection() {
     let mut s = Session::new();
     s.run("import torch\nx = torch.ones(2, requires_grad=True)\ndef g(alpha, beta=1):\n    'Adds.'\n    return alpha", "<cell>", false).unwrap();

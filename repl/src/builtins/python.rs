@@ -348,14 +348,22 @@ fn sum(it: &mut Interp, a: Args) -> PyResult<Value> {
         // By index, as Python's list iterator (the list may change meanwhile).
         let mut i = 0;
         loop {
+            // Numbers are added under one borrow: no user code runs there.
+            {
+                let items = l.borrow();
+                while let Some(x) = items.get(i) {
+                    match crate::eval::ops::num_fast(add, &acc, x) {
+                        Some(v) => acc = v,
+                        None => break,
+                    }
+                    i += 1;
+                }
+            }
             let Some(x) = l.borrow().get(i).cloned() else {
                 return Ok(acc);
             };
             i += 1;
-            acc = match crate::eval::ops::num_fast(add, &acc, &x) {
-                Some(v) => v,
-                None => it.binary_op(add, acc, x)?,
-            };
+            acc = it.binary_op(add, acc, x)?;
         }
     }
     let inner = it.iter(&v)?;

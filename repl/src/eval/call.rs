@@ -5,7 +5,7 @@
 use super::code::{ArgX, St, StK};
 use super::dict::{Dict, Key};
 use super::error::{type_error, PyResult, TbEntry};
-use super::interp::{at, Flow, Frame, Interp};
+use super::interp::{Flow, Frame, Interp};
 use super::value::{Function, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -183,14 +183,23 @@ impl Interp {
             slots,
             func: Some(func),
         };
-        let r = match &code.body[..] {
-            // `return expr` alone (small helpers, lambdas): no statement walk.
-            [St {
-                kind: StK::Return(Some(e)),
-                span,
-            }] => at(self.eval(e, &mut frame), *span).map(Flow::Return),
-            body => self.exec_block(body, &mut frame),
-        };
+        // `return expr` alone (small helpers, lambdas): no statement walk.
+        if let [St {
+            kind: StK::Return(Some(e)),
+            span,
+        }] = &code.body[..]
+        {
+            let r = self.eval(e, &mut frame);
+            self.depth -= 1;
+            self.recycle(frame.slots);
+            return r.map_err(|mut e| {
+                if e.span.is_none() {
+                    e.span = Some(*span);
+                }
+                traceback_entry(e, code)
+            });
+        }
+        let r = self.exec_block(&code.body, &mut frame);
         self.depth -= 1;
         self.recycle(frame.slots);
         match r {

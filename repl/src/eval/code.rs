@@ -27,10 +27,15 @@ pub enum Ex {
     /// A name bound in the class body being executed (else the global).
     ClassName(Rc<str>, u32),
     Bin(Box<(Ex, Ex)>, BinOp, Span),
+    /// `left op <int literal>` (`i % 7`, `n - 1`): the constant is not
+    /// cloned out of an expression.
+    BinInt(Box<Ex>, i64, BinOp, Span),
     Unary(UnaryOp, Box<Ex>, Span),
     And(Vec<Ex>),
     Or(Vec<Ex>),
     Compare(Box<Ex>, Vec<(CmpOp, Ex)>, Span),
+    /// `left op <int literal>` with one comparison (`n < 2`).
+    CmpInt(Box<Ex>, i64, CmpOp, Span),
     IfExp(Box<(Ex, Ex, Ex)>),
     MakeFunction(Rc<MakeFn>),
     Call(Box<Ex>, Vec<ArgX>, Span),
@@ -777,9 +782,10 @@ impl Resolver<'_> {
             ExprKind::None => Ex::Const(Value::None),
             ExprKind::Ellipsis => Ex::Const(Value::Ellipsis),
             ExprKind::FString(parts) => Ex::FString(self.fparts(parts)),
-            ExprKind::BinOp { left, op, right } => {
-                Ex::Bin(Box::new((self.expr(left), self.expr(right))), *op, sp)
-            }
+            ExprKind::BinOp { left, op, right } => match (self.expr(left), self.expr(right)) {
+                (l, Ex::Const(Value::Int(b))) => Ex::BinInt(Box::new(l), b, *op, sp),
+                (l, r) => Ex::Bin(Box::new((l, r)), *op, sp),
+            },
             ExprKind::UnaryOp { op, operand } => Ex::Unary(*op, Box::new(self.expr(operand)), sp),
             ExprKind::BoolOp { op, values } => match op {
                 ast::BoolOp::And => Ex::And(self.exprs(values)),
@@ -789,14 +795,18 @@ impl Resolver<'_> {
                 left,
                 ops,
                 comparators,
-            } => Ex::Compare(
-                Box::new(self.expr(left)),
-                ops.iter()
+            } => {
+                let l = self.expr(left);
+                let mut rest: Vec<(CmpOp, Ex)> = ops
+                    .iter()
                     .zip(comparators)
                     .map(|(o, c)| (*o, self.expr(c)))
-                    .collect(),
-                sp,
-            ),
+                    .collect();
+                match rest.as_slice() {
+                    [(op, Ex::Const(Value::Int(b)))] => Ex::CmpInt(Box::new(l), *b, *op, sp),
+                    _ => Ex::Compare(Box::new(l), std::mem::take(&mut rest), sp),
+                }
+            }
             ExprKind::IfExp { test, body, orelse } => Ex::IfExp(Box::new((
                 self.expr(test),
                 self.expr(body),

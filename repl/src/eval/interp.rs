@@ -772,6 +772,17 @@ impl Interp {
         }
     }
 
+    /// The value of a plain local or global name, borrowed (None for other
+    /// expressions, cells and unbound names: the caller takes the general path).
+    #[inline(always)]
+    fn peek<'v>(&'v self, e: &Ex, f: &'v Frame) -> Option<&'v Value> {
+        match e {
+            Ex::Local(s) => f.slots.get(*s as usize),
+            Ex::Global(g, _) => self.globals.get(*g as usize),
+            _ => None,
+        }
+    }
+
     pub fn eval(&mut self, e: &Ex, f: &mut Frame) -> PyResult<Value> {
         match e {
             Ex::Const(v) => Ok(v.clone()),
@@ -786,6 +797,16 @@ impl Interp {
                     // Both are numbers: nothing to drop.
                     std::mem::forget(l);
                     std::mem::forget(r);
+                    return Ok(v);
+                }
+                at(self.binary_op(*op, l, r), *span)
+            }
+            Ex::BinInt(l, b, op, span) => {
+                let l = self.operand(l, f)?;
+                let r = Value::Int(*b);
+                if let Some(v) = super::ops::num_fast(*op, &l, &r) {
+                    // Both are numbers: nothing to drop.
+                    std::mem::forget(l);
                     return Ok(v);
                 }
                 at(self.binary_op(*op, l, r), *span)
@@ -840,6 +861,16 @@ impl Interp {
                 }
                 Ok(Value::Bool(true))
             }
+            Ex::CmpInt(l, b, op, span) => {
+                let l = self.operand(l, f)?;
+                let r = Value::Int(*b);
+                if let Some(b) = super::ops::cmp_fast(*op, &l, &r) {
+                    // Both are numbers: nothing to drop.
+                    std::mem::forget(l);
+                    return Ok(Value::Bool(b));
+                }
+                at(self.compare(*op, &l, &r), *span)
+            }
             Ex::IfExp(x) => {
                 let c = self.eval(&x.0, f)?;
                 if self.truthy_fast(&c)? {
@@ -856,6 +887,18 @@ impl Interp {
                 at(self.call(&fv, a), *span)
             }
             Ex::CallPos(func, args, span) => {
+                // A user function in a global or local, called with exactly its
+                // positional parameters: only its `Rc` is cloned (no `Value`
+                // clone and drop), and the arguments go straight into the new
+                // frame's slots.
+                if let Some(Value::Function(fu)) = self.peek(func, f) {
+                    if fu.code.simple && args.len() == fu.code.params.len() {
+                        let fu = fu.clone();
+                        let slots = self.eval_into_slots(None, args, fu.code.nslots, f)?;
+                        self.tick_call(*span)?;
+                        return at(self.run_frame(&fu, slots), *span);
+                    }
+                }
                 let fv = self.operand(func, f)?;
                 // A user function called with exactly its positional parameters:
                 // the arguments go straight into the new frame's slots.
@@ -874,6 +917,18 @@ impl Interp {
                 at(self.call(&fv, Args::new(pos)), *span)
             }
             Ex::Method(obj, name, args, span) => {
+                // `xs.append(v)` on a list in a global or local: only the list's
+                // `Rc` is cloned (the receiver is read before the argument).
+                if let (Some(Value::List(l)), [super::code::ArgX::Pos(e)]) =
+                    (self.peek(obj, f), args.as_slice())
+                {
+                    if &**name == "append" {
+                        let l = l.clone();
+                        let v = self.operand(e, f)?;
+                        l.borrow_mut().push(v);
+                        return Ok(Value::None);
+                    }
+                }
                 let o = self.operand(obj, f)?;
                 match &o {
                     // `xs.append(v)`, the commonest call in loops, without an argument vector.
@@ -1001,7 +1056,10 @@ impl Interp {
         nslots: u32,
         f: &mut Frame,
     ) -> PyResult<Vec<Value>> {
-        let mut slots = self.slot_pool.pop().unwrap_or_default();
+        let mut slots = match self.slot_pool.pop() {
+            Some(v) => v,
+            None => Vec::with_capacity(nslots as usize),
+        };
         slots.reserve(nslots as usize);
         if let Some(v) = first {
             slots.push(v);
@@ -1015,14 +1073,14 @@ impl Interp {
                 }
             }
         }
-        while slots.len() < nslots as usize {
-            slots.push(Value::Unbound);
+        if slots.len() < nslots as usize {
+            slots.resize(nslots as usize, Value::Unbound);
         }
         Ok(slots)
     }
 
     /// Gives a finished frame's slot vector back to the pool.
-    #[inline]
+    #[inline(always)]
     pub fn recycle(&mut self, mut slots: Vec<Value>) {
         slots.clear();
         if self.slot_pool.len() < 64 {

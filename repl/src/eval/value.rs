@@ -53,7 +53,7 @@ pub enum Value {
 /// Cloning a number, a bool or None copies it inline; everything else
 /// bumps one reference count (out of line, to keep the hot paths small).
 impl Clone for Value {
-    #[inline]
+    #[inline(always)]
     fn clone(&self) -> Value {
         match self {
             Value::None => Value::None,
