@@ -104,9 +104,7 @@ pub trait Backend: Sized + Send + Sync {
         s: &ConvShape,
     ) -> Result<Self> {
         let _ = (layout, weight, weight_layout, bias, s);
-        Err(Error::Internal(
-            "this backend has no fused conv2d (nn::functional composes im2col and matmul)".into(),
-        ))
+        Err(no_fused_conv())
     }
     /// Gradients of [`Backend::conv2d`] with respect to (input, weight,
     /// bias) from the output gradient `grad`, for the `need`ed ones.
@@ -122,9 +120,7 @@ pub trait Backend: Sized + Send + Sync {
         need: [bool; 3],
     ) -> Result<[Option<Self>; 3]> {
         let _ = (layout, weight, weight_layout, grad, grad_layout, s, need);
-        Err(Error::Internal(
-            "this backend has no fused conv2d (nn::functional composes im2col and matmul)".into(),
-        ))
+        Err(no_fused_conv())
     }
     /// 2-D max pooling: values `[n, c, oh, ow]` and int64 indices into each `h*w` plane.
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)>;
@@ -136,6 +132,14 @@ pub trait Backend: Sized + Send + Sync {
         idx_layout: &Layout,
         g: &Window2d,
     ) -> Result<Self>;
+}
+
+/// Devices without a fused convolution: `nn::functional::conv2d` composes
+/// `im2col` and `matmul` for their tensors and never asks them.
+fn no_fused_conv() -> Error {
+    Error::Internal(
+        "this backend has no fused conv2d (nn::functional composes im2col and matmul)".into(),
+    )
 }
 
 /// A tensor's buffer on some device.
@@ -476,9 +480,7 @@ impl Storage {
             )),
             // Other devices compose im2col and matmul (nn::functional::conv).
             #[cfg(feature = "cuda")]
-            _ => Err(Error::Internal(
-                "the fused conv2d runs on CPU tensors only".into(),
-            )),
+            _ => Err(no_fused_conv()),
         }
     }
 
@@ -499,9 +501,7 @@ impl Storage {
                     .map(|v| v.map(Storage::Cpu)))
             }
             #[cfg(feature = "cuda")]
-            _ => Err(Error::Internal(
-                "the fused conv2d runs on CPU tensors only".into(),
-            )),
+            _ => Err(no_fused_conv()),
         }
     }
 

@@ -254,6 +254,29 @@ impl CudaStorage {
     }
 }
 
+impl CudaStorage {
+    /// `im2col` or `col2im` (the `conv` family's kernel `name`): one thread
+    /// per element of the `n`-element output.
+    fn fold_kernel(&self, layout: &Layout, g: &Window2d, name: &str, n: usize) -> Result<Self> {
+        let gpu = self.gpu().clone();
+        let src = self.contiguous(layout)?;
+        let mut out = Self::empty(&gpu, n, self.dtype)?;
+        if n > 0 {
+            let f = gpu.function("conv", self.dtype, name)?;
+            let w = window(g);
+            launch!(
+                gpu,
+                f,
+                launch::elementwise(n),
+                src.slice(),
+                out.slice_mut()?,
+                &w
+            );
+        }
+        Ok(out)
+    }
+}
+
 impl Backend for CudaStorage {
     fn device(&self) -> Device {
         self.gpu().device()
@@ -625,43 +648,11 @@ impl Backend for CudaStorage {
     }
 
     fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        let gpu = self.gpu().clone();
-        let src = self.contiguous(layout)?;
-        let n = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
-        let mut out = Self::empty(&gpu, n, self.dtype)?;
-        if n > 0 {
-            let f = gpu.function("conv", self.dtype, "im2col")?;
-            let w = window(g);
-            launch!(
-                gpu,
-                f,
-                launch::elementwise(n),
-                src.slice(),
-                out.slice_mut()?,
-                &w
-            );
-        }
-        Ok(out)
+        self.fold_kernel(layout, g, "im2col", g.n * g.c * g.kh * g.kw * g.oh * g.ow)
     }
 
     fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        let gpu = self.gpu().clone();
-        let src = self.contiguous(layout)?;
-        let n = g.n * g.c * g.h * g.w;
-        let mut out = Self::empty(&gpu, n, self.dtype)?;
-        if n > 0 {
-            let f = gpu.function("conv", self.dtype, "col2im")?;
-            let w = window(g);
-            launch!(
-                gpu,
-                f,
-                launch::elementwise(n),
-                src.slice(),
-                out.slice_mut()?,
-                &w
-            );
-        }
-        Ok(out)
+        self.fold_kernel(layout, g, "col2im", g.n * g.c * g.h * g.w)
     }
 
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
