@@ -355,3 +355,36 @@ fn completion_and_inspection_survive_non_ascii_and_odd_cursors() {
         "3"
     );
 }
+
+#[test]
+fn cuda_without_a_gpu_is_an_error_not_a_crash() {
+    let mut s = Session::new();
+    let probe = s
+        .run(
+            "import torch\n(torch.cuda.is_available(), torch.cuda.device_count())",
+            "<cell>",
+            true,
+        )
+        .unwrap()
+        .unwrap()
+        .text;
+    if tinytorch::cuda::is_available() {
+        eprintln!("a CUDA device is present: the no-GPU path is not exercised here");
+        return;
+    }
+    assert_eq!(probe, "(False, 0)");
+    for code in ["torch.zeros(2, device='cuda')", "torch.ones(2).cuda()"] {
+        let e = s.run(code, "<cell>", true).unwrap_err();
+        assert!(
+            e.message.contains("Torch not compiled with CUDA enabled")
+                || e.message.contains("No CUDA GPUs are available"),
+            "{}",
+            e.render()
+        );
+    }
+    let t = s
+        .run("torch.ones(2).sum()", "<cell>", true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.text, "tensor(2.)");
+}

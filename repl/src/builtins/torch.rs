@@ -35,8 +35,10 @@ pub const DTYPES: &[(&str, DType)] = &[
 
 /// Whether a CUDA device can be used: this build can place a tensor on
 /// `cuda:0` (`torch.cuda.is_available()`, and the REPL banner).
+/// `torch.cuda.is_available()`: the engine's probe (built with its `cuda`
+/// feature, the driver loads, a device is present), never an allocation.
 pub fn cuda_available() -> bool {
-    Tensor::zeros(&[1], DType::F32, Device::Cuda(0)).is_ok()
+    tinytorch::cuda::is_available()
 }
 
 pub fn install(it: &mut Interp) {
@@ -148,8 +150,17 @@ pub fn install(it: &mut Interp) {
         |_, _| Ok(Value::Bool(cuda_available())),
     );
     def(&cuda, "device_count", "device_count() -> int", |_, _| {
-        Ok(Value::Int(cuda_available() as i64))
+        Ok(Value::Int(tinytorch::cuda::device_count() as i64))
     });
+    def(
+        &cuda,
+        "empty_cache",
+        "empty_cache()\n\nReturns the CUDA caching allocator's free blocks to the driver.",
+        |_, _| {
+            tinytorch::cuda::empty_cache();
+            Ok(Value::None)
+        },
+    );
     def(&cuda, "manual_seed", "manual_seed(seed)", |_, _| {
         Ok(Value::None)
     });
