@@ -47,15 +47,6 @@ class TinytorchKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "plot([3.0, 1.0, 2.0])", "mime": "image/png"},
     ]
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Until the language binds plot(), there is no display data to test.
-        reply = cls.kc.execute_interactive("plot", timeout=15, output_hook=lambda m: None)
-        if reply["content"]["status"] != "ok":
-            print("plot() is not bound in this build: skipping the display_data samples")
-            cls.code_display_data = []
-
 
 
 class LifecycleTests(unittest.TestCase):
