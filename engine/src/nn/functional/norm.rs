@@ -67,6 +67,20 @@ fn fused_norm(
 /// `F.layer_norm(x, normalized_shape, weight, bias, eps)`:
 /// `y = (x - mean) / sqrt(var + eps) * weight + bias` over the trailing dims
 /// (biased variance).
+/// `g * weight` in the compute dtype (the gradient reaching the normalised
+/// input), or `g` when the norm has no weight.
+fn times_weight(
+    g: &Tensor,
+    w: &Option<SavedTensor>,
+    cdt: DType,
+    node: &'static str,
+) -> Result<Tensor> {
+    match w {
+        Some(w) => g.mul(&w.get(node)?.to_dtype(cdt)?),
+        None => Ok(g.clone()),
+    }
+}
+
 pub fn layer_norm(
     x: &Tensor,
     normalized_shape: &[usize],
@@ -131,10 +145,7 @@ pub fn layer_norm(
     Ok(record(y, NAME, &inputs, saved, move |g, need| {
         let xhat = sx.get(NAME)?;
         let g = g.to_dtype(cdt)?;
-        let gx = match &sw {
-            Some(w) => g.mul(&w.get(NAME)?.to_dtype(cdt)?)?,
-            None => g.clone(),
-        };
+        let gx = times_weight(&g, &sw, cdt, NAME)?;
         let mut out = Vec::new();
         out.push(if need[0] {
             // dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat)), means over
@@ -241,10 +252,7 @@ pub fn rms_norm(
     Ok(record(y, NAME, &inputs, saved, move |g, need| {
         let xhat = sx.get(NAME)?;
         let g = g.to_dtype(cdt)?;
-        let gx = match &sw {
-            Some(w) => g.mul(&w.get(NAME)?.to_dtype(cdt)?)?,
-            None => g.clone(),
-        };
+        let gx = times_weight(&g, &sw, cdt, NAME)?;
         let mut out = vec![if need[0] {
             // dx = r * (gx - xhat * mean(gx * xhat)), r = 1/sqrt(mean(x^2) + eps)
             let r = sr.get(NAME)?;

@@ -119,6 +119,29 @@ macro_rules! launch {
 }
 
 impl CudaStorage {
+    /// Reads the strided view `layout` into a new contiguous buffer of
+    /// `dtype` with the `elementwise` family's kernel `name` (a copy or a
+    /// cast), one thread per element.
+    fn gather_strided(&self, layout: &Layout, dtype: DType, name: &str) -> Result<Self> {
+        let g = self.gpu().clone();
+        let n = layout.numel();
+        let mut out = Self::empty(&g, n, dtype)?;
+        if n > 0 {
+            let f = g.function("elementwise", self.dtype, name)?;
+            let (xs, n64) = (strided(layout)?, n as i64);
+            launch!(
+                g,
+                f,
+                launch::elementwise(n),
+                self.slice(),
+                &xs,
+                out.slice_mut()?,
+                &n64
+            );
+        }
+        Ok(out)
+    }
+
     pub(super) fn gpu(&self) -> &Arc<Gpu> {
         &self.buf.gpu
     }
@@ -305,43 +328,11 @@ impl Backend for CudaStorage {
     }
 
     fn copy_strided(&self, layout: &Layout) -> Result<Self> {
-        let g = self.gpu().clone();
-        let n = layout.numel();
-        let mut out = Self::empty(&g, n, self.dtype)?;
-        if n > 0 {
-            let f = g.function("elementwise", self.dtype, "copy_strided")?;
-            let (xs, n64) = (strided(layout)?, n as i64);
-            launch!(
-                g,
-                f,
-                launch::elementwise(n),
-                self.slice(),
-                &xs,
-                out.slice_mut()?,
-                &n64
-            );
-        }
-        Ok(out)
+        self.gather_strided(layout, self.dtype, "copy_strided")
     }
 
     fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self> {
-        let g = self.gpu().clone();
-        let n = layout.numel();
-        let mut out = Self::empty(&g, n, dtype)?;
-        if n > 0 {
-            let f = g.function("elementwise", self.dtype, cast_kernel(dtype))?;
-            let (xs, n64) = (strided(layout)?, n as i64);
-            launch!(
-                g,
-                f,
-                launch::elementwise(n),
-                self.slice(),
-                &xs,
-                out.slice_mut()?,
-                &n64
-            );
-        }
-        Ok(out)
+        self.gather_strided(layout, dtype, cast_kernel(dtype))
     }
 
     fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()> {
