@@ -6,8 +6,7 @@
 //! A step runs under `no_grad` and rewrites each parameter in place: one
 //! pass over the parameter, its gradient and its state buffers (write
 //! locks on the storages, arithmetic in the parameter's float type as in
-//! PyTorch), then a bump of the
-//! parameter's version counter. Nothing is allocated per step once the
+//! PyTorch), then a bump of the parameter's version counter. Nothing is allocated per step once the
 //! state exists. Knows nothing of modules: it holds parameter tensors.
 
 pub mod lr_scheduler;
