@@ -117,6 +117,7 @@ __device__ acc_t binary_apply(int op, acc_t a, acc_t b) {
     case BOP_MUL: return a * b;
     case BOP_MAXIMUM: return (a != a || a > b) ? a : b; // NaN propagates
     case BOP_MINIMUM: return (a != a || a < b) ? a : b;
+    case BOP_THRESHOLD_GRAD: return b <= (acc_t)0 ? (acc_t)0 : a; // ReLU backward
 #if defined(TT_FLOAT)
     case BOP_DIV: return a / b;
     case BOP_POW: return pow(a, b);

@@ -453,12 +453,37 @@ impl Generator {
     /// `n` float32 values of `torch.empty(n).bernoulli_(p)`: `1.0` where a 53-bit uniform is
     /// below `p`. `F.dropout(x, p)` on the CPU is `x * bernoulli_(1 - p) / (1 - p)`.
     pub fn bernoulli_f32(&mut self, n: usize, p: f64) -> Result<Vec<f32>, RandomError> {
+        let mut out = vec![0.0; n];
+        self.fill_bernoulli_f32(&mut out, p, 1.0)?;
+        Ok(out)
+    }
+
+    /// Fills `out` with `value` where [`Generator::bernoulli_f32`] would draw `1.0` and `0.0`
+    /// elsewhere (the same draws: two words per element), a run of words at a time.
+    pub fn fill_bernoulli_f32(
+        &mut self,
+        out: &mut [f32],
+        p: f64,
+        value: f32,
+    ) -> Result<(), RandomError> {
         if !(0.0..=1.0).contains(&p) {
             return Err(RandomError::Probability { p });
         }
-        Ok((0..n)
-            .map(|_| f32::from(u8::from(self.unit_f64() < p)))
-            .collect())
+        // The uniform is m * 2^-53 for the low 53 bits m of a 64-bit draw (exact), so
+        // `uniform < p` is the integer test `m < ceil(p * 2^53)` (scaling by 2^53 is exact).
+        const BITS53: u64 = (1 << 53) - 1;
+        let below = (p * 9_007_199_254_740_992.0).ceil() as u64;
+        const RUN: usize = 2048;
+        let mut words = [0u32; 2 * RUN];
+        for run in out.chunks_mut(RUN) {
+            let w = &mut words[..2 * run.len()];
+            self.engine.fill_with(w, |x| x);
+            for (o, pair) in run.iter_mut().zip(w.chunks_exact(2)) {
+                let m = ((u64::from(pair[0]) << 32) | u64::from(pair[1])) & BITS53;
+                *o = if m < below { value } else { 0.0 };
+            }
+        }
+        Ok(())
     }
 
     /// `torch.bernoulli(probs)` for float32 probabilities: `1.0` where a 24-bit uniform is below

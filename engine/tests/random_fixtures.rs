@@ -299,9 +299,11 @@ fn run(g: &mut Generator, op: &Json) -> Got {
         "dropout" => {
             // F.dropout(ones, p): bernoulli_(1 - p), then div_(1 - p) in float32.
             let p = op.f64("p");
-            let scale = 1.0f32 / (1.0 - p) as f32;
-            let mask = g.bernoulli_f32(n, 1.0 - p).expect(ok);
-            Got::F32(mask.iter().map(|m| m * scale).collect())
+            // F.dropout's CPU path draws the scaled mask in one pass.
+            let mut mask = vec![0.0; n];
+            g.fill_bernoulli_f32(&mut mask, 1.0 - p, 1.0 / (1.0 - p) as f32)
+                .expect(ok);
+            Got::F32(mask)
         }
         kind @ ("linear" | "conv2d") => {
             let (fan_in, count, out) = if kind == "linear" {

@@ -171,9 +171,15 @@ impl Tensor {
     }
 
     pub fn relu(&self) -> Result<Tensor> {
-        // d relu x = g [y > 0]
+        // d relu x = g [y > 0]: PyTorch's threshold_backward in one pass, or
+        // as a product of recorded ops when the backward itself is recorded
         self.unary_op(UnaryOp::Relu, "ReluBackward0", Save::Output, |g, y| {
-            g.mul(&y.raw_unary(UnaryOp::StepGrad(0.0))?)
+            if crate::autograd::is_grad_enabled() {
+                g.mul(&y.raw_unary(UnaryOp::StepGrad(0.0))?)
+            } else {
+                let y = y.to_dtype(g.dtype())?;
+                crate::ops::binary::raw_binary(g, &y, crate::storage::BinaryOp::ThresholdGrad)
+            }
         })
     }
 

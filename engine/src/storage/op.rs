@@ -83,6 +83,9 @@ pub enum BinaryOp {
     FloorDiv,
     /// Division truncated toward zero (`div(rounding_mode='trunc')`).
     TruncDiv,
+    /// `threshold_backward(grad, y, 0)`: `0` where `y <= 0`, else the grad
+    /// `a` (ReLU's backward in one pass).
+    ThresholdGrad,
     BitAnd,
     BitOr,
     BitXor,

@@ -15,7 +15,7 @@ pub use norm::{layer_norm, rms_norm};
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::random::default_generator;
-use crate::{DType, Error, Result, Tensor};
+use crate::{DType, Device, Error, Result, Tensor};
 
 /// `F.linear(x, weight, bias)`: `x @ weight.T + bias`.
 /// Under autocast all three run in the low dtype, the output included.
@@ -90,13 +90,26 @@ pub fn dropout(x: &Tensor, p: f64, training: bool) -> Result<Tensor> {
             Ok(vec![Some(g.mul(&keep.get(NAME)?)?)])
         }));
     }
-    let bits = default_generator()
-        .bernoulli_f32(x.numel(), 1.0 - p)
-        .map_err(|e| Error::invalid(e.to_string()))?;
-    let noise = Tensor::from_vec(bits, x.shape())?
-        .to_dtype(x.dtype())?
-        .to_device(x.device())?
-        .div_scalar(1.0 - p)?;
+    let n = x.numel();
+    let noise = if x.dtype() == DType::F32 && x.device() == Device::Cpu {
+        // bernoulli_(1 - p).div_(1 - p) in one pass over a recycled buffer:
+        // kept elements hold 1 / (1 - p) in float32, as the division gives
+        let mut buf: Vec<f32> = crate::storage::cpu::pool::alloc(n);
+        buf.resize(n, 0.0);
+        let keep = 1.0 - p;
+        default_generator()
+            .fill_bernoulli_f32(&mut buf, keep, 1.0 / keep as f32)
+            .map_err(|e| Error::invalid(e.to_string()))?;
+        Tensor::from_vec(buf, x.shape())?
+    } else {
+        let bits = default_generator()
+            .bernoulli_f32(n, 1.0 - p)
+            .map_err(|e| Error::invalid(e.to_string()))?;
+        Tensor::from_vec(bits, x.shape())?
+            .to_dtype(x.dtype())?
+            .to_device(x.device())?
+            .div_scalar(1.0 - p)?
+    };
     x.mul(&noise)
 }
 

@@ -88,11 +88,39 @@ fn run(g: &Window2d, kj: usize) -> (usize, usize, isize) {
     (lo, hi, off)
 }
 
+/// `dst.copy_from_slice(src)` for a short row (a feature map's width): in
+/// fixed blocks of 8 the compiler turns into vector moves, where a library
+/// memmove call per row would cost more than the copy.
+#[inline(always)]
+fn copy_short<T: Copy>(dst: &mut [T], src: &[T]) {
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (a, b) in (&mut d).zip(&mut s) {
+        let a: &mut [T; 8] = a.try_into().expect("chunk of 8");
+        let b: &[T; 8] = b.try_into().expect("chunk of 8");
+        *a = *b;
+    }
+    for (a, &b) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *a = b;
+    }
+}
+
 /// Unfolds one sample `[c, h, w]` into `dst` `[c*kh*kw, oh*ow]`, writing
 /// every element (zeros in the padding), so `dst` may hold stale data.
 pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
+    im2col_rows(src, dst, g, 0..g.oh);
+}
+
+/// The columns of output rows `oys` only: `dst` is `[c*kh*kw, oys.len()*ow]`,
+/// the same rows as [`im2col_one`] restricted to those output pixels.
+fn im2col_rows<T: Copy + Default>(
+    src: &[T],
+    dst: &mut [T],
+    g: &Window2d,
+    oys: std::ops::Range<usize>,
+) {
     let plane = g.h * g.w;
-    let cols = g.col_cols();
+    let cols = oys.len() * g.ow;
     let zero = T::default();
     for ci in 0..g.c {
         let img = &src[ci * plane..(ci + 1) * plane];
@@ -100,8 +128,7 @@ pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
             for kj in 0..g.kw {
                 let r = (ci * g.kh + ki) * g.kw + kj;
                 let row = &mut dst[r * cols..(r + 1) * cols];
-                for oy in 0..g.oh {
-                    let orow = &mut row[oy * g.ow..(oy + 1) * g.ow];
+                for (oy, orow) in oys.clone().zip(row.chunks_exact_mut(g.ow.max(1))) {
                     let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
                         orow.fill(zero);
                         continue;
@@ -112,7 +139,7 @@ pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
                         orow[..lo].fill(zero);
                         let s0 = (lo as isize + off) as usize;
                         if lo < hi {
-                            orow[lo..hi].copy_from_slice(&irow[s0..s0 + (hi - lo)]);
+                            copy_short(&mut orow[lo..hi], &irow[s0..s0 + (hi - lo)]);
                         }
                         orow[hi..].fill(zero);
                     } else {
@@ -154,19 +181,29 @@ where
 
 /// Adds one sample's columns `src` `[c*kh*kw, oh*ow]` onto `dst` `[c, h, w]`.
 pub fn col2im_one<T: Copy + std::ops::AddAssign>(src: &[T], dst: &mut [T], g: &Window2d) {
+    col2im_rows(src, dst, g, 0..g.oh);
+}
+
+/// [`col2im_one`] for the columns of output rows `oys` only (`src` is
+/// `[c*kh*kw, oys.len()*ow]`, as [`im2col_rows`] writes them).
+fn col2im_rows<T: Copy + std::ops::AddAssign>(
+    src: &[T],
+    dst: &mut [T],
+    g: &Window2d,
+    oys: std::ops::Range<usize>,
+) {
     let plane = g.h * g.w;
-    let cols = g.col_cols();
+    let cols = oys.len() * g.ow;
     for ci in 0..g.c {
         let img = &mut dst[ci * plane..(ci + 1) * plane];
         for ki in 0..g.kh {
             for kj in 0..g.kw {
                 let r = (ci * g.kh + ki) * g.kw + kj;
                 let row = &src[r * cols..(r + 1) * cols];
-                for oy in 0..g.oh {
+                for (oy, orow) in oys.clone().zip(row.chunks_exact(g.ow.max(1))) {
                     let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
                         continue;
                     };
-                    let orow = &row[oy * g.ow..(oy + 1) * g.ow];
                     let irow = &mut img[iy * g.w..(iy + 1) * g.w];
                     if g.sw == 1 {
                         let (lo, hi, off) = run(g, kj);
@@ -208,48 +245,106 @@ pub fn max_pool2d(x: &CpuStorage, g: &Window2d) -> Result<(CpuStorage, CpuStorag
 
 fn max_pool_t<T>(x: &[T], g: &Window2d, ninf: T) -> (Vec<T>, Vec<i64>)
 where
-    T: Copy + Default + Send + Sync + PartialOrd,
+    T: Copy + Default + Send + Sync + PartialOrd + 'static,
 {
     let plane = g.h * g.w;
     let oplane = g.oh * g.ow;
-    let planes = g.n * g.c;
-    let mut out = vec![T::default(); planes * oplane];
-    let mut idx = vec![0i64; planes * oplane];
+    let total = g.n * g.c * oplane;
+    let mut out: Vec<T> = super::pool::alloc(total);
+    let mut idx: Vec<i64> = super::pool::alloc(total);
+    out.resize(total, T::default());
+    idx.resize(total, 0);
+    // Every window lies inside the image (no padding, and no ceil_mode
+    // window running off the edge): no tap needs a bounds test.
+    let inside = g.ph == 0
+        && g.pw == 0
+        && (g.oh.max(1) - 1) * g.sh + (g.kh.max(1) - 1) * g.dh < g.h
+        && (g.ow.max(1) - 1) * g.sw + (g.kw.max(1) - 1) * g.dw < g.w;
     out.par_chunks_mut(oplane.max(1))
         .zip(idx.par_chunks_mut(oplane.max(1)))
         .zip(x.par_chunks(plane.max(1)))
         .for_each(|((o, ix_out), img)| {
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    let mut best = ninf;
-                    let mut at: i64 = -1;
-                    for ki in 0..g.kh {
-                        let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kj in 0..g.kw {
-                            let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) else {
-                                continue;
-                            };
-                            let v = img[iy * g.w + ix];
-                            // `v != v` is NaN: it propagates, as in PyTorch
-                            #[allow(clippy::eq_op)]
-                            let nan = v != v;
-                            if at < 0 || v > best || nan {
-                                best = v;
-                                at = (iy * g.w + ix) as i64;
-                                if nan {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    o[oy * g.ow + ox] = best;
-                    ix_out[oy * g.ow + ox] = at.max(0);
-                }
+            if inside && g.kh > 0 && g.kw > 0 {
+                pool_plane_inside(img, o, ix_out, g);
+            } else {
+                pool_plane(img, o, ix_out, g, ninf);
             }
         });
     (out, idx)
+}
+
+/// `v != v`: NaN, which wins against anything (the last NaN of a window
+/// gives the index, as in PyTorch's CPU kernel).
+#[inline(always)]
+fn is_nan<T: PartialOrd>(v: T) -> bool {
+    #[allow(clippy::eq_op)]
+    let nan = v != v;
+    nan
+}
+
+/// One plane of max pooling where every window is inside the image: the
+/// first tap starts the running maximum, a later tap replaces it when
+/// strictly greater (the first maximum wins ties) or NaN.
+fn pool_plane_inside<T: Copy + PartialOrd>(
+    img: &[T],
+    o: &mut [T],
+    ix_out: &mut [i64],
+    g: &Window2d,
+) {
+    for oy in 0..g.oh {
+        let orow = &mut o[oy * g.ow..(oy + 1) * g.ow];
+        let irow = &mut ix_out[oy * g.ow..(oy + 1) * g.ow];
+        for (ox, (dst, at_out)) in orow.iter_mut().zip(irow.iter_mut()).enumerate() {
+            let first = oy * g.sh * g.w + ox * g.sw;
+            let (mut best, mut at) = (img[first], first);
+            for ki in 0..g.kh {
+                let row = first + ki * g.dh * g.w;
+                for kj in 0..g.kw {
+                    let i = row + kj * g.dw;
+                    let v = img[i];
+                    if v > best || is_nan(v) {
+                        best = v;
+                        at = i;
+                    }
+                }
+            }
+            *dst = best;
+            *at_out = at as i64;
+        }
+    }
+}
+
+/// One plane of max pooling, any padding: padded taps are skipped.
+fn pool_plane<T: Copy + PartialOrd>(
+    img: &[T],
+    o: &mut [T],
+    ix_out: &mut [i64],
+    g: &Window2d,
+    ninf: T,
+) {
+    for oy in 0..g.oh {
+        for ox in 0..g.ow {
+            let mut best = ninf;
+            let mut at: i64 = -1;
+            for ki in 0..g.kh {
+                let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
+                    continue;
+                };
+                for kj in 0..g.kw {
+                    let Some(ix) = Window2d::src(ox, g.sw, g.pw, kj, g.dw, g.w) else {
+                        continue;
+                    };
+                    let v = img[iy * g.w + ix];
+                    if at < 0 || v > best || is_nan(v) {
+                        best = v;
+                        at = (iy * g.w + ix) as i64;
+                    }
+                }
+            }
+            o[oy * g.ow + ox] = best;
+            ix_out[oy * g.ow + ox] = at.max(0);
+        }
+    }
 }
 
 /// Gradient of [`max_pool2d`]: `grad` `[n, c, oh, ow]` is added at the saved
@@ -257,11 +352,13 @@ where
 pub fn max_pool2d_backward(grad: &CpuStorage, idx: &[i64], g: &Window2d) -> Result<CpuStorage> {
     fn run<T>(gr: &[T], idx: &[i64], g: &Window2d) -> Vec<T>
     where
-        T: Copy + Default + Send + Sync + std::ops::AddAssign,
+        T: Copy + Default + Send + Sync + std::ops::AddAssign + 'static,
     {
         let plane = g.h * g.w;
         let oplane = g.oh * g.ow;
-        let mut out = vec![T::default(); g.n * g.c * plane];
+        let total = g.n * g.c * plane;
+        let mut out: Vec<T> = super::pool::alloc(total);
+        out.resize(total, T::default());
         out.par_chunks_mut(plane.max(1))
             .zip(
                 gr.par_chunks(oplane.max(1))
@@ -337,6 +434,30 @@ mod tests {
         let lhs: f64 = cx.iter().zip(&y).map(|(a, b)| a * b).sum();
         let rhs: f64 = x.iter().zip(&ty).map(|(a, b)| a * b).sum();
         assert_eq!(lhs, rhs);
+    }
+
+    #[test]
+    fn max_pool_fast_path_agrees_with_the_bounds_checked_one() {
+        // Windows fully inside the image take the unchecked path; on the
+        // same plane the checked path must pick the same values and indices,
+        // with ties (first maximum wins) and NaN (the last NaN wins).
+        let mut x: Vec<f32> = (0..42).map(|i| ((i * 5) % 7) as f32).collect();
+        x[9] = f32::NAN;
+        x[17] = f32::NAN;
+        for (k, s, d) in [(2, 2, 1), (3, 1, 1), (2, 1, 2), (3, 2, 1)] {
+            let g = geom(6, 7, k, s, 0, d);
+            let (mut o1, mut i1) = (vec![0.0; g.oh * g.ow], vec![0; g.oh * g.ow]);
+            let (mut o2, mut i2) = (o1.clone(), i1.clone());
+            pool_plane_inside(&x, &mut o1, &mut i1, &g);
+            pool_plane(&x, &mut o2, &mut i2, &g, f32::NEG_INFINITY);
+            assert_eq!(i1, i2, "indices, kernel {k} stride {s} dilation {d}");
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&o1),
+                bits(&o2),
+                "values, kernel {k} stride {s} dilation {d}"
+            );
+        }
     }
 
     #[test]

@@ -85,6 +85,7 @@ const BINARY: &[&str] = &[
     "REM",
     "FLOOR_DIV",
     "TRUNC_DIV",
+    "THRESHOLD_GRAD",
     "BIT_AND",
     "BIT_OR",
     "BIT_XOR",
@@ -170,6 +171,7 @@ pub fn binary_code(op: BinaryOp) -> i32 {
         Rem => "REM",
         FloorDiv => "FLOOR_DIV",
         TruncDiv => "TRUNC_DIV",
+        ThresholdGrad => "THRESHOLD_GRAD",
         BitAnd => "BIT_AND",
         BitOr => "BIT_OR",
         BitXor => "BIT_XOR",
@@ -265,7 +267,7 @@ mod tests {
     fn program_has_dtype_codes_and_body() {
         let s = program_source("elementwise", DType::BF16).unwrap();
         assert!(s.starts_with("#define TT_BF16 1\n"));
-        assert!(s.contains("#define BOP_LOGICAL_XOR 21\n"));
+        assert!(s.contains("#define BOP_LOGICAL_XOR 22\n"));
         assert!(s.contains("extern \"C\" __global__ void unary("));
         assert!(program_source("nope", DType::F32).is_none());
     }
