@@ -108,19 +108,8 @@ fn copy_short<T: Copy>(dst: &mut [T], src: &[T]) {
 /// Unfolds one sample `[c, h, w]` into `dst` `[c*kh*kw, oh*ow]`, writing
 /// every element (zeros in the padding), so `dst` may hold stale data.
 pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
-    im2col_rows(src, dst, g, 0..g.oh);
-}
-
-/// The columns of output rows `oys` only: `dst` is `[c*kh*kw, oys.len()*ow]`,
-/// the same rows as [`im2col_one`] restricted to those output pixels.
-fn im2col_rows<T: Copy + Default>(
-    src: &[T],
-    dst: &mut [T],
-    g: &Window2d,
-    oys: std::ops::Range<usize>,
-) {
     let plane = g.h * g.w;
-    let cols = oys.len() * g.ow;
+    let cols = g.col_cols();
     let zero = T::default();
     for ci in 0..g.c {
         let img = &src[ci * plane..(ci + 1) * plane];
@@ -128,7 +117,7 @@ fn im2col_rows<T: Copy + Default>(
             for kj in 0..g.kw {
                 let r = (ci * g.kh + ki) * g.kw + kj;
                 let row = &mut dst[r * cols..(r + 1) * cols];
-                for (oy, orow) in oys.clone().zip(row.chunks_exact_mut(g.ow.max(1))) {
+                for (oy, orow) in (0..g.oh).zip(row.chunks_exact_mut(g.ow.max(1))) {
                     let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
                         orow.fill(zero);
                         continue;
@@ -181,26 +170,15 @@ where
 
 /// Adds one sample's columns `src` `[c*kh*kw, oh*ow]` onto `dst` `[c, h, w]`.
 pub fn col2im_one<T: Copy + std::ops::AddAssign>(src: &[T], dst: &mut [T], g: &Window2d) {
-    col2im_rows(src, dst, g, 0..g.oh);
-}
-
-/// [`col2im_one`] for the columns of output rows `oys` only (`src` is
-/// `[c*kh*kw, oys.len()*ow]`, as [`im2col_rows`] writes them).
-fn col2im_rows<T: Copy + std::ops::AddAssign>(
-    src: &[T],
-    dst: &mut [T],
-    g: &Window2d,
-    oys: std::ops::Range<usize>,
-) {
     let plane = g.h * g.w;
-    let cols = oys.len() * g.ow;
+    let cols = g.col_cols();
     for ci in 0..g.c {
         let img = &mut dst[ci * plane..(ci + 1) * plane];
         for ki in 0..g.kh {
             for kj in 0..g.kw {
                 let r = (ci * g.kh + ki) * g.kw + kj;
                 let row = &src[r * cols..(r + 1) * cols];
-                for (oy, orow) in oys.clone().zip(row.chunks_exact(g.ow.max(1))) {
+                for (oy, orow) in (0..g.oh).zip(row.chunks_exact(g.ow.max(1))) {
                     let Some(iy) = Window2d::src(oy, g.sh, g.ph, ki, g.dh, g.h) else {
                         continue;
                     };
