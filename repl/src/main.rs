@@ -29,7 +29,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
-use tinytorch_lang::render::{self, highlight, TerminalConfig, TerminalSink};
+mod render;
+
+use render::{highlight, TerminalConfig, TerminalSink};
 use tinytorch_lang::syntax::Completeness;
 use tinytorch_lang::{LangError, Session};
 

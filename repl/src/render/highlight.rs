@@ -7,8 +7,8 @@
 //! the lexer could not read (an unterminated string, a stray character) is
 //! left plain.
 
-use crate::syntax::lexer::tokenize_partial;
-use crate::syntax::token::{Keyword, TokenKind};
+use tinytorch_lang::syntax::lexer::tokenize_partial;
+use tinytorch_lang::syntax::token::{Keyword, TokenKind};
 
 const RESET: &str = "\x1b[0m";
 const KEYWORD: &str = "\x1b[1;35m";
@@ -82,27 +82,28 @@ fn comments_in(code: &str, from: usize, to: usize, spans: &mut Vec<(usize, usize
     }
 }
 
-/// Strips SGR escapes (`ESC [ ... m`): what the user sees as text.
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Strips SGR escapes (`ESC [ ... m`): what the user sees as text.
+    fn strip_ansi(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' && chars.peek() == Some(&'[') {
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
 
     #[test]
     fn colours_keywords_strings_numbers_and_comments() {

@@ -11,7 +11,7 @@ pub mod image;
 pub mod progress;
 pub mod sixel;
 
-use crate::{Display, LangError, OutputSink};
+use tinytorch_lang::{Display, LangError, OutputSink};
 use image::ImageMode;
 use progress::ProgressLine;
 use std::io::{IsTerminal, Write};
@@ -247,10 +247,6 @@ impl TerminalSink {
         }
     }
 
-    pub fn config(&self) -> &TerminalConfig {
-        &self.cfg
-    }
-
     /// Draws a `tqdm` bar on one line of stderr, in place. Off a terminal
     /// only the final state is written (a log file gets one line per bar).
     fn draw_progress(&mut self, p: &Progress, done: bool) {
@@ -454,7 +450,7 @@ mod tests {
         assert_eq!(sink.saved.get("loss"), Some(&first));
         let newer = Display::rich(MimeBundle::text("chart 2").with_png(b"\x89PNG second".to_vec()));
         let previous = sink.saved.get("loss").cloned();
-        let shown = picture_text(&newer, sink.config(), previous.as_deref());
+        let shown = picture_text(&newer, &sink.cfg, previous.as_deref());
         assert_eq!(
             shown.text,
             format!("chart 2\n[updated {}]\n", first.display())
@@ -476,7 +472,7 @@ mod tests {
     fn a_text_picture_still_last_on_a_terminal_is_redrawn_in_place() {
         let dir = temp_dir("inplace");
         let mut sink = TerminalSink::new(cfg(&dir, true, ImageMode::Text));
-        let shown = picture_text(&picture(), sink.config(), None);
+        let shown = picture_text(&picture(), &sink.cfg, None);
         sink.remember(Some("loss"), &shown);
         // "  chart  " and the "[saved ...]" line.
         assert_eq!(sink.last_picture, Some(("loss".to_string(), 2)));

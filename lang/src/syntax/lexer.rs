@@ -30,7 +30,7 @@ pub fn tokenize(source: &str) -> PResult<Vec<Token>> {
 /// Like [`tokenize`], but on an error also returns the tokens before it
 /// (ending in `Eof`), so that the parser can report an earlier syntax error
 /// first, as Python does, and tell "unfinished" from "wrong" precisely.
-pub(crate) fn tokenize_partial(source: &str) -> (Vec<Token>, Option<ParseError>) {
+pub fn tokenize_partial(source: &str) -> (Vec<Token>, Option<ParseError>) {
     Lexer::new(source, 0, false).run()
 }
 

@@ -15,7 +15,6 @@
 
 pub mod builtins;
 pub mod eval;
-pub mod render;
 mod session;
 pub mod syntax;
 
