@@ -1,7 +1,17 @@
-//! The tinytorch language: lexer, parser, evaluator and PyTorch-named builtins.
+//! The tinytorch language: a Python subset whose tensor library mirrors
+//! PyTorch, as a library; the terminal REPL (`repl/`) and the Jupyter kernel
+//! (`jupyter/`) are thin front ends over [`Session`].
 //!
-//! This crate is the language as a library; `tinytorch-repl` (main.rs) and the
-//! Jupyter kernel are thin front ends over [`Session`].
+//! Layers, each knowing only those below it:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`syntax`] | lexer, parser (descent + Pratt), AST; `Incomplete` vs `Invalid` for front ends |
+//! | [`eval`] | the evaluator over resolved code; Python's values; no library type |
+//! | [`protocol`] | what a native type offers the evaluator (`Object`, `Callable`) |
+//! | [`bind`] | binding rows: PyTorch signature strings parsed once, argument binding and errors |
+//! | [`library`] | Python's builtins and the PyTorch-named library, one table per family |
+//! | [`Session`] | a worker thread running cells, completion and inspection for front ends |
 //!
 //! ```
 //! use tinytorch_lang::Session;
@@ -13,8 +23,10 @@
 //! assert_eq!(e.exc, "TypeError");
 //! ```
 
-pub mod builtins;
+pub mod bind;
 pub mod eval;
+pub mod library;
+pub mod protocol;
 mod session;
 pub mod syntax;
 

@@ -323,6 +323,7 @@ impl Drop for Session {
 
 fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
     let mut it = Interp::new(Box::new(StdSink), flag.clone());
+    crate::library::install(&mut it);
     while let Ok(req) = rx.recv() {
         let resp = match req {
             Request::Run(src, name, echo) => {
@@ -335,11 +336,11 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
                 Response::Ack
             }
             Request::Complete(line, cursor) => {
-                let (s, v) = crate::builtins::introspect::complete(&mut it, &line, cursor);
+                let (s, v) = crate::library::introspect::complete(&mut it, &line, cursor);
                 Response::Complete(s, v)
             }
             Request::Inspect(code, cursor) => {
-                Response::Inspect(crate::builtins::introspect::inspect(&mut it, &code, cursor))
+                Response::Inspect(crate::library::introspect::inspect(&mut it, &code, cursor))
             }
             Request::Globals => Response::Globals(
                 it.names
@@ -421,16 +422,16 @@ fn run_cell(
             let v = crate::eval::interp::at(it.eval(e, &mut frame), last.span)?;
             if !matches!(v, Value::None) {
                 let text = it.repr(&v)?;
-                return Ok(Some(match &v {
-                    Value::Tensor(t) => crate::builtins::viz::tensor_display(t, text),
-                    _ => Display::text(text),
+                return Ok(Some(match v.downcast::<tinytorch::Tensor>() {
+                    Some(t) => crate::library::viz::tensor_display(t, text),
+                    None => Display::text(text),
                 }));
             }
         }
         Ok(None)
     })();
     // Bars that a `break` or an error left open end before the cell's output.
-    crate::builtins::viz::flush_closed(it);
+    crate::library::viz::flush_closed(it);
     result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &source))
 }
 

@@ -90,12 +90,14 @@ fn scripts_match_expectations() {
                 got.get(n)
             ));
         }
+        // The last line of the error, as annotate.py records Python's.
         let got_err = err.as_ref().map(|e| {
-            if e.message.is_empty() {
+            let text = if e.message.is_empty() {
                 e.exc.clone()
             } else {
                 format!("{}: {}", e.exc, e.message)
-            }
+            };
+            text.trim_end().lines().last().unwrap_or("").to_string()
         });
         if got_err != exp.error {
             failures.push(format!(

@@ -187,7 +187,7 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
     println!(
         "tinytorch {} (tinytorch-repl, Rust) | CUDA available: {}",
         tinytorch_lang::VERSION,
-        if tinytorch_lang::builtins::torch::cuda_available() {
+        if tinytorch::cuda::is_available() {
             "yes"
         } else {
             "no"

@@ -39,9 +39,10 @@ fn kaiming_pair(
     wshape: &[usize],
     fan_in: usize,
     bias: Option<usize>,
+    dtype: DType,
 ) -> Result<(Tensor, Option<Tensor>)> {
     let b = kaiming_uniform_bound(fan_in, 5f64.sqrt());
-    let w = Tensor::uniform(wshape, -b, b, DType::F32, Device::Cpu)?;
+    let w = Tensor::uniform(wshape, -b, b, dtype, Device::Cpu)?;
     let bias = match bias {
         Some(n) => {
             let bb = if fan_in > 0 {
@@ -53,7 +54,7 @@ fn kaiming_pair(
                 &[n],
                 -bb,
                 bb,
-                DType::F32,
+                dtype,
                 Device::Cpu,
             )?)?)
         }
@@ -99,10 +100,27 @@ pub struct Linear {
 
 impl Linear {
     pub fn new(in_features: usize, out_features: usize, bias: bool) -> Result<Linear> {
+        Linear::with_dtype(in_features, out_features, bias, DType::F32)
+    }
+
+    /// Initialised in `dtype`, as `nn.Linear(..., dtype=)` draws its weights.
+    pub fn with_dtype(
+        in_features: usize,
+        out_features: usize,
+        bias: bool,
+        dtype: DType,
+    ) -> Result<Linear> {
+        if !dtype.is_float() {
+            return Err(Error::invalid(format!(
+                "nn.Linear: expected a floating-point dtype, got {}",
+                dtype.name()
+            )));
+        }
         let (weight, bias) = kaiming_pair(
             &[out_features, in_features],
             in_features,
             bias.then_some(out_features),
+            dtype,
         )?;
         Ok(Linear {
             weight,
@@ -146,6 +164,8 @@ pub struct Conv2dOptions {
     pub dilation: [usize; 2],
     pub groups: usize,
     pub bias: bool,
+    /// The dtype the parameters are drawn in.
+    pub dtype: DType,
 }
 
 impl Default for Conv2dOptions {
@@ -156,6 +176,7 @@ impl Default for Conv2dOptions {
             dilation: [1, 1],
             groups: 1,
             bias: true,
+            dtype: DType::F32,
         }
     }
 }
@@ -204,6 +225,7 @@ impl Conv2d {
             &[out_channels, cg, kernel_size[0], kernel_size[1]],
             fan_in,
             options.bias.then_some(out_channels),
+            options.dtype,
         )?;
         Ok(Conv2d {
             weight,
@@ -267,12 +289,12 @@ impl Module for Conv2d {
 }
 
 /// `nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
-/// ceil_mode=False)`.
+/// ceil_mode=False)`, each size a (height, width) pair.
 pub struct MaxPool2d {
-    pub kernel_size: usize,
-    pub stride: usize,
-    pub padding: usize,
-    pub dilation: usize,
+    pub kernel_size: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub dilation: [usize; 2],
     /// Count a last, partial window (PyTorch's `ceil_mode`).
     pub ceil_mode: bool,
     training: bool,
@@ -288,6 +310,16 @@ impl MaxPool2d {
         stride: usize,
         padding: usize,
         dilation: usize,
+    ) -> Self {
+        MaxPool2d::with_pairs([kernel_size; 2], [stride; 2], [padding; 2], [dilation; 2])
+    }
+
+    /// Rectangular windows.
+    pub fn with_pairs(
+        kernel_size: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+        dilation: [usize; 2],
     ) -> Self {
         MaxPool2d {
             kernel_size,
@@ -306,18 +338,26 @@ impl MaxPool2d {
     }
 }
 
+/// `2` for a square pair, `(2, 3)` otherwise (how PyTorch shows an int or a tuple).
+fn pair_repr(p: [usize; 2]) -> String {
+    if p[0] == p[1] {
+        p[0].to_string()
+    } else {
+        format!("({}, {})", p[0], p[1])
+    }
+}
+
 impl Module for MaxPool2d {
     fn type_name(&self) -> String {
         "MaxPool2d".into()
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let k = self.kernel_size;
         Ok(F::max_pool2d_full(
             x,
-            [k, k],
-            Some([self.stride, self.stride]),
-            [self.padding, self.padding],
-            [self.dilation, self.dilation],
+            self.kernel_size,
+            Some(self.stride),
+            self.padding,
+            self.dilation,
             self.ceil_mode,
         )?
         .0)
@@ -326,10 +366,10 @@ impl Module for MaxPool2d {
     fn extra_repr(&self) -> String {
         format!(
             "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
+            pair_repr(self.kernel_size),
+            pair_repr(self.stride),
+            pair_repr(self.padding),
+            pair_repr(self.dilation),
             py_bool(self.ceil_mode)
         )
     }
@@ -379,6 +419,16 @@ impl Embedding {
         embedding_dim: usize,
         padding_idx: Option<i64>,
     ) -> Result<Self> {
+        Embedding::with_dtype(num_embeddings, embedding_dim, padding_idx, DType::F32)
+    }
+
+    /// Drawn in `dtype`, as `nn.Embedding(..., dtype=)` does.
+    pub fn with_dtype(
+        num_embeddings: usize,
+        embedding_dim: usize,
+        padding_idx: Option<i64>,
+        dtype: DType,
+    ) -> Result<Self> {
         let n = num_embeddings as i64;
         let pad = match padding_idx {
             Some(p) if p >= n || p < -n => {
@@ -387,13 +437,11 @@ impl Embedding {
             Some(p) if p < 0 => Some(p + n),
             p => p,
         };
-        let mut w = Tensor::randn(&[num_embeddings, embedding_dim], DType::F32, Device::Cpu)?
-            .to_vec_f32()?;
+        let w = Tensor::randn(&[num_embeddings, embedding_dim], dtype, Device::Cpu)?;
         if let Some(p) = pad {
-            let p = p as usize;
-            w[p * embedding_dim..(p + 1) * embedding_dim].fill(0.0);
+            w.select(0, p)?.zero_()?;
         }
-        let weight = parameter(Tensor::from_vec(w, &[num_embeddings, embedding_dim])?)?;
+        let weight = parameter(w)?;
         Ok(Embedding {
             weight,
             padding_idx: pad,
@@ -451,8 +499,18 @@ impl LayerNorm {
         elementwise_affine: bool,
         bias: bool,
     ) -> Result<Self> {
+        LayerNorm::with_dtype(normalized_shape, eps, elementwise_affine, bias, DType::F32)
+    }
+
+    pub fn with_dtype(
+        normalized_shape: &[usize],
+        eps: f64,
+        elementwise_affine: bool,
+        bias: bool,
+        dtype: DType,
+    ) -> Result<Self> {
         let mk = |v: f64| -> Result<Tensor> {
-            parameter(Tensor::full(normalized_shape, v, DType::F32, Device::Cpu)?)
+            parameter(Tensor::full(normalized_shape, v, dtype, Device::Cpu)?)
         };
         Ok(LayerNorm {
             normalized_shape: normalized_shape.to_vec(),
@@ -504,10 +562,11 @@ impl Module for LayerNorm {
     training_flag!();
     fn extra_repr(&self) -> String {
         format!(
-            "{}, eps={}, elementwise_affine={}",
+            "{}, eps={}, elementwise_affine={}, bias={}",
             shape_repr(&self.normalized_shape),
             py_float(self.eps),
-            py_bool(self.weight.is_some())
+            py_bool(self.weight.is_some()),
+            py_bool(self.bias.is_some())
         )
     }
 }
@@ -526,10 +585,19 @@ impl RMSNorm {
         eps: Option<f64>,
         elementwise_affine: bool,
     ) -> Result<Self> {
+        RMSNorm::with_dtype(normalized_shape, eps, elementwise_affine, DType::F32)
+    }
+
+    pub fn with_dtype(
+        normalized_shape: &[usize],
+        eps: Option<f64>,
+        elementwise_affine: bool,
+        dtype: DType,
+    ) -> Result<Self> {
         let weight = if elementwise_affine {
             Some(parameter(Tensor::ones(
                 normalized_shape,
-                DType::F32,
+                dtype,
                 Device::Cpu,
             )?)?)
         } else {
@@ -602,6 +670,47 @@ activation!(ReLU, "`nn.ReLU()`.", |x| x.relu());
 activation!(SiLU, "`nn.SiLU()`.", |x| x.silu());
 activation!(Tanh, "`nn.Tanh()`.", |x| x.tanh());
 activation!(Sigmoid, "`nn.Sigmoid()`.", |x| x.sigmoid());
+
+/// An elementwise (or row-wise) function as a module: `nn.LeakyReLU(0.2)`,
+/// `nn.Softmax(dim=1)`, `nn.Identity()` and the other parameterless
+/// layers PyTorch wraps around a function. `extra` is its repr's inside.
+pub struct Activation {
+    name: String,
+    extra: String,
+    f: Box<ActivationFn>,
+    training: bool,
+}
+
+/// What an [`Activation`] computes.
+type ActivationFn = dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync;
+
+impl Activation {
+    pub fn new(
+        name: impl Into<String>,
+        extra: impl Into<String>,
+        f: impl Fn(&Tensor) -> Result<Tensor> + Send + Sync + 'static,
+    ) -> Activation {
+        Activation {
+            name: name.into(),
+            extra: extra.into(),
+            f: Box::new(f),
+            training: true,
+        }
+    }
+}
+
+impl Module for Activation {
+    fn type_name(&self) -> String {
+        self.name.clone()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        (self.f)(x)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        self.extra.clone()
+    }
+}
 
 /// `nn.GELU(approximate='none' | 'tanh')`.
 pub struct GELU {

@@ -19,8 +19,8 @@ pub(crate) use layers::py_float;
 pub(crate) mod state;
 
 pub use layers::{
-    Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, ModuleList,
-    RMSNorm, ReLU, Sequential, SiLU, Sigmoid, Tanh, GELU,
+    Activation, Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d,
+    ModuleList, RMSNorm, ReLU, Sequential, SiLU, Sigmoid, Tanh, GELU,
 };
 pub use loss::{BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
 pub use state::StateDict;
@@ -30,7 +30,7 @@ pub mod utils {
     pub use super::clip_grad::{clip_grad_norm_, clip_grad_norm_with};
 }
 
-use crate::{Device, Error, Result, Tensor};
+use crate::{DType, Device, Error, Result, Tensor};
 
 /// `torch.nn.Module`, seen from Rust.
 pub trait Module {
@@ -53,6 +53,21 @@ pub trait Module {
     /// Lends each direct child module mutably.
     fn visit_children_mut(&mut self, _f: &mut dyn FnMut(&str, &mut dyn Module)) {}
 
+    /// Shows each directly registered buffer (running statistics, masks),
+    /// in registration order, and whether it is persistent (in `state_dict`).
+    fn visit_buffers(&self, _f: &mut dyn FnMut(&str, &Tensor, bool)) {}
+
+    /// Lends each directly registered buffer mutably (for `to(device)`).
+    fn visit_buffers_mut(&mut self, _f: &mut dyn FnMut(&str, &mut Tensor)) {}
+
+    /// Identity of a module that can be shared (reached from two parents,
+    /// or from itself), so that walks visit it once, as PyTorch's memo
+    /// does. Owned Rust structs cannot be shared and return None; the
+    /// language's modules (behind `Rc`) return their address.
+    fn module_id(&self) -> Option<usize> {
+        None
+    }
+
     /// This module's own `training` flag.
     fn training(&self) -> bool;
 
@@ -72,7 +87,22 @@ pub trait ModuleExt: Module {
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        collect_params(self.as_dyn(), "", &mut out, &mut seen);
+        let mut visited = std::collections::HashSet::new();
+        collect_params(self.as_dyn(), "", &mut out, &mut seen, &mut visited);
+        out
+    }
+
+    /// `named_buffers()`: dotted names, depth first, each buffer once.
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        walk_modules(self.as_dyn(), "", &mut |prefix, m| {
+            m.visit_buffers(&mut |name, b, _| {
+                if seen.insert(b.id()) {
+                    out.push((join(prefix, name), b.clone()));
+                }
+            });
+        });
         out
     }
 
@@ -87,11 +117,9 @@ pub trait ModuleExt: Module {
     /// `named_modules()`: `("", self)` first, then every descendant.
     fn named_module_names(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        fn walk(m: &dyn Module, prefix: &str, out: &mut Vec<(String, String)>) {
-            out.push((prefix.to_string(), m.type_name()));
-            m.visit_children(&mut |name, c| walk(c, &join(prefix, name), out));
-        }
-        walk(self.as_dyn(), "", &mut out);
+        walk_modules(self.as_dyn(), "", &mut |prefix, m| {
+            out.push((prefix.to_string(), m.type_name()))
+        });
         out
     }
 
@@ -104,11 +132,16 @@ pub trait ModuleExt: Module {
 
     /// `train(mode)`: sets the flag on this module and every descendant.
     fn train(&mut self, on: bool) {
-        fn walk(m: &mut dyn Module, on: bool) {
+        fn walk(m: &mut dyn Module, on: bool, visited: &mut std::collections::HashSet<usize>) {
+            if let Some(id) = m.module_id() {
+                if !visited.insert(id) {
+                    return;
+                }
+            }
             m.set_training(on);
-            m.visit_children_mut(&mut |_, c| walk(c, on));
+            m.visit_children_mut(&mut |_, c| walk(c, on, visited));
         }
-        walk(self.as_dyn_mut(), on);
+        walk(self.as_dyn_mut(), on, &mut std::collections::HashSet::new());
     }
 
     /// `eval()` = `train(false)`.
@@ -116,12 +149,19 @@ pub trait ModuleExt: Module {
         self.train(false);
     }
 
-    /// `state_dict()`: detached parameters under their dotted names (sharing storage).
+    /// `state_dict()`: detached parameters and persistent buffers under
+    /// their dotted names (sharing storage), in PyTorch's order: each
+    /// module's parameters, then its buffers, then its children's.
     fn state_dict(&self) -> StateDict {
         let mut sd = StateDict::new();
-        for (k, p) in self.named_parameters() {
-            sd.insert(k, p.detach());
-        }
+        walk_modules(self.as_dyn(), "", &mut |prefix, m| {
+            m.visit_parameters(&mut |name, p| sd.insert(join(prefix, name), p.detach()));
+            m.visit_buffers(&mut |name, b, persistent| {
+                if persistent {
+                    sd.insert(join(prefix, name), b.detach())
+                }
+            });
+        });
         sd
     }
 
@@ -134,20 +174,61 @@ pub trait ModuleExt: Module {
 
     /// `to(device)`: moves every parameter, keeping names, `requires_grad` and grads.
     fn to_device(&mut self, device: Device) -> Result<()> {
-        let mut err: Option<Error> = None;
-        fn walk(m: &mut dyn Module, device: Device, err: &mut Option<Error>) {
-            m.visit_parameters_mut(&mut |_, p| {
-                if err.is_some() || p.device() == device {
+        self.map_tensors(&mut |p| {
+            if p.device() == device {
+                return Ok(None);
+            }
+            move_param(p, |t| t.to_device(device)).map(Some)
+        })
+    }
+
+    /// `double()`, `half()`, `to(dtype)`: floating-point parameters and
+    /// buffers cast to `dtype` (integer buffers keep theirs), as PyTorch does.
+    fn to_dtype(&mut self, dtype: DType) -> Result<()> {
+        self.map_tensors(&mut |p| {
+            if !p.dtype().is_float() || p.dtype() == dtype {
+                return Ok(None);
+            }
+            move_param(p, |t| t.to_dtype(dtype)).map(Some)
+        })
+    }
+
+    /// Replaces every parameter and buffer `f` maps to a new tensor (each
+    /// module once); stops at the first error.
+    #[doc(hidden)]
+    fn map_tensors(&mut self, f: &mut dyn FnMut(&Tensor) -> Result<Option<Tensor>>) -> Result<()> {
+        fn walk(
+            m: &mut dyn Module,
+            f: &mut dyn FnMut(&Tensor) -> Result<Option<Tensor>>,
+            err: &mut Option<Error>,
+            visited: &mut std::collections::HashSet<usize>,
+        ) {
+            if let Some(id) = m.module_id() {
+                if !visited.insert(id) {
                     return;
                 }
-                match move_param(p, device) {
-                    Ok(t) => *p = t,
+            }
+            let mut each = |p: &mut Tensor| {
+                if err.is_some() {
+                    return;
+                }
+                match f(p) {
+                    Ok(Some(t)) => *p = t,
+                    Ok(None) => {}
                     Err(e) => *err = Some(e),
                 }
-            });
-            m.visit_children_mut(&mut |_, c| walk(c, device, err));
+            };
+            m.visit_parameters_mut(&mut |_, p| each(p));
+            m.visit_buffers_mut(&mut |_, b| each(b));
+            m.visit_children_mut(&mut |_, c| walk(c, f, err, visited));
         }
-        walk(self.as_dyn_mut(), device, &mut err);
+        let mut err = None;
+        walk(
+            self.as_dyn_mut(),
+            f,
+            &mut err,
+            &mut std::collections::HashSet::new(),
+        );
         err.map_or(Ok(()), Err)
     }
 
@@ -198,13 +279,39 @@ fn collect_params(
     prefix: &str,
     out: &mut Vec<(String, Tensor)>,
     seen: &mut std::collections::HashSet<u64>,
+    visited: &mut std::collections::HashSet<usize>,
 ) {
+    if let Some(id) = m.module_id() {
+        if !visited.insert(id) {
+            return;
+        }
+    }
     m.visit_parameters(&mut |name, p| {
         if seen.insert(p.id()) {
             out.push((join(prefix, name), p.clone()));
         }
     });
-    m.visit_children(&mut |name, c| collect_params(c, &join(prefix, name), out, seen));
+    m.visit_children(&mut |name, c| collect_params(c, &join(prefix, name), out, seen, visited));
+}
+
+/// Calls `f(prefix, module)` for `m` and every descendant, depth first,
+/// each module once.
+pub(crate) fn walk_modules(m: &dyn Module, prefix: &str, f: &mut dyn FnMut(&str, &dyn Module)) {
+    fn go(
+        m: &dyn Module,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, &dyn Module),
+        visited: &mut std::collections::HashSet<usize>,
+    ) {
+        if let Some(id) = m.module_id() {
+            if !visited.insert(id) {
+                return;
+            }
+        }
+        f(prefix, m);
+        m.visit_children(&mut |name, c| go(c, &join(prefix, name), f, visited));
+    }
+    go(m, prefix, f, &mut std::collections::HashSet::new());
 }
 
 /// A parameter tensor: a leaf requiring grad, flagged as `nn.Parameter`.
@@ -215,13 +322,16 @@ pub fn parameter(t: Tensor) -> Result<Tensor> {
     Ok(p)
 }
 
-fn move_param(p: &Tensor, device: Device) -> Result<Tensor> {
-    let moved = crate::autograd::with_no_grad(|| p.to_device(device))?;
-    let np = Tensor::from_storage(moved.storage().clone(), moved.layout().clone());
+/// A parameter (or buffer) converted by `f` (to a device or dtype), a new
+/// leaf keeping its flags and with its gradient converted the same way.
+fn move_param(p: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    // `moved` is a fresh tensor with no history: a detached alias of it is
+    // the new leaf (no copy).
+    let np = crate::autograd::with_no_grad(|| f(p))?.detach();
     np.set_requires_grad(p.requires_grad())?;
     np.set_parameter(p.is_parameter());
     if let Some(g) = p.grad() {
-        np.set_grad(Some(g.to_device(device)?))?;
+        np.set_grad(Some(f(&g)?))?;
     }
     Ok(np)
 }

@@ -34,7 +34,10 @@ impl Key {
             Value::Str(s) => Key::Str(s.clone()),
             Value::Tuple(t) => Key::Tuple(t.items.iter().map(Key::of).collect::<Option<_>>()?),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => return None,
-            Value::DType(d) => Key::Str(Rc::from(format!("torch.{}", d.name()))),
+            Value::Object(o) => match o.hash_key() {
+                Some(k) => Key::Str(Rc::from(k)),
+                None => Key::Id(v.identity()),
+            },
             other => Key::Id(other.identity()),
         })
     }

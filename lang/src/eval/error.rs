@@ -129,10 +129,8 @@ pub fn exc_class(name: &str) -> Rc<Class> {
 
 /// A new exception instance of class `class` with `args`.
 pub fn make_exception(class: Rc<Class>, args: Vec<Value>) -> Value {
-    let inst = Instance {
-        class,
-        attrs: RefCell::new(vec![(Rc::from("args"), Value::tuple(args))]),
-    };
+    let inst = Instance::new(class);
+    inst.set("args", Value::tuple(args));
     Value::Instance(Rc::new(inst))
 }
 
@@ -153,29 +151,4 @@ pub fn type_error(msg: impl Into<String>) -> Box<PyErr> {
 
 pub fn value_error(msg: impl Into<String>) -> Box<PyErr> {
     exc("ValueError", msg)
-}
-
-/// An engine error as the Python exception PyTorch raises for it.
-pub fn from_engine(e: tinytorch::Error) -> Box<PyErr> {
-    let msg = match &e {
-        // PyTorch 2.15 prefixes only the 2-D matmul message with its op.
-        tinytorch::Error::ShapeMismatch { msg, .. } if msg.starts_with("mat1 and mat2") => {
-            format!("mm: {msg}")
-        }
-        tinytorch::Error::ShapeMismatch { msg, .. }
-        | tinytorch::Error::DTypeMismatch { msg, .. } => msg.clone(),
-        other => other.to_string(),
-    };
-    exc(e.python_exception(), msg)
-}
-
-/// `?` on engine results inside builtins.
-pub trait EngineResult<T> {
-    fn py(self) -> PyResult<T>;
-}
-
-impl<T> EngineResult<T> for tinytorch::Result<T> {
-    fn py(self) -> PyResult<T> {
-        self.map_err(from_engine)
-    }
 }

@@ -6,7 +6,7 @@
 use super::call::Args;
 use super::error::{exc, type_error, value_error, PyResult};
 use super::interp::Interp;
-use super::value::{Native, TupleKind, Value};
+use super::value::Value;
 
 /// Python's `repr(float)`: shortest digits that round-trip, scientific
 /// notation below 1e-4 and from 1e16.
@@ -354,21 +354,28 @@ impl Interp {
                 let items = l.borrow().clone();
                 format!("[{}]", self.join_reprs(&items)?)
             }
-            Value::Tuple(t) => match &t.kind {
-                TupleKind::Plain => {
+            Value::Tuple(t) => match &t.class {
+                None => {
                     if t.items.len() == 1 {
                         format!("({},)", self.repr(&t.items[0])?)
                     } else {
                         format!("({})", self.join_reprs(&t.items)?)
                     }
                 }
-                TupleKind::Size => format!("torch.Size([{}])", self.join_reprs(&t.items)?),
-                TupleKind::Named(name, fields) => {
-                    let mut parts = Vec::new();
-                    for (f, v) in fields.iter().zip(&t.items) {
-                        parts.push(format!("{f}={}", self.repr(v)?));
+                Some(c) => {
+                    if c.class.has("__repr__") {
+                        let r = self.call_method(v, "__repr__", Args::default())?;
+                        return self.to_str(&r);
                     }
-                    format!("torch.return_types.{name}(\n{})", parts.join(",\n"))
+                    let mut parts = Vec::new();
+                    for (k, x) in t.items.iter().enumerate() {
+                        let r = self.repr(x)?;
+                        parts.push(match c.fields.get(k) {
+                            Some(f) => format!("{f}={r}"),
+                            None => r,
+                        });
+                    }
+                    format!("{}({})", c.class.name, parts.join(", "))
                 }
             },
             Value::Dict(d) => {
@@ -392,32 +399,26 @@ impl Interp {
                 }
             }
             Value::Function(f) => format!("<function {} at 0x{:x}>", f.code.name, v.identity()),
-            Value::BoundMethod(bm) => {
-                let name = match &bm.1 {
-                    Value::Function(f) => f.code.name.to_string(),
-                    _ => "?".into(),
-                };
-                format!(
+            Value::BoundMethod(bm) => match &bm.1 {
+                Value::Function(f) => format!(
                     "<bound method {}.{} of {}>",
                     bm.0.type_name(),
-                    name,
+                    f.code.name,
                     self.repr(&bm.0)?
-                )
-            }
-            Value::BoundNative(bn) => format!(
-                "<built-in method {} of {} object at 0x{:x}>",
-                bn.1,
-                bn.0.type_name(),
-                bn.0.identity()
-            ),
-            Value::Builtin(b) => format!("<built-in function {}>", b.name),
-            Value::Class(c) => {
-                if c.module == "builtins" {
-                    format!("<class '{}'>", c.name)
-                } else {
-                    format!("<class '{}.{}'>", c.module, c.name)
-                }
-            }
+                ),
+                Value::Builtin(b) => format!(
+                    "<built-in method {} of {} object at 0x{:x}>",
+                    b.name(),
+                    bm.0.type_name(),
+                    bm.0.identity()
+                ),
+                other => format!("<bound method of {}>", self.repr(other)?),
+            },
+            Value::Builtin(b) => match b.owner() {
+                "builtins" => format!("<built-in function {}>", b.name()),
+                owner => format!("<built-in method {} of {owner} object>", b.name()),
+            },
+            Value::Class(c) => format!("<class '{}'>", c.qualname()),
             Value::Instance(i) => {
                 if i.class.kind == super::value::ClassKind::Exception {
                     let args = i.get("args").unwrap_or(Value::tuple(vec![]));
@@ -428,17 +429,20 @@ impl Interp {
                     };
                     return Ok(format!("{}({})", i.class.name, inner));
                 }
-                if i.class.lookup("__repr__").is_some() {
+                if i.class.has("__repr__") {
                     let r = self.call_method(v, "__repr__", Args::default())?;
-                    return self.to_str(&r);
+                    return match r {
+                        Value::Str(s) => Ok(s.to_string()),
+                        other => Err(type_error(format!(
+                            "__repr__ returned non-string (type {})",
+                            other.type_name()
+                        ))),
+                    };
                 }
-                if i.class.kind == super::value::ClassKind::NnModule {
-                    return crate::builtins::nn::module_repr(self, v);
-                }
-                format!("<__main__.{} object at 0x{:x}>", i.class.name, v.identity())
+                format!("<{} object at 0x{:x}>", i.class.qualname(), v.identity())
             }
             Value::Module(m) => format!("<module '{}'>", m.name),
-            Value::Tensor(t) => crate::builtins::torch::tensor_repr(t)?,
+            Value::Object(o) => o.repr(self)?,
             Value::Range(r) => {
                 if r.2 == 1 {
                     format!("range({}, {})", r.0, r.1)
@@ -457,35 +461,7 @@ impl Interp {
                 )
             }
             Value::Ellipsis => "Ellipsis".into(),
-            Value::DType(d) => format!("torch.{}", d.name()),
-            Value::Device(d) => match d {
-                tinytorch::Device::Cpu => "device(type='cpu')".into(),
-                tinytorch::Device::Cuda(n) => format!("device(type='cuda', index={n})"),
-            },
             Value::Super(_) => "<super object>".into(),
-            Value::Native(n) => match &**n {
-                Native::GradMode { name, .. } => {
-                    format!(
-                        "<torch.autograd.grad_mode.{name} object at 0x{:x}>",
-                        v.identity()
-                    )
-                }
-                Native::Stream(err) => {
-                    format!(
-                        "<_io.TextIOWrapper name='<{}>' mode='w' encoding='utf-8'>",
-                        if *err { "stderr" } else { "stdout" }
-                    )
-                }
-                Native::TensorFn(name) => format!(
-                    "<built-in method {name} of type object at 0x{:x}>",
-                    v.identity()
-                ),
-                Native::Node(node) => format!(
-                    "<{} object at 0x{:x}>",
-                    node.name(),
-                    node.id() * 16 + 0x7f00_0000_0000
-                ),
-            },
             Value::Cell(_) | Value::Unbound => "<cell>".into(),
         })
     }
@@ -509,14 +485,11 @@ impl Interp {
                 }
                 Ok(self.exception_message(v))
             }
-            Value::Instance(i) if i.class.lookup("__str__").is_some() => {
+            Value::Instance(i) if i.class.has("__str__") => {
                 let r = self.call_method(v, "__str__", Args::default())?;
                 self.to_str(&r)
             }
-            Value::Device(d) => Ok(match d {
-                tinytorch::Device::Cpu => "cpu".into(),
-                tinytorch::Device::Cuda(n) => format!("cuda:{n}"),
-            }),
+            Value::Object(o) => o.str(self),
             _ => self.repr(v),
         }
     }
@@ -558,17 +531,17 @@ impl Interp {
             }
             Value::Bool(b) => format_number(*b as i64 as f64, Some(*b as i64), &s),
             Value::Float(f) => format_number(*f, None, &s),
-            Value::Tensor(t) if t.numel() == 1 => {
-                let x = t.item().map_err(super::error::from_engine)?;
-                if t.dtype().is_float() {
-                    format_number(x, None, &s)
-                } else {
-                    format_number(x, Some(x as i64), &s)
-                }
+            Value::Object(o) => match o.format(self, spec)? {
+                Some(text) => Ok(text),
+                None => Err(type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    v.type_name()
+                ))),
+            },
+            Value::Instance(i) if i.class.has("__format__") => {
+                let r = self.call_method(v, "__format__", Args::new(vec![Value::str(spec)]))?;
+                self.to_str(&r)
             }
-            Value::Tensor(_) => Err(type_error(
-                "unsupported format string passed to Tensor.__format__",
-            )),
             _ => {
                 if let Some(t) = s.ty {
                     if t != 's' {

@@ -7,7 +7,8 @@ use super::call::Args;
 use super::code::{CompKind, Ex, FPart, MakeFn, St, StK, Target};
 use super::dict::{Dict, Key};
 use super::error::{exc, make_exception, type_error, PyErr, PyResult};
-use super::value::{Class, ClassKind, Function, Native, Tuple, TupleKind, Value};
+use super::value::{Class, ClassKind, Function, Value};
+use crate::protocol::Callable;
 use crate::syntax::Span;
 use crate::OutputSink;
 use std::cell::RefCell;
@@ -59,6 +60,98 @@ pub struct Interp {
     /// Slot vectors of finished frames, reused so that a call does not
     /// allocate.
     pub slot_pool: Vec<Vec<Value>>,
+    /// The classes of the built-in types (their dicts hold the methods).
+    pub types: TypeClasses,
+    /// State the library keeps per interpreter (progress bars, display
+    /// ids, ...), by type.
+    pub ext: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+}
+
+/// The classes of Python's built-in types. The evaluator makes them empty;
+/// the library fills their dicts with methods (`list.append`, `str.split`)
+/// and their constructors.
+pub struct TypeClasses {
+    pub object: Rc<Class>,
+    pub type_: Rc<Class>,
+    pub none: Rc<Class>,
+    pub bool: Rc<Class>,
+    pub int: Rc<Class>,
+    pub float: Rc<Class>,
+    pub str: Rc<Class>,
+    pub list: Rc<Class>,
+    pub tuple: Rc<Class>,
+    pub dict: Rc<Class>,
+    pub set: Rc<Class>,
+    pub range: Rc<Class>,
+    pub slice: Rc<Class>,
+    pub module: Rc<Class>,
+    pub function: Rc<Class>,
+    pub method: Rc<Class>,
+    pub builtin: Rc<Class>,
+    pub iterator: Rc<Class>,
+    /// `super().__init__` where no base defines one.
+    pub noop: Rc<dyn Callable>,
+    /// The `NotImplemented` singleton a binary dunder returns to decline.
+    pub not_implemented: Value,
+}
+
+impl TypeClasses {
+    fn new() -> TypeClasses {
+        let object = Class::new("object", vec![], ClassKind::Object, "builtins");
+        let c = |name: &str| Class::new(name, vec![object.clone()], ClassKind::Object, "builtins");
+        let int = c("int");
+        TypeClasses {
+            type_: c("type"),
+            none: c("NoneType"),
+            bool: Class::new("bool", vec![int.clone()], ClassKind::Object, "builtins"),
+            int,
+            float: c("float"),
+            str: c("str"),
+            list: c("list"),
+            tuple: c("tuple"),
+            dict: c("dict"),
+            set: c("set"),
+            range: c("range"),
+            slice: c("slice"),
+            module: c("module"),
+            function: c("function"),
+            method: c("method"),
+            builtin: c("builtin_function_or_method"),
+            iterator: c("iterator"),
+            noop: Rc::new(NoOp),
+            not_implemented: Value::Instance(Rc::new(super::value::Instance::new(Class::new(
+                "NotImplementedType",
+                vec![object.clone()],
+                ClassKind::Object,
+                "builtins",
+            )))),
+            object,
+        }
+    }
+}
+
+/// `object.__init__`: accepts the receiver and does nothing.
+struct NoOp;
+
+impl Callable for NoOp {
+    fn call(&self, _: &mut Interp, _: super::call::Args) -> PyResult<Value> {
+        Ok(Value::None)
+    }
+    fn name(&self) -> &str {
+        "__init__"
+    }
+    fn owner(&self) -> &str {
+        "object"
+    }
+    fn doc(&self) -> &str {
+        "Initialize self."
+    }
+    fn signatures(&self, _method: bool) -> Vec<String> {
+        vec!["__init__(self, /)".into()]
+    }
+    fn keywords(&self) -> Vec<String> {
+        vec![]
+    }
 }
 
 impl super::code::Globals for Interp {
@@ -107,9 +200,24 @@ impl Interp {
             handling: Vec::new(),
             argv: vec![String::new()],
             slot_pool: Vec::new(),
+            types: TypeClasses::new(),
+            ext: HashMap::new(),
         };
-        crate::builtins::install(&mut it);
+        for (name, c) in super::error::exception_classes() {
+            it.builtins.insert(Rc::from(name), Value::Class(c));
+        }
+        let ni = it.types.not_implemented.clone();
+        it.builtins.insert(Rc::from("NotImplemented"), ni);
         it
+    }
+
+    /// The library's per-interpreter state of type `T`, made on first use.
+    pub fn ext<T: Default + 'static>(&mut self) -> &mut T {
+        self.ext
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("keyed by its own TypeId")
     }
 
     pub fn set_global(&mut self, name: &str, v: Value) {
@@ -440,20 +548,14 @@ impl Interp {
     }
 
     fn enter(&mut self, cm: &Value) -> PyResult<Value> {
-        match cm {
-            Value::Native(n) => match &**n {
-                Native::GradMode {
-                    enabled, guards, ..
-                } => {
-                    guards
-                        .borrow_mut()
-                        .push(tinytorch::autograd::GradModeGuard::new(*enabled));
-                    Ok(Value::None)
-                }
-                _ => Ok(cm.clone()),
-            },
-            Value::Instance(_) => self.call_method(cm, "__enter__", Args::default()),
-            _ => Err(type_error(format!(
+        if let Value::Object(o) = cm {
+            if let Some(v) = o.enter(self, cm)? {
+                return Ok(v);
+            }
+        }
+        match self.call_dunder(cm, "__enter__", Args::default())? {
+            Some(v) => Ok(v),
+            None => Err(type_error(format!(
                 "'{}' object does not support the context manager protocol",
                 cm.type_name()
             ))),
@@ -461,36 +563,21 @@ impl Interp {
     }
 
     fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
-        match cm {
-            Value::Native(n) => {
-                if let Native::GradMode {
-                    guards, restore, ..
-                } = &**n
-                {
-                    guards.borrow_mut().pop();
-                    if let Some(prev) = restore {
-                        // set_grad_enabled switched at call time: undo it on exit
-                        // (the guard is forgotten so that nothing re-applies it).
-                        std::mem::forget(tinytorch::autograd::GradModeGuard::new(*prev));
-                    }
-                }
-                Ok(false)
+        if let Value::Object(o) = cm {
+            if !self.class_of(cm).has("__exit__") {
+                return o.exit(self, err.as_ref());
             }
-            Value::Instance(_) => {
-                let args = match err {
-                    Some(e) => {
-                        let t = match &e {
-                            Value::Instance(i) => Value::Class(i.class.clone()),
-                            _ => Value::None,
-                        };
-                        vec![t, e, Value::None]
-                    }
-                    None => vec![Value::None, Value::None, Value::None],
-                };
-                let r = self.call_method(cm, "__exit__", Args::new(args))?;
-                self.truthy(&r)
+        }
+        let args = match err {
+            Some(e) => {
+                let t = Value::Class(self.class_of(&e));
+                vec![t, e, Value::None]
             }
-            _ => Ok(false),
+            None => vec![Value::None, Value::None, Value::None],
+        };
+        match self.call_dunder(cm, "__exit__", Args::new(args))? {
+            Some(r) => self.truthy(&r),
+            None => Ok(false),
         }
     }
 
@@ -565,7 +652,7 @@ impl Interp {
             Target::Global(g) => self.globals[*g as usize] = v,
             Target::ClassName(n) => {
                 let c = self.class_ns.last().expect("class body").clone();
-                super::value::set_attr(&mut c.attrs.borrow_mut(), n, v);
+                c.set(n, v);
             }
             Target::Attr(obj, name, span) => {
                 let o = self.eval(obj, f)?;
@@ -651,7 +738,7 @@ impl Interp {
             }
             Target::ClassName(n) => {
                 let c = self.class_ns.last().expect("class body").clone();
-                c.attrs.borrow_mut().retain(|(k, _)| k != n);
+                c.attrs.borrow_mut().remove(n);
             }
             Target::Attr(obj, name, span) => {
                 let o = self.eval(obj, f)?;
@@ -748,7 +835,7 @@ impl Interp {
 
     fn load_class_name(&self, n: &str, g: Option<u32>) -> PyResult<Value> {
         if let Some(c) = self.class_ns.last() {
-            if let Some(v) = super::value::find_attr(&c.attrs.borrow(), n) {
+            if let Some(v) = c.attrs.borrow().get(n) {
                 return Ok(v);
             }
         }
@@ -1238,33 +1325,34 @@ impl Interp {
                     self.call_function(func, args)
                 }
             }
-            Value::Builtin(b) => {
-                let mut args = args;
-                if let Some(recv) = &b.bound {
-                    args.pos.insert(0, recv.clone());
-                }
-                (b.f)(self, args)
-            }
+            Value::Builtin(b) => b.call(self, args),
             Value::BoundMethod(bm) => {
+                if let Value::Builtin(b) = &bm.1 {
+                    return b.call_method(self, bm.0.clone(), args);
+                }
                 let mut args = args;
                 args.pos.insert(0, bm.0.clone());
                 self.call(&bm.1, args)
             }
-            Value::BoundNative(bn) => {
-                let (recv, name) = &**bn;
-                self.call_method(recv, name, args)
-            }
             Value::Class(c) => self.instantiate(c, args),
-            Value::Native(n) => match &**n {
-                Native::TensorFn(name) => {
-                    crate::builtins::tensor_methods::call_function(self, name, args)
-                }
-                _ => Err(type_error(format!(
+            Value::Object(o) => match o.call(self, fv, args)? {
+                Some(v) => Ok(v),
+                None => Err(type_error(format!(
                     "'{}' object is not callable",
                     fv.type_name()
                 ))),
             },
-            Value::Instance(_) => self.call_method(fv, "__call__", args),
+            Value::Instance(i) => match i.class.lookup("__call__") {
+                Some(f) => {
+                    let mut args = args;
+                    args.pos.insert(0, fv.clone());
+                    self.call(&f, args)
+                }
+                None => Err(type_error(format!(
+                    "'{}' object is not callable",
+                    fv.type_name()
+                ))),
+            },
             other => Err(type_error(format!(
                 "'{}' object is not callable",
                 other.type_name()
@@ -1281,34 +1369,32 @@ impl Interp {
         }
     }
 
-    /// Python truthiness; tensors with more than one element raise.
+    /// Python truthiness (a tensor with more than one element raises).
     pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
         if let Some(b) = v.truthy_simple() {
             return Ok(b);
         }
         match v {
-            Value::Tensor(t) => crate::builtins::torch::tensor_bool(t),
+            Value::Object(o) => o.truth(self),
             Value::Instance(i) => {
-                if i.class.lookup("__bool__").is_some() {
+                if i.class.has("__bool__") {
                     let r = self.call_method(v, "__bool__", Args::default())?;
-                    return self.truthy(&r);
+                    return match r {
+                        Value::Bool(b) => Ok(b),
+                        other => Err(type_error(format!(
+                            "__bool__ should return bool, returned {}",
+                            other.type_name()
+                        ))),
+                    };
                 }
-                if i.class.lookup("__len__").is_some() {
-                    let r = self.call_method(v, "__len__", Args::default())?;
-                    return self.truthy(&r);
+                if i.class.has("__len__") {
+                    let n = self.len(v)?;
+                    return Ok(n != 0);
                 }
                 Ok(true)
             }
             _ => Ok(true),
         }
-    }
-
-    pub fn named_tuple_get(t: &Tuple, name: &str) -> Option<Value> {
-        if let TupleKind::Named(_, fields) = t.kind {
-            let i = fields.iter().position(|f| *f == name)?;
-            return t.items.get(i).cloned();
-        }
-        None
     }
 }
 

@@ -1,6 +1,6 @@
 //! Iteration: `iter(x)` over every iterable value (sequences, dicts, ranges,
-//! strings, tensors along their first dim, user classes with `__iter__` /
-//! `__next__` or `__getitem__`), `next`, and `collect` into a vector.
+//! strings, native objects, classes with `__iter__` / `__next__` or
+//! `__getitem__`), `next`, `len`, and `collect` into a vector.
 
 use super::call::Args;
 use super::error::{exc, type_error, PyResult};
@@ -33,50 +33,49 @@ impl Interp {
                 s: s.clone(),
                 pos: 0,
             },
-            Value::Tensor(t) => {
-                if t.dim() == 0 {
-                    return Err(type_error("iteration over a 0-d tensor"));
-                }
-                Iter::Tensor {
-                    t: t.clone(),
-                    pos: 0,
-                }
-            }
             Value::Iter(_) => return Ok(v.clone()),
-            Value::Instance(i) => {
-                if i.class.lookup("__iter__").is_some() {
-                    return self.call_method(v, "__iter__", Args::default());
-                }
-                if i.class.lookup("__next__").is_some() {
-                    return Ok(v.clone());
-                }
-                if i.class.lookup("__getitem__").is_some() {
-                    // The old sequence protocol: items 0, 1, ... until IndexError.
-                    let obj = v.clone();
-                    let mut k = 0i64;
-                    return Ok(Value::iter(Iter::Native(Box::new(
-                        move |it: &mut Interp| match it.call_method(
-                            &obj,
-                            "__getitem__",
-                            Args::new(vec![Value::Int(k)]),
-                        ) {
-                            Ok(x) => {
-                                k += 1;
-                                Ok(Some(x))
-                            }
-                            Err(e) if e.is("IndexError") || e.is("StopIteration") => Ok(None),
-                            Err(e) => Err(e),
-                        },
-                    ))));
-                }
-                if let Some(r) = crate::builtins::nn::native_iter(self, v)? {
+            Value::Object(o) => {
+                if let Some(r) = o.iter(self, v)? {
                     return Ok(r);
                 }
-                return Err(not_iterable(v));
+                return self.iter_dunders(v);
             }
+            Value::Instance(_) => return self.iter_dunders(v),
             _ => return Err(not_iterable(v)),
         };
         Ok(Value::iter(it))
+    }
+
+    /// `iter(v)` through the class dict: `__iter__`, an iterator's own
+    /// `__next__`, or the old sequence protocol of `__getitem__`.
+    fn iter_dunders(&mut self, v: &Value) -> PyResult<Value> {
+        let class = self.class_of(v);
+        if class.has("__iter__") {
+            return self.call_method(v, "__iter__", Args::default());
+        }
+        if class.has("__next__") {
+            return Ok(v.clone());
+        }
+        if class.has("__getitem__") {
+            // The old sequence protocol: items 0, 1, ... until IndexError.
+            let obj = v.clone();
+            let mut k = 0i64;
+            return Ok(Value::iter(Iter::Native(Box::new(
+                move |it: &mut Interp| match it.call_method(
+                    &obj,
+                    "__getitem__",
+                    Args::new(vec![Value::Int(k)]),
+                ) {
+                    Ok(x) => {
+                        k += 1;
+                        Ok(Some(x))
+                    }
+                    Err(e) if e.is("IndexError") || e.is("StopIteration") => Ok(None),
+                    Err(e) => Err(e),
+                },
+            ))));
+        }
+        Err(not_iterable(v))
     }
 
     /// The next item, or None when exhausted.
@@ -117,17 +116,6 @@ impl Interp {
                         }
                         None => Ok(None),
                     },
-                    Iter::Tensor { t, pos } => {
-                        if *pos < t.shape()[0] {
-                            *pos += 1;
-                            let row = t
-                                .select(0, *pos as i64 - 1)
-                                .map_err(super::error::from_engine)?;
-                            Ok(Some(Value::Tensor(row)))
-                        } else {
-                            Ok(None)
-                        }
-                    }
                     Iter::Native(_) => {
                         // Take the closure out so it can borrow the interpreter.
                         let Iter::Native(mut f) = std::mem::replace(
@@ -147,11 +135,17 @@ impl Interp {
                     }
                 }
             }
-            Value::Instance(_) => match self.call_method(it, "__next__", Args::default()) {
-                Ok(v) => Ok(Some(v)),
-                Err(e) if e.is("StopIteration") => Ok(None),
-                Err(e) => Err(e),
-            },
+            Value::Instance(_) | Value::Object(_) => {
+                match self.call_dunder(it, "__next__", Args::default()) {
+                    Ok(Some(v)) => Ok(Some(v)),
+                    Ok(None) => Err(type_error(format!(
+                        "'{}' object is not an iterator",
+                        it.type_name()
+                    ))),
+                    Err(e) if e.is("StopIteration") => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
             other => Err(type_error(format!(
                 "'{}' object is not an iterator",
                 other.type_name()
@@ -176,6 +170,42 @@ impl Interp {
         }
         Ok(out)
     }
+}
+
+impl Interp {
+    /// `len(v)`.
+    pub fn len(&mut self, v: &Value) -> PyResult<i64> {
+        Ok(match v {
+            Value::Str(s) => s.chars().count() as i64,
+            Value::List(l) => l.borrow().len() as i64,
+            Value::Tuple(t) => t.items.len() as i64,
+            Value::Dict(d) | Value::Set(d) => d.borrow().len() as i64,
+            Value::Range(r) => super::value::range_len(r.0, r.1, r.2),
+            Value::Object(o) => match o.len(self)? {
+                Some(n) => n as i64,
+                None => self.len_dunder(v)?,
+            },
+            Value::Instance(_) => self.len_dunder(v)?,
+            _ => return Err(no_len(v)),
+        })
+    }
+
+    fn len_dunder(&mut self, v: &Value) -> PyResult<i64> {
+        match self.call_dunder(v, "__len__", Args::default())? {
+            Some(Value::Int(n)) if n >= 0 => Ok(n),
+            Some(Value::Int(_)) => Err(exc("ValueError", "__len__() should return >= 0")),
+            Some(Value::Bool(b)) => Ok(b as i64),
+            Some(other) => Err(type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                other.type_name()
+            ))),
+            None => Err(no_len(v)),
+        }
+    }
+}
+
+fn no_len(v: &Value) -> Box<super::error::PyErr> {
+    type_error(format!("object of type '{}' has no len()", v.type_name()))
 }
 
 fn not_iterable(v: &Value) -> Box<super::error::PyErr> {

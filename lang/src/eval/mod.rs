@@ -1,7 +1,11 @@
 //! The evaluator: resolved code (`code`), values (`value`, `dict`), the
 //! interpreter (`interp`), calls (`call`), classes and attributes (`class`),
-//! operators (`ops`), iteration (`iter`), printing and formatting (`format`),
-//! errors (`error`).
+//! subscripts (`items`), operators (`ops`), iteration and `len` (`iter`),
+//! printing and formatting (`format`), errors (`error`).
+//!
+//! It knows Python's values and the [`protocol`](crate::protocol) that
+//! native types implement, and no library type: the library
+//! ([`library`](crate::library)) is a layer above it.
 
 pub mod call;
 pub mod class;
@@ -10,6 +14,7 @@ pub mod dict;
 pub mod error;
 pub mod format;
 pub mod interp;
+pub mod items;
 pub mod iter;
 pub mod ops;
 pub mod value;

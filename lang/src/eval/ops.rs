@@ -6,7 +6,7 @@
 use super::call::Args;
 use super::error::{exc, type_error, PyResult};
 use super::interp::{hash_key, Interp};
-use super::value::{TupleKind, Value};
+use super::value::Value;
 use crate::syntax::ast::{BinOp, CmpOp, UnaryOp};
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -215,8 +215,8 @@ impl Interp {
                 BinOp::MatMul => Err(unsupported(op, &l, &r)),
             };
         }
-        if matches!(l, Value::Tensor(_)) || matches!(r, Value::Tensor(_)) {
-            return crate::builtins::torch::tensor_binary(self, op, &l, &r, false);
+        if is_user_type(&l) || is_user_type(&r) {
+            return self.binary_dispatch(op, &l, &r);
         }
         if let (Some(a), Some(b)) = (num(&l), num(&r)) {
             if let (Some(x), Some(y)) = (int_of(&l), int_of(&r)) {
@@ -328,18 +328,63 @@ impl Interp {
                 }
             }
         }
-        let (name, rname) = dunder(op);
-        if let Value::Instance(i) = &l {
-            if i.class.lookup(name).is_some() {
-                return self.call_method(&l, name, Args::new(vec![r]));
-            }
-        }
-        if let Value::Instance(i) = &r {
-            if i.class.lookup(rname).is_some() {
-                return self.call_method(&r, rname, Args::new(vec![l]));
-            }
-        }
         Err(unsupported(op, &l, &r))
+    }
+
+    /// `l op r` when an operand is a native object or an instance: Python's
+    /// protocol. The left operand's `__op__`, then the right one's
+    /// `__rop__` (first when the right operand's class is a subclass of the
+    /// left one's), each free to answer NotImplemented.
+    fn binary_dispatch(&mut self, op: BinOp, l: &Value, r: &Value) -> PyResult<Value> {
+        let right_first = matches!((l, r), (Value::Instance(a), Value::Instance(b))
+            if !Rc::ptr_eq(&a.class, &b.class) && b.class.is_subclass(&a.class));
+        if right_first {
+            if let Some(v) = self.binary_side(op, r, l, true)? {
+                return Ok(v);
+            }
+        }
+        if let Some(v) = self.binary_side(op, l, r, false)? {
+            return Ok(v);
+        }
+        if !right_first {
+            if let Some(v) = self.binary_side(op, r, l, true)? {
+                return Ok(v);
+            }
+        }
+        Err(unsupported(op, l, r))
+    }
+
+    /// One operand's answer to `l op r` (`reflected`: `this` is the right
+    /// operand); None for NotImplemented.
+    fn binary_side(
+        &mut self,
+        op: BinOp,
+        this: &Value,
+        other: &Value,
+        reflected: bool,
+    ) -> PyResult<Option<Value>> {
+        match this {
+            Value::Object(o) => o.binary(self, op, other, reflected),
+            Value::Instance(i) => {
+                let (name, rname) = dunder(op);
+                let name = if reflected { rname } else { name };
+                if !i.class.has(name) {
+                    return Ok(None);
+                }
+                let v = self.call_method(this, name, Args::new(vec![other.clone()]))?;
+                Ok(if self.is_not_implemented(&v) {
+                    None
+                } else {
+                    Some(v)
+                })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether `v` is the `NotImplemented` singleton.
+    pub fn is_not_implemented(&self, v: &Value) -> bool {
+        v.is_same(&self.types.not_implemented)
     }
 
     /// `a op= b`: lists extend in place, tensors update in place, the rest rebinds.
@@ -350,7 +395,20 @@ impl Interp {
                 a.borrow_mut().extend(items);
                 Ok(l)
             }
-            (Value::Tensor(_), _) => crate::builtins::torch::tensor_binary(self, op, &l, &r, true),
+            (Value::Object(o), _) => match o.inplace(self, &l, op, &r)? {
+                Some(v) => Ok(v),
+                None => self.binary_op(op, l, r),
+            },
+            (Value::Instance(i), _) => {
+                let name = format!("__i{}", &dunder(op).0[2..]);
+                if i.class.has(&name) {
+                    let v = self.call_method(&l, &name, Args::new(vec![r.clone()]))?;
+                    if !self.is_not_implemented(&v) {
+                        return Ok(v);
+                    }
+                }
+                self.binary_op(op, l, r)
+            }
             _ => self.binary_op(op, l, r),
         }
     }
@@ -365,7 +423,10 @@ impl Interp {
             (UnaryOp::Pos, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
             (UnaryOp::Invert, Value::Int(i)) => Ok(Value::Int(!i)),
             (UnaryOp::Invert, Value::Bool(b)) => Ok(Value::Int(!(*b as i64))),
-            (_, Value::Tensor(t)) => crate::builtins::torch::tensor_unary(op, t),
+            (_, Value::Object(o)) => match o.unary(self, op)? {
+                Some(r) => Ok(r),
+                None => Err(bad_unary(op, &v)),
+            },
             (_, Value::Instance(i)) => {
                 let name = match op {
                     UnaryOp::Neg => "__neg__",
@@ -404,24 +465,18 @@ impl Interp {
             CmpOp::NotIn => return Ok(Value::Bool(!self.contains(r, l)?)),
             _ => {}
         }
-        if matches!(l, Value::Tensor(_)) || matches!(r, Value::Tensor(_)) {
-            return crate::builtins::torch::tensor_compare(op, l, r);
+        if is_user_type(l) || is_user_type(r) {
+            if let Some(v) = self.compare_side(op, l, r, false)? {
+                return Ok(v);
+            }
+            if let Some(v) = self.compare_side(mirror(op), r, l, true)? {
+                return Ok(v);
+            }
         }
         match op {
             CmpOp::Eq => Ok(Value::Bool(self.eq(l, r)?)),
             CmpOp::NotEq => Ok(Value::Bool(!self.eq(l, r)?)),
             _ => {
-                let (name, _) = match op {
-                    CmpOp::Lt => ("__lt__", ""),
-                    CmpOp::LtE => ("__le__", ""),
-                    CmpOp::Gt => ("__gt__", ""),
-                    _ => ("__ge__", ""),
-                };
-                if let Value::Instance(i) = l {
-                    if i.class.lookup(name).is_some() {
-                        return self.call_method(l, name, Args::new(vec![r.clone()]));
-                    }
-                }
                 let ord = self.order(l, r).map_err(|_| {
                     type_error(format!(
                         "'{}' not supported between instances of '{}' and '{}'",
@@ -454,8 +509,10 @@ impl Interp {
                 self.seq_eq(&a, &b)?
             }
             (Value::Tuple(a), Value::Tuple(b)) => {
-                let named = |k: &TupleKind| matches!(k, TupleKind::Named(..));
-                if named(&a.kind) != named(&b.kind) && (named(&a.kind) || named(&b.kind)) {
+                let named = |t: &super::value::Tuple| {
+                    t.class.as_ref().is_some_and(|c| !c.fields.is_empty())
+                };
+                if named(a) != named(b) {
                     false
                 } else {
                     self.seq_eq(&a.items, &b.items)?
@@ -489,18 +546,15 @@ impl Interp {
                         .all(|k| Key::of(k).is_some_and(|kk| b.contains(&kk)))
             }
             (Value::Range(a), Value::Range(b)) => a == b,
-            (Value::DType(a), Value::DType(b)) => a == b,
-            (Value::Device(a), Value::Device(b)) => a == b,
-            (Value::Device(d), Value::Str(s)) | (Value::Str(s), Value::Device(d)) => {
-                crate::builtins::torch::parse_device(s).is_ok_and(|x| x == *d)
-            }
-            (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
-                let t = crate::builtins::torch::tensor_compare(CmpOp::Eq, l, r)?;
-                return self.truthy(&t);
-            }
-            (Value::Instance(i), _) if i.class.lookup("__eq__").is_some() => {
-                let v = self.call_method(l, "__eq__", Args::new(vec![r.clone()]))?;
-                return self.truthy(&v);
+            (Value::Object(_) | Value::Instance(_), _)
+            | (_, Value::Object(_) | Value::Instance(_)) => {
+                if let Some(v) = self.compare_side(CmpOp::Eq, l, r, false)? {
+                    return self.truthy(&v);
+                }
+                if let Some(v) = self.compare_side(CmpOp::Eq, r, l, true)? {
+                    return self.truthy(&v);
+                }
+                l.is_same(r)
             }
             _ => match (num(l), num(r)) {
                 (Some(a), Some(b)) => a == b,
@@ -537,25 +591,18 @@ impl Interp {
                 }
                 Ok(Some(a.len().cmp(&b.len())))
             }
-            (Value::Instance(i), _) if i.class.lookup("__lt__").is_some() => {
-                let lt = self.call_method(l, "__lt__", Args::new(vec![r.clone()]))?;
+            (Value::Object(_) | Value::Instance(_), _)
+            | (_, Value::Object(_) | Value::Instance(_)) => {
+                let lt = self.compare(CmpOp::Lt, l, r)?;
                 if self.truthy(&lt)? {
                     return Ok(Some(Ordering::Less));
                 }
-                let gt = self.call_method(r, "__lt__", Args::new(vec![l.clone()]))?;
+                let gt = self.compare(CmpOp::Lt, r, l)?;
                 Ok(Some(if self.truthy(&gt)? {
                     Ordering::Greater
                 } else {
                     Ordering::Equal
                 }))
-            }
-            (Value::Tensor(t), other) | (other, Value::Tensor(t)) if t.numel() == 1 => {
-                let x = crate::builtins::torch::item_value(t)?;
-                if matches!(l, Value::Tensor(_)) {
-                    self.order(&x, other)
-                } else {
-                    self.order(other, &x)
-                }
             }
             _ => match (num(l), num(r)) {
                 (Some(a), Some(b)) => Ok(a.partial_cmp(&b)),
@@ -586,22 +633,9 @@ impl Interp {
                 }
                 _ => false,
             }),
-            Value::Instance(i) if i.class.lookup("__contains__").is_some() => {
+            Value::Instance(_) | Value::Object(_) if self.class_of(hay).has("__contains__") => {
                 let v = self.call_method(hay, "__contains__", Args::new(vec![needle.clone()]))?;
                 self.truthy(&v)
-            }
-            Value::Tensor(t) => {
-                let eq = crate::builtins::torch::tensor_compare(
-                    CmpOp::Eq,
-                    &Value::Tensor(t.clone()),
-                    needle,
-                )?;
-                match eq {
-                    Value::Tensor(e) => crate::builtins::torch::tensor_bool(
-                        &e.any(None, false).map_err(super::error::from_engine)?,
-                    ),
-                    _ => Ok(false),
-                }
             }
             _ => {
                 let items = self.collect(hay)?;
@@ -617,6 +651,63 @@ impl Interp {
 }
 
 use super::dict::Key;
+
+/// Operands whose operators the protocol decides (native objects, user instances).
+#[inline]
+fn is_user_type(v: &Value) -> bool {
+    matches!(v, Value::Object(_) | Value::Instance(_))
+}
+
+/// `a op b` as `b op' a`.
+pub fn mirror(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::LtE => CmpOp::GtE,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::GtE => CmpOp::LtE,
+        o => o,
+    }
+}
+
+fn cmp_dunder(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Lt => "__lt__",
+        CmpOp::LtE => "__le__",
+        CmpOp::Gt => "__gt__",
+        CmpOp::GtE => "__ge__",
+        CmpOp::Eq => "__eq__",
+        _ => "__ne__",
+    }
+}
+
+impl Interp {
+    /// One operand's answer to a comparison (`reflected`: `this` was the
+    /// right operand and `op` is mirrored); None for NotImplemented.
+    fn compare_side(
+        &mut self,
+        op: CmpOp,
+        this: &Value,
+        other: &Value,
+        reflected: bool,
+    ) -> PyResult<Option<Value>> {
+        match this {
+            Value::Object(o) => o.compare(self, op, other, reflected),
+            Value::Instance(i) => {
+                let name = cmp_dunder(op);
+                if !i.class.has(name) {
+                    return Ok(None);
+                }
+                let v = self.call_method(this, name, Args::new(vec![other.clone()]))?;
+                Ok(if self.is_not_implemented(&v) {
+                    None
+                } else {
+                    Some(v)
+                })
+            }
+            _ => Ok(None),
+        }
+    }
+}
 
 fn repeat(v: &Value, n: i64) -> PyResult<Value> {
     let n = n.max(0) as usize;

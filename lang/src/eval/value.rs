@@ -3,13 +3,17 @@
 //! instances have shared mutable interiors (`RefCell`) as in Python.
 //!
 //! The evaluator runs on one thread (the session's worker), so `Rc` is safe
-//! and cheaper than `Arc`; tensors are the engine's own `Arc` handles.
+//! and cheaper than `Arc`. Values of the library (tensors, dtypes, ...) are
+//! [`Object`]s and native functions [`Callable`]s: this module knows no
+//! library type.
 
 use super::code::FuncCode;
 use super::dict::Dict;
+use crate::protocol::{Callable, Object};
+use std::any::Any;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
-use tinytorch::{DType, Device, Tensor};
 
 /// A value of the language.
 #[derive(Default)]
@@ -25,25 +29,22 @@ pub enum Value {
     Dict(Rc<RefCell<Dict>>),
     Set(Rc<RefCell<Dict>>),
     Function(Rc<Function>),
-    /// A method bound to its receiver (`obj.method` read as a value).
+    /// A method bound to its receiver (`obj.method` read as a value): the
+    /// receiver and the function (user or native).
     BoundMethod(Rc<(Value, Value)>),
-    /// A native method of a built-in type bound to its receiver (`lst.append`).
-    BoundNative(Rc<(Value, Rc<str>)>),
-    Builtin(Rc<Builtin>),
+    /// A native function (`len`, `torch.sum`, `list.append`).
+    Builtin(Rc<dyn Callable>),
     Class(Rc<Class>),
     Instance(Rc<Instance>),
     Module(Rc<ModuleObj>),
-    Tensor(Tensor),
+    /// A native value of the library (a tensor, a dtype, a generator, ...).
+    Object(Rc<dyn Object>),
     Range(Rc<(i64, i64, i64)>),
     Iter(Rc<RefCell<Iter>>),
     Slice(Rc<[Value; 3]>),
     Ellipsis,
-    DType(DType),
-    Device(Device),
     /// `super()` inside a method: the class after which lookup starts, and self.
     Super(Rc<(Rc<Class>, Value)>),
-    /// Context managers and other native objects.
-    Native(Rc<Native>),
     /// A closure cell in a frame slot (never visible to user code).
     Cell(Rc<RefCell<Value>>),
     /// A slot that has not been assigned yet (never visible to user code).
@@ -80,52 +81,39 @@ impl Value {
             Value::Set(x) => Value::Set(x.clone()),
             Value::Function(x) => Value::Function(x.clone()),
             Value::BoundMethod(x) => Value::BoundMethod(x.clone()),
-            Value::BoundNative(x) => Value::BoundNative(x.clone()),
             Value::Builtin(x) => Value::Builtin(x.clone()),
             Value::Class(x) => Value::Class(x.clone()),
             Value::Instance(x) => Value::Instance(x.clone()),
             Value::Module(x) => Value::Module(x.clone()),
-            Value::Tensor(x) => Value::Tensor(x.clone()),
+            Value::Object(x) => Value::Object(x.clone()),
             Value::Range(x) => Value::Range(x.clone()),
             Value::Iter(x) => Value::Iter(x.clone()),
             Value::Slice(x) => Value::Slice(x.clone()),
             Value::Super(x) => Value::Super(x.clone()),
-            Value::Native(x) => Value::Native(x.clone()),
             Value::Cell(x) => Value::Cell(x.clone()),
             Value::Ellipsis => Value::Ellipsis,
-            Value::DType(d) => Value::DType(*d),
-            Value::Device(d) => Value::Device(*d),
             Value::Unbound => Value::Unbound,
         }
     }
 }
 
-/// A tuple, and the tuple-like types PyTorch prints differently.
+/// A tuple, or an instance of a tuple subclass (`torch.Size`, the named
+/// `torch.return_types.max`).
 pub struct Tuple {
     pub items: Vec<Value>,
-    pub kind: TupleKind,
+    pub class: Option<Rc<TupleClass>>,
 }
 
-#[derive(Clone, PartialEq)]
-pub enum TupleKind {
-    Plain,
-    /// `torch.Size([2, 3])`.
-    Size,
-    /// `torch.return_types.max(values=..., indices=...)`: name and field names.
-    Named(&'static str, &'static [&'static str]),
+/// A tuple subclass: its class (name, module, dict with `__repr__`) and,
+/// for a named tuple, its field names.
+pub struct TupleClass {
+    pub class: Rc<Class>,
+    pub fields: Vec<&'static str>,
 }
 
-/// A native function: `f(interp, args)`.
+/// A native function as user code calls it (`len`, `str.split`).
 pub type NativeFn =
     fn(&mut super::interp::Interp, super::call::Args) -> super::error::PyResult<Value>;
-
-pub struct Builtin {
-    pub name: &'static str,
-    pub doc: &'static str,
-    pub f: NativeFn,
-    /// A value the function is bound to (a module's functions need none).
-    pub bound: Option<Value>,
-}
 
 /// A user function or lambda: code plus what it closed over.
 pub struct Function {
@@ -139,13 +127,103 @@ pub struct Function {
     pub class: RefCell<Option<std::rc::Weak<Class>>>,
 }
 
-/// What a class is built on, for the behaviours implemented natively.
+/// What a class is built on, for the behaviours the evaluator implements.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ClassKind {
     Object,
     Exception,
-    NnModule,
-    Dataset,
+}
+
+/// Attributes in assignment order (a module's parameters register in it),
+/// with a hash index once there are many (the Tensor class holds hundreds).
+#[derive(Default)]
+pub struct Namespace {
+    items: Vec<(Rc<str>, Value)>,
+    index: Option<HashMap<Rc<str>, usize>>,
+}
+
+/// Past this many names a namespace keeps a hash index.
+const INDEX_ABOVE: usize = 12;
+
+impl Namespace {
+    pub fn new() -> Namespace {
+        Namespace::default()
+    }
+
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.position(name).map(|i| self.items[i].1.clone())
+    }
+
+    pub fn get_ref(&self, name: &str) -> Option<&Value> {
+        self.position(name).map(|i| &self.items[i].1)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    #[inline]
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(ix) => ix.get(name).copied(),
+            None => self.items.iter().position(|(k, _)| &**k == name),
+        }
+    }
+
+    pub fn set(&mut self, name: &str, v: Value) {
+        if let Some(i) = self.position(name) {
+            self.items[i].1 = v;
+            return;
+        }
+        let key: Rc<str> = Rc::from(name);
+        if let Some(ix) = &mut self.index {
+            ix.insert(key.clone(), self.items.len());
+        }
+        self.items.push((key, v));
+        if self.index.is_none() && self.items.len() > INDEX_ABOVE {
+            self.reindex();
+        }
+    }
+
+    /// Removes `name`, keeping the order of the rest; the value if present.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let i = self.position(name)?;
+        let (_, v) = self.items.remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(v)
+    }
+
+    fn reindex(&mut self) {
+        self.index = Some(
+            self.items
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect(),
+        );
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(Rc<str>, Value)> {
+        self.items.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut (Rc<str>, Value)> {
+        self.items.iter_mut()
+    }
+
+    pub fn names(&self) -> Vec<Rc<str>> {
+        self.items.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 pub struct Class {
@@ -153,25 +231,28 @@ pub struct Class {
     pub bases: Vec<Rc<Class>>,
     /// Method resolution order, starting with the class itself.
     pub mro: RefCell<Vec<Rc<Class>>>,
-    pub attrs: RefCell<Vec<(Rc<str>, Value)>>,
+    pub attrs: RefCell<Namespace>,
     pub kind: ClassKind,
-    pub doc: Option<Rc<str>>,
-    /// The module that defined it (`torch.nn` prints `torch.nn.modules...`).
-    pub module: &'static str,
-    /// A native constructor (built-in types such as `int`, `nn.Linear`).
-    pub ctor: std::cell::Cell<Option<NativeFn>>,
+    /// The module that defined it (`<class 'torch.nn.modules.linear.Linear'>`).
+    pub module: Rc<str>,
+    /// A native constructor standing in for `__new__` + `__init__` (built-in
+    /// types whose instances are not `Instance`s: `int`, `torch.device`).
+    pub new: RefCell<Option<Value>>,
 }
 
 pub struct Instance {
     pub class: Rc<Class>,
     /// Attributes in assignment order (nn.Module registers parameters in it).
-    pub attrs: RefCell<Vec<(Rc<str>, Value)>>,
+    pub attrs: RefCell<Namespace>,
+    /// The state of a native base class (an `nn.Module`'s layer, buffers and
+    /// training flag), set by that class's native `__init__`.
+    pub native: RefCell<Option<Rc<dyn Any>>>,
 }
 
 pub struct ModuleObj {
     pub name: Rc<str>,
-    pub attrs: RefCell<Vec<(Rc<str>, Value)>>,
-    pub doc: &'static str,
+    pub attrs: RefCell<Namespace>,
+    pub doc: Rc<str>,
 }
 
 /// Iterators: eager where that is fine (generator expressions are lists).
@@ -193,36 +274,13 @@ pub enum Iter {
         s: Rc<str>,
         pos: usize,
     },
-    Tensor {
-        t: Tensor,
-        pos: usize,
-    },
-    /// A DataLoader-like native producer.
+    /// A native producer (a tensor's rows, a DataLoader's batches).
     Native(Box<NativeNext>),
 }
 
 /// The step function of a native iterator.
 pub type NativeNext =
     dyn FnMut(&mut super::interp::Interp) -> super::error::PyResult<Option<Value>>;
-
-/// Native objects with identity (context managers, progress bars, ...).
-pub enum Native {
-    /// `torch.no_grad()` & co: the mode to set, and the guards currently held.
-    GradMode {
-        name: &'static str,
-        enabled: bool,
-        guards: RefCell<Vec<tinytorch::autograd::GradModeGuard>>,
-        /// `set_grad_enabled(b)` switches at call time; this is the mode to
-        /// restore when it is used as a context manager.
-        restore: Option<bool>,
-    },
-    /// `sys.stdout` / `sys.stderr`.
-    Stream(bool),
-    /// A `grad_fn` node.
-    Node(std::sync::Arc<tinytorch::autograd::Node>),
-    /// `torch.X` for a tensor method `X`: `torch.X(t, ...)` is `t.X(...)`.
-    TensorFn(&'static str),
-}
 
 impl Value {
     pub fn str(s: &str) -> Value {
@@ -236,26 +294,45 @@ impl Value {
     pub fn tuple(v: Vec<Value>) -> Value {
         Value::Tuple(Rc::new(Tuple {
             items: v,
-            kind: TupleKind::Plain,
+            class: None,
         }))
     }
 
-    pub fn size(dims: &[usize]) -> Value {
-        Value::Tuple(Rc::new(Tuple {
-            items: dims.iter().map(|&d| Value::Int(d as i64)).collect(),
-            kind: TupleKind::Size,
-        }))
-    }
-
-    pub fn named(name: &'static str, fields: &'static [&'static str], v: Vec<Value>) -> Value {
+    /// An instance of the tuple subclass `class` (`torch.Size`, a named tuple).
+    pub fn tuple_of(class: &Rc<TupleClass>, v: Vec<Value>) -> Value {
         Value::Tuple(Rc::new(Tuple {
             items: v,
-            kind: TupleKind::Named(name, fields),
+            class: Some(class.clone()),
         }))
     }
 
     pub fn iter(it: Iter) -> Value {
         Value::Iter(Rc::new(RefCell::new(it)))
+    }
+
+    pub fn object(o: impl Object) -> Value {
+        Value::Object(Rc::new(o))
+    }
+
+    pub fn builtin(f: impl Callable + 'static) -> Value {
+        Value::Builtin(Rc::new(f))
+    }
+
+    /// The native value of type `T` inside, if this is one.
+    #[inline]
+    pub fn downcast<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Value::Object(o) => o.as_any().downcast_ref::<T>(),
+            _ => None,
+        }
+    }
+
+    /// The native state of type `T` of an instance of a native base class.
+    pub fn native<T: 'static>(&self) -> Option<Rc<T>> {
+        match self {
+            Value::Instance(i) => i.native.borrow().clone()?.downcast::<T>().ok(),
+            _ => None,
+        }
     }
 
     /// Python's `type(x).__name__`.
@@ -267,44 +344,30 @@ impl Value {
             Value::Float(_) => "float".into(),
             Value::Str(_) => "str".into(),
             Value::List(_) => "list".into(),
-            Value::Tuple(t) => match t.kind {
-                TupleKind::Plain => "tuple".into(),
-                TupleKind::Size => "Size".into(),
-                TupleKind::Named(n, _) => n.into(),
+            Value::Tuple(t) => match &t.class {
+                None => "tuple".into(),
+                Some(c) => c.class.name.to_string(),
             },
             Value::Dict(_) => "dict".into(),
             Value::Set(_) => "set".into(),
             Value::Function(_) => "function".into(),
-            Value::BoundMethod(_) | Value::BoundNative(_) => "method".into(),
+            Value::BoundMethod(_) => "method".into(),
             Value::Builtin(_) => "builtin_function_or_method".into(),
             Value::Class(_) => "type".into(),
             Value::Instance(i) => i.class.name.to_string(),
             Value::Module(_) => "module".into(),
-            Value::Tensor(t) => {
-                if t.is_parameter() {
-                    "Parameter".into()
-                } else {
-                    "Tensor".into()
-                }
-            }
+            Value::Object(o) => o.class().name.to_string(),
             Value::Range(_) => "range".into(),
             Value::Iter(_) => "iterator".into(),
             Value::Slice(_) => "slice".into(),
             Value::Ellipsis => "ellipsis".into(),
-            Value::DType(_) => "dtype".into(),
-            Value::Device(_) => "device".into(),
             Value::Super(_) => "super".into(),
-            Value::Native(n) => match &**n {
-                Native::GradMode { name, .. } => (*name).into(),
-                Native::Stream(_) => "TextIOWrapper".into(),
-                Native::Node(n) => n.name().into(),
-                Native::TensorFn(_) => "builtin_function_or_method".into(),
-            },
             Value::Cell(_) | Value::Unbound => "cell".into(),
         }
     }
 
-    /// Python truthiness (tensors are handled by the caller: they may fail).
+    /// Python truthiness where it needs no call (None: objects and
+    /// instances, which may define it).
     pub fn truthy_simple(&self) -> Option<bool> {
         Some(match self {
             Value::None => false,
@@ -316,7 +379,7 @@ impl Value {
             Value::Tuple(t) => !t.items.is_empty(),
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
             Value::Range(r) => range_len(r.0, r.1, r.2) > 0,
-            Value::Tensor(_) | Value::Instance(_) => return None,
+            Value::Object(_) | Value::Instance(_) => return None,
             _ => true,
         })
     }
@@ -329,15 +392,13 @@ impl Value {
             Value::Tuple(t) => Rc::as_ptr(t) as usize,
             Value::Dict(d) | Value::Set(d) => Rc::as_ptr(d) as usize,
             Value::Function(f) => Rc::as_ptr(f) as usize,
-            Value::Builtin(b) => Rc::as_ptr(b) as usize,
+            Value::Builtin(b) => Rc::as_ptr(b) as *const u8 as usize,
             Value::Class(c) => Rc::as_ptr(c) as usize,
             Value::Instance(i) => Rc::as_ptr(i) as usize,
             Value::Module(m) => Rc::as_ptr(m) as usize,
-            Value::Tensor(t) => t.id() as usize,
+            Value::Object(o) => o.identity().unwrap_or(Rc::as_ptr(o) as *const u8 as usize),
             Value::Iter(i) => Rc::as_ptr(i) as usize,
-            Value::Native(n) => Rc::as_ptr(n) as usize,
             Value::BoundMethod(b) => Rc::as_ptr(b) as usize,
-            Value::BoundNative(b) => Rc::as_ptr(b) as usize,
             Value::Range(r) => Rc::as_ptr(r) as usize,
             Value::Int(i) => *i as usize,
             Value::Bool(b) => *b as usize + 1,
@@ -352,9 +413,16 @@ impl Value {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
-            (Value::DType(a), Value::DType(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || a == b,
-            (Value::Tensor(a), Value::Tensor(b)) => a.id() == b.id(),
+            (Value::Object(a), Value::Object(b)) => {
+                a.identity().is_some() && a.identity() == b.identity()
+                    || std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b))
+                    || match (a.hash_key(), b.hash_key()) {
+                        // Interned values (dtypes, devices) are `is`-identical by value.
+                        (Some(x), Some(y)) => x == y && a.class().name == b.class().name,
+                        _ => false,
+                    }
+            }
             (a, b) => {
                 std::mem::discriminant(a) == std::mem::discriminant(b)
                     && a.identity() == b.identity()
@@ -366,38 +434,52 @@ impl Value {
 impl Class {
     /// Looks `name` up along the MRO.
     pub fn lookup(&self, name: &str) -> Option<Value> {
-        if let Some(v) = find_attr(&self.attrs.borrow(), name) {
+        if let Some(v) = self.attrs.borrow().get(name) {
             return Some(v);
         }
         for c in self.mro.borrow().iter().skip(1) {
-            if let Some(v) = find_attr(&c.attrs.borrow(), name) {
+            if let Some(v) = c.attrs.borrow().get(name) {
                 return Some(v);
             }
         }
         None
     }
 
+    /// Whether `name` is defined along the MRO (no value cloned).
+    pub fn has(&self, name: &str) -> bool {
+        self.attrs.borrow().contains(name)
+            || self
+                .mro
+                .borrow()
+                .iter()
+                .skip(1)
+                .any(|c| c.attrs.borrow().contains(name))
+    }
+
     pub fn is_subclass(&self, other: &Class) -> bool {
         std::ptr::eq(self, other) || self.mro.borrow().iter().any(|c| std::ptr::eq(&**c, other))
     }
 
+    /// `module.Name` as Python prints it in `<class '...'>`.
+    pub fn qualname(&self) -> String {
+        if &*self.module == "builtins" {
+            self.name.to_string()
+        } else {
+            format!("{}.{}", self.module, self.name)
+        }
+    }
+
     /// A class with `bases`, its MRO computed depth-first left-to-right without
     /// duplicates (C3 agrees on the single-inheritance trees users write).
-    pub fn new(
-        name: &str,
-        bases: Vec<Rc<Class>>,
-        kind: ClassKind,
-        module: &'static str,
-    ) -> Rc<Class> {
+    pub fn new(name: &str, bases: Vec<Rc<Class>>, kind: ClassKind, module: &str) -> Rc<Class> {
         let c = Rc::new(Class {
             name: Rc::from(name),
             bases: bases.clone(),
             mro: RefCell::new(Vec::new()),
-            attrs: RefCell::new(Vec::new()),
+            attrs: RefCell::new(Namespace::new()),
             kind,
-            doc: None,
-            module,
-            ctor: std::cell::Cell::new(None),
+            module: Rc::from(module),
+            new: RefCell::new(None),
         });
         let mut mro = vec![c.clone()];
         for b in &bases {
@@ -410,52 +492,56 @@ impl Class {
         *c.mro.borrow_mut() = mro;
         c
     }
-}
 
-/// Linear search of an ordered attribute list (short lists beat hashing).
-pub fn find_attr(attrs: &[(Rc<str>, Value)], name: &str) -> Option<Value> {
-    attrs
-        .iter()
-        .find(|(k, _)| &**k == name)
-        .map(|(_, v)| v.clone())
-}
-
-pub fn set_attr(attrs: &mut Vec<(Rc<str>, Value)>, name: &str, v: Value) {
-    if let Some(slot) = attrs.iter_mut().find(|(k, _)| &**k == name) {
-        slot.1 = v;
-    } else {
-        attrs.push((Rc::from(name), v));
+    /// Sets a class attribute (a method, `__doc__`).
+    pub fn set(&self, name: &str, v: Value) {
+        self.attrs.borrow_mut().set(name, v);
     }
 }
 
 pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
-    if step > 0 && start < stop {
+    // In i128: `range(-2**63, 2**63 - 1)` has more than i64::MAX items.
+    let (start, stop, step) = (start as i128, stop as i128, step as i128);
+    let n = if step > 0 && start < stop {
         (stop - start - 1) / step + 1
     } else if step < 0 && start > stop {
         (start - stop - 1) / (-step) + 1
     } else {
         0
-    }
+    };
+    n.min(i64::MAX as i128) as i64
 }
 
 impl Instance {
+    pub fn new(class: Rc<Class>) -> Instance {
+        Instance {
+            class,
+            attrs: RefCell::new(Namespace::new()),
+            native: RefCell::new(None),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<Value> {
-        find_attr(&self.attrs.borrow(), name)
+        self.attrs.borrow().get(name)
+    }
+
+    pub fn set(&self, name: &str, v: Value) {
+        self.attrs.borrow_mut().set(name, v)
     }
 }
 
 impl ModuleObj {
-    pub fn new(name: &str, doc: &'static str) -> Rc<ModuleObj> {
+    pub fn new(name: &str, doc: &str) -> Rc<ModuleObj> {
         Rc::new(ModuleObj {
             name: Rc::from(name),
-            attrs: RefCell::new(Vec::new()),
-            doc,
+            attrs: RefCell::new(Namespace::new()),
+            doc: Rc::from(doc),
         })
     }
     pub fn get(&self, name: &str) -> Option<Value> {
-        find_attr(&self.attrs.borrow(), name)
+        self.attrs.borrow().get(name)
     }
     pub fn set(&self, name: &str, v: Value) {
-        set_attr(&mut self.attrs.borrow_mut(), name, v)
+        self.attrs.borrow_mut().set(name, v)
     }
 }

@@ -82,7 +82,6 @@ fn comments_in(code: &str, from: usize, to: usize, spans: &mut Vec<(usize, usize
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

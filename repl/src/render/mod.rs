@@ -11,13 +11,13 @@ pub mod image;
 pub mod progress;
 pub mod sixel;
 
-use tinytorch_lang::{Display, LangError, OutputSink};
 use image::ImageMode;
 use progress::ProgressLine;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tinytorch::viz::{MimeBundle, Progress};
+use tinytorch_lang::{Display, LangError, OutputSink};
 
 const RED: &str = "\x1b[31m";
 const DIM: &str = "\x1b[2m";

@@ -19,6 +19,8 @@ use crate::{DType, Device, Error, Result, Tensor};
 
 /// `F.linear(x, weight, bias)`: `x @ weight.T + bias`.
 /// Under autocast all three run in the low dtype, the output included.
+/// A 2-D input with a 1-D bias is one `AddmmBackward0` node, as PyTorch
+/// records it: `AddmmBackward0(bias, input, TBackward0(weight))`.
 pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
     if let Some(c) = crate::amp::autocast_optional_inputs("linear", &[Some(x), Some(weight), bias])?
     {
@@ -27,11 +29,44 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
         let (x, w) = (x.expect("x is present"), w.expect("weight is present"));
         return linear(&x, &w, b.as_ref());
     }
-    let y = x.matmul(&weight.t()?)?;
-    match bias {
-        Some(b) => y.add(b),
-        None => Ok(y),
-    }
+    let wt = weight.t()?;
+    let Some(b) = bias.filter(|b| x.dim() == 2 && b.dim() == 1) else {
+        let y = x.matmul(&wt)?;
+        return match bias {
+            Some(b) => y.add(b),
+            None => Ok(y),
+        };
+    };
+    let out = with_no_grad(|| x.matmul(&wt)?.add(b))?;
+    let (m1, m2) = (SavedTensor::new("mat1", x), SavedTensor::new("mat2", &wt));
+    let saved = vec![m1.clone(), m2.clone()];
+    let bias_shape: Vec<i64> = b.shape().iter().map(|&d| d as i64).collect();
+    // out = bias + mat1 @ mat2: d bias = grad summed over rows (broadcast),
+    // d mat1 = grad @ mat2^T, d mat2 = mat1^T @ grad.
+    Ok(record(
+        out,
+        "AddmmBackward0",
+        &[b, x, &wt],
+        saved,
+        move |g, need| {
+            let gb = if need[0] {
+                Some(g.sum_dims(&[0], false)?.reshape(&bias_shape)?)
+            } else {
+                None
+            };
+            let gx = if need[1] {
+                Some(g.matmul(&m2.get("AddmmBackward0")?.t()?)?)
+            } else {
+                None
+            };
+            let gw = if need[2] {
+                Some(m1.get("AddmmBackward0")?.t()?.matmul(g)?)
+            } else {
+                None
+            };
+            Ok(vec![gb, gx, gw])
+        },
+    ))
 }
 
 pub fn relu(x: &Tensor) -> Result<Tensor> {

@@ -2,4 +2,4 @@ import torch
 x = torch.ones(3)
 x.sum(dimm=0)
 
-# expect error: TypeError: sum() got an unexpected keyword argument 'dimm'
+# expect error:  * (tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)

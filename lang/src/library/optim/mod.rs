@@ -3,23 +3,22 @@
 //! arguments and defaults, `param_groups` (a list of dicts the user may
 //! edit: `step()` reads each group's hyperparameters back into the engine),
 //! `zero_grad(set_to_none=True)`, `step(closure=None)`, `state_dict()` /
-//! `load_state_dict()` in PyTorch's nested form and `add_param_group`;
-//! `lr_scheduler.StepLR` is in `lr_scheduler`.
-//!
-//! The engine optimizer (state buffers included) lives in a per-thread
-//! table keyed by a number on the instance; entries whose instance has
-//! been dropped are purged when the next optimizer is made.
+//! `load_state_dict()` in PyTorch's nested form and `add_param_group`.
+//! The engine optimizer (state buffers included) is the instance's native
+//! state. `lr_scheduler` holds the schedulers.
 
-use super::args::{self, bind};
-use super::{func, native_class, register_module};
+pub mod lr_scheduler;
+
+use crate::bind::{row, Bound, Def, Imp, Row, Style};
 use crate::eval::call::Args;
 use crate::eval::dict::{Dict, Key};
-use crate::eval::error::{exc, type_error, EngineResult, PyResult};
-use crate::eval::value::{set_attr, Class, ClassKind, Instance, ModuleObj, NativeFn, Value};
+use crate::eval::error::{exc, type_error, PyResult};
+use crate::eval::value::{Instance, Value};
 use crate::eval::Interp;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::rc::{Rc, Weak};
+use crate::library::torch::tensor::value as tensor_value;
+use crate::library::EngineResult;
+use std::cell::RefCell;
+use std::rc::Rc;
 use tinytorch::optim::{Hyper, Kind, Optimizer, ParamGroup};
 use tinytorch::Tensor;
 
@@ -100,62 +99,47 @@ fn spec(kind: Kind) -> &'static Spec {
         .expect("SPECS lists every Kind")
 }
 
-thread_local! {
-    static OPTS: RefCell<HashMap<i64, (Weak<Instance>, Optimizer)>> = RefCell::new(HashMap::new());
-    static NEXT: Cell<i64> = const { Cell::new(1) };
-}
+/// The optimizer methods, on the `Optimizer` base class.
+pub const METHODS: &[Row] = &[
+    row("step(self, closure=None)", "One update of every parameter that has a gradient, with the hyperparameters now in param_groups; returns closure's loss if given.", step),
+    row("zero_grad(self, set_to_none=True)", "Sets the parameters' gradients to None (or to zero).", zero_grad),
+    row("state_dict(self)", "{'state': {index: {'step': ..., buffers...}}, 'param_groups': [{..., 'params': [indices]}]}", state_dict),
+    row("load_state_dict(self, state_dict)", "Restores hyperparameters and per-parameter state saved by state_dict().", load_state_dict),
+    row("add_param_group(self, param_group)", "Adds a dict {'params': [...], options...}; missing options take the optimizer's defaults.", add_param_group),
+    row("__repr__(self)", "PyTorch's listing of the parameter groups.", repr),
+];
 
 pub fn install(it: &mut Interp) {
-    let m = register_module(
-        it,
-        "torch.optim",
-        ModuleObj::new("torch.optim", "Optimizers."),
-    );
-    let methods: [(&'static str, &'static str, NativeFn); 6] = [
-        ("step", "step(closure=None) -> None\n\nOne update of every parameter that has a gradient, with the hyperparameters now in param_groups.", step),
-        ("zero_grad", "zero_grad(set_to_none=True) -> None\n\nSets the parameters' gradients to None (or to zero).", zero_grad),
-        ("state_dict", "state_dict() -> dict\n\n{'state': {index: {'step': ..., buffers...}}, 'param_groups': [{..., 'params': [indices]}]}", state_dict),
-        ("load_state_dict", "load_state_dict(state_dict) -> None\n\nRestores hyperparameters and per-parameter state saved by state_dict().", load_state_dict),
-        ("add_param_group", "add_param_group(param_group) -> None\n\nAdds a dict {'params': [...], options...}; missing options take the optimizer's defaults.", add_param_group),
-        ("__repr__", "__repr__() -> str", repr),
-    ];
-    let base = native_class(
+    let m = super::module(it, "torch.optim", "Optimizers.");
+    let base = super::class(
         "Optimizer",
-        "torch.optim",
-        ClassKind::Object,
-        "Optimizer: the base class of torch.optim's optimizers (for isinstance).",
-        None,
+        "torch.optim.optimizer",
+        &[&it.types.object],
+        "Optimizer: the base class of torch.optim's optimizers.",
     );
-    {
-        let mut a = base.attrs.borrow_mut();
-        for (n, d, f) in methods {
-            set_attr(&mut a, n, func(n, d, f));
-        }
-    }
+    crate::bind::into_class(&base, METHODS, Style::Python);
     m.set("Optimizer", Value::Class(base.clone()));
     for s in SPECS {
         let name = s.kind.name();
-        let ctor: NativeFn = match s.kind {
-            Kind::SGD => |it, a| make(it, a, Kind::SGD),
-            Kind::Adagrad => |it, a| make(it, a, Kind::Adagrad),
-            Kind::RMSprop => |it, a| make(it, a, Kind::RMSprop),
-            Kind::Adadelta => |it, a| make(it, a, Kind::Adadelta),
-            Kind::Adam => |it, a| make(it, a, Kind::Adam),
-            Kind::AdamW => |it, a| make(it, a, Kind::AdamW),
-        };
-        let c = Class::new(name, vec![base.clone()], ClassKind::Object, "torch.optim");
-        c.ctor.set(Some(ctor));
-        set_attr(&mut c.attrs.borrow_mut(), "__doc__", Value::str(s.doc));
+        let kind = s.kind;
+        let c = super::class(
+            name,
+            &format!("torch.optim.{}", name.to_lowercase()),
+            &[&base],
+            s.doc,
+        );
+        let sig = s.doc.lines().next().unwrap_or(name);
+        let ctor = Def::new(
+            "torch.optim",
+            sig,
+            s.doc,
+            Imp::DynRaw(Rc::new(move |it, a| make(it, a, kind))),
+            Style::Python,
+        );
+        *c.new.borrow_mut() = Some(ctor.value());
         m.set(name, Value::Class(c));
     }
-    super::lr_scheduler::install(it);
-}
-
-pub(super) fn attr(v: &Value, n: &str) -> Value {
-    match v {
-        Value::Instance(i) => i.get(n).unwrap_or(Value::None),
-        _ => Value::None,
-    }
+    lr_scheduler::install(it);
 }
 
 fn dict(items: Vec<(&str, Value)>) -> Value {
@@ -166,6 +150,7 @@ fn dict(items: Vec<(&str, Value)>) -> Value {
     Value::Dict(Rc::new(RefCell::new(d)))
 }
 
+/// `d[k]` of a dict value.
 pub(super) fn get(d: &Value, k: &str) -> Option<Value> {
     match d {
         Value::Dict(d) => d.borrow().get(&Key::Str(Rc::from(k))).cloned(),
@@ -180,19 +165,44 @@ pub(super) fn put(d: &Value, k: &str, v: Value) {
     }
 }
 
+/// An attribute of an instance (None when absent).
+pub(super) fn attr(v: &Value, n: &str) -> Value {
+    match v {
+        Value::Instance(i) => i.get(n).unwrap_or(Value::None),
+        _ => Value::None,
+    }
+}
+
+fn num(name: &str, key: &str, v: &Value) -> PyResult<f64> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        Value::Bool(b) => Ok(*b as i64 as f64),
+        other => match other.downcast::<Tensor>() {
+            Some(t) if t.numel() == 1 => t.item().py(),
+            _ => Err(type_error(format!(
+                "{name}: '{key}' must be a number, not {}",
+                other.type_name()
+            ))),
+        },
+    }
+}
+
 fn tensors(it: &mut Interp, v: &Value) -> PyResult<Vec<Tensor>> {
-    let items = match v {
-        Value::Tensor(_) => vec![v.clone()],
-        _ => it.collect(v)?,
+    let items = if v.downcast::<Tensor>().is_some() {
+        vec![v.clone()]
+    } else {
+        it.collect(v)?
     };
     items
         .into_iter()
-        .map(|p| match p {
-            Value::Tensor(t) => Ok(t),
-            other => Err(type_error(format!(
-                "optimizer can only optimize Tensors, but one of the params is {}",
-                other.type_name()
-            ))),
+        .map(|p| {
+            p.downcast::<Tensor>().cloned().ok_or_else(|| {
+                type_error(format!(
+                    "optimizer can only optimize Tensors, but one of the params is {}",
+                    p.type_name()
+                ))
+            })
         })
         .collect()
 }
@@ -208,11 +218,11 @@ fn hyper(it: &mut Interp, kind: Kind, g: &Value) -> PyResult<Hyper> {
                 if b.len() != 2 {
                     return Err(exc("ValueError", "betas must be a pair of floats"));
                 }
-                args::float(kind.name(), "betas", &b[usize::from(*key == "beta2")])?
+                num(kind.name(), "betas", &b[usize::from(*key == "beta2")])?
             }
             k => match get(g, k) {
                 None | Some(Value::None) => continue,
-                Some(v) => args::float(kind.name(), k, &v)?,
+                Some(v) => num(kind.name(), k, &v)?,
             },
         };
         h.set(key, v).py()?;
@@ -234,10 +244,10 @@ fn group_dict(
     params: Vec<Tensor>,
     given: &[(Rc<str>, Value)],
     defaults: Option<&Value>,
-) -> PyResult<Value> {
+) -> Value {
     let mut items = vec![(
         "params",
-        Value::list(params.into_iter().map(Value::Tensor).collect()),
+        Value::list(params.into_iter().map(tensor_value).collect()),
     )];
     for (k, d) in spec(kind).group {
         let v = given
@@ -248,7 +258,19 @@ fn group_dict(
             .unwrap_or_else(|| d.value());
         items.push((k, v));
     }
-    Ok(dict(items))
+    dict(items)
+}
+
+/// The engine optimizer behind an optimizer instance.
+type State = RefCell<Optimizer>;
+
+fn state(v: &Value) -> PyResult<Rc<State>> {
+    v.native::<State>().ok_or_else(|| {
+        type_error(format!(
+            "descriptor requires a 'torch.optim.Optimizer' object but received a '{}'",
+            v.type_name()
+        ))
+    })
 }
 
 fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
@@ -292,18 +314,22 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
         }
         given.push((k, v));
     }
-    let params = params.expect("checked above");
-    if let Value::Tensor(_) = params {
+    let Some(params) = params else {
         return Err(type_error(format!(
-            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got {}",
-            "torch.FloatTensor"
+            "{name}.__init__() missing 1 required positional argument: 'params'"
+        )));
+    };
+    if let Some(t) = params.downcast::<Tensor>() {
+        return Err(type_error(format!(
+            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.{}Tensor",
+            crate::library::torch::tensor::type_title(t.dtype())
         )));
     }
     let items = it.collect(&params)?;
     if items.is_empty() {
         return Err(exc("ValueError", "optimizer got an empty parameter list"));
     }
-    let defaults = group_dict(kind, vec![], &given, None)?;
+    let defaults = group_dict(kind, vec![], &given, None);
     let mut groups = Vec::new();
     if matches!(items[0], Value::Dict(_)) {
         for g in &items {
@@ -322,16 +348,16 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
                     .collect(),
                 _ => vec![],
             };
-            groups.push(group_dict(kind, ps, &own, Some(&defaults))?);
+            groups.push(group_dict(kind, ps, &own, Some(&defaults)));
         }
     } else {
         let ps = tensors(it, &Value::list(items))?;
-        groups.push(group_dict(kind, ps, &given, None)?);
+        groups.push(group_dict(kind, ps, &given, None));
     }
     for g in &groups {
         // PyTorch prints the value as given (`-1`, not `-1.0`).
         if let Some(lr) = get(g, "lr") {
-            if args::float(name, "lr", &lr)? < 0.0 {
+            if num(name, "lr", &lr)? < 0.0 {
                 let r = it.repr(&lr)?;
                 return Err(exc("ValueError", format!("Invalid learning rate: {r}")));
             }
@@ -346,11 +372,6 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
         });
     }
     let opt = Optimizer::with_groups(ekind, eg).map_err(|e| exc("ValueError", e.to_string()))?;
-    let id = NEXT.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
-    });
     let class = match it.import("torch.optim")? {
         Value::Module(m) => match m.get(name) {
             Some(Value::Class(c)) => c,
@@ -358,104 +379,73 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
         },
         _ => return Err(exc("RuntimeError", "torch.optim missing")),
     };
-    let inst = Rc::new(Instance {
-        class,
-        attrs: RefCell::new(vec![
-            (Rc::from("param_groups"), Value::list(groups)),
-            (Rc::from("defaults"), defaults),
-            (Rc::from("_opt"), Value::Int(id)),
-        ]),
-    });
-    OPTS.with(|o| {
-        let mut o = o.borrow_mut();
-        o.retain(|_, (w, _)| w.strong_count() > 0);
-        o.insert(id, (Rc::downgrade(&inst), opt));
-    });
-    Ok(Value::Instance(inst))
-}
-
-fn this_and_id(v: &Value) -> PyResult<i64> {
-    match attr(v, "_opt") {
-        Value::Int(i) => Ok(i),
-        _ => Err(type_error(format!(
-            "descriptor requires a 'torch.optim.Optimizer' object but received a '{}'",
-            v.type_name()
-        ))),
-    }
-}
-
-/// Runs `f` on the engine optimizer behind `this`.
-fn with_opt<T>(this: &Value, f: impl FnOnce(&mut Optimizer) -> PyResult<T>) -> PyResult<T> {
-    let id = this_and_id(this)?;
-    OPTS.with(|o| match o.borrow_mut().get_mut(&id) {
-        Some((_, opt)) => f(opt),
-        None => Err(exc("RuntimeError", "the optimizer's state is gone")),
-    })
+    let inst = Instance::new(class);
+    inst.set("param_groups", Value::list(groups));
+    inst.set("defaults", defaults);
+    inst.set("state", Value::Dict(Rc::new(RefCell::new(Dict::new()))));
+    *inst.native.borrow_mut() = Some(Rc::new(RefCell::new(opt)) as Rc<dyn std::any::Any>);
+    Ok(Value::Instance(Rc::new(inst)))
 }
 
 /// Copies the hyperparameters of the `param_groups` dicts into the engine.
 fn sync(it: &mut Interp, this: &Value) -> PyResult<()> {
+    let st = state(this)?;
     let groups = it.collect(&attr(this, "param_groups"))?;
-    let kind = with_opt(this, |o| Ok(o.kind()))?;
+    let kind = st.borrow().kind();
     let mut hs = Vec::with_capacity(groups.len());
     for g in &groups {
         hs.push(hyper(it, kind, g)?);
     }
-    with_opt(this, |o| {
-        if o.param_groups().len() != hs.len() {
-            return Err(exc(
-                "RuntimeError",
-                "param_groups changed length: use add_param_group to add a group",
-            ));
-        }
-        for (g, h) in o.param_groups_mut().iter_mut().zip(hs) {
-            g.options = h;
-        }
-        Ok(())
-    })
+    let mut o = st.borrow_mut();
+    if o.param_groups().len() != hs.len() {
+        return Err(exc(
+            "RuntimeError",
+            "param_groups changed length: use add_param_group to add a group",
+        ));
+    }
+    for (g, h) in o.param_groups_mut().iter_mut().zip(hs) {
+        g.options = h;
+    }
+    Ok(())
 }
 
-fn step(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, closure] = bind("step", a, ["self", "closure"], 1)?;
-    let this = this.expect("required");
-    let loss = match closure {
-        None | Some(Value::None) => Value::None,
+fn step(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let loss = match b.opt(1) {
+        None => Value::None,
         Some(c) => {
             let _g = tinytorch::autograd::GradModeGuard::new(true);
-            it.call(&c, Args::default())?
+            it.call(c, Args::default())?
         }
     };
     sync(it, &this)?;
-    with_opt(&this, |o| o.step().py())?;
+    state(&this)?.borrow_mut().step().py()?;
     Ok(loss)
 }
 
-fn zero_grad(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [s, stn] = bind("zero_grad", a, ["self", "set_to_none"], 1)?;
-    let s = s.expect("required");
-    let to_none = args::opt_bool("zero_grad", "set_to_none", &stn, true)?;
-    let groups = attr(&s, "param_groups");
+fn zero_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let to_none = it.truthy(b.value(1))?;
+    let groups = attr(&this, "param_groups");
     for g in it.collect(&groups)? {
         for p in it.collect(&get(&g, "params").unwrap_or(Value::list(vec![])))? {
-            if let Value::Tensor(p) = p {
-                if to_none {
-                    p.set_grad(None).py()?;
-                } else if let Some(g) = p.grad() {
-                    let _ng = tinytorch::autograd::no_grad();
-                    super::tensor_ext::assign_into(
-                        &g,
-                        &Tensor::zeros(&[], g.dtype(), g.device()).py()?,
-                    )?;
-                }
+            let Some(p) = p.downcast::<Tensor>() else {
+                continue;
+            };
+            if to_none {
+                p.set_grad(None).py()?;
+            } else if let Some(g) = p.grad() {
+                let _ng = tinytorch::autograd::no_grad();
+                g.zero_().py()?;
             }
         }
     }
     Ok(Value::None)
 }
 
-fn add_param_group(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, g] = bind("add_param_group", a, ["self", "param_group"], 2)?;
-    let (this, g) = (this.expect("required"), g.expect("required"));
+fn add_param_group(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let g = b.value(1).clone();
     let Value::Dict(d) = &g else {
         return Err(type_error("param_group must be a dict"));
     };
@@ -477,16 +467,16 @@ fn add_param_group(it: &mut Interp, a: Args) -> PyResult<Value> {
         })
         .collect();
     let defaults = attr(&this, "defaults");
-    let nd = group_dict(kind, ps.clone(), &own, Some(&defaults))?;
-    let ekind = with_opt(&this, |o| Ok(o.kind()))?;
+    let nd = group_dict(kind, ps.clone(), &own, Some(&defaults));
+    let st = state(&this)?;
+    let ekind = st.borrow().kind();
     let h = hyper(it, ekind, &nd)?;
-    with_opt(&this, |o| {
-        o.add_param_group(ParamGroup {
+    st.borrow_mut()
+        .add_param_group(ParamGroup {
             params: ps,
             options: h,
         })
-        .map_err(|e| exc("ValueError", e.to_string()))
-    })?;
+        .map_err(|e| exc("ValueError", e.to_string()))?;
     if let Value::List(l) = attr(&this, "param_groups") {
         l.borrow_mut().push(nd);
     }
@@ -495,11 +485,14 @@ fn add_param_group(it: &mut Interp, a: Args) -> PyResult<Value> {
 
 const BOOL_KEYS: &[&str] = &["nesterov", "maximize", "amsgrad", "centered"];
 
-fn state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this] = bind("state_dict", a, ["self"], 1)?;
-    let this = this.expect("required");
+fn state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
     sync(it, &this)?;
-    let (flat, kind) = with_opt(&this, |o| Ok((o.state_dict().py()?, o.kind())))?;
+    let st = state(&this)?;
+    let (flat, kind) = {
+        let o = st.borrow();
+        (o.state_dict().py()?, o.kind())
+    };
     let state = Value::Dict(Rc::new(RefCell::new(Dict::new())));
     for (k, t) in flat.iter() {
         let Some(rest) = k.strip_prefix("state.") else {
@@ -521,7 +514,7 @@ fn state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
                 e
             }
         };
-        put(&entry, buf, Value::Tensor(t.clone()));
+        put(&entry, buf, tensor_value(t.clone()));
     }
     let mut groups = Vec::new();
     let py_groups = it.collect(&attr(&this, "param_groups"))?;
@@ -552,24 +545,28 @@ fn state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
     ]))
 }
 
-fn load_state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, sd] = bind("load_state_dict", a, ["self", "state_dict"], 2)?;
-    let (this, sd) = (this.expect("required"), sd.expect("required"));
-    let (Some(state), Some(groups)) = (get(&sd, "state"), get(&sd, "param_groups")) else {
+fn load_state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let sd = b.value(1).clone();
+    let (Some(state_v), Some(groups)) = (get(&sd, "state"), get(&sd, "param_groups")) else {
         return Err(exc(
             "KeyError",
             "'state_dict must hold \"state\" and \"param_groups\"'",
         ));
     };
     let mut flat = tinytorch::nn::StateDict::new();
-    if let Value::Dict(d) = &state {
+    if let Value::Dict(d) = &state_v {
         let entries: Vec<(Value, Value)> = d
             .borrow()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (k, entry) in entries {
-            let i = args::int("load_state_dict", "state", &k)?;
+            let Value::Int(i) = k else {
+                return Err(type_error(
+                    "optimizer state keys must be parameter indices (ints)",
+                ));
+            };
             if let Value::Dict(e) = &entry {
                 if !e.borrow().is_empty() && get(&entry, "step").is_none() {
                     // PyTorch's SGD state has no step; the engine's needs one.
@@ -580,19 +577,22 @@ fn load_state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
                     );
                 }
                 for (bk, bv) in e.borrow().iter() {
-                    if let (Value::Str(b), Value::Tensor(t)) = (bk, bv) {
+                    if let (Value::Str(b), Some(t)) = (bk, bv.downcast::<Tensor>()) {
                         flat.insert(format!("state.{i}.{b}"), t.clone());
                     }
                 }
             }
         }
     }
-    let kind = with_opt(&this, |o| Ok(o.kind()))?;
+    let st = state(&this)?;
+    let kind = st.borrow().kind();
     let groups = it.collect(&groups)?;
     for (gi, g) in groups.iter().enumerate() {
         let h = hyper(it, kind, g)?;
         for key in Hyper::keys(kind) {
-            let v = h.get(key).expect("keys() lists known options");
+            let v = h
+                .get(key)
+                .ok_or_else(|| exc("RuntimeError", format!("unknown optimizer option {key}")))?;
             flat.insert(
                 format!("param_groups.{gi}.{key}"),
                 Tensor::scalar_tensor(v, tinytorch::DType::F64, tinytorch::Device::Cpu).py()?,
@@ -601,7 +601,13 @@ fn load_state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
         let ids: Vec<i64> = it
             .collect(&get(g, "params").unwrap_or(Value::list(vec![])))?
             .iter()
-            .map(|v| args::int("load_state_dict", "params", v))
+            .map(|v| match v {
+                Value::Int(i) => Ok(*i),
+                other => Err(type_error(format!(
+                    "param_groups' params must be indices, not {}",
+                    other.type_name()
+                ))),
+            })
             .collect::<PyResult<_>>()?;
         let n = ids.len();
         flat.insert(
@@ -609,10 +615,9 @@ fn load_state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
             Tensor::from_vec(ids, &[n]).py()?,
         );
     }
-    with_opt(&this, |o| {
-        o.load_state_dict(&flat)
-            .map_err(|e| exc("ValueError", e.to_string()))
-    })?;
+    st.borrow_mut()
+        .load_state_dict(&flat)
+        .map_err(|e| exc("ValueError", e.to_string()))?;
     // The saved hyperparameters replace the current ones (params stay).
     let py_groups = it.collect(&attr(&this, "param_groups"))?;
     for (pg, g) in py_groups.iter().zip(&groups) {
@@ -634,12 +639,9 @@ fn load_state_dict(it: &mut Interp, a: Args) -> PyResult<Value> {
 }
 
 /// PyTorch's `Adam (\nParameter Group 0\n    amsgrad: False\n ...)`.
-fn repr(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let this = a.pos.into_iter().next().unwrap_or(Value::None);
-    let name = match &this {
-        Value::Instance(i) => i.class.name.to_string(),
-        _ => String::new(),
-    };
+fn repr(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let name = this.type_name();
     let mut out = format!("{name} (");
     for (gi, g) in it.collect(&attr(&this, "param_groups"))?.iter().enumerate() {
         out.push_str(&format!("\nParameter Group {gi}"));

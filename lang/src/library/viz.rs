@@ -12,12 +12,12 @@
 //! writes it out at the next output (`print`, a picture, a new bar) or at
 //! the end of the cell, so a bar always ends with a `done` update.
 
-use super::args::{self, bind};
-use super::{func, native_class, register_module};
+use crate::bind::{raw, row, Bound, Def, Row, Style};
 use crate::eval::call::Args;
-use crate::eval::error::{exc, type_error, EngineResult, PyResult};
-use crate::eval::value::{set_attr, ClassKind, Instance, Iter, ModuleObj, Value};
+use crate::eval::error::{exc, type_error, PyResult};
+use crate::eval::value::{Instance, Iter, Value};
 use crate::eval::Interp;
+use crate::library::EngineResult;
 use crate::Display;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -70,55 +70,67 @@ update(n=1), refresh(), close(); usable as a context manager.
 >>> for i in tqdm(range(3), desc='epochs'):
 ...     pass";
 
+pub const FUNCTIONS: &[Row] = &[
+    raw(
+        "plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)",
+        PLOT_DOC,
+        plot,
+    ),
+    row("graph(Tensor t, *, str? display_id=None)", GRAPH_DOC, graph),
+    row("show(Tensor t, *, str? display_id=None)", SHOW_DOC, show),
+];
+
+pub const TQDM: Row = row(
+    "tqdm(iterable=None, desc=None, total=None, leave=True, file=None, ncols=None, mininterval=0.1, maxinterval=10.0, miniters=None, ascii=None, bool disable=False, str unit='it', unit_scale=False, dynamic_ncols=False, smoothing=0.3, bar_format=None, int initial=0, position=None, postfix=None)",
+    TQDM_DOC,
+    tqdm,
+);
+
+pub const TQDM_METHODS: &[Row] = &[
+    raw("write(*args, **kwargs)", "write(s, file=None, end='\\n'): prints s without breaking the progress bars on screen.", write),
+    raw("set_postfix(self, ordered_dict=None, refresh=True, **kwargs)", "Sets the key=value pairs shown after the rate.\n\n>>> bar = tqdm(total=2)\n>>> bar.set_postfix(loss=0.25)\n>>> bar.close()", set_postfix),
+    row("set_description(self, desc=None, refresh=True)", "Sets the text before the bar.", set_description),
+    row("update(self, n=1)", "Advances the bar by n.", update),
+    row("refresh(self)", "Redraws the bar.", refresh),
+    row("close(self)", "Finishes the bar (a for loop over the bar closes it at its end).", close),
+    row("__enter__(self)", "The bar.", enter),
+    row("__exit__(self, *exc)", "Closes the bar.", close),
+    row("__iter__(self)", "The iterable's items, one step each.", iter),
+    row("__len__(self)", "total, or the iterable's length.", len),
+];
+
+pub const TRANGE: Row = raw(
+    "trange(*args, **kwargs)",
+    "tqdm(range(*args), **kwargs).",
+    trange,
+);
+
 pub fn install(it: &mut Interp) {
-    let plot_fn = func("plot", PLOT_DOC, plot);
-    let graph_fn = func("graph", GRAPH_DOC, graph);
-    let show_fn = func("show", SHOW_DOC, show);
-    let tt = match it.modules.get("tinytorch") {
-        Some(Value::Module(m)) => m.clone(),
-        _ => register_module(
-            it,
-            "tinytorch",
-            ModuleObj::new("tinytorch", "tinytorch's own additions."),
-        ),
-    };
-    for (name, f) in [("plot", &plot_fn), ("graph", &graph_fn), ("show", &show_fn)] {
-        tt.set(name, f.clone());
-        it.builtins.insert(Rc::from(name), f.clone());
+    let tt = super::module(it, "tinytorch", "tinytorch's own additions.");
+    for r in FUNCTIONS {
+        let d = Def::from_row("tinytorch", r, Style::Torch);
+        let name = crate::protocol::Callable::name(&d).to_string();
+        let v = d.value();
+        tt.set(&name, v.clone());
+        it.builtins.insert(Rc::from(name.as_str()), v);
     }
-    let c = native_class("tqdm", "tqdm", ClassKind::Object, TQDM_DOC, Some(tqdm));
-    let methods: [(&'static str, &'static str, crate::eval::value::NativeFn); 8] = [
-        ("write", "write(s, file=None, end='\\n')\n\nPrints s without breaking the progress bars on screen.", write),
-        ("set_postfix", "set_postfix(ordered_dict=None, refresh=True, **kwargs)\n\nSets the key=value pairs shown after the rate.\n\n>>> bar = tqdm(total=2)\n>>> bar.set_postfix(loss=0.25)\n>>> bar.close()", set_postfix),
-        ("set_description", "set_description(desc=None, refresh=True)\n\nSets the text before the bar.", set_description),
-        ("update", "update(n=1)\n\nAdvances the bar by n.", update),
-        ("refresh", "refresh()\n\nRedraws the bar.", refresh),
-        ("close", "close()\n\nFinishes the bar (a for loop over the bar closes it at its end).", close),
-        ("__enter__", "__enter__() -> the bar", |_, a| Ok(a.pos.into_iter().next().unwrap_or(Value::None))),
-        ("__exit__", "__exit__(*exc) -> closes the bar", close),
-    ];
-    for (name, doc, f) in methods {
-        set_attr(&mut c.attrs.borrow_mut(), name, func(name, doc, f));
-    }
-    let tq = match it.modules.get("tqdm") {
-        Some(Value::Module(m)) => m.clone(),
-        _ => register_module(it, "tqdm", ModuleObj::new("tqdm", "Progress bars.")),
-    };
+    let c = super::class("tqdm", "tqdm.std", &[&it.types.object], TQDM_DOC);
+    *c.new.borrow_mut() = Some(Def::from_row("tqdm", &TQDM, Style::Python).value());
+    crate::bind::into_class(&c, TQDM_METHODS, Style::Python);
+    let tq = super::module(it, "tqdm", "Progress bars.");
     tq.set("tqdm", Value::Class(c.clone()));
     tq.set(
         "trange",
-        func(
+        Def::from_row("tqdm", &TRANGE, Style::Python).value(),
+    );
+    for m in ["tqdm.auto", "tqdm.notebook"] {
+        let auto = super::module(it, m, "Progress bars.");
+        auto.set("tqdm", Value::Class(c.clone()));
+        auto.set(
             "trange",
-            "trange(*args, **kwargs)\n\ntqdm(range(*args), **kwargs).",
-            trange,
-        ),
-    );
-    let auto = register_module(
-        it,
-        "tqdm.auto",
-        ModuleObj::new("tqdm.auto", "Progress bars."),
-    );
-    auto.set("tqdm", Value::Class(c));
+            Def::from_row("tqdm", &TRANGE, Style::Python).value(),
+        );
+    }
 }
 
 // ---------------------------------------------------------------- pictures
@@ -148,14 +160,33 @@ fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>)
 fn opt_str(fname: &str, param: &str, v: Option<Value>) -> PyResult<Option<String>> {
     match v {
         None | Some(Value::None) => Ok(None),
-        Some(v) => args::string(fname, param, &v).map(|s| Some(s.to_string())),
+        Some(Value::Str(s)) => Ok(Some(s.to_string())),
+        Some(other) => Err(type_error(format!(
+            "{fname}(): argument '{param}' must be str, not {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn number(param: &str, v: &Value) -> PyResult<f64> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        Value::Bool(b) => Ok(*b as i64 as f64),
+        other => match other.downcast::<tinytorch::Tensor>() {
+            Some(t) if t.numel() == 1 => t.item().py(),
+            _ => Err(type_error(format!(
+                "plot(): argument '{param}' must hold numbers, not {}",
+                other.type_name()
+            ))),
+        },
     }
 }
 
 /// Numbers from a list/tuple of numbers (or one-element tensors) or a 0-/1-D tensor.
 fn numbers(it: &mut Interp, param: &str, v: &Value) -> PyResult<Vec<f64>> {
-    match v {
-        Value::Tensor(t) => {
+    if let Some(t) = v.downcast::<tinytorch::Tensor>() {
+        {
             if t.dim() > 1 {
                 return Err(exc(
                     "ValueError",
@@ -165,23 +196,13 @@ fn numbers(it: &mut Interp, param: &str, v: &Value) -> PyResult<Vec<f64>> {
                     ),
                 ));
             }
-            t.detach().to_vec_f64().py()
+            return t.detach().to_vec_f64().py();
         }
+    }
+    match v {
         Value::List(_) | Value::Tuple(_) | Value::Range(_) => {
             let items = it.collect(v)?;
-            items
-                .iter()
-                .map(|x| match x {
-                    Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                        args::float("plot", param, x)
-                    }
-                    Value::Tensor(t) if t.numel() == 1 => t.item().py(),
-                    _ => Err(type_error(format!(
-                        "plot(): argument '{param}' must hold numbers, not {}",
-                        x.type_name()
-                    ))),
-                })
-                .collect()
+            items.iter().map(|x| number(param, x)).collect()
         }
         _ => Err(type_error(format!(
             "plot(): argument '{param}' must be a list of numbers or a 1-D tensor, not {}",
@@ -220,7 +241,7 @@ fn plot(it: &mut Interp, a: Args) -> PyResult<Value> {
             "title" => opts.title = opt_str("plot", "title", Some(v))?,
             "xlabel" => opts.xlabel = opt_str("plot", "xlabel", Some(v))?,
             "ylabel" => opts.ylabel = opt_str("plot", "ylabel", Some(v))?,
-            "logy" => opts.logy = args::boolean("plot", "logy", &v)?,
+            "logy" => opts.logy = it.truthy(&v)?,
             "display_id" => display_id = opt_str("plot", "display_id", Some(v))?,
             _ => {
                 return Err(type_error(format!(
@@ -265,24 +286,21 @@ fn plot(it: &mut Interp, a: Args) -> PyResult<Value> {
 
 fn tensor_picture(
     it: &mut Interp,
-    fname: &str,
-    a: Args,
+    b: &Bound,
     draw: fn(&tinytorch::Tensor) -> tinytorch::Result<MimeBundle>,
 ) -> PyResult<Value> {
-    let [t, id] = bind(fname, a, ["t", "display_id"], 1)?;
-    let t = args::tensor(fname, "t", &t.expect("required"))?;
-    let bundle = draw(&t).py()?;
-    let id = opt_str(fname, "display_id", id)?;
+    let bundle = draw(b.tensor(0)?).py()?;
+    let id = b.opt_str(1)?.map(String::from);
     emit_picture(it, bundle, id);
     Ok(Value::None)
 }
 
-fn graph(it: &mut Interp, a: Args) -> PyResult<Value> {
-    tensor_picture(it, "graph", a, |t| t.graph())
+fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    tensor_picture(it, &b, |t| t.graph())
 }
 
-fn show(it: &mut Interp, a: Args) -> PyResult<Value> {
-    tensor_picture(it, "show", a, |t| t.show())
+fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    tensor_picture(it, &b, |t| t.show())
 }
 
 /// What a tensor shows as the last expression of a cell: its repr as
@@ -417,51 +435,28 @@ fn bar_id(v: &Value) -> PyResult<i64> {
     }
 }
 
-fn tqdm(it: &mut Interp, a: Args) -> PyResult<Value> {
+fn tqdm(it: &mut Interp, b: Bound) -> PyResult<Value> {
     flush_closed(it);
-    let [iterable, desc, total, _leave, _file, _ncols, _mini, _maxi, _miniters, _ascii, disable, unit, _us, _dyn, _smooth, _fmt, initial, _position, postfix] =
-        bind(
-            "tqdm",
-            a,
-            [
-                "iterable",
-                "desc",
-                "total",
-                "leave",
-                "file",
-                "ncols",
-                "mininterval",
-                "maxinterval",
-                "miniters",
-                "ascii",
-                "disable",
-                "unit",
-                "unit_scale",
-                "dynamic_ncols",
-                "smoothing",
-                "bar_format",
-                "initial",
-                "position",
-                "postfix",
-            ],
-            0,
-        )?;
-    let iterable = iterable.unwrap_or(Value::None);
+    let iterable = b.value(0).clone();
+    let desc = b.opt(1).cloned();
+    let total = b.opt(2).cloned();
+    let disable = b.bool(10)?;
+    let unit = b.opt(11).cloned();
+    let initial = b.int(16)?;
+    let postfix = b.opt(18).cloned();
     let desc = opt_str("tqdm", "desc", desc)?;
     let total = match total {
         None | Some(Value::None) => match &iterable {
             Value::None => None,
-            v => super::python::length(it, v).ok(),
+            v => it.len(v).ok(),
         },
-        Some(v) => Some(args::float("tqdm", "total", &v)? as i64),
+        Some(v) => Some(number("total", &v)? as i64),
     };
     let mut p = Progress::new(desc.as_deref(), total.map(|t| t.max(0) as u64));
     if let Some(u) = opt_str("tqdm", "unit", unit)? {
         p.unit = u;
     }
-    if let Some(n) = args::opt_int("tqdm", "initial", &initial)? {
-        p.count = n.max(0) as u64;
-    }
+    p.count = initial.max(0) as u64;
     if let Some(Value::Dict(d)) = &postfix {
         let entries: Vec<(Value, Value)> = d
             .borrow()
@@ -470,7 +465,7 @@ fn tqdm(it: &mut Interp, a: Args) -> PyResult<Value> {
             .collect();
         p.postfix = postfix_pairs(it, entries)?;
     }
-    let disabled = args::opt_bool("tqdm", "disable", &disable, false)?;
+    let disabled = disable;
     let id = NEXT_BAR.with(|n| {
         let id = n.get();
         n.set(id + 1);
@@ -491,28 +486,19 @@ fn tqdm(it: &mut Interp, a: Args) -> PyResult<Value> {
     let Ok(Value::Class(c)) = it.get_attr(&m, "tqdm") else {
         return Err(exc("RuntimeError", "tqdm.tqdm missing"));
     };
-    let attrs = vec![
-        (Rc::from("iterable"), iterable),
-        (
-            Rc::from("total"),
-            total.map(Value::Int).unwrap_or(Value::None),
-        ),
-        (
-            Rc::from("desc"),
-            desc.map(|d| Value::str(&d)).unwrap_or(Value::None),
-        ),
-        (Rc::from("disable"), Value::Bool(disabled)),
-        (Rc::from("_bar"), Value::Int(id)),
-    ];
-    Ok(Value::Instance(Rc::new(Instance {
-        class: c,
-        attrs: RefCell::new(attrs),
-    })))
+    let inst = Instance::new(c);
+    inst.set("iterable", iterable);
+    inst.set("total", total.map(Value::Int).unwrap_or(Value::None));
+    inst.set("desc", desc.map(|d| Value::str(&d)).unwrap_or(Value::None));
+    inst.set("disable", Value::Bool(disabled));
+    inst.set("_bar", Value::Int(id));
+    Ok(Value::Instance(Rc::new(inst)))
 }
 
 /// `for x in bar:` counts one step per item; the bar closes when the
 /// iterable is exhausted, or through the guard when the loop stops early.
-pub fn tqdm_iter(it: &mut Interp, v: &Value) -> PyResult<Value> {
+fn iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let v = b.value(0);
     let id = bar_id(v)?;
     let iterable = match v {
         Value::Instance(i) => i.get("iterable").unwrap_or(Value::None),
@@ -564,7 +550,11 @@ fn trange(it: &mut Interp, a: Args) -> PyResult<Value> {
         .cloned()
         .ok_or_else(|| exc("RuntimeError", "range missing"))?;
     let r = it.call(&range, Args::new(pos))?;
-    tqdm(it, Args { pos: vec![r], kw })
+    let class = match it.import("tqdm")? {
+        Value::Module(m) => m.get("tqdm").unwrap_or(Value::None),
+        _ => Value::None,
+    };
+    it.call(&class, Args { pos: vec![r], kw })
 }
 
 /// `tqdm.write(s)` (also on a bar): a line printed above the live bars.
@@ -573,13 +563,34 @@ fn write(it: &mut Interp, a: Args) -> PyResult<Value> {
     if matches!(pos.first(), Some(v) if bar_id(v).is_ok()) {
         pos.remove(0);
     }
-    let [s, file, end] = bind("write", Args { pos, kw }, ["s", "file", "end"], 1)?;
-    let s = it.to_str(&s.expect("required"))?;
-    let end = match end {
-        None | Some(Value::None) => "\n".to_string(),
-        Some(v) => args::string("write", "end", &v)?.to_string(),
+    let mut s = None;
+    let mut file = None;
+    let mut end = "\n".to_string();
+    for (k, v) in kw {
+        match &*k {
+            "s" => s = Some(v),
+            "file" => file = Some(v),
+            "end" => end = opt_str("write", "end", Some(v))?.unwrap_or_else(|| "\n".into()),
+            _ => {
+                return Err(type_error(format!(
+                    "write() got an unexpected keyword argument '{k}'"
+                )))
+            }
+        }
+    }
+    let mut pos = pos.into_iter();
+    let s = match s.or_else(|| pos.next()) {
+        Some(v) => it.to_str(&v)?,
+        None => {
+            return Err(type_error(
+                "write() missing 1 required positional argument: 's'",
+            ))
+        }
     };
-    let to_err = matches!(file, Some(Value::Native(n)) if matches!(*n, crate::eval::value::Native::Stream(true)));
+    let to_err = file
+        .as_ref()
+        .and_then(|f| f.downcast::<super::python::sys::Stream>())
+        .is_some_and(|st| st.is_stderr());
     flush_closed(it);
     if to_err {
         it.out.write_stderr(&format!("{s}{end}"));
@@ -608,35 +619,46 @@ fn set_postfix(it: &mut Interp, a: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-fn set_description(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, desc, _refresh] = bind("set_description", a, ["self", "desc", "refresh"], 1)?;
-    let id = bar_id(&this.expect("required"))?;
-    let desc = opt_str("set_description", "desc", desc)?;
+fn set_description(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let id = bar_id(b.value(0))?;
+    let desc = opt_str("set_description", "desc", b.opt(1).cloned())?;
     with_bar(it, id, false, |p| p.desc = desc);
     Ok(Value::None)
 }
 
-fn update(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let [this, n] = bind("update", a, ["self", "n"], 1)?;
-    let id = bar_id(&this.expect("required"))?;
-    let n = match n {
-        None | Some(Value::None) => 1,
-        Some(v) => args::float("update", "n", &v)? as i64,
+fn update(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let id = bar_id(b.value(0))?;
+    let n = match b.opt(1) {
+        None => 1,
+        Some(v) => number("n", v)? as i64,
     };
     with_bar(it, id, false, |p| p.update(n.max(0) as u64));
     Ok(Value::None)
 }
 
-fn refresh(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let this = a.pos.into_iter().next().unwrap_or(Value::None);
-    let id = bar_id(&this)?;
+fn refresh(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let id = bar_id(b.value(0))?;
     with_bar(it, id, false, |_| {});
     Ok(Value::None)
 }
 
-fn close(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let this = a.pos.into_iter().next().unwrap_or(Value::None);
-    let id = bar_id(&this)?;
+fn close(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let id = bar_id(b.value(0))?;
     with_bar(it, id, true, |p| p.update(0));
     Ok(Value::None)
+}
+
+fn enter(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    Ok(b.value(0).clone())
+}
+
+fn len(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let v = b.value(0);
+    match it.get_attr(v, "total")? {
+        Value::Int(n) => Ok(Value::Int(n)),
+        _ => {
+            let inner = it.get_attr(v, "iterable")?;
+            Ok(Value::Int(it.len(&inner)?))
+        }
+    }
 }

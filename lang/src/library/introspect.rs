@@ -1,15 +1,71 @@
 //! What the front ends ask about values: completions (`x.gr` -> `x.grad`,
-//! `torch.nn.` -> its members, keyword arguments inside a call), docstrings
-//! for `help()` and Jupyter's inspect request.
+//! `torch.nn.` -> its members, keyword arguments inside a call, from the
+//! binding rows' signatures), docstrings for `help()` and Jupyter's
+//! inspect request, and `dir()`.
 
-use crate::eval::value::{find_attr, Value};
+use crate::bind::{row, Bound, Def, Row, Style};
+use crate::eval::error::PyResult;
+use crate::eval::value::{Class, Value};
 use crate::eval::Interp;
+use crate::protocol::Callable;
+use std::rc::Rc;
 
 const KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "break", "class", "continue", "def", "del",
     "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
     "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
 ];
+
+pub const FUNCTIONS: &[Row] = &[
+    row(
+        "help(obj=None)",
+        "Prints the documentation of obj: its signatures and docstring.",
+        help,
+    ),
+    row(
+        "dir(obj=None, /)",
+        "The attribute names of obj (the names defined in the session without one).",
+        dir,
+    ),
+];
+
+pub fn install(it: &mut Interp) {
+    for r in FUNCTIONS {
+        let d = Def::from_row("builtins", r, Style::Python);
+        let name = d.name().to_string();
+        it.builtins.insert(Rc::from(name.as_str()), d.value());
+    }
+}
+
+fn help(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let text = if b.given(0) {
+        doc_of(it, b.value(0))
+    } else {
+        "Type help(name) for the documentation of a function, class or module.".to_string()
+    };
+    it.out.write_stdout(&format!("{text}\n"));
+    Ok(Value::None)
+}
+
+fn dir(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let names: Vec<String> = if b.given(0) {
+        let mut n = attr_names(it, b.value(0), true);
+        n.sort();
+        n.dedup();
+        n
+    } else {
+        let mut n: Vec<String> = it
+            .names
+            .iter()
+            .zip(&it.globals)
+            .filter(|(_, v)| !matches!(v, Value::Unbound))
+            .map(|(n, _)| n.to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    Ok(Value::list(names.iter().map(|s| Value::str(s)).collect()))
+}
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '.'
@@ -29,28 +85,36 @@ fn resolve_chain(it: &mut Interp, chain: &str) -> Option<Value> {
     Some(v)
 }
 
-/// Attribute names of a value.
-pub fn attr_names(v: &Value) -> Vec<String> {
+fn class_names(c: &Class, out: &mut Vec<String>) {
+    for k in c.mro.borrow().iter() {
+        out.extend(k.attrs.borrow().iter().map(|(n, _)| n.to_string()));
+    }
+}
+
+/// Attribute names of a value (`dunder` keeps `__x__` names, as `dir` does).
+pub fn attr_names(it: &Interp, v: &Value, dunder: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     match v {
         Value::Module(m) => out.extend(m.attrs.borrow().iter().map(|(k, _)| k.to_string())),
         Value::Instance(i) => {
             out.extend(i.attrs.borrow().iter().map(|(k, _)| k.to_string()));
-            for c in i.class.mro.borrow().iter() {
-                out.extend(c.attrs.borrow().iter().map(|(k, _)| k.to_string()));
-            }
-            if i.class.kind == crate::eval::value::ClassKind::NnModule {
-                out.extend(super::nn::MODULE_METHODS.iter().map(|s| s.to_string()));
+            class_names(&i.class, &mut out);
+            if let Some(st) = crate::library::nn::module::state_of(i) {
+                if let Some(layer) = st.layer.borrow().as_ref() {
+                    layer.visit_parameters(&mut |n, _| out.push(n.to_string()));
+                }
             }
         }
-        Value::Class(c) => out.extend(c.attrs.borrow().iter().map(|(k, _)| k.to_string())),
-        other => out.extend(
-            super::methods::method_names(other)
-                .iter()
-                .map(|s| s.to_string()),
-        ),
+        Value::Class(c) => class_names(c, &mut out),
+        Value::Object(o) => {
+            out.extend(o.dir().into_iter().map(String::from));
+            class_names(&o.class(), &mut out);
+        }
+        other => class_names(&it.class_of(other), &mut out),
     }
-    out.retain(|n| !n.starts_with('_'));
+    if !dunder {
+        out.retain(|n| !n.starts_with('_'));
+    }
     out.sort();
     out.dedup();
     out
@@ -64,6 +128,42 @@ fn char_floor(s: &str, cursor: usize) -> usize {
         c -= 1;
     }
     c
+}
+
+/// The keyword parameters a callable takes (for completion inside a call).
+pub fn keywords_of(f: &Value) -> Vec<String> {
+    match f {
+        Value::Function(func) => func
+            .code
+            .params
+            .iter()
+            .chain(func.code.kwonly.iter())
+            .filter(|p| &***p != "self")
+            .map(|p| p.to_string())
+            .collect(),
+        Value::Builtin(b) => b.keywords(),
+        Value::BoundMethod(bm) => {
+            let mut k = keywords_of(&bm.1.clone());
+            if matches!(bm.1, Value::Builtin(_)) && !k.is_empty() {
+                k.remove(0);
+            }
+            k
+        }
+        Value::Class(c) => {
+            if let Some(new) = c.new.borrow().clone() {
+                return keywords_of(&new);
+            }
+            match c.lookup("__init__") {
+                Some(init) => {
+                    let mut k = keywords_of(&init);
+                    k.retain(|n| n != "self");
+                    k
+                }
+                None => vec![],
+            }
+        }
+        _ => vec![],
+    }
 }
 
 pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<String>) {
@@ -80,7 +180,7 @@ pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<Strin
         let Some(v) = resolve_chain(it, chain) else {
             return (cursor, vec![]);
         };
-        let mut names: Vec<String> = attr_names(&v)
+        let mut names: Vec<String> = attr_names(it, &v, false)
             .into_iter()
             .filter(|n| n.starts_with(partial))
             .collect();
@@ -100,9 +200,9 @@ pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<Strin
     let mut names: Vec<String> = Vec::new();
     // Keyword arguments of the innermost open call.
     if let Some(f) = open_call(before) {
-        if let Some(Value::Function(func)) = resolve_chain(it, &f) {
-            for p in func.code.params.iter().chain(func.code.kwonly.iter()) {
-                if p.starts_with(word) && &**p != "self" {
+        if let Some(fv) = resolve_chain(it, &f) {
+            for p in keywords_of(&fv) {
+                if p.starts_with(word) {
                     names.push(format!("{p}="));
                 }
             }
@@ -161,10 +261,27 @@ fn open_call(before: &str) -> Option<String> {
     None
 }
 
+/// A native callable's signatures and docstring.
+fn builtin_doc(b: &dyn Callable, method: bool, rename: Option<&str>) -> String {
+    let mut sigs = b.signatures(method);
+    if let Some(n) = rename {
+        for s in &mut sigs {
+            if let Some(rest) = s.strip_prefix(b.name()) {
+                *s = format!("{n}{rest}");
+            }
+        }
+    }
+    format!("{}\n\n{}", sigs.join("\n"), b.doc())
+}
+
 /// `help(v)` text: signature and docstring.
 pub fn doc_of(it: &mut Interp, v: &Value) -> String {
     match v {
-        Value::Builtin(b) => format!("Help on built-in function {}:\n\n{}", b.name, b.doc),
+        Value::Builtin(b) => format!(
+            "Help on built-in function {}:\n\n{}",
+            b.name(),
+            builtin_doc(&**b, false, None)
+        ),
         Value::Function(f) => {
             let c = &f.code;
             let mut params: Vec<String> = c.params.iter().map(|p| p.to_string()).collect();
@@ -181,44 +298,51 @@ pub fn doc_of(it: &mut Interp, v: &Value) -> String {
             }
         }
         Value::Class(c) => {
-            let doc = find_attr(&c.attrs.borrow(), "__doc__")
-                .and_then(|d| {
-                    if let Value::Str(s) = d {
-                        Some(s.to_string())
-                    } else {
-                        None
+            let doc = match c.lookup("__doc__") {
+                Some(Value::Str(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            // The constructor's signature under the class's name.
+            let ctor = c.new.borrow().clone().or_else(|| c.lookup("__init__"));
+            let sig = match ctor {
+                Some(Value::Builtin(b)) => {
+                    let method = b.name() == "__init__";
+                    let mut s = b.signatures(method);
+                    for x in &mut s {
+                        if let Some(rest) = x.strip_prefix(b.name()) {
+                            *x = format!("{}{rest}", c.name);
+                        }
                     }
-                })
-                .unwrap_or_default();
-            format!("Help on class {}:\n\n{doc}", c.name)
+                    s.join("\n")
+                }
+                _ => String::new(),
+            };
+            if sig.is_empty() || doc.starts_with(&*c.name) {
+                format!("Help on class {}:\n\n{doc}", c.name)
+            } else {
+                format!("Help on class {}:\n\n{sig}\n\n{doc}", c.name)
+            }
         }
         Value::Module(m) => {
-            let names = attr_names(v).join(", ");
+            let names = attr_names(it, v, false).join(", ");
             format!(
                 "Help on module {}:\n\n{}\n\nContents: {names}",
                 m.name, m.doc
             )
         }
-        Value::Native(n) => match &**n {
-            crate::eval::value::Native::TensorFn(name) => format!(
-                "Help on built-in function {name}:\n\n{}",
-                super::docs::tensor_doc(name)
+        Value::BoundMethod(bm) => match &bm.1 {
+            Value::Builtin(b) => format!(
+                "Help on method {}.{}:\n\n{}",
+                bm.0.type_name(),
+                b.name(),
+                builtin_doc(&**b, true, None)
             ),
-            _ => it.repr(v).unwrap_or_default(),
+            f => doc_of(it, &f.clone()),
         },
-        Value::BoundNative(b) => match &b.0 {
-            Value::Tensor(_) => format!(
-                "Help on method Tensor.{}:\n\n{}",
-                b.1,
-                super::docs::tensor_doc(&b.1)
-            ),
-            recv => format!("Help on method {}.{}", recv.type_name(), b.1),
-        },
-        Value::BoundMethod(bm) => doc_of(it, &bm.1.clone()),
         other => format!(
             "Help on {} object:\n\n{}",
             other.type_name(),
-            attr_names(other).join(", ")
+            attr_names(it, other, false).join(", ")
         ),
     }
 }
