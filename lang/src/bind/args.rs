@@ -727,6 +727,47 @@ impl<'d> Bound<'d> {
         }
     }
 
+    /// Sizes: non-negative ints (PyTorch's error for a negative one).
+    pub fn sizes(&self, i: usize) -> PyResult<Vec<usize>> {
+        let dims = self.ints(i)?;
+        dims.iter()
+            .map(|&d| {
+                usize::try_from(d).map_err(|_| {
+                    exc(
+                        "RuntimeError",
+                        format!("Trying to create tensor with negative dimension {d}: {dims:?}"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// One size: a non-negative int.
+    pub fn size(&self, i: usize) -> PyResult<usize> {
+        let n = self.int(i)?;
+        usize::try_from(n).map_err(|_| {
+            exc(
+                "RuntimeError",
+                format!("Trying to create tensor with negative dimension {n}: [{n}]"),
+            )
+        })
+    }
+
+    /// A (height, width) pair: one size or two (`kernel_size=3`, `stride=(2, 1)`).
+    pub fn pair(&self, i: usize) -> PyResult<[usize; 2]> {
+        let v = self.sizes(i)?;
+        match v.as_slice() {
+            [a] => Ok([*a, *a]),
+            [a, b] => Ok([*a, *b]),
+            _ => Err(type_error(format!(
+                "{}(): argument '{}' must be an int or a pair of ints, got {} values",
+                self.sig.name,
+                self.param(i),
+                v.len()
+            ))),
+        }
+    }
+
     pub fn opt_ints(&self, i: usize) -> PyResult<Option<Vec<i64>>> {
         match &self.vals[i] {
             Value::None => Ok(None),

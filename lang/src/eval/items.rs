@@ -106,9 +106,7 @@ impl Interp {
         match (v, &i) {
             (Value::List(l), Value::Int(k)) => {
                 let mut l = l.borrow_mut();
-                let n = l.len();
-                let k = norm_index(*k, n)
-                    .ok_or_else(|| exc("IndexError", "list assignment index out of range"))?;
+                let k = assignment_index(*k, l.len())?;
                 l[k] = x;
                 Ok(())
             }
@@ -155,9 +153,7 @@ impl Interp {
         match (v, &i) {
             (Value::List(l), Value::Int(k)) => {
                 let mut l = l.borrow_mut();
-                let n = l.len();
-                let k = norm_index(*k, n)
-                    .ok_or_else(|| exc("IndexError", "list assignment index out of range"))?;
+                let k = assignment_index(*k, l.len())?;
                 l.remove(k);
                 Ok(())
             }
@@ -275,6 +271,11 @@ impl Interp {
         }
         Ok(out)
     }
+}
+
+/// The position `l[k] = x` and `del l[k]` write, or Python's IndexError.
+fn assignment_index(k: i64, n: usize) -> PyResult<usize> {
+    norm_index(k, n).ok_or_else(|| exc("IndexError", "list assignment index out of range"))
 }
 
 /// A Python index (negative counts from the end) into a length-`n` sequence.

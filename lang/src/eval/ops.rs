@@ -365,21 +365,31 @@ impl Interp {
     ) -> PyResult<Option<Value>> {
         match this {
             Value::Object(o) => o.binary(self, op, other, reflected),
-            Value::Instance(i) => {
+            Value::Instance(_) => {
                 let (name, rname) = dunder(op);
-                let name = if reflected { rname } else { name };
-                if !i.class.has(name) {
-                    return Ok(None);
-                }
-                let v = self.call_method(this, name, Args::new(vec![other.clone()]))?;
-                Ok(if self.is_not_implemented(&v) {
-                    None
-                } else {
-                    Some(v)
-                })
+                self.operator_dunder(this, if reflected { rname } else { name }, other)
             }
             _ => Ok(None),
         }
+    }
+
+    /// `this.name(other)` if the class defines it; None for a missing
+    /// method or a `NotImplemented` answer.
+    fn operator_dunder(
+        &mut self,
+        this: &Value,
+        name: &str,
+        other: &Value,
+    ) -> PyResult<Option<Value>> {
+        if !self.class_of(this).has(name) {
+            return Ok(None);
+        }
+        let v = self.call_method(this, name, Args::new(vec![other.clone()]))?;
+        Ok(if self.is_not_implemented(&v) {
+            None
+        } else {
+            Some(v)
+        })
     }
 
     /// Whether `v` is the `NotImplemented` singleton.
@@ -692,18 +702,7 @@ impl Interp {
     ) -> PyResult<Option<Value>> {
         match this {
             Value::Object(o) => o.compare(self, op, other, reflected),
-            Value::Instance(i) => {
-                let name = cmp_dunder(op);
-                if !i.class.has(name) {
-                    return Ok(None);
-                }
-                let v = self.call_method(this, name, Args::new(vec![other.clone()]))?;
-                Ok(if self.is_not_implemented(&v) {
-                    None
-                } else {
-                    Some(v)
-                })
-            }
+            Value::Instance(_) => self.operator_dunder(this, cmp_dunder(op), other),
             _ => Ok(None),
         }
     }

@@ -17,20 +17,14 @@ pub const DATASET: &[Row] = &[row(
     dataset_getitem,
 )];
 
+#[rustfmt::skip]
 pub const TENSOR_DATASET: &[Row] = &[
-    row(
-        "__init__(self, *tensors)",
-        "TensorDataset(*tensors): item i is the tuple of each tensor's row i.",
-        td_init,
-    ),
-    row(
-        "__getitem__(self, index)",
-        "The tuple of each tensor's row index.",
-        td_getitem,
-    ),
+    row("__init__(self, *tensors)", "TensorDataset(*tensors): item i is the tuple of each tensor's row i.", td_init),
+    row("__getitem__(self, index)", "The tuple of each tensor's row index.", td_getitem),
     row("__len__(self)", "The number of rows.", td_len),
 ];
 
+#[rustfmt::skip]
 pub const DATA_LOADER: &[Row] = &[
     row("__init__(self, dataset, int? batch_size=1, bool? shuffle=None, sampler=None, batch_sampler=None, int num_workers=0, collate_fn=None, bool pin_memory=False, bool drop_last=False)", "DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False): iterates over [inputs, targets] batches.", dl_init),
     row("__iter__(self)", "The batches of one epoch (a new order each epoch when shuffling).", dl_iter),

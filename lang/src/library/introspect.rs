@@ -16,17 +16,10 @@ const KEYWORDS: &[&str] = &[
     "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
 ];
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    row(
-        "help(obj=None)",
-        "Prints the documentation of obj: its signatures and docstring.",
-        help,
-    ),
-    row(
-        "dir(obj=None, /)",
-        "The attribute names of obj (the names defined in the session without one).",
-        dir,
-    ),
+    row("help(obj=None)", "Prints the documentation of obj: its signatures and docstring.", help),
+    row("dir(obj=None, /)", "The attribute names of obj (the names defined in the session without one).", dir),
 ];
 
 pub fn install(it: &mut Interp) {

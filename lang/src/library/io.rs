@@ -25,11 +25,13 @@ use tinytorch::data::Dataset;
 use tinytorch::nn::StateDict;
 use tinytorch::{DType, Device, Tensor};
 
+#[rustfmt::skip]
 pub const TORCH: &[Row] = &[
     row("save(obj, str f, pickle_module=None, pickle_protocol=2, bool _use_new_zipfile_serialization=True)", "Writes a tensor or a (nested) dict of tensors and numbers to the file f as safetensors (nested keys joined with '/').\n\n>>> torch.save({'w': torch.ones(2), 'epoch': 3}, 'ckpt.safetensors')", save),
     row("load(str f, map_location=None, pickle_module=None, bool weights_only=True, bool mmap=False)", "Reads a file written by torch.save (or any safetensors file: a dict of tensors).", load),
 ];
 
+#[rustfmt::skip]
 pub const MNIST: &[Row] = &[
     row("__init__(self, str root, bool train=True, transform=None, target_transform=None, bool download=False)", "MNIST(root, train=True, transform=None): the MNIST digits from the standard IDX files in root (train-images-idx3-ubyte, ... or their .gz). Item i is (image, label): a float32 [1, 28, 28] tensor in [0, 1] passed through transform, and an int.", mnist),
     row("__len__(self)", "The number of images.", mnist_len),

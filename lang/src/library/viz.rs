@@ -70,12 +70,9 @@ update(n=1), refresh(), close(); usable as a context manager.
 >>> for i in tqdm(range(3), desc='epochs'):
 ...     pass";
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    raw(
-        "plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)",
-        PLOT_DOC,
-        plot,
-    ),
+    raw("plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)", PLOT_DOC, plot),
     row("graph(Tensor t, *, str? display_id=None)", GRAPH_DOC, graph),
     row("show(Tensor t, *, str? display_id=None)", SHOW_DOC, show),
 ];
@@ -86,6 +83,7 @@ pub const TQDM: Row = row(
     tqdm,
 );
 
+#[rustfmt::skip]
 pub const TQDM_METHODS: &[Row] = &[
     raw("write(*args, **kwargs)", "write(s, file=None, end='\\n'): prints s without breaking the progress bars on screen.", write),
     raw("set_postfix(self, ordered_dict=None, refresh=True, **kwargs)", "Sets the key=value pairs shown after the rate.\n\n>>> bar = tqdm(total=2)\n>>> bar.set_postfix(loss=0.25)\n>>> bar.close()", set_postfix),

@@ -11,9 +11,10 @@ use crate::eval::value::{Instance, Iter, Value};
 use crate::eval::Interp;
 use std::rc::Rc;
 
+#[rustfmt::skip]
 pub const SEQUENTIAL: &[Row] = &[
     raw("__init__(self, *args)", "Sequential(*modules) (or one OrderedDict of named modules): runs the modules in order.\n\n>>> len(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))\n2", sequential_init),
-    raw("forward(self, input)", "Each module applied to the previous one's output.", sequential_forward),
+    row("forward(self, input)", "Each module applied to the previous one's output.", sequential_forward),
     row("append(self, module)", "Adds a module at the end; returns the container.", append),
     row("extend(self, modules)", "Adds the modules at the end; returns the container.", extend),
     row("insert(self, index, module)", "Inserts a module before index.", insert),
@@ -24,87 +25,33 @@ pub const SEQUENTIAL: &[Row] = &[
     row("__iter__(self)", "The modules in order.", iter),
 ];
 
+#[rustfmt::skip]
 pub const MODULE_LIST: &[Row] = &[
-    row(
-        "__init__(self, modules=None)",
-        "ModuleList(modules=None): a list of modules registered as children.",
-        list_init,
-    ),
-    row(
-        "append(self, module)",
-        "Adds a module at the end; returns the list.",
-        append,
-    ),
-    row(
-        "extend(self, modules)",
-        "Adds the modules at the end; returns the list.",
-        extend,
-    ),
-    row(
-        "insert(self, index, module)",
-        "Inserts a module before index.",
-        insert,
-    ),
-    row(
-        "__getitem__(self, idx)",
-        "The idx-th module, or a ModuleList of a slice.",
-        getitem,
-    ),
-    row(
-        "__setitem__(self, idx, module)",
-        "Replaces the idx-th module.",
-        setitem,
-    ),
-    row(
-        "__delitem__(self, idx)",
-        "Removes the idx-th module (or a slice).",
-        delitem,
-    ),
+    row("__init__(self, modules=None)", "ModuleList(modules=None): a list of modules registered as children.", list_init),
+    row("append(self, module)", "Adds a module at the end; returns the list.", append),
+    row("extend(self, modules)", "Adds the modules at the end; returns the list.", extend),
+    row("insert(self, index, module)", "Inserts a module before index.", insert),
+    row("__getitem__(self, idx)", "The idx-th module, or a ModuleList of a slice.", getitem),
+    row("__setitem__(self, idx, module)", "Replaces the idx-th module.", setitem),
+    row("__delitem__(self, idx)", "Removes the idx-th module (or a slice).", delitem),
     row("__len__(self)", "The number of modules.", len),
     row("__iter__(self)", "The modules in order.", iter),
 ];
 
+#[rustfmt::skip]
 pub const MODULE_DICT: &[Row] = &[
-    row(
-        "__init__(self, modules=None)",
-        "ModuleDict(modules=None): a dict of modules registered as children under their keys.",
-        dict_init,
-    ),
-    row(
-        "__getitem__(self, key)",
-        "The module under key.",
-        dict_getitem,
-    ),
-    row(
-        "__setitem__(self, key, module)",
-        "Registers module under key.",
-        dict_setitem,
-    ),
-    row(
-        "__delitem__(self, key)",
-        "Removes the module under key.",
-        dict_delitem,
-    ),
+    row("__init__(self, modules=None)", "ModuleDict(modules=None): a dict of modules registered as children under their keys.", dict_init),
+    row("__getitem__(self, key)", "The module under key.", dict_getitem),
+    row("__setitem__(self, key, module)", "Registers module under key.", dict_setitem),
+    row("__delitem__(self, key)", "Removes the module under key.", dict_delitem),
     row("__len__(self)", "The number of modules.", len),
     row("__iter__(self)", "The keys in order.", dict_iter),
-    row(
-        "__contains__(self, key)",
-        "Whether a module is registered under key.",
-        dict_contains,
-    ),
+    row("__contains__(self, key)", "Whether a module is registered under key.", dict_contains),
     row("keys(self)", "The keys in order.", dict_keys),
     row("values(self)", "The modules in order.", dict_values),
     row("items(self)", "(key, module) pairs in order.", dict_items),
-    row(
-        "update(self, modules)",
-        "Registers the modules of a dict or of (key, module) pairs.",
-        dict_update,
-    ),
-    row(
-        "pop(self, key)",
-        "Removes and returns the module under key.",
-        dict_pop,
-    ),
+    row("update(self, modules)", "Registers the modules of a dict or of (key, module) pairs.", dict_update),
+    row("pop(self, key)", "Removes and returns the module under key.", dict_pop),
 ];
 
 fn inst(v: &Value) -> PyResult<Rc<Instance>> {
@@ -177,12 +124,9 @@ fn sequential_init(it: &mut Interp, a: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-fn sequential_forward(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let mut pos = a.pos.into_iter();
-    let this = pos.next().unwrap_or_default();
-    let mut x = pos
-        .next()
-        .ok_or_else(|| type_error("forward() missing 1 required positional argument: 'input'"))?;
+fn sequential_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0).clone();
+    let mut x = b.value(1).clone();
     for (_, m) in kids(&this)? {
         x = it.call(&m, Args::new(vec![x]))?;
     }

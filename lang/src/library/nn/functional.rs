@@ -9,6 +9,7 @@ use crate::library::torch::tensor::{ok, value};
 use crate::library::EngineResult;
 use tinytorch::nn::functional as nf;
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row("relu(Tensor input, bool inplace=False)", "max(x, 0) elementwise.", relu),
     row("gelu(Tensor input, str approximate='none')", "x * Phi(x) elementwise (approximate='tanh' for the tanh form).", gelu),
@@ -82,15 +83,6 @@ fn linear(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(nf::linear(b.tensor(0)?, b.tensor(1)?, b.opt_tensor(2)?))
 }
 
-fn pair(b: &Bound, i: usize) -> PyResult<[usize; 2]> {
-    let v = b.ints(i)?;
-    let get = |k: usize| -> PyResult<usize> {
-        let x = *v.get(k).or(v.first()).unwrap_or(&0);
-        usize::try_from(x).map_err(|_| exc("RuntimeError", format!("negative size {x}")))
-    };
-    Ok([get(0)?, get(1)?])
-}
-
 fn conv2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let g = b.int(6)?;
     if g <= 0 {
@@ -100,25 +92,21 @@ fn conv2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
         b.tensor(0)?,
         b.tensor(1)?,
         b.opt_tensor(2)?,
-        pair(&b, 3)?,
-        pair(&b, 4)?,
-        pair(&b, 5)?,
+        b.pair(3)?,
+        b.pair(4)?,
+        b.pair(5)?,
         g as usize,
     ))
 }
 
 fn max_pool2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let stride = if b.is_none(2) {
-        None
-    } else {
-        Some(pair(&b, 2)?)
-    };
+    let stride = if b.is_none(2) { None } else { Some(b.pair(2)?) };
     let (v, i) = nf::max_pool2d_full(
         b.tensor(0)?,
-        pair(&b, 1)?,
+        b.pair(1)?,
         stride,
-        pair(&b, 3)?,
-        pair(&b, 4)?,
+        b.pair(3)?,
+        b.pair(4)?,
         b.bool(5)?,
     )
     .py()?;
@@ -138,17 +126,10 @@ fn embedding(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(nf::embedding(b.tensor(0)?, b.tensor(1)?, b.opt_int(2)?))
 }
 
-fn sizes(b: &Bound, i: usize) -> PyResult<Vec<usize>> {
-    b.ints(i)?
-        .into_iter()
-        .map(|d| usize::try_from(d).map_err(|_| exc("RuntimeError", format!("negative size {d}"))))
-        .collect()
-}
-
 fn layer_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(nf::layer_norm(
         b.tensor(0)?,
-        &sizes(&b, 1)?,
+        &b.sizes(1)?,
         b.opt_tensor(2)?,
         b.opt_tensor(3)?,
         b.float(4)?,
@@ -158,7 +139,7 @@ fn layer_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
 fn rms_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(nf::rms_norm(
         b.tensor(0)?,
-        &sizes(&b, 1)?,
+        &b.sizes(1)?,
         b.opt_tensor(2)?,
         b.opt_float(3)?,
     ))
@@ -176,7 +157,7 @@ fn pad(_: &mut Interp, b: Bound) -> PyResult<Value> {
         ));
     }
     let v = b.opt_float(3)?.unwrap_or(0.0);
-    ok(nf::pad(b.tensor(0)?, &sizes(&b, 1)?, v))
+    ok(nf::pad(b.tensor(0)?, &b.sizes(1)?, v))
 }
 
 fn sdpa(_: &mut Interp, b: Bound) -> PyResult<Value> {

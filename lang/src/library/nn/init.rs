@@ -10,6 +10,7 @@ use crate::library::EngineResult;
 use tinytorch::nn::init;
 use tinytorch::Tensor;
 
+#[rustfmt::skip]
 pub const INIT: &[Row] = &[
     row("zeros_(Tensor tensor)", "Fills tensor with 0 in place (no gradient recorded).\n\n>>> torch.nn.init.zeros_(torch.ones(2))\ntensor([0., 0.])", zeros_),
     row("ones_(Tensor tensor)", "Fills tensor with 1 in place.", ones_),

@@ -18,6 +18,7 @@ use tinytorch::nn::{
 use tinytorch::{DType, Tensor};
 
 /// (class name, constructor row).
+#[rustfmt::skip]
 pub const LAYERS: &[(&str, Row)] = &[
     ("Linear", row("__init__(self, int in_features, int out_features, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Linear(in_features, out_features, bias=True): y = x @ weight.T + bias, weight (out_features, in_features) drawn as PyTorch does.\n\n>>> nn.Linear(4, 2)(torch.zeros(3, 4)).shape\ntorch.Size([3, 2])", linear)),
     ("Conv2d", row("__init__(self, int in_channels, int out_channels, int[2] kernel_size, int[2] stride=1, object padding=0, int[2] dilation=1, int groups=1, bool bias=True, str padding_mode='zeros', Device? device=None, ScalarType? dtype=None)", "2-D convolution over (N, C, H, W) input; weight (out_channels, in_channels/groups, kH, kW) initialised as PyTorch does.\n\n>>> nn.Conv2d(1, 4, 3)(torch.zeros(2, 1, 5, 5)).shape\ntorch.Size([2, 4, 3, 3])", conv2d)),
@@ -85,26 +86,6 @@ fn forward(_: &mut Interp, b: Bound) -> PyResult<Value> {
     }
 }
 
-/// Non-negative sizes.
-fn size(b: &Bound, i: usize) -> PyResult<usize> {
-    let n = b.int(i)?;
-    usize::try_from(n).map_err(|_| {
-        exc(
-            "RuntimeError",
-            format!("Trying to create tensor with negative dimension {n}"),
-        )
-    })
-}
-
-fn pair(b: &Bound, i: usize) -> PyResult<[usize; 2]> {
-    let v = b.ints(i)?;
-    let get = |k: usize| -> PyResult<usize> {
-        let x = *v.get(k).or(v.first()).unwrap_or(&0);
-        usize::try_from(x).map_err(|_| exc("RuntimeError", format!("negative size {x}")))
-    };
-    Ok([get(0)?, get(1)?])
-}
-
 fn pair_value(p: [usize; 2]) -> Value {
     Value::tuple(vec![Value::Int(p[0] as i64), Value::Int(p[1] as i64)])
 }
@@ -114,7 +95,7 @@ fn dtype(it: &Interp, b: &Bound, i: usize) -> PyResult<DType> {
 }
 
 fn linear(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let (i, o) = (size(&b, 1)?, size(&b, 2)?);
+    let (i, o) = (b.size(1)?, b.size(2)?);
     let l = Linear::with_dtype(i, o, b.bool(3)?, dtype(it, &b, 5)?).py()?;
     install(
         it,
@@ -128,11 +109,11 @@ fn linear(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn conv2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let (ic, oc) = (size(&b, 1)?, size(&b, 2)?);
-    let k = pair(&b, 3)?;
+    let (ic, oc) = (b.size(1)?, b.size(2)?);
+    let k = b.pair(3)?;
     let mut o = Conv2dOptions {
-        stride: pair(&b, 4)?,
-        dilation: pair(&b, 6)?,
+        stride: b.pair(4)?,
+        dilation: b.pair(6)?,
         groups: b.int(7)?.max(0) as usize,
         bias: b.bool(8)?,
         dtype: dtype(it, &b, 11)?,
@@ -162,7 +143,7 @@ fn conv2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ))
         }
         _ => {
-            o.padding = pair(&b, 5)?;
+            o.padding = b.pair(5)?;
             pair_value(o.padding)
         }
     };
@@ -191,9 +172,9 @@ fn conv2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn max_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let k = pair(&b, 1)?;
-    let s = if b.is_none(2) { k } else { pair(&b, 2)? };
-    let (p, d) = (pair(&b, 3)?, pair(&b, 4)?);
+    let k = b.pair(1)?;
+    let s = if b.is_none(2) { k } else { b.pair(2)? };
+    let (p, d) = (b.pair(3)?, b.pair(4)?);
     if b.bool(5)? {
         return Err(exc(
             "NotImplementedError",
@@ -234,7 +215,7 @@ fn dropout(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn embedding(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let (n, d) = (size(&b, 1)?, size(&b, 2)?);
+    let (n, d) = (b.size(1)?, b.size(2)?);
     let pad = b.opt_int(3)?;
     let mut e = Embedding::with_dtype(n, d, pad, dtype(it, &b, 11)?)
         .map_err(|err| exc("AssertionError", err.to_string()))?;
@@ -268,15 +249,8 @@ fn shape_tuple(s: &[usize]) -> Value {
     Value::tuple(s.iter().map(|&d| Value::Int(d as i64)).collect())
 }
 
-fn shape_arg(b: &Bound, i: usize) -> PyResult<Vec<usize>> {
-    b.ints(i)?
-        .into_iter()
-        .map(|d| usize::try_from(d).map_err(|_| exc("RuntimeError", format!("negative size {d}"))))
-        .collect()
-}
-
 fn layer_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let shape = shape_arg(&b, 1)?;
+    let shape = b.sizes(1)?;
     let eps = b.float(2)?;
     let affine = b.bool(3)?;
     let l = LayerNorm::with_dtype(&shape, eps, affine, b.bool(4)?, dtype(it, &b, 6)?).py()?;
@@ -293,7 +267,7 @@ fn layer_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn rms_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let shape = shape_arg(&b, 1)?;
+    let shape = b.sizes(1)?;
     let eps = b.opt_float(2)?;
     let affine = b.bool(3)?;
     let l = RMSNorm::with_dtype(&shape, eps, affine, dtype(it, &b, 5)?).py()?;

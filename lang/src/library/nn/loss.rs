@@ -14,6 +14,7 @@ use crate::library::torch::tensor::ok;
 use tinytorch::nn::functional as nf;
 use tinytorch::Tensor;
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row("mse_loss(Tensor input, Tensor target, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean squared error.", mse_loss),
     row("cross_entropy(Tensor input, Tensor target, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean', float label_smoothing=0.0)", "log_softmax over dim 1, then the negative log-likelihood of the target classes (or class probabilities).", cross_entropy),
@@ -22,6 +23,7 @@ pub const FUNCTIONS: &[Row] = &[
 ];
 
 /// (class, constructor, forward).
+#[rustfmt::skip]
 pub const MODULES: &[(&str, Row, Row)] = &[
     ("MSELoss", row("__init__(self, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean squared error: loss(input, target).\n\n>>> nn.MSELoss()(torch.tensor([1., 2.]), torch.tensor([1., 4.]))\ntensor(2.)", mse_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", mse_forward)),
     ("CrossEntropyLoss", row("__init__(self, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean', float label_smoothing=0.0)", "log_softmax over dim 1, then the negative log-likelihood of the target classes (or class probabilities).", ce_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", ce_forward)),

@@ -209,6 +209,7 @@ pub fn init_module(it: &mut Interp, v: &Value) -> PyResult<Rc<ModuleState>> {
     Ok(st)
 }
 
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
     raw("__init__(self, *args, **kwargs)", "Initialises the module's registries (call super().__init__() first in a subclass's __init__).", init),
     raw("__call__(self, *args, **kwargs)", "Runs forward(*args, **kwargs).", call),
@@ -268,6 +269,11 @@ fn call(it: &mut Interp, mut a: Args) -> PyResult<Value> {
 }
 
 fn forward(_: &mut Interp, a: Args) -> PyResult<Value> {
+    if let Some((k, _)) = a.kw.first() {
+        return Err(type_error(format!(
+            "forward() got an unexpected keyword argument '{k}'"
+        )));
+    }
     let name = a
         .pos
         .first()

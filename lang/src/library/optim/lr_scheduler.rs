@@ -10,6 +10,7 @@ use crate::eval::error::{type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
 
+#[rustfmt::skip]
 pub const STEP_LR: &[Row] = &[
     row("__init__(self, optimizer, int step_size, float gamma=0.1, int last_epoch=-1)", "StepLR(optimizer, step_size, gamma=0.1, last_epoch=-1): multiplies each group's lr by gamma every step_size calls of step().\n\n>>> opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)\n>>> s = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)\n>>> s.step(); s.step()\n>>> s.get_last_lr()\n[0.5]", init),
     row("step(self, epoch=None)", "Advances the schedule by one epoch.", step),

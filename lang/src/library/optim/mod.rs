@@ -100,6 +100,7 @@ fn spec(kind: Kind) -> &'static Spec {
 }
 
 /// The optimizer methods, on the `Optimizer` base class.
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
     row("step(self, closure=None)", "One update of every parameter that has a gradient, with the hyperparameters now in param_groups; returns closure's loss if given.", step),
     row("zero_grad(self, set_to_none=True)", "Sets the parameters' gradients to None (or to zero).", zero_grad),

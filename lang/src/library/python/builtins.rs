@@ -13,6 +13,7 @@ use crate::syntax::ast::{BinOp, CmpOp};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     raw("print(*values, sep=' ', end='\\n', file=sys.stdout, flush=False)", "Prints the values, separated by sep and followed by end.\n\n>>> print(1, 'a', sep='-')\n1-a", print),
     row("len(obj, /)", "Returns the number of items in a container (a tensor's first dimension).\n\n>>> len([1, 2, 3])\n3", len),
@@ -53,6 +54,7 @@ pub const FUNCTIONS: &[Row] = &[
 ];
 
 /// The built-in types: their constructors.
+#[rustfmt::skip]
 pub const TYPES: &[(&str, Row)] = &[
     ("int", raw("int(x=0, /, base=10)", "An integer from a number or a string.\n\n>>> int('42')\n42", int)),
     ("float", row("float(x=0.0, /)", "A floating-point number from a number or a string.\n\n>>> float('1e-3')\n0.001", float)),
@@ -368,26 +370,7 @@ fn round(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ))
         }
         (Value::Bool(b), _) => Ok(Value::Int(b as i64)),
-        (Value::Float(f), None) => {
-            if !f.is_finite() {
-                return Err(exc(
-                    if f.is_nan() {
-                        "ValueError"
-                    } else {
-                        "OverflowError"
-                    },
-                    "cannot convert float NaN or infinity to integer",
-                ));
-            }
-            let r = round_half_even(f);
-            if r.abs() >= 9.223_372_036_854_776e18 {
-                return Err(exc(
-                    "OverflowError",
-                    "integer overflow (ints are 64-bit here)",
-                ));
-            }
-            Ok(Value::Int(r as i64))
-        }
+        (Value::Float(f), None) => float_to_int(round_half_even(f)),
         (Value::Float(f), Some(n)) => {
             // Decimal rounding through the shortest repr, as CPython's correctly-rounded algorithm does.
             let r: f64 = if n >= 0 {
@@ -923,18 +906,16 @@ fn int(it: &mut Interp, a: Args) -> PyResult<Value> {
     }
 }
 
-fn float_to_int(f: f64) -> PyResult<Value> {
-    if !f.is_finite() {
+/// `int(f)`: truncated, with CPython's errors for NaN and infinities (and
+/// for values past the 64-bit ints of the language).
+pub fn float_to_int(f: f64) -> PyResult<Value> {
+    if f.is_nan() {
+        return Err(exc("ValueError", "cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
         return Err(exc(
-            if f.is_nan() {
-                "ValueError"
-            } else {
-                "OverflowError"
-            },
-            format!(
-                "cannot convert float {} to integer",
-                crate::eval::format::float_repr(f)
-            ),
+            "OverflowError",
+            "cannot convert float infinity to integer",
         ));
     }
     let t = f.trunc();

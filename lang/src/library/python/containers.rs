@@ -12,142 +12,54 @@ use crate::syntax::ast::BinOp;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[rustfmt::skip]
 pub const LIST: &[Row] = &[
-    raw(
-        "append(self, object, /)",
-        "Appends object to the end of the list.",
-        append,
-    ),
-    row(
-        "extend(self, iterable, /)",
-        "Appends the items of iterable.",
-        extend,
-    ),
-    row(
-        "pop(self, index=-1, /)",
-        "Removes and returns the item at index (the last by default).",
-        list_pop,
-    ),
-    row(
-        "insert(self, index, object, /)",
-        "Inserts object before index.",
-        insert,
-    ),
-    row(
-        "index(self, value, /)",
-        "The index of the first item equal to value (ValueError if absent).",
-        list_index,
-    ),
-    row(
-        "count(self, value, /)",
-        "The number of items equal to value.",
-        count,
-    ),
-    row(
-        "remove(self, value, /)",
-        "Removes the first item equal to value.",
-        remove,
-    ),
+    raw("append(self, object, /)", "Appends object to the end of the list.", append),
+    row("extend(self, iterable, /)", "Appends the items of iterable.", extend),
+    row("pop(self, index=-1, /)", "Removes and returns the item at index (the last by default).", list_pop),
+    row("insert(self, index, object, /)", "Inserts object before index.", insert),
+    row("index(self, value, /)", "The index of the first item equal to value (ValueError if absent).", list_index),
+    row("count(self, value, /)", "The number of items equal to value.", count),
+    row("remove(self, value, /)", "Removes the first item equal to value.", remove),
     row("reverse(self, /)", "Reverses the list in place.", reverse),
-    row(
-        "sort(self, /, *, key=None, reverse=False)",
-        "Sorts the list in place (stable).\n\n>>> xs = [3, 1, 2]; xs.sort(); xs\n[1, 2, 3]",
-        sort,
-    ),
+    row("sort(self, /, *, key=None, reverse=False)", "Sorts the list in place (stable).\n\n>>> xs = [3, 1, 2]; xs.sort(); xs\n[1, 2, 3]", sort),
     row("clear(self, /)", "Removes all items.", list_clear),
     row("copy(self, /)", "A shallow copy.", list_copy),
 ];
 
+#[rustfmt::skip]
 pub const TUPLE: &[Row] = &[
-    row(
-        "index(self, value, /)",
-        "The index of the first item equal to value (ValueError if absent).",
-        tuple_index,
-    ),
-    row(
-        "count(self, value, /)",
-        "The number of items equal to value.",
-        count,
-    ),
+    row("index(self, value, /)", "The index of the first item equal to value (ValueError if absent).", tuple_index),
+    row("count(self, value, /)", "The number of items equal to value.", count),
 ];
 
+#[rustfmt::skip]
 pub const DICT: &[Row] = &[
     row("keys(self, /)", "The keys, in insertion order.", keys),
     row("values(self, /)", "The values, in insertion order.", values),
-    row(
-        "items(self, /)",
-        "The (key, value) pairs, in insertion order.",
-        items,
-    ),
-    row(
-        "get(self, key, default=None, /)",
-        "The value for key, or default.",
-        get,
-    ),
-    raw(
-        "update(self, other=(), /, **kwargs)",
-        "Adds the pairs of a dict or of an iterable of pairs, and the keyword arguments.",
-        update,
-    ),
-    row(
-        "pop(self, key, default=..., /)",
-        "Removes key and returns its value (default, or KeyError, if absent).",
-        dict_pop,
-    ),
-    row(
-        "setdefault(self, key, default=None, /)",
-        "The value for key, inserting default first if absent.",
-        setdefault,
-    ),
+    row("items(self, /)", "The (key, value) pairs, in insertion order.", items),
+    row("get(self, key, default=None, /)", "The value for key, or default.", get),
+    raw("update(self, other=(), /, **kwargs)", "Adds the pairs of a dict or of an iterable of pairs, and the keyword arguments.", update),
+    row("pop(self, key, default=..., /)", "Removes key and returns its value (default, or KeyError, if absent).", dict_pop),
+    row("setdefault(self, key, default=None, /)", "The value for key, inserting default first if absent.", setdefault),
     row("clear(self, /)", "Removes all items.", dict_clear),
     row("copy(self, /)", "A shallow copy.", dict_copy),
-    row(
-        "popitem(self, /)",
-        "Removes and returns the last (key, value) pair.",
-        popitem,
-    ),
+    row("popitem(self, /)", "Removes and returns the last (key, value) pair.", popitem),
 ];
 
+#[rustfmt::skip]
 pub const SET: &[Row] = &[
     row("add(self, elem, /)", "Adds elem.", add),
-    row(
-        "remove(self, elem, /)",
-        "Removes elem (KeyError if absent).",
-        set_remove,
-    ),
-    row(
-        "discard(self, elem, /)",
-        "Removes elem if present.",
-        discard,
-    ),
+    row("remove(self, elem, /)", "Removes elem (KeyError if absent).", set_remove),
+    row("discard(self, elem, /)", "Removes elem if present.", discard),
     row("pop(self, /)", "Removes and returns an element.", set_pop),
     row("clear(self, /)", "Removes all elements.", set_clear),
     row("copy(self, /)", "A shallow copy.", set_copy),
-    row(
-        "update(self, /, *others)",
-        "Adds the elements of the iterables.",
-        set_update,
-    ),
-    row(
-        "union(self, /, *others)",
-        "A new set with the elements of all.",
-        union,
-    ),
-    row(
-        "intersection(self, /, *others)",
-        "A new set with the elements common to all.",
-        intersection,
-    ),
-    row(
-        "difference(self, /, *others)",
-        "A new set with the elements not in the others.",
-        difference,
-    ),
-    row(
-        "issubset(self, other, /)",
-        "Whether every element is in other.",
-        issubset,
-    ),
+    row("update(self, /, *others)", "Adds the elements of the iterables.", set_update),
+    row("union(self, /, *others)", "A new set with the elements of all.", union),
+    row("intersection(self, /, *others)", "A new set with the elements common to all.", intersection),
+    row("difference(self, /, *others)", "A new set with the elements not in the others.", difference),
+    row("issubset(self, other, /)", "Whether every element is in other.", issubset),
 ];
 
 fn key_error(k: Value) -> Box<PyErr> {

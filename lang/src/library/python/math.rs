@@ -1,94 +1,72 @@
 //! Python's `math` module on Python numbers (and one-element tensors, as
 //! `math.exp(t)` accepts them through `__float__`).
 
-use crate::bind::{row, Bound, Row};
+use crate::bind::{row, Bound, Def, Imp, Row, Style};
 use crate::eval::error::{exc, type_error, value_error, PyErr, PyResult};
 use crate::eval::value::{ModuleObj, Value};
 use crate::eval::Interp;
 use crate::syntax::ast::BinOp;
+use std::rc::Rc;
 
+/// One named function of a float, with its doc.
+type Named<R> = (&'static str, &'static str, fn(f64) -> R);
+
+/// The one-argument float functions: name, doc, formula. A NaN result
+/// from a number is a domain error, an infinite one from a finite number a
+/// range error, as CPython's math checks.
+#[rustfmt::skip]
+const FLOAT_FNS: &[Named<f64>] = &[
+    ("sqrt", "The square root of x.\n\n>>> math.sqrt(2)\n1.4142135623730951", f64::sqrt),
+    ("exp", "e raised to the power x.", f64::exp),
+    ("expm1", "exp(x) - 1, accurate near zero.", f64::exp_m1),
+    ("sin", "The sine of x (radians).", f64::sin),
+    ("cos", "The cosine of x (radians).", f64::cos),
+    ("tan", "The tangent of x (radians).", f64::tan),
+    ("asin", "The arc sine of x.", f64::asin),
+    ("acos", "The arc cosine of x.", f64::acos),
+    ("atan", "The arc tangent of x.", f64::atan),
+    ("tanh", "The hyperbolic tangent of x.", f64::tanh),
+    ("sinh", "The hyperbolic sine of x.", f64::sinh),
+    ("cosh", "The hyperbolic cosine of x.", f64::cosh),
+    ("fabs", "The absolute value of x as a float.", f64::abs),
+    ("degrees", "Radians to degrees.", f64::to_degrees),
+    ("radians", "Degrees to radians.", f64::to_radians),
+    ("erf", "The error function.", erf),
+    ("log2", "The base-2 logarithm of x.", log2),
+    ("log10", "The base-10 logarithm of x.", log10),
+    ("log1p", "log(1 + x), accurate near zero.", log1p),
+];
+
+/// The predicates on a float.
+#[rustfmt::skip]
+const TESTS: &[Named<bool>] = &[
+    ("isnan", "Whether x is NaN.", f64::is_nan),
+    ("isinf", "Whether x is infinite.", f64::is_infinite),
+    ("isfinite", "Whether x is neither infinite nor NaN.", f64::is_finite),
+];
+
+/// The roundings to an int.
+#[rustfmt::skip]
+const ROUNDINGS: &[Named<f64>] = &[
+    ("floor", "The largest int <= x.\n\n>>> math.floor(-1.5)\n-2", f64::floor),
+    ("ceil", "The smallest int >= x.", f64::ceil),
+    ("trunc", "x truncated toward zero, as an int.", f64::trunc),
+];
+
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    row(
-        "sqrt(x, /)",
-        "The square root of x.\n\n>>> math.sqrt(2)\n1.4142135623730951",
-        sqrt,
-    ),
-    row("exp(x, /)", "e raised to the power x.", exp),
-    row(
-        "log(x, base=None, /)",
-        "The natural logarithm of x (or to the given base).\n\n>>> math.log(math.e)\n1.0",
-        log,
-    ),
-    row("log2(x, /)", "The base-2 logarithm of x.", log2),
-    row("log10(x, /)", "The base-10 logarithm of x.", log10),
-    row("log1p(x, /)", "log(1 + x), accurate near zero.", log1p),
-    row("expm1(x, /)", "exp(x) - 1, accurate near zero.", expm1),
-    row("sin(x, /)", "The sine of x (radians).", sin),
-    row("cos(x, /)", "The cosine of x (radians).", cos),
-    row("tan(x, /)", "The tangent of x (radians).", tan),
-    row("asin(x, /)", "The arc sine of x.", asin),
-    row("acos(x, /)", "The arc cosine of x.", acos),
-    row("atan(x, /)", "The arc tangent of x.", atan),
-    row("tanh(x, /)", "The hyperbolic tangent of x.", tanh),
-    row("sinh(x, /)", "The hyperbolic sine of x.", sinh),
-    row("cosh(x, /)", "The hyperbolic cosine of x.", cosh),
-    row("fabs(x, /)", "The absolute value of x as a float.", fabs),
-    row("degrees(x, /)", "Radians to degrees.", degrees),
-    row("radians(x, /)", "Degrees to radians.", radians),
-    row("erf(x, /)", "The error function.", erf_),
-    row(
-        "floor(x, /)",
-        "The largest int <= x.\n\n>>> math.floor(-1.5)\n-2",
-        floor,
-    ),
-    row("ceil(x, /)", "The smallest int >= x.", ceil),
-    row("trunc(x, /)", "x truncated toward zero, as an int.", trunc),
-    row("isnan(x, /)", "Whether x is NaN.", isnan),
-    row("isinf(x, /)", "Whether x is infinite.", isinf),
-    row(
-        "isfinite(x, /)",
-        "Whether x is neither infinite nor NaN.",
-        isfinite,
-    ),
+    row("log(x, base=None, /)", "The natural logarithm of x (or to the given base).\n\n>>> math.log(math.e)\n1.0", log),
     row("pow(x, y, /)", "x ** y as floats.", pow),
-    row(
-        "atan2(y, x, /)",
-        "The arc tangent of y/x, in the right quadrant.",
-        atan2,
-    ),
-    row(
-        "hypot(*coordinates)",
-        "The Euclidean norm sqrt(sum(x*x)).",
-        hypot,
-    ),
-    row(
-        "fmod(x, y, /)",
-        "C's fmod: the remainder with the sign of x.",
-        fmod,
-    ),
+    row("atan2(y, x, /)", "The arc tangent of y/x, in the right quadrant.", atan2),
+    row("hypot(*coordinates)", "The Euclidean norm sqrt(sum(x*x)).", hypot),
+    row("fmod(x, y, /)", "C's fmod: the remainder with the sign of x.", fmod),
     row("copysign(x, y, /)", "x with the sign of y.", copysign),
-    row(
-        "factorial(n, /)",
-        "n! for a non-negative int.\n\n>>> math.factorial(5)\n120",
-        factorial,
-    ),
+    row("factorial(n, /)", "n! for a non-negative int.\n\n>>> math.factorial(5)\n120", factorial),
     row("gcd(*integers)", "The greatest common divisor.", gcd),
-    row(
-        "isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0)",
-        "Whether a and b are close.",
-        isclose,
-    ),
-    row(
-        "prod(iterable, /, *, start=1)",
-        "The product of the items.",
-        prod,
-    ),
+    row("isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0)", "Whether a and b are close.", isclose),
+    row("prod(iterable, /, *, start=1)", "The product of the items.", prod),
     row("fsum(iterable, /)", "An accurate floating-point sum.", fsum),
-    row(
-        "comb(n, k, /)",
-        "The number of ways to choose k of n items.",
-        comb,
-    ),
+    row("comb(n, k, /)", "The number of ways to choose k of n items.", comb),
 ];
 
 pub fn install(m: &ModuleObj) {
@@ -97,7 +75,45 @@ pub fn install(m: &ModuleObj) {
     m.set("tau", Value::Float(std::f64::consts::TAU));
     m.set("inf", Value::Float(f64::INFINITY));
     m.set("nan", Value::Float(f64::NAN));
-    crate::bind::into_module(m, "math", FUNCTIONS, crate::bind::Style::Python);
+    crate::bind::into_module(m, "math", FUNCTIONS, Style::Python);
+    let def = |name: &str, doc: &str, f: crate::bind::DynFn| {
+        let d = Def::new(
+            "math",
+            &format!("{name}(x, /)"),
+            doc,
+            Imp::Dyn(f),
+            Style::Python,
+        );
+        m.set(name, d.value());
+    };
+    for &(name, doc, f) in FLOAT_FNS {
+        def(
+            name,
+            doc,
+            Rc::new(move |it, b| {
+                let x = num(it, b.value(0))?;
+                checked(x, f(x))
+            }),
+        );
+    }
+    for &(name, doc, f) in TESTS {
+        def(
+            name,
+            doc,
+            Rc::new(move |it, b| Ok(Value::Bool(f(num(it, b.value(0))?)))),
+        );
+    }
+    for &(name, doc, f) in ROUNDINGS {
+        def(
+            name,
+            doc,
+            Rc::new(move |it, b| match b.value(0) {
+                Value::Int(i) => Ok(Value::Int(*i)),
+                Value::Bool(x) => Ok(Value::Int(*x as i64)),
+                v => super::builtins::float_to_int(f(num(it, v)?)),
+            }),
+        );
+    }
 }
 
 /// A real number argument (ints, floats, bools, objects with `__float__`).
@@ -142,121 +158,6 @@ fn checked(x: f64, r: f64) -> PyResult<Value> {
         return Err(range_error());
     }
     Ok(Value::Float(r))
-}
-
-fn f1(it: &mut Interp, b: &Bound, f: fn(f64) -> f64) -> PyResult<Value> {
-    let x = num(it, b.value(0))?;
-    checked(x, f(x))
-}
-
-fn sqrt(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::sqrt)
-}
-fn exp(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::exp)
-}
-fn expm1(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::exp_m1)
-}
-fn log2(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let x = num(it, b.value(0))?;
-    if x <= 0.0 {
-        return Err(domain());
-    }
-    Ok(Value::Float(x.log2()))
-}
-fn log10(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let x = num(it, b.value(0))?;
-    if x <= 0.0 {
-        return Err(domain());
-    }
-    Ok(Value::Float(x.log10()))
-}
-fn log1p(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let x = num(it, b.value(0))?;
-    if x <= -1.0 {
-        return Err(domain());
-    }
-    Ok(Value::Float(x.ln_1p()))
-}
-fn sin(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::sin)
-}
-fn cos(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::cos)
-}
-fn tan(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::tan)
-}
-fn asin(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::asin)
-}
-fn acos(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::acos)
-}
-fn atan(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::atan)
-}
-fn tanh(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::tanh)
-}
-fn sinh(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::sinh)
-}
-fn cosh(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::cosh)
-}
-fn fabs(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::abs)
-}
-fn degrees(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::to_degrees)
-}
-fn radians(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, f64::to_radians)
-}
-fn erf_(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    f1(it, &b, erf)
-}
-
-fn to_int(it: &mut Interp, b: &Bound, f: fn(f64) -> f64) -> PyResult<Value> {
-    match b.value(0) {
-        Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Bool(x) => Ok(Value::Int(*x as i64)),
-        v => {
-            let r = f(num(it, v)?);
-            if r.is_nan() {
-                return Err(value_error("cannot convert float NaN to integer"));
-            }
-            if !r.is_finite() || r.abs() >= 9.223_372_036_854_776e18 {
-                return Err(exc(
-                    "OverflowError",
-                    "cannot convert float infinity to integer",
-                ));
-            }
-            Ok(Value::Int(r as i64))
-        }
-    }
-}
-
-fn floor(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    to_int(it, &b, f64::floor)
-}
-fn ceil(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    to_int(it, &b, f64::ceil)
-}
-fn trunc(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    to_int(it, &b, f64::trunc)
-}
-
-fn isnan(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(Value::Bool(num(it, b.value(0))?.is_nan()))
-}
-fn isinf(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(Value::Bool(num(it, b.value(0))?.is_infinite()))
-}
-fn isfinite(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(Value::Bool(num(it, b.value(0))?.is_finite()))
 }
 
 fn f2(it: &mut Interp, b: &Bound) -> PyResult<(f64, f64)> {
@@ -351,16 +252,7 @@ pub fn erf(x: f64) -> f64 {
     }
 }
 
-fn int_arg(b: &Bound, i: usize) -> PyResult<i64> {
-    match b.value(i) {
-        Value::Int(n) => Ok(*n),
-        Value::Bool(x) => Ok(*x as i64),
-        other => Err(type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            other.type_name()
-        ))),
-    }
-}
+use super::int_arg;
 
 fn factorial(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let n = int_arg(&b, 0)?;
@@ -457,4 +349,29 @@ fn fsum(it: &mut Interp, b: Bound) -> PyResult<Value> {
         s = t;
     }
     Ok(Value::Float(s + c))
+}
+
+/// log2 with NaN outside the domain (the caller raises the domain error).
+fn log2(x: f64) -> f64 {
+    if x > 0.0 {
+        x.log2()
+    } else {
+        f64::NAN
+    }
+}
+
+fn log10(x: f64) -> f64 {
+    if x > 0.0 {
+        x.log10()
+    } else {
+        f64::NAN
+    }
+}
+
+fn log1p(x: f64) -> f64 {
+    if x > -1.0 {
+        x.ln_1p()
+    } else {
+        f64::NAN
+    }
 }

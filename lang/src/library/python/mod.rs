@@ -10,7 +10,8 @@ pub mod random;
 pub mod str;
 pub mod sys;
 
-use crate::bind::{into_class, Def, Style};
+use crate::bind::{into_class, Bound, Def, Style};
+use crate::eval::error::{type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::protocol::Callable;
@@ -54,4 +55,16 @@ pub fn install(it: &mut Interp) {
     let r = super::module(it, "random", "Python's Mersenne Twister random numbers.");
     crate::bind::into_module(&r, "random", random::FUNCTIONS, Style::Python);
     sys::install(it);
+}
+
+/// An int argument where CPython takes an index (`randint(a, b)`, `comb(n, k)`).
+pub(crate) fn int_arg(b: &Bound, i: usize) -> PyResult<i64> {
+    match b.value(i) {
+        Value::Int(n) => Ok(*n),
+        Value::Bool(x) => Ok(*x as i64),
+        other => Err(type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            other.type_name()
+        ))),
+    }
 }

@@ -8,52 +8,20 @@ use crate::eval::value::Value;
 use crate::eval::Interp;
 use std::cell::RefCell;
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    row(
-        "seed(a=None, version=2)",
-        "Seeds the generator (as CPython does for int seeds).",
-        seed,
-    ),
+    row("seed(a=None, version=2)", "Seeds the generator (as CPython does for int seeds).", seed),
     row("random()", "A float in [0, 1).", random),
-    row(
-        "randint(a, b)",
-        "An int in [a, b], both included.\n\n>>> random.seed(0); random.randint(1, 10)\n7",
-        randint,
-    ),
-    row(
-        "randrange(start, stop=None, step=1)",
-        "A random item of range(start, stop, step).",
-        randrange,
-    ),
+    row("randint(a, b)", "An int in [a, b], both included.\n\n>>> random.seed(0); random.randint(1, 10)\n7", randint),
+    row("randrange(start, stop=None, step=1)", "A random item of range(start, stop, step).", randrange),
     row("uniform(a, b)", "A float between a and b.", uniform),
-    row(
-        "gauss(mu=0.0, sigma=1.0)",
-        "A normal sample (CPython's gauss, with its cached second value).",
-        gauss,
-    ),
+    row("gauss(mu=0.0, sigma=1.0)", "A normal sample (CPython's gauss, with its cached second value).", gauss),
     row("shuffle(x)", "Shuffles the list in place.", shuffle),
-    row(
-        "choice(seq)",
-        "A random element of a non-empty sequence.",
-        choice,
-    ),
-    row(
-        "sample(population, k)",
-        "k distinct elements of the population, in selection order.",
-        sample,
-    ),
+    row("choice(seq)", "A random element of a non-empty sequence.", choice),
+    row("sample(population, k)", "k distinct elements of the population, in selection order.", sample),
 ];
 
-fn int_arg(b: &Bound, i: usize) -> PyResult<i64> {
-    match b.value(i) {
-        Value::Int(n) => Ok(*n),
-        Value::Bool(x) => Ok(*x as i64),
-        other => Err(type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            other.type_name()
-        ))),
-    }
-}
+use super::int_arg;
 
 fn float_arg(b: &Bound, i: usize) -> PyResult<f64> {
     match b.value(i) {

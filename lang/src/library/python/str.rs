@@ -7,6 +7,7 @@ use crate::eval::error::{type_error, value_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
 
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
     row("join(self, iterable, /)", "Concatenates the strings of iterable with self between them.\n\n>>> '-'.join(['a', 'b'])\n'a-b'", join),
     row("split(self, /, sep=None, maxsplit=-1)", "The words of the string, split at sep (runs of whitespace by default).\n\n>>> 'a b  c'.split()\n['a', 'b', 'c']", split),

@@ -8,38 +8,21 @@ use crate::eval::Interp;
 use crate::protocol::Object;
 use std::rc::Rc;
 
+#[rustfmt::skip]
 pub const SYS: &[Row] = &[
-    row(
-        "exit(status=None, /)",
-        "Leaves the program with the given exit status.",
-        exit,
-    ),
-    row(
-        "getrecursionlimit()",
-        "The maximum depth of nested calls.",
-        getrecursionlimit,
-    ),
-    row(
-        "setrecursionlimit(limit, /)",
-        "Accepted for compatibility; the limit stays fixed.",
-        setrecursionlimit,
-    ),
+    row("exit(status=None, /)", "Leaves the program with the given exit status.", exit),
+    row("getrecursionlimit()", "The maximum depth of nested calls.", getrecursionlimit),
+    row("setrecursionlimit(limit, /)", "Accepted for compatibility; the limit stays fixed.", setrecursionlimit),
 ];
 
+#[rustfmt::skip]
 pub const TIME: &[Row] = &[
-    row(
-        "perf_counter()",
-        "A monotonic clock in seconds, for timing code.",
-        perf_counter,
-    ),
+    row("perf_counter()", "A monotonic clock in seconds, for timing code.", perf_counter),
     row("time()", "Seconds since the Unix epoch.", time),
-    row(
-        "sleep(secs, /)",
-        "Waits secs seconds (interruptible).",
-        sleep,
-    ),
+    row("sleep(secs, /)", "Waits secs seconds (interruptible).", sleep),
 ];
 
+#[rustfmt::skip]
 pub const EXIT: &[Row] = &[
     row("exit(code=None)", "Leaves the program (sys.exit).", exit),
     row("quit(code=None)", "Leaves the program (sys.exit).", exit),
@@ -57,12 +40,9 @@ impl Stream {
     }
 }
 
+#[rustfmt::skip]
 pub const STREAM_METHODS: &[Row] = &[
-    row(
-        "write(self, s, /)",
-        "Writes the string; returns the number of characters.",
-        write,
-    ),
+    row("write(self, s, /)", "Writes the string; returns the number of characters.", write),
     row("flush(self, /)", "Flushes the stream.", flush),
 ];
 

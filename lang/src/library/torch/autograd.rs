@@ -22,6 +22,7 @@ thread_local! {
     pub static GRAD_MODE_FN: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
 }
 
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
     row("backward(Tensor input, Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False, object inputs=None)", "Computes the gradients of this tensor with respect to the leaves, accumulating them into their .grad.", backward),
     row("requires_grad_(Tensor input, bool requires_grad=True)", "Sets requires_grad in place; returns the tensor.", requires_grad_),
@@ -34,6 +35,7 @@ pub const BOTH: &[Row] = &[row(
     detach,
 )];
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row("no_grad()", "Context manager (or decorator): operations inside record no graph.\n\n>>> with torch.no_grad():\n...     y = x * 2", no_grad),
     row("enable_grad()", "Context manager (or decorator): turns graph recording back on.", enable_grad),

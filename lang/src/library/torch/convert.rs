@@ -10,25 +10,15 @@ use crate::eval::Interp;
 use crate::library::EngineResult;
 use tinytorch::{DType, Device, Tensor};
 
+#[rustfmt::skip]
 pub const BOTH: &[Row] = &[
     row("numel(Tensor input)", "The number of elements.", numel),
-    row(
-        "clone(Tensor input, *, MemoryFormat? memory_format=None)",
-        "A copy with its own storage (gradients flow back to the original).",
-        clone,
-    ),
-    row(
-        "is_floating_point(Tensor input)",
-        "Whether the dtype is a floating-point type.",
-        is_floating_point,
-    ),
-    row(
-        "is_tensor(object obj)",
-        "Whether obj is a tensor.",
-        is_tensor,
-    ),
+    row("clone(Tensor input, *, MemoryFormat? memory_format=None)", "A copy with its own storage (gradients flow back to the original).", clone),
+    row("is_floating_point(Tensor input)", "Whether the dtype is a floating-point type.", is_floating_point),
+    row("is_tensor(object obj)", "Whether obj is a tensor.", is_tensor),
 ];
 
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
     row("to(Tensor input, Device? device=None, ScalarType? dtype=None, bool non_blocking=False, bool copy=False) | to(Tensor input, ScalarType dtype, bool non_blocking=False, bool copy=False) | to(Tensor input, Tensor other, bool non_blocking=False, bool copy=False)", "The tensor on another device and/or in another dtype (itself if nothing changes).", to),
     row("type(Tensor input, ScalarType? dtype=None, bool non_blocking=False)", "The legacy type name ('torch.FloatTensor'), or the tensor cast to dtype.", type_),

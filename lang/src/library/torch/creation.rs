@@ -18,6 +18,7 @@ macro_rules! factory {
     };
 }
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row(concat!("tensor(object data, *, ", factory!(), ")"), "A tensor from (nested) lists of numbers; ints give int64, floats float32, bools bool.\n\n>>> torch.tensor([[1, 2], [3, 4]]).shape\ntorch.Size([2, 2])", tensor),
     row(concat!("zeros(int[] size, *, ", factory!(), ")"), "A tensor of zeros.\n\n>>> torch.zeros(2, 3).shape\ntorch.Size([2, 3])", zeros),
@@ -42,36 +43,13 @@ pub const FUNCTIONS: &[Row] = &[
 ];
 
 /// `Tensor.new_*`: the receiver's dtype and device unless given.
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
-    row(
-        concat!("new_zeros(Tensor input, int[] size, *, ", factory!(), ")"),
-        "Zeros of the given size, with this tensor's dtype and device.",
-        new_zeros,
-    ),
-    row(
-        concat!("new_ones(Tensor input, int[] size, *, ", factory!(), ")"),
-        "Ones of the given size, with this tensor's dtype and device.",
-        new_ones,
-    ),
-    row(
-        concat!("new_empty(Tensor input, int[] size, *, ", factory!(), ")"),
-        "An uninitialised tensor (zeros here) with this tensor's dtype and device.",
-        new_zeros,
-    ),
-    row(
-        concat!(
-            "new_full(Tensor input, int[] size, Scalar fill_value, *, ",
-            factory!(),
-            ")"
-        ),
-        "fill_value in the given size, with this tensor's dtype and device.",
-        new_full,
-    ),
-    row(
-        concat!("new_tensor(Tensor input, object data, *, ", factory!(), ")"),
-        "A tensor from data, with this tensor's dtype and device.",
-        new_tensor,
-    ),
+    row(concat!("new_zeros(Tensor input, int[] size, *, ", factory!(), ")"), "Zeros of the given size, with this tensor's dtype and device.", new_zeros),
+    row(concat!("new_ones(Tensor input, int[] size, *, ", factory!(), ")"), "Ones of the given size, with this tensor's dtype and device.", new_ones),
+    row(concat!("new_empty(Tensor input, int[] size, *, ", factory!(), ")"), "An uninitialised tensor (zeros here) with this tensor's dtype and device.", new_zeros),
+    row(concat!("new_full(Tensor input, int[] size, Scalar fill_value, *, ", factory!(), ")"), "fill_value in the given size, with this tensor's dtype and device.", new_full),
+    row(concat!("new_tensor(Tensor input, object data, *, ", factory!(), ")"), "A tensor from data, with this tensor's dtype and device.", new_tensor),
 ];
 
 /// The legacy constructor `torch.Tensor(data)` / `torch.Tensor(2, 3)`.
@@ -130,13 +108,9 @@ fn finish(t: Tensor, f: &Factory) -> PyResult<Value> {
     Ok(value(t))
 }
 
-fn shape(b: &Bound, i: usize) -> PyResult<Vec<usize>> {
-    sizes(&b.ints(i)?)
-}
-
 fn filled(it: &Interp, b: &Bound, what: &str) -> PyResult<Value> {
     let f = factory(it, b, 1)?;
-    let shape = shape(b, 0)?;
+    let shape = b.sizes(0)?;
     let dtype = f.dtype.unwrap_or(DType::F32);
     let t = match what {
         "rand" => Tensor::rand(&shape, dtype, Device::Cpu),
@@ -175,7 +149,7 @@ fn number_dtype(v: &Value) -> DType {
 
 fn full(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let f = factory(it, &b, 2)?;
-    let shape = shape(&b, 0)?;
+    let shape = b.sizes(0)?;
     let dtype = f.dtype.unwrap_or(number_dtype(b.value(1)));
     finish(
         Tensor::full(&shape, b.float(1)?, dtype, Device::Cpu).py()?,
@@ -249,7 +223,7 @@ fn randint(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = Tensor::randint(
         low,
         high,
-        &shape(&b, size_at)?,
+        &b.sizes(size_at)?,
         f.dtype.unwrap_or(DType::I64),
         Device::Cpu,
     )
@@ -259,7 +233,7 @@ fn randint(it: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn randperm(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let f = factory(it, &b, 1)?;
-    let n = sizes(&[b.int(0)?])?[0];
+    let n = b.size(0)?;
     let t = Tensor::randperm(n, Device::Cpu).py()?;
     let t = match f.dtype {
         Some(d) if d != t.dtype() => t.to_dtype(d).py()?,
@@ -324,7 +298,7 @@ fn new_like(it: &Interp, b: &Bound, fill: f64, first: usize) -> PyResult<Value> 
     let src = b.tensor(0)?;
     f.device = Some(f.device.unwrap_or(src.device()));
     let t = Tensor::full(
-        &shape(b, 1)?,
+        &b.sizes(1)?,
         fill,
         f.dtype.unwrap_or(src.dtype()),
         Device::Cpu,

@@ -9,32 +9,13 @@ use crate::eval::value::Value;
 use crate::eval::Interp;
 use tinytorch::Tensor;
 
+#[rustfmt::skip]
 pub const BOTH: &[Row] = &[
-    row(
-        "matmul(Tensor input, Tensor other)",
-        "The matrix product, with PyTorch's rules for 1-D and batched operands.",
-        matmul,
-    ),
-    row(
-        "mm(Tensor input, Tensor mat2)",
-        "The product of two matrices.",
-        mm,
-    ),
-    row(
-        "bmm(Tensor input, Tensor mat2)",
-        "Batched matrix products of two 3-D tensors.",
-        bmm,
-    ),
-    row(
-        "dot(Tensor input, Tensor tensor)",
-        "The dot product of two 1-D tensors.",
-        dot,
-    ),
-    row(
-        "outer(Tensor input, Tensor vec2)",
-        "The outer product of two 1-D tensors.",
-        outer,
-    ),
+    row("matmul(Tensor input, Tensor other)", "The matrix product, with PyTorch's rules for 1-D and batched operands.", matmul),
+    row("mm(Tensor input, Tensor mat2)", "The product of two matrices.", mm),
+    row("bmm(Tensor input, Tensor mat2)", "Batched matrix products of two 3-D tensors.", bmm),
+    row("dot(Tensor input, Tensor tensor)", "The dot product of two 1-D tensors.", dot),
+    row("outer(Tensor input, Tensor vec2)", "The outer product of two 1-D tensors.", outer),
 ];
 
 pub const FUNCTIONS: &[Row] = &[raw(

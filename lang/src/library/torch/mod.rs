@@ -47,43 +47,42 @@ fn families() -> Vec<(&'static [Row], bool, bool)> {
     ]
 }
 
-const MISC: &[Row] = &[row(
-    "get_default_dtype()",
-    "The default floating-point dtype (float32).",
-    get_default_dtype,
-)];
+#[rustfmt::skip]
+const MISC: &[Row] = &[
+    row("get_default_dtype()", "The default floating-point dtype (float32).", get_default_dtype),
+    row("set_num_threads(int int)", "Sets the number of threads of CPU ops (before the first parallel op; later calls keep the pool).", set_num_threads),
+    row("get_num_threads()", "The number of threads CPU ops use.", get_num_threads),
+];
 
+fn set_num_threads(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let n = b.int(0)?;
+    if n < 1 {
+        return Err(crate::eval::error::exc(
+            "RuntimeError",
+            "set_num_threads expects a positive integer",
+        ));
+    }
+    // The pool is made once per process; once built it keeps its size
+    // (the error says so, and is not the caller's).
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n as usize)
+        .build_global()
+        .ok();
+    Ok(Value::None)
+}
+
+fn get_num_threads(_: &mut Interp, _: Bound) -> PyResult<Value> {
+    Ok(Value::Int(rayon::current_num_threads() as i64))
+}
+
+#[rustfmt::skip]
 const CUDA: &[Row] = &[
-    row(
-        "is_available()",
-        "Whether a CUDA device can be used.",
-        cuda_is_available,
-    ),
-    row(
-        "device_count()",
-        "The number of CUDA devices.",
-        cuda_device_count,
-    ),
-    row(
-        "empty_cache()",
-        "Returns the CUDA caching allocator's free blocks to the driver.",
-        cuda_empty_cache,
-    ),
-    row(
-        "manual_seed(int seed)",
-        "Seeds the CUDA generators (the Philox streams of dropout).",
-        cuda_manual_seed,
-    ),
-    row(
-        "manual_seed_all(int seed)",
-        "Seeds every CUDA device's generator.",
-        cuda_manual_seed,
-    ),
-    row(
-        "synchronize(Device? device=None)",
-        "Waits for the device's queued work.",
-        cuda_synchronize,
-    ),
+    row("is_available()", "Whether a CUDA device can be used.", cuda_is_available),
+    row("device_count()", "The number of CUDA devices.", cuda_device_count),
+    row("empty_cache()", "Returns the CUDA caching allocator's free blocks to the driver.", cuda_empty_cache),
+    row("manual_seed(int seed)", "Seeds the CUDA generators (the Philox streams of dropout).", cuda_manual_seed),
+    row("manual_seed_all(int seed)", "Seeds every CUDA device's generator.", cuda_manual_seed),
+    row("synchronize(Device? device=None)", "Waits for the device's queued work.", cuda_synchronize),
 ];
 
 fn get_default_dtype(_: &mut Interp, _: Bound) -> PyResult<Value> {

@@ -144,6 +144,7 @@ pub fn install_unary(torch: &ModuleObj, tensor: &Class) {
 }
 
 /// Functions that are also methods.
+#[rustfmt::skip]
 pub const BOTH: &[Row] = &[
     row("add(Tensor input, Tensor|Number other, *, Scalar alpha=1, Tensor? out=None)", "input + alpha * other.", add),
     row("sub(Tensor input, Tensor|Number other, *, Scalar alpha=1, Tensor? out=None)", "input - alpha * other.", sub),
@@ -183,68 +184,21 @@ pub const FUNCTIONS: &[Row] = &[row(
 )];
 
 /// In-place methods.
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
-    row(
-        "add_(Tensor input, Tensor|Number other, *, Scalar alpha=1)",
-        "In-place add.",
-        add_,
-    ),
-    row(
-        "sub_(Tensor input, Tensor|Number other, *, Scalar alpha=1)",
-        "In-place sub.",
-        sub_,
-    ),
-    row(
-        "mul_(Tensor input, Tensor|Number other)",
-        "In-place mul.",
-        mul_,
-    ),
-    row(
-        "div_(Tensor input, Tensor|Number other)",
-        "In-place div.",
-        div_,
-    ),
+    row("add_(Tensor input, Tensor|Number other, *, Scalar alpha=1)", "In-place add.", add_),
+    row("sub_(Tensor input, Tensor|Number other, *, Scalar alpha=1)", "In-place sub.", sub_),
+    row("mul_(Tensor input, Tensor|Number other)", "In-place mul.", mul_),
+    row("div_(Tensor input, Tensor|Number other)", "In-place div.", div_),
     row("pow_(Tensor input, Scalar exponent)", "In-place pow.", pow_),
-    row(
-        "clamp_(Tensor input, Scalar? min=None, Scalar? max=None)",
-        "In-place clamp.",
-        clamp_,
-    ),
-    row(
-        "clip_(Tensor input, Scalar? min=None, Scalar? max=None)",
-        "In-place clamp.",
-        clamp_,
-    ),
-    row(
-        "masked_fill_(Tensor input, Tensor mask, Scalar value)",
-        "In-place masked_fill.",
-        masked_fill_,
-    ),
-    row(
-        "zero_(Tensor input)",
-        "Fills the tensor with zeros, in place.",
-        zero_,
-    ),
-    row(
-        "fill_(Tensor input, Scalar value)",
-        "Fills the tensor with value, in place.",
-        fill_,
-    ),
-    row(
-        "copy_(Tensor input, Tensor src, bool non_blocking=False)",
-        "Copies src's elements into this tensor (broadcasting), in place.",
-        copy_,
-    ),
-    row(
-        "normal_(Tensor input, float mean=0, float std=1)",
-        "Fills the tensor with normal samples, in place.",
-        normal_,
-    ),
-    row(
-        "uniform_(Tensor input, float from=0, float to=1)",
-        "Fills the tensor with uniform samples in [from, to), in place.",
-        uniform_,
-    ),
+    row("clamp_(Tensor input, Scalar? min=None, Scalar? max=None)", "In-place clamp.", clamp_),
+    row("clip_(Tensor input, Scalar? min=None, Scalar? max=None)", "In-place clamp.", clamp_),
+    row("masked_fill_(Tensor input, Tensor mask, Scalar value)", "In-place masked_fill.", masked_fill_),
+    row("zero_(Tensor input)", "Fills the tensor with zeros, in place.", zero_),
+    row("fill_(Tensor input, Scalar value)", "Fills the tensor with value, in place.", fill_),
+    row("copy_(Tensor input, Tensor src, bool non_blocking=False)", "Copies src's elements into this tensor (broadcasting), in place.", copy_),
+    row("normal_(Tensor input, float mean=0, float std=1)", "Fills the tensor with normal samples, in place.", normal_),
+    row("uniform_(Tensor input, float from=0, float to=1)", "Fills the tensor with uniform samples in [from, to), in place.", uniform_),
 ];
 
 fn add(_: &mut Interp, b: Bound) -> PyResult<Value> {

@@ -13,6 +13,7 @@ use crate::eval::Interp;
 use crate::library::EngineResult;
 use tinytorch::Tensor;
 
+#[rustfmt::skip]
 pub const BOTH: &[Row] = &[
     row("sum(Tensor input, *, ScalarType? dtype=None) | sum(Tensor input, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)", "The sum of the elements (over dim, if given).\n\n>>> torch.sum(torch.tensor([[1., 2.], [3., 4.]]), dim=0)\ntensor([4., 6.])", sum),
     row("mean(Tensor input, *, ScalarType? dtype=None) | mean(Tensor input, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)", "The mean of the elements (over dim, if given).", mean),

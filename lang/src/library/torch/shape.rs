@@ -3,7 +3,6 @@
 //! chunk repeat tril triu flip sort argsort topk index_select gather
 //! scatter scatter_add`, views where PyTorch makes views.
 
-use super::creation::sizes;
 use super::tensor::{ok, value};
 use super::values::values_indices;
 use crate::bind::{row, Bound, Row};
@@ -13,6 +12,7 @@ use crate::eval::Interp;
 use crate::library::EngineResult;
 use tinytorch::Tensor;
 
+#[rustfmt::skip]
 pub const BOTH: &[Row] = &[
     row("reshape(Tensor input, int[] shape)", "The elements in a new shape (a view when possible); one size may be -1.", reshape),
     row("broadcast_to(Tensor input, int[] size)", "A broadcast view of the given size.", broadcast_to),
@@ -41,39 +41,17 @@ pub const BOTH: &[Row] = &[
     row("scatter_add(Tensor input, int dim, Tensor index, Tensor src)", "A copy with src added along dim at index.", scatter_add),
 ];
 
+#[rustfmt::skip]
 pub const METHODS: &[Row] = &[
-    row(
-        "view(Tensor input, int[] size)",
-        "A view in a new shape (the elements must be laid out for it); one size may be -1.",
-        view,
-    ),
-    row(
-        "view_as(Tensor input, Tensor other)",
-        "A view in other's shape.",
-        view_as,
-    ),
-    row(
-        "reshape_as(Tensor input, Tensor other)",
-        "The elements in other's shape.",
-        reshape_as,
-    ),
-    row(
-        "expand(Tensor input, int[] size)",
-        "A broadcast view; -1 keeps a dim's size.",
-        expand,
-    ),
-    row(
-        "expand_as(Tensor input, Tensor other)",
-        "A broadcast view in other's shape.",
-        expand_as,
-    ),
-    row(
-        "repeat(Tensor input, int[] repeats)",
-        "The tensor tiled repeats times along each dim.",
-        repeat,
-    ),
+    row("view(Tensor input, int[] size)", "A view in a new shape (the elements must be laid out for it); one size may be -1.", view),
+    row("view_as(Tensor input, Tensor other)", "A view in other's shape.", view_as),
+    row("reshape_as(Tensor input, Tensor other)", "The elements in other's shape.", reshape_as),
+    row("expand(Tensor input, int[] size)", "A broadcast view; -1 keeps a dim's size.", expand),
+    row("expand_as(Tensor input, Tensor other)", "A broadcast view in other's shape.", expand_as),
+    row("repeat(Tensor input, int[] repeats)", "The tensor tiled repeats times along each dim.", repeat),
 ];
 
+#[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row("cat(Tensor[] tensors, int dim=0)", "The tensors concatenated along dim.\n\n>>> torch.cat([torch.zeros(1, 2), torch.ones(1, 2)]).shape\ntorch.Size([2, 2])", cat),
     row("concat(Tensor[] tensors, int dim=0)", "Alias of cat.", cat),
@@ -97,7 +75,7 @@ fn view(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn broadcast_to(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.broadcast_to(&sizes(&b.ints(1)?)?))
+    ok(b.tensor(0)?.broadcast_to(&b.sizes(1)?))
 }
 
 fn permute(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -134,7 +112,7 @@ fn unsqueeze(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn narrow(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let len = sizes(&[b.int(3)?])?[0];
+    let len = b.size(3)?;
     ok(b.tensor(0)?.narrow(b.int(1)?, b.int(2)?, len))
 }
 
@@ -158,7 +136,7 @@ fn split(_: &mut Interp, b: Bound) -> PyResult<Value> {
         }
         return Ok(tensors(t.split(n as usize, dim).py()?));
     }
-    Ok(tensors(t.split_sizes(&sizes(&b.ints(1)?)?, dim).py()?))
+    Ok(tensors(t.split_sizes(&b.sizes(1)?, dim).py()?))
 }
 
 fn chunk(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -194,7 +172,7 @@ fn argsort(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn topk(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let k = sizes(&[b.int(1)?])?[0];
+    let k = b.size(1)?;
     let r = b
         .tensor(0)?
         .topk(k, b.int(2)?, b.bool(3)?, b.bool(4)?)
@@ -242,7 +220,7 @@ fn expand_as(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn repeat(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.repeat(&sizes(&b.ints(1)?)?))
+    ok(b.tensor(0)?.repeat(&b.sizes(1)?))
 }
 
 fn joined(b: &Bound, f: fn(&[&Tensor]) -> tinytorch::Result<Tensor>) -> PyResult<Value> {

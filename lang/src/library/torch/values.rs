@@ -28,28 +28,32 @@ pub const DTYPES: &[(&str, DType)] = &[
     ("bool", DType::Bool),
 ];
 
-/// Per interpreter thread: the classes these values report.
+/// Per interpreter thread: the tuple classes these values report.
 #[derive(Default)]
 struct Classes {
-    dtype: Option<Rc<Class>>,
-    device: Option<Rc<Class>>,
     size: Option<Rc<TupleClass>>,
     named: HashMap<&'static str, Rc<TupleClass>>,
 }
 
 thread_local! {
     static CLASSES: RefCell<Classes> = RefCell::new(Classes::default());
+    static DTYPE_CLASS: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
+    static DEVICE_CLASS: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
 }
 
-fn bare(name: &str) -> Rc<Class> {
-    Class::new(name, vec![], crate::eval::value::ClassKind::Object, "torch")
+/// `==` / `!=` of two values of one kind; None for the orderings.
+fn equality(op: crate::syntax::ast::CmpOp, same: bool) -> Option<Value> {
+    use crate::syntax::ast::CmpOp;
+    match op {
+        CmpOp::Eq => Some(Value::Bool(same)),
+        CmpOp::NotEq => Some(Value::Bool(!same)),
+        _ => None,
+    }
 }
 
 impl Object for DType {
     fn class(&self) -> Rc<Class> {
-        CLASSES
-            .with(|c| c.borrow().dtype.clone())
-            .unwrap_or_else(|| bare("dtype"))
+        crate::library::class_in(&DTYPE_CLASS, "dtype")
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -72,15 +76,9 @@ impl Object for DType {
         other: &Value,
         _: bool,
     ) -> PyResult<Option<Value>> {
-        use crate::syntax::ast::CmpOp;
-        let Some(o) = other.downcast::<DType>() else {
-            return Ok(None);
-        };
-        Ok(match op {
-            CmpOp::Eq => Some(Value::Bool(self == o)),
-            CmpOp::NotEq => Some(Value::Bool(self != o)),
-            _ => None,
-        })
+        Ok(other
+            .downcast::<DType>()
+            .and_then(|o| equality(op, self == o)))
     }
     fn hash_key(&self) -> Option<String> {
         Some(format!("torch.{}", self.name()))
@@ -92,9 +90,7 @@ impl Object for DType {
 
 impl Object for Device {
     fn class(&self) -> Rc<Class> {
-        CLASSES
-            .with(|c| c.borrow().device.clone())
-            .unwrap_or_else(|| bare("device"))
+        crate::library::class_in(&DEVICE_CLASS, "device")
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -129,7 +125,6 @@ impl Object for Device {
         other: &Value,
         _: bool,
     ) -> PyResult<Option<Value>> {
-        use crate::syntax::ast::CmpOp;
         let same = match other {
             Value::Str(s) => parse_device(s).is_ok_and(|d| d == *self),
             v => match v.downcast::<Device>() {
@@ -137,11 +132,7 @@ impl Object for Device {
                 None => return Ok(None),
             },
         };
-        Ok(match op {
-            CmpOp::Eq => Some(Value::Bool(same)),
-            CmpOp::NotEq => Some(Value::Bool(!same)),
-            _ => None,
-        })
+        Ok(equality(op, same))
     }
     fn hash_key(&self) -> Option<String> {
         Some(format!("{self:?}"))
@@ -185,12 +176,9 @@ pub const SIZE: &[Row] = &[row(
     size_new,
 )];
 
+#[rustfmt::skip]
 const SIZE_METHODS: &[Row] = &[
-    row(
-        "numel(self, /)",
-        "The number of elements a tensor of this shape holds.",
-        numel,
-    ),
+    row("numel(self, /)", "The number of elements a tensor of this shape holds.", numel),
     row("__repr__(self, /)", "torch.Size([...]).", size_repr),
 ];
 
@@ -317,10 +305,10 @@ pub fn install(it: &mut Interp, torch: &crate::eval::value::ModuleObj) {
             }),
         );
     }
+    crate::library::set_class(&DTYPE_CLASS, &dtype);
+    crate::library::set_class(&DEVICE_CLASS, &device);
     CLASSES.with(|c| {
         *c.borrow_mut() = Classes {
-            dtype: Some(dtype.clone()),
-            device: Some(device.clone()),
             size: Some(Rc::new(TupleClass {
                 class: size_class.clone(),
                 fields: vec![],
