@@ -40,7 +40,7 @@ impl From<i64> for Arg<'_> {
     }
 }
 
-fn operand(a: &Arg) -> Operand {
+pub(crate) fn operand(a: &Arg) -> Operand {
     match a {
         Arg::T(t) if t.dim() == 0 => Operand::ZeroDim(t.dtype()),
         Arg::T(t) => Operand::Tensor(t.dtype()),
@@ -49,7 +49,12 @@ fn operand(a: &Arg) -> Operand {
 }
 
 /// Materialises both sides as tensors of `dtype` on one device.
-fn materialise(op: &'static str, a: &Arg, b: &Arg, dtype: DType) -> Result<(Tensor, Tensor)> {
+pub(crate) fn materialise(
+    op: &'static str,
+    a: &Arg,
+    b: &Arg,
+    dtype: DType,
+) -> Result<(Tensor, Tensor)> {
     let dev = match (a, b) {
         (Arg::T(x), Arg::T(y)) => {
             // 0-dim CPU tensors may mix with any device, as in PyTorch.
@@ -396,7 +401,15 @@ impl Tensor {
         }
         let x = self.to_dtype(dtype)?;
         let ev = e.to_f64();
-        let out = x.raw_unary(UnaryOp::PowScalar(ev))?;
+        // x ** 2 and x ** 0.5 as PyTorch computes them: a product, a sqrt
+        let op = if ev == 2.0 {
+            UnaryOp::Square
+        } else if ev == 0.5 && dtype.is_float() {
+            UnaryOp::Sqrt
+        } else {
+            UnaryOp::PowScalar(ev)
+        };
+        let out = x.raw_unary(op)?;
         let sx = SavedTensor::new("self", &x);
         Ok(record(
             out,
