@@ -187,6 +187,17 @@ pub fn sigmoid<C: Float>(x: C) -> C {
     C::one() / (C::one() + (-x).exp())
 }
 
+/// The inverse hyperbolic tangent, `ln((1 + x) / (1 - x)) / 2`, evaluated
+/// on `|x|` as `ln_1p(2|x| / (1 - |x|)) / 2`: near -1 the usual
+/// `ln_1p(2x / (1 - x))` takes the log of a cancelled `1 + y` (float32
+/// atanh(-0.999999) loses two digits that way).
+#[inline(always)]
+pub fn atanh<C: Float>(x: C) -> C {
+    let a = x.abs();
+    let r = ((a + a) / (C::one() - a)).ln_1p() * lit(0.5);
+    pick(x.is_sign_negative(), -r, r)
+}
+
 /// `b ** e` (a function, so a row can raise a constant to `x`).
 #[inline(always)]
 pub fn powf<C: Float>(b: C, e: C) -> C {

@@ -256,7 +256,7 @@ values {
     /// The inverse hyperbolic tangent.
     Atanh {
         api { atanh() [torch method] inplace atanh_ }
-        float: |x| x.atanh();
+        float: |x| scalar::atanh(x);
         ints: promote;
         cuda: "atanh(x)";
         grad: AtanhBackward0 input |g, x| g.div(&x.mul(x)?.rsub_scalar(1.0)?);
@@ -489,9 +489,11 @@ values {
         float: |x| scalar::hardsigmoid(x);
         ints: refuse;
         cuda: "hardsigmoid_acc(x)";
+        // 1/6 inside (-3, 3), else 0; PyTorch's kernel multiplies by the
+        // float32 constant 1/6 in every dtype, and so do we
         grad: HardsigmoidBackward0 input |g, x| {
             let inside = x.gt_scalar(-3.0)?.logical_and(&x.lt_scalar(3.0)?)?;
-            g.mul(&inside.to_dtype(g.dtype())?)?.div_scalar(6.0)
+            g.mul(&inside.to_dtype(g.dtype())?)?.mul_scalar((1.0f32 / 6.0) as f64)
         };
     }
     /// `x relu6(x + 3) / 6`.
