@@ -225,13 +225,7 @@ extern "C" __global__ void arange(scalar_t *out, i64 n, double start, double ste
 // Casts from this module's dtype to each destination type. Integer to
 // integer stays in i64 (no rounding through double); float to integer
 // truncates toward zero, as a C cast and PyTorch.
-__device__ __forceinline__ i64 to_i64_exact(scalar_t v) {
-#if defined(TT_FLOAT)
-    return (i64)to_acc(v);
-#else
-    return (i64)to_acc(v);
-#endif
-}
+__device__ __forceinline__ i64 to_i64_exact(scalar_t v) { return (i64)to_acc(v); }
 extern "C" __global__ void cast_f32(const scalar_t *x, Strided xl, float *out, i64 n) {
     GRID_STRIDE_LOOP(i, n) { out[i] = (float)to_acc(x[strided_offset(xl, i)]); }
 }

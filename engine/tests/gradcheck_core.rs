@@ -180,7 +180,11 @@ fn remainder_away_from_its_jumps() {
 
 #[test]
 fn pointwise_binaries_inside_their_domains() {
-    for (sa, sb) in [(vec![4], vec![4]), (vec![2, 3], vec![3]), (vec![3, 1], vec![1, 2])] {
+    for (sa, sb) in [
+        (vec![4], vec![4]),
+        (vec![2, 3], vec![3]),
+        (vec![3, 1], vec![1, 2]),
+    ] {
         // fmod: a / b stays in (2, 3), so trunc(a / b) = 2 and d fmod / db = -2
         let a = leaf(&sa, 2.6, 2.9, 1);
         let b = leaf(&sb, 1.1, 1.2, 2);
@@ -198,7 +202,11 @@ fn pointwise_binaries_inside_their_domains() {
         // where neither is differentiable)
         let a = leaf(&sa, -2.0, 2.0, 8);
         let b = leaf(&sb, -1.33, 1.17, 9);
-        check("clamp_min", |xs| xs[0].clamp_min(&xs[1]), &[a.clone(), b.clone()]);
+        check(
+            "clamp_min",
+            |xs| xs[0].clamp_min(&xs[1]),
+            &[a.clone(), b.clone()],
+        );
         check("clamp_max", |xs| xs[0].clamp_max(&xs[1]), &[a, b]);
     }
     // atan2 across all four quadrants (no operand at 0)

@@ -33,7 +33,9 @@ fn params(f: &PointwiseFn, c: &common::fixtures::Case) -> Vec<Option<f64>> {
 #[test]
 fn every_unary_function_matches_pytorch() {
     for f in unary_functions() {
-        let n = run_op(f.name, |c| Ok(vec![(f.call_with)(c.input(0), &params(f, c))?]));
+        let n = run_op(f.name, |c| {
+            Ok(vec![(f.call_with)(c.input(0), &params(f, c))?])
+        });
         assert!(n >= 1, "{}", f.name);
     }
 }
@@ -122,12 +124,20 @@ fn each_function_records_pytorchs_node() {
             .expect("a leaf");
         let node = |t: Result<Tensor>| t.expect(&name).grad_fn().map(|n| n.name().to_string());
         if let Some(f) = unary_functions().iter().find(|f| f.name == name) {
-            assert_eq!(node((f.call)(&x)).as_deref(), rec["node"].as_str(), "{name}");
+            assert_eq!(
+                node((f.call)(&x)).as_deref(),
+                rec["node"].as_str(),
+                "{name}"
+            );
         } else if let Some(f) = binary_functions().iter().find(|f| f.name == name) {
             let y = Tensor::from_vec_f64(&[0.75, -0.5], &[2], DType::F64)
                 .and_then(|t| t.requires_grad_(true))
                 .expect("a leaf");
-            assert_eq!(node((f.call)(&x, &y)).as_deref(), rec["node"].as_str(), "{name}");
+            assert_eq!(
+                node((f.call)(&x, &y)).as_deref(),
+                rec["node"].as_str(),
+                "{name}"
+            );
             if let Some(call) = f.call_scalar {
                 let got = node(call(&x, Scalar::Float(1.5)));
                 assert_eq!(got.as_deref(), rec["scalar_node"].as_str(), "{name}");
@@ -150,7 +160,11 @@ fn in_place_forms_write_what_the_function_returns() {
         inplace(&y, &[]).expect(f.name);
         let (got, want) = (y.to_vec_f64().expect("y"), want.to_vec_f64().expect("want"));
         for (g, w) in got.iter().zip(&want) {
-            assert!(g == w || (g.is_nan() && w.is_nan()), "{}_: {got:?} != {want:?}", f.name);
+            assert!(
+                g == w || (g.is_nan() && w.is_nan()),
+                "{}_: {got:?} != {want:?}",
+                f.name
+            );
         }
     }
     let a = Tensor::from_vec_f64(&[5.5, -5.5], &[2], DType::F32).expect("a");
@@ -171,16 +185,27 @@ fn dtype_rules_and_errors_use_pytorchs_words() {
         "{e}"
     );
     let e = ints.frac().expect_err("int frac");
-    assert!(e.to_string().contains("\"frac_cpu\" not implemented for 'Long'"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("\"frac_cpu\" not implemented for 'Long'"),
+        "{e}"
+    );
     // float functions compute integers in float32; rounding returns them as they are
     assert_eq!(ints.erfinv().expect("erfinv").dtype(), DType::F32);
     assert_eq!(ints.floor().expect("floor").dtype(), DType::I64);
     assert_eq!(
-        ints.clamp_min(0.5).expect("clamp_min").to_vec_f64().expect("values"),
+        ints.clamp_min(0.5)
+            .expect("clamp_min")
+            .to_vec_f64()
+            .expect("values"),
         vec![1.0, 0.5, 3.0]
     );
     let e = ints.hypot(&ints).expect_err("int hypot");
-    assert!(e.to_string().contains("\"hypot_cpu\" not implemented for 'Long'"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("\"hypot_cpu\" not implemented for 'Long'"),
+        "{e}"
+    );
     let zero = Tensor::from_vec(vec![0i64, 1, 1], &[3]).expect("divisor");
     let e = ints.fmod(&zero).expect_err("integer fmod by zero");
     assert!(e.to_string().contains("ZeroDivisionError"), "{e}");
@@ -198,19 +223,32 @@ fn dtype_rules_and_errors_use_pytorchs_words() {
 fn edge_values_as_pytorch_defines_them() {
     let x = |v: &[f64]| Tensor::from_vec_f64(v, &[v.len()], DType::F64).expect("x");
     // erfinv(±1) = ±inf, NaN outside [-1, 1]
-    let e = x(&[1.0, -1.0, 1.5]).erfinv().and_then(|t| t.to_vec_f64()).expect("erfinv");
+    let e = x(&[1.0, -1.0, 1.5])
+        .erfinv()
+        .and_then(|t| t.to_vec_f64())
+        .expect("erfinv");
     assert_eq!(&e[..2], &[f64::INFINITY, f64::NEG_INFINITY]);
     assert!(e[2].is_nan());
     // logit clamps to [eps, 1 - eps]: logit(0, eps=0.25) = ln(0.25 / 0.75) = -ln 3
-    let l = x(&[0.0, 1.0]).logit(Some(0.25)).and_then(|t| t.to_vec_f64()).expect("logit");
+    let l = x(&[0.0, 1.0])
+        .logit(Some(0.25))
+        .and_then(|t| t.to_vec_f64())
+        .expect("logit");
     assert!((l[0] + 3f64.ln()).abs() < 1e-15 && (l[1] - 3f64.ln()).abs() < 1e-15);
-    let l = x(&[0.0, 1.0]).logit(None).and_then(|t| t.to_vec_f64()).expect("logit");
+    let l = x(&[0.0, 1.0])
+        .logit(None)
+        .and_then(|t| t.to_vec_f64())
+        .expect("logit");
     assert_eq!(l, vec![f64::NEG_INFINITY, f64::INFINITY]);
     // nan_to_num defaults to the dtype's finite extremes
-    let h = Tensor::from_vec_f64(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY], &[3], DType::F16)
-        .and_then(|t| t.nan_to_num(0.0, None, None))
-        .and_then(|t| t.to_vec_f64())
-        .expect("nan_to_num");
+    let h = Tensor::from_vec_f64(
+        &[f64::NAN, f64::INFINITY, f64::NEG_INFINITY],
+        &[3],
+        DType::F16,
+    )
+    .and_then(|t| t.nan_to_num(0.0, None, None))
+    .and_then(|t| t.to_vec_f64())
+    .expect("nan_to_num");
     assert_eq!(h, vec![0.0, 65504.0, -65504.0]);
     // signbit reads the sign bit itself: -0.0 and a negative NaN have it
     let s = x(&[-0.0, 0.0, f64::NAN, -f64::NAN])

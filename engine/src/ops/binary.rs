@@ -210,9 +210,8 @@ impl Tensor {
 
     /// `s - self` (Python's reflected `__rsub__`).
     pub fn rsub_scalar(&self, s: impl Into<Scalar>) -> Result<Tensor> {
-        let (x, y, out) = binary(Arg::S(s.into()), Arg::T(self), BinaryOp::Sub, keep)?;
+        let (_, y, out) = binary(Arg::S(s.into()), Arg::T(self), BinaryOp::Sub, keep)?;
         let sy = y.shape().to_vec();
-        let _ = x;
         Ok(record(out, "RsubBackward1", &[&y], vec![], move |g, _| {
             Ok(vec![Some(sum_to_shape(&g.neg()?, &sy)?)])
         }))
@@ -513,14 +512,20 @@ impl Tensor {
         match weight {
             Arg::S(w) => {
                 let w = w.to_f64();
-                Ok(record(out, "LerpBackward0", &[self, end], vec![], move |g, n| {
-                    Ok(vec![
-                        n[0].then(|| sum_to_shape(&g.mul_scalar(1.0 - w)?, &shapes[0]))
-                            .transpose()?,
-                        n[1].then(|| sum_to_shape(&g.mul_scalar(w)?, &shapes[1]))
-                            .transpose()?,
-                    ])
-                }))
+                Ok(record(
+                    out,
+                    "LerpBackward0",
+                    &[self, end],
+                    vec![],
+                    move |g, n| {
+                        Ok(vec![
+                            n[0].then(|| sum_to_shape(&g.mul_scalar(1.0 - w)?, &shapes[0]))
+                                .transpose()?,
+                            n[1].then(|| sum_to_shape(&g.mul_scalar(w)?, &shapes[1]))
+                                .transpose()?,
+                        ])
+                    },
+                ))
             }
             Arg::T(w) => {
                 const NAME: &str = "LerpBackward1";
@@ -531,17 +536,24 @@ impl Tensor {
                 ];
                 let keep = saved.clone();
                 let wshape = w.shape().to_vec();
-                Ok(record(out, NAME, &[self, end, w], saved.to_vec(), move |g, n| {
-                    let [a, b, w] = [keep[0].get(NAME)?, keep[1].get(NAME)?, keep[2].get(NAME)?];
-                    Ok(vec![
-                        n[0].then(|| sum_to_shape(&g.mul(&w.rsub_scalar(1.0)?)?, &shapes[0]))
-                            .transpose()?,
-                        n[1].then(|| sum_to_shape(&g.mul(&w)?, &shapes[1]))
-                            .transpose()?,
-                        n[2].then(|| sum_to_shape(&g.mul(&b.sub(&a)?)?, &wshape))
-                            .transpose()?,
-                    ])
-                }))
+                Ok(record(
+                    out,
+                    NAME,
+                    &[self, end, w],
+                    saved.to_vec(),
+                    move |g, n| {
+                        let [a, b, w] =
+                            [keep[0].get(NAME)?, keep[1].get(NAME)?, keep[2].get(NAME)?];
+                        Ok(vec![
+                            n[0].then(|| sum_to_shape(&g.mul(&w.rsub_scalar(1.0)?)?, &shapes[0]))
+                                .transpose()?,
+                            n[1].then(|| sum_to_shape(&g.mul(&w)?, &shapes[1]))
+                                .transpose()?,
+                            n[2].then(|| sum_to_shape(&g.mul(&b.sub(&a)?)?, &wshape))
+                                .transpose()?,
+                        ])
+                    },
+                ))
             }
         }
     }

@@ -8,7 +8,7 @@
 //! the kernel compile check (tests/cuda_kernels_compile.rs) runs with or
 //! without the `cuda` feature.
 
-use crate::ops::pointwise::{snake, BinaryRow, Ints, UnaryRow};
+use crate::ops::pointwise::{BinaryRow, Ints, UnaryRow};
 use crate::storage::op::{BinaryOp, ReduceOp, UnaryOp};
 use crate::DType;
 
@@ -61,82 +61,60 @@ pub fn reduce_code(op: ReduceOp) -> i32 {
         .expect("every ReduceOp is in REDUCE") as i32
 }
 
-/// `#define NAME case C0: return (E0); case C1: ...` for the rows that
-/// `keep` selects, in code order.
-fn cases<R>(
-    out: &mut String,
-    name: &str,
-    rows: &[R],
-    keep: impl Fn(&R) -> bool,
-    expr: impl Fn(&R) -> &str,
-) {
+/// A row as the CUDA table needs it: its name (for a comment) and expression.
+trait CudaRow {
+    fn parts(&self) -> (&'static str, &'static str);
+}
+
+impl CudaRow for UnaryRow {
+    fn parts(&self) -> (&'static str, &'static str) {
+        (self.name, self.cuda)
+    }
+}
+
+impl CudaRow for BinaryRow {
+    fn parts(&self) -> (&'static str, &'static str) {
+        (self.name, self.cuda)
+    }
+}
+
+/// `#define NAME case 0: /* Neg */ return (-x); case 1: ...` for the rows
+/// that `keep` selects; a row's code is its index.
+fn cases<R: CudaRow>(out: &mut String, name: &str, rows: &[R], keep: impl Fn(&R) -> bool) {
     out.push_str("#define ");
     out.push_str(name);
     for (code, row) in rows.iter().enumerate() {
         if keep(row) {
-            out.push_str(&format!(" case {code}: return ({});", expr(row)));
+            let (name, expr) = row.parts();
+            out.push_str(&format!(" case {code}: /* {name} */ return ({expr});"));
         }
     }
     out.push('\n');
 }
 
-/// The op codes (`UOP_EXP`, `BOP_ADD`, `ROP_SUM`) and the per-row `case`
-/// lines of elementwise.cu, generated from the engine's tables.
+/// The reduction codes (`ROP_SUM`, ...) and the pointwise rows' `case`
+/// lines that elementwise.cu is compiled with, from the engine's tables.
 pub fn op_table() -> String {
     let mut s = String::new();
-    for (code, row) in UnaryOp::rows().iter().enumerate() {
-        s.push_str(&format!(
-            "#define UOP_{} {code}\n",
-            snake(row.name).to_uppercase()
-        ));
-    }
-    for (code, row) in BinaryOp::rows().iter().enumerate() {
-        s.push_str(&format!(
-            "#define BOP_{} {code}\n",
-            snake(row.name).to_uppercase()
-        ));
-    }
     for (code, name) in REDUCE.iter().enumerate() {
         s.push_str(&format!("#define ROP_{name} {code}\n"));
     }
     let unary = UnaryOp::rows();
     let native = |r: &UnaryRow| r.ints == Ints::Native;
-    cases(
-        &mut s,
-        "TT_UNARY_CASES",
-        unary,
-        |r| !r.test && native(r),
-        |r| r.cuda,
-    );
-    cases(
-        &mut s,
-        "TT_UNARY_FLOAT_CASES",
-        unary,
-        |r| !r.test && !native(r),
-        |r| r.cuda,
-    );
-    cases(&mut s, "TT_TEST_CASES", unary, |r| r.test, |r| r.cuda);
+    cases(&mut s, "TT_UNARY_CASES", unary, |r| !r.test && native(r));
+    cases(&mut s, "TT_UNARY_FLOAT_CASES", unary, |r| {
+        !r.test && !native(r)
+    });
+    cases(&mut s, "TT_TEST_CASES", unary, |r| r.test);
     let binary = BinaryOp::rows();
     let both = |r: &BinaryRow| r.float && r.ints == Ints::Native;
-    cases(
-        &mut s,
-        "TT_BINARY_CASES",
-        binary,
-        |r| !r.test && both(r),
-        |r| r.cuda,
-    );
+    cases(&mut s, "TT_BINARY_CASES", binary, |r| !r.test && both(r));
     let float_only = |r: &BinaryRow| !r.test && r.float && r.ints != Ints::Native;
-    cases(&mut s, "TT_BINARY_FLOAT_CASES", binary, float_only, |r| {
-        r.cuda
+    cases(&mut s, "TT_BINARY_FLOAT_CASES", binary, float_only);
+    cases(&mut s, "TT_BINARY_INT_CASES", binary, |r| {
+        !r.test && !r.float
     });
-    cases(
-        &mut s,
-        "TT_BINARY_INT_CASES",
-        binary,
-        |r| !r.test && !r.float,
-        |r| r.cuda,
-    );
-    cases(&mut s, "TT_COMPARE_CASES", binary, |r| r.test, |r| r.cuda);
+    cases(&mut s, "TT_COMPARE_CASES", binary, |r| r.test);
     s
 }
 
@@ -180,23 +158,15 @@ mod tests {
     #[test]
     fn every_row_has_its_code_and_case() {
         let t = op_table();
-        assert!(t.contains(&format!("#define UOP_EXP {}\n", UnaryOp::Exp.code())));
-        assert!(t.contains(&format!(
-            "#define UOP_LOG_SIGMOID {}\n",
-            UnaryOp::LogSigmoid.code()
-        )));
-        assert!(t.contains(&format!(
-            "#define BOP_LOGICAL_XOR {}\n",
-            BinaryOp::LogicalXor.code()
-        )));
         assert_eq!(reduce_code(ReduceOp::All), 7);
+        assert!(t.contains("#define ROP_ALL 7\n"));
         // each row's expression appears exactly once, under its own code
         for (code, row) in UnaryOp::rows().iter().enumerate() {
-            let case = format!(" case {code}: return ({});", row.cuda);
+            let case = format!(" case {code}: /* {} */ return ({});", row.name, row.cuda);
             assert_eq!(t.matches(&case).count(), 1, "{}", row.name);
         }
         for (code, row) in BinaryOp::rows().iter().enumerate() {
-            let case = format!(" case {code}: return ({});", row.cuda);
+            let case = format!(" case {code}: /* {} */ return ({});", row.name, row.cuda);
             assert_eq!(t.matches(&case).count(), 1, "{}", row.name);
         }
         // integer-capable rows compile for every dtype, the others under TT_FLOAT
@@ -213,6 +183,8 @@ mod tests {
         assert!(line("TT_UNARY_CASES").contains(&abs));
         let bit = format!("case {}:", BinaryOp::BitXor.code());
         assert!(line("TT_BINARY_INT_CASES").contains(&bit));
+        let lt = format!("case {}:", BinaryOp::Lt.code());
+        assert!(line("TT_COMPARE_CASES").contains(&lt));
     }
 
     #[test]
