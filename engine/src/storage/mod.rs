@@ -489,12 +489,12 @@ impl Storage {
     }
 
     /// See [`Backend::host_slice`].
-    pub fn host_slice<T: IntoStorage>(&self) -> Option<&[T]> {
+    pub(crate) fn host_slice<T: IntoStorage>(&self) -> Option<&[T]> {
         each!(self, s => Backend::host_slice(s))
     }
 
     /// See [`Backend::host_slice_mut`].
-    pub fn host_slice_mut<T: IntoStorage>(&mut self) -> Option<&mut [T]> {
+    pub(crate) fn host_slice_mut<T: IntoStorage>(&mut self) -> Option<&mut [T]> {
         each!(self, s => Backend::host_slice_mut(s))
     }
 }

@@ -19,6 +19,19 @@
 //! - the backward: PyTorch's node name (`ErfinvBackward0`), what it saves
 //!   (input, result or nothing), and the derivative in tensor ops.
 //!
+//! A row, as `unary.rs` writes it:
+//! ```text
+//! /// The inverse error function: erfinv(±1) = ±inf, NaN outside [-1, 1].
+//! Erfinv {
+//!     api { erfinv() [torch method] inplace erfinv_ }
+//!     float: |x| scalar::erfinv(x);
+//!     ints: promote;
+//!     cuda: "erfinv_acc(x)";
+//!     // d erfinv x = sqrt(pi)/2 e^(erfinv(x)^2)
+//!     grad: ErfinvBackward0 input |g, x| { .. };
+//! }
+//! ```
+//!
 //! How a call flows: `x.erfinv()` -> `Tensor::pointwise` applies the dtype
 //! rule -> `Storage::unary` -> the CPU backend asks the row for its formula
 //! once (`UnaryOp::on_float` hands it to the kernel's loop) or the CUDA
@@ -28,7 +41,20 @@
 //! For the language, [`unary_functions`] and [`binary_functions`] list the
 //! public rows ([`PointwiseFn`], [`BinaryFn`]): name, signature, one-line
 //! doc, parameters, entry points, and where PyTorch spells it, so bindings
-//! are made from the list. Functions with non-numeric parameters (`gelu`'s
+//! are made from the list:
+//! ```
+//! use tinytorch::ops::pointwise::unary_functions;
+//! use tinytorch::{DType, Tensor};
+//! let logit = unary_functions().iter().find(|f| f.name == "logit").unwrap();
+//! assert_eq!(logit.signature, "logit(input, eps=None)");
+//! assert!(logit.in_torch && logit.tensor_method && logit.inplace.is_some());
+//! let x = Tensor::from_vec_f64(&[0.0, 0.5], &[2], DType::F64)?;
+//! // eps=0.25 clamps 0 up to 0.25: ln(0.25 / 0.75) = -ln 3
+//! let y = (logit.call_with)(&x, &[Some(0.25)])?.to_vec_f64()?;
+//! assert!((y[0] + 3f64.ln()).abs() < 1e-15 && y[1] == 0.0);
+//! # Ok::<(), tinytorch::Error>(())
+//! ```
+//! Functions with non-numeric parameters (`gelu`'s
 //! `approximate`, `clamp`'s tensor bounds) and the arithmetic operators
 //! with `alpha` and Python-number forms stay hand-written in `ops/unary.rs`
 //! and `ops/binary.rs`, their kernels still rows here.
@@ -342,11 +368,9 @@ impl Tensor {
         let a = Arg::T(self);
         let promoted = result_type(&[operand(&a), operand(&other)]);
         let dtype = compute_dtype(row.name, row.ints, false, promoted, self.device())?;
-        let dtype = if !row.float && dtype.is_float() {
+        if !row.float && dtype.is_float() {
             return Err(not_implemented(row.name, dtype, self.device()));
-        } else {
-            dtype
-        };
+        }
         let (x, y) = materialise(row.name, &a, &other, dtype)?;
         let out = raw_binary(&x, &y, op)?;
         let grad = match row.grad {
