@@ -3,156 +3,177 @@
 // read through `Strided` views, so broadcasts (stride 0), transposes and
 // slices need no copy. Outputs are contiguous except in `copy_into`.
 //
-// The op is a runtime argument (one module per dtype, not per op): the
-// engine prepends the UOP_*/BOP_* codes from its own table.
+// The op is a runtime argument (one module per dtype, not per op). The
+// formulas are not written here: each is a row of the engine's pointwise
+// tables (engine/src/ops/pointwise/), and the engine defines the TT_*_CASES
+// macros below as one `case CODE: return (EXPR);` per row before compiling,
+// so the codes and expressions the launcher knows are the ones compiled.
+// Rows see `x` (binary: `a`, `b`) in acc_t, the parameters `p0 p1 p2` as
+// doubles, and the constants and helpers below.
+//
+//   TT_UNARY_CASES        rows with an integer formula (every dtype)
+//   TT_UNARY_FLOAT_CASES  float-only rows
+//   TT_TEST_CASES         bool-valued rows (isnan, signbit, ...)
+//   TT_BINARY_CASES       binary rows for every dtype
+//   TT_BINARY_FLOAT_CASES / TT_BINARY_INT_CASES  float-only / integer-only
+//   TT_COMPARE_CASES      comparisons and logical ops
+
+// ---- helpers the rows call (one spelling for float and integer acc_t) ----
+#if defined(TT_FLOAT)
+__device__ __forceinline__ acc_t abs_acc(acc_t x) { return fabs(x); } // abs(-0.0) = +0.0
+__device__ __forceinline__ bool signbit_acc(acc_t x) {
+#if defined(TT_F64)
+    return __double_as_longlong(x) < 0;
+#else
+    return __float_as_int(x) < 0;
+#endif
+}
+__device__ __forceinline__ acc_t pow_scalar_acc(acc_t x, double e) { return pow(x, (acc_t)e); }
+__device__ __forceinline__ acc_t pow_acc(acc_t a, acc_t b) { return pow(a, b); }
+// clamp bounds arrive as doubles, +-inf where absent: NaN passes, and hi
+// wins when lo > hi, as torch.clamp
+__device__ __forceinline__ acc_t clamp_acc(acc_t x, double lo, double hi) {
+    acc_t r = x < (acc_t)lo ? (acc_t)lo : x;
+    return r > (acc_t)hi ? (acc_t)hi : r;
+}
+#else
+__device__ __forceinline__ acc_t abs_acc(acc_t x) { return x < 0 ? -x : x; }
+__device__ __forceinline__ bool signbit_acc(acc_t x) { return x < 0; }
+__device__ __forceinline__ acc_t pow_scalar_acc(acc_t x, double p) {
+    i64 e = (i64)p, r = 1, b = x;
+    while (e > 0) { if (e & 1) r *= b; b *= b; e >>= 1; }
+    return r;
+}
+__device__ __forceinline__ acc_t pow_acc(acc_t a, acc_t b) { return pow_scalar_acc(a, (double)b); }
+// integer tensors see integral bounds; an infinite bound never applies
+__device__ __forceinline__ acc_t clamp_acc(acc_t x, double lo, double hi) {
+    acc_t r = (double)x < lo ? (acc_t)ceil(lo) : x;
+    return (double)r > hi ? (acc_t)floor(hi) : r;
+}
+#endif
+__device__ __forceinline__ acc_t sign_acc(acc_t x) { return (acc_t)((x > 0) - (x < 0)); } // NaN -> 0
+__device__ __forceinline__ acc_t clip_acc(acc_t x, acc_t lo, acc_t hi) {
+    acc_t r = x < lo ? lo : x;
+    return r > hi ? hi : r;
+}
 
 #if defined(TT_FLOAT)
-__device__ __forceinline__ acc_t erf_acc(acc_t x) { return erf(x); }
-__device__ acc_t unary_float(int op, acc_t x, double p0, double p1) {
-    const acc_t half = (acc_t)0.5, one = (acc_t)1.0;
+// Python's %: the result takes the divisor's sign.
+__device__ __forceinline__ acc_t rem_acc(acc_t a, acc_t b) {
+    acc_t r = fmod(a, b);
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+__device__ __forceinline__ acc_t fmod_acc(acc_t a, acc_t b) { return fmod(a, b); }
+__device__ __forceinline__ acc_t floor_div_acc(acc_t a, acc_t b) { return floor(a / b); }
+__device__ __forceinline__ acc_t trunc_div_acc(acc_t a, acc_t b) { return trunc(a / b); }
+__device__ __forceinline__ acc_t xlogy_acc(acc_t a, acc_t b) {
+    if (b != b) return b;
+    return a == 0 ? (acc_t)0 : a * log(b);
+}
+__device__ __forceinline__ acc_t erfinv_acc(acc_t x) {
+#if defined(TT_F64)
+    return erfinv(x);
+#else
+    return erfinvf(x);
+#endif
+}
+// PyTorch passes eps = -1 for logit(eps=None): no clamp
+__device__ __forceinline__ acc_t logit_acc(acc_t x, double eps) {
+    acc_t z = eps < 0 ? x : clip_acc(x, (acc_t)eps, (acc_t)(1.0 - eps));
+    return log(z / ((acc_t)1 - z));
+}
+__device__ __forceinline__ acc_t softplus_acc(acc_t x, double beta, double threshold) {
+    acc_t bx = x * (acc_t)beta;
+    return bx > (acc_t)threshold ? x : log1p(exp(bx)) / (acc_t)beta;
+}
+__device__ __forceinline__ acc_t elu_acc(acc_t x, double alpha, double scale, double input_scale) {
+    return x <= 0 ? expm1(x * (acc_t)input_scale) * (acc_t)(alpha * scale) : x * (acc_t)scale;
+}
+__device__ __forceinline__ acc_t hardsigmoid_acc(acc_t x) {
+    return clip_acc(x + (acc_t)3, (acc_t)0, (acc_t)6) / (acc_t)6;
+}
+__device__ __forceinline__ acc_t log_sigmoid_acc(acc_t x) {
+    return (x < 0 ? x : (acc_t)0) - log1p(exp(-fabs(x)));
+}
+__device__ __forceinline__ acc_t nan_to_num_acc(acc_t x, double nan, double posinf, double neginf) {
+    if (x != x) return (acc_t)nan;
+    if (x == TT_INF) return (acc_t)posinf;
+    if (x == -TT_INF) return (acc_t)neginf;
+    return x;
+}
+// u = k (x + c x^3), t = tanh u: d/dx = 1/2 (1 + t) + x/2 (1 - t^2) k (1 + 3 c x^2)
+__device__ __forceinline__ acc_t gelu_tanh_grad_acc(acc_t x) {
+    const acc_t k = (acc_t)0.79788456080286535588, c = (acc_t)0.044715, half = (acc_t)0.5;
+    acc_t t = tanh(k * (x + c * x * x * x));
+    return half * ((acc_t)1 + t) + half * x * ((acc_t)1 - t * t) * k * ((acc_t)1 + (acc_t)3 * c * x * x);
+}
+#else
+// Integer division by zero is an error the engine reports before launch.
+__device__ __forceinline__ acc_t rem_acc(acc_t a, acc_t b) {
+    if (b == 0) return 0;
+    i64 r = a % b;
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+__device__ __forceinline__ acc_t fmod_acc(acc_t a, acc_t b) { return b == 0 ? 0 : a % b; }
+__device__ __forceinline__ acc_t floor_div_acc(acc_t a, acc_t b) {
+    if (b == 0) return 0;
+    i64 q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+__device__ __forceinline__ acc_t trunc_div_acc(acc_t a, acc_t b) { return b == 0 ? 0 : a / b; }
+#endif
+
+// ---- the tables' rows ------------------------------------------------------
+__device__ acc_t unary_apply(int op, acc_t x, double p0, double p1, double p2) {
+    const acc_t zero = (acc_t)0, one = (acc_t)1, half = (acc_t)0.5;
+    (void)zero, (void)one, (void)half; // not every dtype's rows use all three
     switch (op) {
-    case UOP_EXP: return exp(x);
-    case UOP_LOG: return log(x);
-    case UOP_LOG1P: return log1p(x);
-    case UOP_SIN: return sin(x);
-    case UOP_COS: return cos(x);
-    case UOP_TANH: return tanh(x);
-    case UOP_SIGMOID: return one / (one + exp(-x));
-    case UOP_SQRT: return sqrt(x);
-    case UOP_RSQRT: return one / sqrt(x);
-    case UOP_RECIP: return one / x;
-    case UOP_ERF: return erf_acc(x);
-    case UOP_FLOOR: return floor(x);
-    case UOP_CEIL: return ceil(x);
-    case UOP_ROUND: return rint(x); // half to even, as torch.round
-    case UOP_TRUNC: return trunc(x);
-    // gelu(x) = x * Phi(x) = x/2 (1 + erf(x / sqrt 2))
-    case UOP_GELU: return half * x * (one + erf_acc(x * (acc_t)0.70710678118654752440));
-    // tanh form: x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-    case UOP_GELU_TANH: {
-        acc_t k = (acc_t)0.79788456080286535588, c = (acc_t)0.044715;
-        return half * x * (one + tanh(k * (x + c * x * x * x)));
-    }
-    case UOP_SILU: return x / (one + exp(-x));
-    case UOP_LEAKY_RELU: return x > 0 ? x : x * (acc_t)p0;
-    // d/dx x Phi(x) = Phi(x) + x phi(x)
-    case UOP_GELU_GRAD: {
-        acc_t cdf = half * (one + erf_acc(x * (acc_t)0.70710678118654752440));
-        acc_t pdf = exp(-half * x * x) * (acc_t)0.39894228040143267794;
-        return cdf + x * pdf;
-    }
-    // u = k (x + c x^3), t = tanh u: d/dx = 1/2 (1 + t) + x/2 (1 - t^2) k (1 + 3 c x^2)
-    case UOP_GELU_TANH_GRAD: {
-        acc_t k = (acc_t)0.79788456080286535588, c = (acc_t)0.044715;
-        acc_t t = tanh(k * (x + c * x * x * x));
-        return half * (one + t) + half * x * (one - t * t) * k * (one + (acc_t)3.0 * c * x * x);
-    }
-    // s = sigmoid x: d/dx x s = s (1 + x (1 - s))
-    case UOP_SILU_GRAD: {
-        acc_t s = one / (one + exp(-x));
-        return s * (one + x * (one - s));
-    }
-    case UOP_STEP_GRAD: return x > 0 ? one : (acc_t)p0;
-    case UOP_SCALAR_POW: return pow((acc_t)p0, x);
+    TT_UNARY_CASES
+#if defined(TT_FLOAT)
+    TT_UNARY_FLOAT_CASES
+#endif
     default: return x;
     }
 }
-#endif
 
-__device__ acc_t unary_apply(int op, acc_t x, double p0, double p1, int has_lo, int has_hi) {
+__device__ bool test_apply(int op, acc_t x) {
+    const acc_t zero = (acc_t)0;
+    (void)zero;
     switch (op) {
-    case UOP_NEG: return -x;
-#if defined(TT_FLOAT)
-    case UOP_ABS: return fabs(x); // abs(-0.0) = +0.0
-#else
-    case UOP_ABS: return x < 0 ? -x : x;
-#endif
-    case UOP_SIGN: return (acc_t)((x > 0) - (x < 0));
-    case UOP_SQUARE: return x * x;
-    case UOP_RELU: return (x > 0 || x != x) ? x : (acc_t)0; // NaN passes, as PyTorch
-    case UOP_CLAMP: {
-        // NaN stays NaN (comparisons are false), as torch.clamp.
-        acc_t r = x;
-        if (has_lo && r < (acc_t)p0) r = (acc_t)p0;
-        if (has_hi && r > (acc_t)p1) r = (acc_t)p1;
-        return r;
-    }
-    case UOP_POW_SCALAR: {
-#if defined(TT_FLOAT)
-        return pow(x, (acc_t)p0);
-#else
-        i64 e = (i64)p0, r = 1, b = x;
-        while (e > 0) { if (e & 1) r *= b; b *= b; e >>= 1; }
-        return r;
-#endif
-    }
-    default:
-#if defined(TT_FLOAT)
-        return unary_float(op, x, p0, p1);
-#else
-        return x;
-#endif
-    }
-}
-
-extern "C" __global__ void unary(const scalar_t *x, Strided xl, scalar_t *out, i64 n, int op,
-                                 double p0, double p1, int has_lo, int has_hi) {
-    GRID_STRIDE_LOOP(i, n) {
-        out[i] = from_acc(unary_apply(op, to_acc(x[strided_offset(xl, i)]), p0, p1, has_lo, has_hi));
-    }
-}
-
-// Bool-valued unary functions: logical_not and isnan.
-extern "C" __global__ void unary_bool(const scalar_t *x, Strided xl, u8 *out, i64 n, int op) {
-    GRID_STRIDE_LOOP(i, n) {
-        acc_t v = to_acc(x[strided_offset(xl, i)]);
-        out[i] = op == UOP_LOGICAL_NOT ? (u8)(v == (acc_t)0) : (u8)(v != v);
+    TT_TEST_CASES
+    default: return false;
     }
 }
 
 __device__ acc_t binary_apply(int op, acc_t a, acc_t b) {
     switch (op) {
-    case BOP_ADD: return a + b;
-    case BOP_SUB: return a - b;
-    case BOP_MUL: return a * b;
-    case BOP_MAXIMUM: return (a != a || a > b) ? a : b; // NaN propagates
-    case BOP_MINIMUM: return (a != a || a < b) ? a : b;
-    case BOP_THRESHOLD_GRAD: return b <= (acc_t)0 ? (acc_t)0 : a; // ReLU backward
+    TT_BINARY_CASES
 #if defined(TT_FLOAT)
-    case BOP_DIV: return a / b;
-    case BOP_POW: return pow(a, b);
-    // Python's %: the result takes the divisor's sign.
-    case BOP_REM: {
-        acc_t r = fmod(a, b);
-        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-    }
-    case BOP_FLOOR_DIV: return floor(a / b);
-    case BOP_TRUNC_DIV: return trunc(a / b);
+    TT_BINARY_FLOAT_CASES
 #else
-    // Integer division by zero is an error the engine reports before launch.
-    case BOP_DIV: return b == 0 ? 0 : a / b;
-    case BOP_POW: {
-        i64 e = b, r = 1, x = a;
-        while (e > 0) { if (e & 1) r *= x; x *= x; e >>= 1; }
-        return e < 0 ? 0 : r;
-    }
-    case BOP_REM: {
-        if (b == 0) return 0;
-        i64 r = a % b;
-        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-    }
-    case BOP_FLOOR_DIV: {
-        if (b == 0) return 0;
-        i64 q = a / b;
-        return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-    }
-    case BOP_TRUNC_DIV: return b == 0 ? 0 : a / b;
-    case BOP_BIT_AND: return a & b;
-    case BOP_BIT_OR: return a | b;
-    case BOP_BIT_XOR: return a ^ b;
+    TT_BINARY_INT_CASES
 #endif
     default: return a;
     }
+}
+
+__device__ bool compare_apply(int op, acc_t a, acc_t b) {
+    switch (op) {
+    TT_COMPARE_CASES
+    default: return false;
+    }
+}
+
+extern "C" __global__ void unary(const scalar_t *x, Strided xl, scalar_t *out, i64 n, int op,
+                                 double p0, double p1, double p2) {
+    GRID_STRIDE_LOOP(i, n) {
+        out[i] = from_acc(unary_apply(op, to_acc(x[strided_offset(xl, i)]), p0, p1, p2));
+    }
+}
+
+// Bool-valued unary functions: logical_not, isnan, isinf, signbit, ...
+extern "C" __global__ void unary_bool(const scalar_t *x, Strided xl, u8 *out, i64 n, int op) {
+    GRID_STRIDE_LOOP(i, n) { out[i] = (u8)test_apply(op, to_acc(x[strided_offset(xl, i)])); }
 }
 
 extern "C" __global__ void binary(const scalar_t *a, Strided al, const scalar_t *b, Strided bl,
@@ -170,20 +191,7 @@ extern "C" __global__ void compare(const scalar_t *a, Strided al, const scalar_t
     GRID_STRIDE_LOOP(i, n) {
         acc_t x = to_acc(a[strided_offset(al, i)]);
         acc_t y = to_acc(b[strided_offset(bl, i)]);
-        bool r;
-        switch (op) {
-        case BOP_LT: r = x < y; break;
-        case BOP_LE: r = x <= y; break;
-        case BOP_GT: r = x > y; break;
-        case BOP_GE: r = x >= y; break;
-        case BOP_EQ: r = x == y; break;
-        case BOP_NE: r = x != y; break;
-        case BOP_LOGICAL_AND: r = (x != 0) && (y != 0); break;
-        case BOP_LOGICAL_OR: r = (x != 0) || (y != 0); break;
-        case BOP_LOGICAL_XOR: r = (x != 0) != (y != 0); break;
-        default: r = false;
-        }
-        out[i] = (u8)r;
+        out[i] = (u8)compare_apply(op, x, y);
     }
 }
 
@@ -217,13 +225,7 @@ extern "C" __global__ void arange(scalar_t *out, i64 n, double start, double ste
 // Casts from this module's dtype to each destination type. Integer to
 // integer stays in i64 (no rounding through double); float to integer
 // truncates toward zero, as a C cast and PyTorch.
-__device__ __forceinline__ i64 to_i64_exact(scalar_t v) {
-#if defined(TT_FLOAT)
-    return (i64)to_acc(v);
-#else
-    return (i64)to_acc(v);
-#endif
-}
+__device__ __forceinline__ i64 to_i64_exact(scalar_t v) { return (i64)to_acc(v); }
 extern "C" __global__ void cast_f32(const scalar_t *x, Strided xl, float *out, i64 n) {
     GRID_STRIDE_LOOP(i, n) { out[i] = (float)to_acc(x[strided_offset(xl, i)]); }
 }

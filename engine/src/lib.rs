@@ -8,7 +8,9 @@
 //!   storage/cuda/       feature `cuda`: CudaStorage, NVRTC kernels (../kernels), cuBLAS; `tinytorch::cuda`
 //! amp/                  autocast guard (per-op dtype policy), GradScaler
 //! tensor/               Tensor (cheap clone), creation, PyTorch's repr
-//! ops/                  one file per op family, each with its backward
+//! ops/                  one file per op family, each with its backward;
+//!   ops/pointwise/      the elementwise tables: one row per op (formula, CUDA
+//!                       expression, derivative), the list the language binds
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
 //! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints

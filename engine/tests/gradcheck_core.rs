@@ -65,6 +65,57 @@ fn unary_ops_match_finite_differences() {
         ("rsub_scalar", |x| x.rsub_scalar(2.0), -1.0, 1.0),
         ("rdiv_scalar", |x| x.rdiv_scalar(2.0), 0.5, 2.0),
         ("div_scalar", |x| x.div_scalar(4.0), -1.0, 1.0),
+        // the pointwise tables' newer rows
+        ("log2", |x| x.log2(), 0.2, 3.0),
+        ("log10", |x| x.log10(), 0.2, 3.0),
+        ("exp2", |x| x.exp2(), -2.0, 2.0),
+        ("expm1", |x| x.expm1(), -2.0, 2.0),
+        ("tan", |x| x.tan(), -1.2, 1.2),
+        ("asin", |x| x.asin(), -0.9, 0.9),
+        ("acos", |x| x.acos(), -0.9, 0.9),
+        ("atan", |x| x.atan(), -2.0, 2.0),
+        ("sinh", |x| x.sinh(), -2.0, 2.0),
+        ("cosh", |x| x.cosh(), -2.0, 2.0),
+        ("asinh", |x| x.asinh(), -2.0, 2.0),
+        ("acosh", |x| x.acosh(), 1.2, 3.0),
+        ("atanh", |x| x.atanh(), -0.9, 0.9),
+        ("erfc", |x| x.erfc(), -2.0, 2.0),
+        ("erfinv", |x| x.erfinv(), -0.9, 0.9),
+        ("floor", |x| x.floor(), 0.1, 0.9),
+        ("ceil", |x| x.ceil(), 0.1, 0.9),
+        ("round", |x| x.round(), 0.1, 0.4),
+        ("trunc", |x| x.trunc(), -0.9, -0.1),
+        ("frac", |x| x.frac(), 1.1, 1.9),
+        ("sgn", |x| x.sgn(), 0.1, 2.0),
+        ("logit", |x| x.logit(None), 0.1, 0.9),
+        ("logit_eps", |x| x.logit(Some(0.05)), 0.1, 0.9),
+        ("logit_eps_clamped", |x| x.logit(Some(0.05)), -0.5, -0.1),
+        ("nan_to_num", |x| x.nan_to_num(0.0, None, None), -2.0, 2.0),
+        ("softplus", |x| x.softplus(1.0, 20.0), -3.0, 3.0),
+        ("softplus_beta", |x| x.softplus(2.0, 3.0), -3.0, 1.0),
+        ("softplus_linear", |x| x.softplus(2.0, 3.0), 2.0, 4.0),
+        ("mish", |x| x.mish(), -3.0, 3.0),
+        ("hardtanh", |x| x.hardtanh(-1.0, 1.0), -0.9, 0.9),
+        ("hardtanh_outside", |x| x.hardtanh(-0.5, 0.5), 0.6, 2.0),
+        ("relu6", |x| x.relu6(), 0.1, 5.9),
+        ("hardsigmoid", |x| x.hardsigmoid(), -2.9, 2.9),
+        ("hardswish", |x| x.hardswish(), -2.9, 2.9),
+        ("hardswish_high", |x| x.hardswish(), 3.1, 4.0),
+        ("hardswish_low", |x| x.hardswish(), -4.0, -3.1),
+        ("elu_neg", |x| x.elu(1.5), -2.0, -0.05),
+        ("elu_pos", |x| x.elu(1.5), 0.05, 2.0),
+        ("selu_neg", |x| x.selu(), -2.0, -0.05),
+        ("selu_pos", |x| x.selu(), 0.05, 2.0),
+        ("celu_neg", |x| x.celu(0.5), -2.0, -0.05),
+        ("celu_pos", |x| x.celu(0.5), 0.05, 2.0),
+        ("softsign_pos", |x| x.softsign(), 0.1, 2.0),
+        ("softsign_neg", |x| x.softsign(), -2.0, -0.1),
+        ("tanhshrink", |x| x.tanhshrink(), -2.0, 2.0),
+        ("logsigmoid", |x| x.logsigmoid(), -3.0, 3.0),
+        ("clamp_min_scalar", |x| x.clamp_min(0.03), -1.0, 1.0),
+        ("fmod_scalar", |x| x.fmod(0.7), 0.1, 0.6),
+        ("xlogy_scalar", |x| x.xlogy(2.5), -1.0, 1.0),
+        ("copysign_scalar", |x| x.copysign(-1.0), 0.2, 2.0),
     ];
     for (name, op, lo, hi) in rows {
         for shape in [vec![], vec![5], vec![3, 4]] {
@@ -91,6 +142,11 @@ fn binary_ops_with_broadcasting() {
         ("minimum", |a, b| a.minimum(b), -2.0, 2.0),
         ("add_alpha", |a, b| a.add_arg(b, 2.5), -2.0, 2.0),
         ("sub_alpha", |a, b| a.sub_arg(b, -0.5), -2.0, 2.0),
+        ("atan2", |a, b| a.atan2(b), 0.3, 2.0),
+        ("hypot", |a, b| a.hypot(b), 0.5, 2.0),
+        ("xlogy", |a, b| a.xlogy(b), 0.5, 2.0),
+        ("lerp_scalar", |a, b| a.lerp(b, 0.3), -2.0, 2.0),
+        ("lerp_scalar_far", |a, b| a.lerp(b, 0.8), -2.0, 2.0),
     ];
     let shapes: Vec<(Vec<usize>, Vec<usize>)> = vec![
         (vec![3], vec![3]),
@@ -120,6 +176,47 @@ fn remainder_away_from_its_jumps() {
         let b = leaf(&sb, 1.1, 1.2, 2);
         check("remainder", |xs| xs[0].remainder(&xs[1]), &[a, b]);
     }
+}
+
+#[test]
+fn pointwise_binaries_inside_their_domains() {
+    for (sa, sb) in [
+        (vec![4], vec![4]),
+        (vec![2, 3], vec![3]),
+        (vec![3, 1], vec![1, 2]),
+    ] {
+        // fmod: a / b stays in (2, 3), so trunc(a / b) = 2 and d fmod / db = -2
+        let a = leaf(&sa, 2.6, 2.9, 1);
+        let b = leaf(&sb, 1.1, 1.2, 2);
+        check("fmod", |xs| xs[0].fmod(&xs[1]), &[a, b]);
+        // copysign: |a| with b's sign (negative here), so d/da = -1, d/db = 0
+        let a = leaf(&sa, 0.2, 2.0, 3);
+        let b = leaf(&sb, -2.0, -0.2, 4);
+        check("copysign", |xs| xs[0].copysign(&xs[1]), &[a, b]);
+        // lerp with a tensor weight on both sides of 1/2
+        let a = leaf(&sa, -2.0, 2.0, 5);
+        let b = leaf(&sb, -2.0, 2.0, 6);
+        let w = leaf(&sb, 0.0, 1.0, 7);
+        check("lerp_tensor", |xs| xs[0].lerp(&xs[1], &xs[2]), &[a, b, w]);
+        // clamp_min / clamp_max on values drawn from two grids (no ties,
+        // where neither is differentiable)
+        let a = leaf(&sa, -2.0, 2.0, 8);
+        let b = leaf(&sb, -1.33, 1.17, 9);
+        check(
+            "clamp_min",
+            |xs| xs[0].clamp_min(&xs[1]),
+            &[a.clone(), b.clone()],
+        );
+        check("clamp_max", |xs| xs[0].clamp_max(&xs[1]), &[a, b]);
+    }
+    // atan2 across all four quadrants (no operand at 0)
+    let y = Tensor::from_vec_f64(&[1.0, 1.0, -1.0, -1.0, 0.3], &[5], DType::F64)
+        .and_then(|t| t.requires_grad_(true))
+        .unwrap();
+    let x = Tensor::from_vec_f64(&[1.0, -1.0, 1.0, -1.0, -2.0], &[5], DType::F64)
+        .and_then(|t| t.requires_grad_(true))
+        .unwrap();
+    check("atan2_quadrants", |xs| xs[0].atan2(&xs[1]), &[y, x]);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! the `std::ops` operators on `&Tensor` (each returning `Result`).
 
 use super::{same_device, sum_to_shape, Scalar};
-use crate::autograd::{record, SavedTensor};
+use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::dtype::{result_type, Operand};
 use crate::shape::broadcast_shapes;
 use crate::storage::{BinaryOp, UnaryOp};
@@ -40,7 +40,7 @@ impl From<i64> for Arg<'_> {
     }
 }
 
-fn operand(a: &Arg) -> Operand {
+pub(crate) fn operand(a: &Arg) -> Operand {
     match a {
         Arg::T(t) if t.dim() == 0 => Operand::ZeroDim(t.dtype()),
         Arg::T(t) => Operand::Tensor(t.dtype()),
@@ -49,7 +49,12 @@ fn operand(a: &Arg) -> Operand {
 }
 
 /// Materialises both sides as tensors of `dtype` on one device.
-fn materialise(op: &'static str, a: &Arg, b: &Arg, dtype: DType) -> Result<(Tensor, Tensor)> {
+pub(crate) fn materialise(
+    op: &'static str,
+    a: &Arg,
+    b: &Arg,
+    dtype: DType,
+) -> Result<(Tensor, Tensor)> {
     let dev = match (a, b) {
         (Arg::T(x), Arg::T(y)) => {
             // 0-dim CPU tensors may mix with any device, as in PyTorch.
@@ -205,9 +210,8 @@ impl Tensor {
 
     /// `s - self` (Python's reflected `__rsub__`).
     pub fn rsub_scalar(&self, s: impl Into<Scalar>) -> Result<Tensor> {
-        let (x, y, out) = binary(Arg::S(s.into()), Arg::T(self), BinaryOp::Sub, keep)?;
+        let (_, y, out) = binary(Arg::S(s.into()), Arg::T(self), BinaryOp::Sub, keep)?;
         let sy = y.shape().to_vec();
-        let _ = x;
         Ok(record(out, "RsubBackward1", &[&y], vec![], move |g, _| {
             Ok(vec![Some(sum_to_shape(&g.neg()?, &sy)?)])
         }))
@@ -396,7 +400,15 @@ impl Tensor {
         }
         let x = self.to_dtype(dtype)?;
         let ev = e.to_f64();
-        let out = x.raw_unary(UnaryOp::PowScalar(ev))?;
+        // x ** 2 and x ** 0.5 as PyTorch computes them: a product, a sqrt
+        let op = if ev == 2.0 {
+            UnaryOp::Square
+        } else if ev == 0.5 && dtype.is_float() {
+            UnaryOp::Sqrt
+        } else {
+            UnaryOp::PowScalar(ev)
+        };
+        let out = x.raw_unary(op)?;
         let sx = SavedTensor::new("self", &x);
         Ok(record(
             out,
@@ -438,6 +450,112 @@ impl Tensor {
                 )])
             },
         ))
+    }
+
+    /// `torch.lerp(input, end, weight)`: `input + weight (end - input)`,
+    /// evaluated from the nearer end as PyTorch does (`end - (end - input)
+    /// (1 - weight)` once `|weight| >= 0.5`). `weight` is a Python number
+    /// (`LerpBackward0`) or a tensor (`LerpBackward1`); all broadcast.
+    ///
+    /// ```
+    /// use tinytorch::{Tensor, DType};
+    /// let a = Tensor::from_vec_f64(&[1.0, 2.0], &[2], DType::F32)?;
+    /// let b = Tensor::from_vec_f64(&[3.0, 5.0], &[2], DType::F32)?;
+    /// // 3 - (3 - 1) 0.25 = 2.5, 5 - (5 - 2) 0.25 = 4.25
+    /// assert_eq!(a.lerp(&b, 0.75)?.to_vec_f64()?, vec![2.5, 4.25]);
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
+    pub fn lerp<'a>(&self, end: &Tensor, weight: impl Into<Arg<'a>>) -> Result<Tensor> {
+        let weight = weight.into();
+        let dtype = self.dtype();
+        let mismatch = |what: &str, d: DType| {
+            Error::invalid(format!(
+                "expected dtype {} for `{what}` but got dtype {}",
+                dtype.name(),
+                d.name()
+            ))
+        };
+        if end.dtype() != dtype {
+            return Err(mismatch("end", end.dtype()));
+        }
+        if let Arg::T(w) = &weight {
+            if w.dtype() != dtype {
+                return Err(mismatch("weight", w.dtype()));
+            }
+        }
+        if !dtype.is_float() {
+            return Err(Error::invalid(format!(
+                "\"lerp_kernel_scalar_weight\" not implemented for '{}'",
+                dtype.legacy_name()
+            )));
+        }
+        let out = with_no_grad(|| -> Result<Tensor> {
+            let d = end.sub(self)?;
+            match &weight {
+                Arg::S(w) => {
+                    let w = w.to_f64();
+                    if w.abs() < 0.5 {
+                        self.add(&d.mul_scalar(w)?)
+                    } else {
+                        end.sub(&d.mul_scalar(1.0 - w)?)
+                    }
+                }
+                Arg::T(w) => {
+                    let near_input = self.add(&d.mul(w)?)?;
+                    let near_end = end.sub(&d.mul(&w.rsub_scalar(1.0)?)?)?;
+                    Tensor::where_cond(&w.abs()?.lt_scalar(0.5)?, &near_input, &near_end)
+                }
+            }
+        })?;
+        let shapes = [self.shape().to_vec(), end.shape().to_vec()];
+        // d/dinput = 1 - w, d/dend = w, d/dweight = end - input
+        match weight {
+            Arg::S(w) => {
+                let w = w.to_f64();
+                Ok(record(
+                    out,
+                    "LerpBackward0",
+                    &[self, end],
+                    vec![],
+                    move |g, n| {
+                        Ok(vec![
+                            n[0].then(|| sum_to_shape(&g.mul_scalar(1.0 - w)?, &shapes[0]))
+                                .transpose()?,
+                            n[1].then(|| sum_to_shape(&g.mul_scalar(w)?, &shapes[1]))
+                                .transpose()?,
+                        ])
+                    },
+                ))
+            }
+            Arg::T(w) => {
+                const NAME: &str = "LerpBackward1";
+                let saved = [
+                    SavedTensor::new("self", self),
+                    SavedTensor::new("end", end),
+                    SavedTensor::new("weight", w),
+                ];
+                let keep = saved.clone();
+                let wshape = w.shape().to_vec();
+                Ok(record(
+                    out,
+                    NAME,
+                    &[self, end, w],
+                    saved.to_vec(),
+                    move |g, n| {
+                        let [a, b, w] =
+                            [keep[0].get(NAME)?, keep[1].get(NAME)?, keep[2].get(NAME)?];
+                        Ok(vec![
+                            n[0].then(|| sum_to_shape(&g.mul(&w.rsub_scalar(1.0)?)?, &shapes[0]))
+                                .transpose()?,
+                            n[1].then(|| sum_to_shape(&g.mul(&w)?, &shapes[1]))
+                                .transpose()?,
+                            n[2].then(|| sum_to_shape(&g.mul(&b.sub(&a)?)?, &wshape))
+                                .transpose()?,
+                        ])
+                    },
+                ))
+            }
+        }
     }
 
     /// `torch.maximum` (NaN-propagating; ties split the gradient in half).

@@ -171,7 +171,7 @@ impl Tensor {
 
     /// The in-place recipe (module docs): `f` computes the new value of
     /// `self` out of place from its argument.
-    fn apply_inplace(
+    pub(crate) fn apply_inplace(
         &self,
         others: &[&Tensor],
         f: impl FnOnce(&Tensor) -> Result<Tensor>,
@@ -433,26 +433,6 @@ impl Tensor {
                 },
             ))
         })
-    }
-
-    pub fn relu_(&self) -> Result<()> {
-        self.apply_inplace(&[], |x| x.relu())
-    }
-
-    pub fn neg_(&self) -> Result<()> {
-        self.apply_inplace(&[], |x| x.neg())
-    }
-
-    pub fn exp_(&self) -> Result<()> {
-        self.apply_inplace(&[], |x| x.exp())
-    }
-
-    pub fn sigmoid_(&self) -> Result<()> {
-        self.apply_inplace(&[], |x| x.sigmoid())
-    }
-
-    pub fn tanh_(&self) -> Result<()> {
-        self.apply_inplace(&[], |x| x.tanh())
     }
 
     /// `x[indices] = values` (`accumulate`: `+=` with duplicates adding

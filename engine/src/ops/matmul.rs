@@ -5,7 +5,6 @@
 
 use super::{same_device, sum_to_shape};
 use crate::autograd::{record, SavedTensor};
-use crate::dtype::{result_type, Operand};
 use crate::shape::broadcast_shapes;
 use crate::{Error, Layout, Result, Tensor};
 
@@ -65,7 +64,6 @@ impl Tensor {
                 ),
             });
         }
-        let _ = result_type(&[Operand::Tensor(self.dtype())]);
         // View 1-D operands as matrices (detached: the node below owns the
         // whole product), multiply, and drop the added dims.
         let a2 = if ra == 1 {

@@ -1,7 +1,9 @@
 //! Tensor operations, one file per family. Each op checks its arguments,
 //! computes the output through `Storage` (never naming a device), and, when
 //! autograd is recording, attaches a node whose backward sits right under
-//! the forward, written in tensor ops.
+//! the forward, written in tensor ops. Elementwise functions are rows of
+//! the tables in `pointwise/`; `unary.rs` and `binary.rs` hold the few
+//! whose checks or signatures a row cannot say.
 
 pub mod activation;
 pub mod binary;
@@ -11,6 +13,7 @@ pub mod index;
 pub mod indexing;
 pub mod inplace;
 pub mod matmul;
+pub mod pointwise;
 pub mod reduce;
 pub mod shape;
 pub mod sort;

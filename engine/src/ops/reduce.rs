@@ -487,12 +487,4 @@ impl Tensor {
             s.reshape(&shape)
         }
     }
-
-    /// `torch.isinf`.
-    pub fn isinf(&self) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Tensor::zeros(self.shape(), DType::Bool, self.device());
-        }
-        self.abs()?.eq_scalar(f64::INFINITY)
-    }
 }

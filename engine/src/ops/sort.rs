@@ -71,10 +71,10 @@ impl Tensor {
 
     /// `torch.topk(x, k, dim, largest, sorted)`: the `k` largest (or
     /// smallest) elements along `dim` and their indices. Results always come
-    /// sorted (allowed for `sorted=False`); among ties the lowest indices win
-    /// (PyTorch leaves tie order unspecified). Records `TopkBackward0`.
-    pub fn topk(&self, k: usize, dim: i64, largest: bool, sorted: bool) -> Result<ValuesIndices> {
-        let _ = sorted;
+    /// sorted, which `sorted=False` allows, so the flag changes nothing;
+    /// among ties the lowest indices win (PyTorch leaves tie order
+    /// unspecified). Records `TopkBackward0`.
+    pub fn topk(&self, k: usize, dim: i64, largest: bool, _sorted: bool) -> Result<ValuesIndices> {
         let d = normalize_dim("topk", dim, self.dim())?;
         let size = self.shape().get(d).copied().unwrap_or(1);
         if k > size {

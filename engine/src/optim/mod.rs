@@ -457,7 +457,6 @@ impl Optimizer {
         }
         let mut new_state = Vec::new();
         let mut new_opts = Vec::new();
-        let mut k = 0usize;
         for (gi, group) in self.groups.iter().enumerate() {
             let ids = sd
                 .get(&format!("param_groups.{gi}.params"))
@@ -480,7 +479,6 @@ impl Optimizer {
                 let id = ids[pi];
                 let Some(step) = sd.get(&format!("state.{id}.step")) else {
                     states.push(self.state[gi][pi].clone());
-                    k += 1;
                     continue;
                 };
                 let mut bufs = Vec::new();
@@ -506,12 +504,10 @@ impl Optimizer {
                     step: step.item()? as u64,
                     bufs,
                 }));
-                k += 1;
             }
             new_state.push(states);
             new_opts.push(opts);
         }
-        let _ = k;
         self.state = new_state;
         for (g, o) in self.groups.iter_mut().zip(new_opts) {
             g.options = o;

@@ -42,16 +42,11 @@ fn whole(t: &Tensor) -> bool {
 /// Elements per parallel task of an update.
 const CHUNK: usize = 1 << 15;
 
-fn slice_mut<T: IntoStorage>(s: &mut Storage) -> Result<&mut [T]> {
-    match s {
-        Storage::Cpu(c) => {
-            T::slice_mut(c).ok_or_else(|| Error::Internal("optimizer state dtype".into()))
-        }
-        #[cfg(feature = "cuda")]
-        Storage::Cuda(_) => Err(Error::Internal(
-            "optimizer: CUDA state reached the host loop".into(),
-        )),
-    }
+/// The host buffer of a parameter, gradient or state (the CPU path only
+/// reaches here for CPU tensors; see `step`).
+fn host_mut<T: IntoStorage>(s: &mut Storage) -> Result<&mut [T]> {
+    s.host_slice_mut()
+        .ok_or_else(|| Error::Internal("optimizer: a buffer that is not a host buffer of the parameter's dtype reached the host loop".into()))
 }
 
 /// Runs `f(param, grad, state)` for every element of `p` (whose gradient
@@ -70,21 +65,17 @@ fn apply<R: Real, const N: usize, F: Fn(&mut R, R, &mut [R; N]) + Sync>(
         )));
     }
     let gs = g.storage();
-    let gv: &[R] = match &*gs {
-        Storage::Cpu(c) => R::slice(c).ok_or_else(|| Error::Internal("grad dtype".into()))?,
-        #[cfg(feature = "cuda")]
-        Storage::Cuda(_) => {
-            return Err(Error::Internal(
-                "optimizer: CUDA grad reached the host loop".into(),
-            ))
-        }
-    };
+    let gv: &[R] = gs.host_slice().ok_or_else(|| {
+        Error::Internal(
+            "optimizer: the gradient is not a host buffer of the parameter's dtype".into(),
+        )
+    })?;
     let mut pg = p.storage_mut();
-    let pv = slice_mut::<R>(&mut pg)?;
+    let pv = host_mut::<R>(&mut pg)?;
     let mut guards: Vec<_> = bufs.iter().map(|b| b.storage_mut()).collect();
     let mut bv: Vec<&mut [R]> = Vec::with_capacity(N);
     for gd in guards.iter_mut() {
-        bv.push(slice_mut::<R>(gd)?);
+        bv.push(host_mut::<R>(gd)?);
     }
     if gv.len() != pv.len() || bv.iter().any(|b| b.len() != pv.len()) {
         return Err(Error::Internal(

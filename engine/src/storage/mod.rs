@@ -2,10 +2,13 @@
 //!
 //! `Storage` is an enum over devices; each variant holds a backend buffer
 //! that implements [`Backend`], the small set of primitives every op is
-//! built from. Ops and autograd call `Storage` methods only and never name a
-//! device. `Storage::Cuda` (feature `cuda`, `cuda/`) is the second variant;
-//! a two-operand method on storages of different devices is PyTorch's
-//! "Expected all tensors to be on the same device" error naming both.
+//! built from (`cpu/backend.rs` for the CPU, `cuda/backend.rs` for CUDA).
+//! Ops, autograd and the optimizers call `Storage` methods only and never
+//! name a device. Fused kernels and host access are defaulted `Backend`
+//! methods answering `None` where a backend has no such path; the caller
+//! then composes the result from primitives. A two-operand method on
+//! storages of different devices is PyTorch's "Expected all tensors to be
+//! on the same device" error naming both.
 
 pub mod cpu;
 pub mod cuda;
@@ -15,6 +18,7 @@ use crate::{DType, Device, Error, Layout, Result};
 pub use cpu::conv::Window2d;
 pub use cpu::conv2d::ConvShape;
 pub use cpu::CpuStorage;
+use cpu::IntoStorage;
 #[cfg(feature = "cuda")]
 pub use cuda::CudaStorage;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
@@ -132,6 +136,50 @@ pub trait Backend: Sized + Send + Sync {
         idx_layout: &Layout,
         g: &Window2d,
     ) -> Result<Self>;
+
+    // Fused kernels: `None` means "not fused here", and the caller runs
+    // its composite of primitives (the tested reference; the CPU keeps it,
+    // so CPU results never depend on these).
+
+    /// Softmax (`log`: log_softmax) over the last dim of `layout`, in one
+    /// pass per row, contiguous out.
+    fn softmax_last(&self, layout: &Layout, log: bool) -> Result<Option<Self>> {
+        let _ = (layout, log);
+        Ok(None)
+    }
+    /// Layer norm (`rms` false) or RMS norm over trailing rows of `len`
+    /// elements, no affine: (x-hat, mean, rstd), the statistics float32.
+    fn norm_last(
+        &self,
+        layout: &Layout,
+        len: usize,
+        eps: f64,
+        rms: bool,
+    ) -> Result<Option<(Self, Self, Self)>> {
+        let _ = (layout, len, eps, rms);
+        Ok(None)
+    }
+    /// Dropout from a counter-based stream keyed by `seed()` (called only
+    /// by a backend that has the kernel): (output, mask = scale or 0).
+    fn dropout(
+        &self,
+        layout: &Layout,
+        p: f64,
+        seed: impl FnOnce() -> u64,
+    ) -> Result<Option<(Self, Self)>> {
+        let _ = (layout, p, seed);
+        Ok(None)
+    }
+    /// The whole buffer as a host slice of `T`, where it is host memory of
+    /// that element type (the CPU): host loops such as the optimizers'
+    /// one-pass updates then run in place. `None` elsewhere.
+    fn host_slice<T: IntoStorage>(&self) -> Option<&[T]> {
+        None
+    }
+    /// [`Backend::host_slice`], writable.
+    fn host_slice_mut<T: IntoStorage>(&mut self) -> Option<&mut [T]> {
+        None
+    }
 }
 
 /// Devices without a fused convolution: `nn::functional::conv2d` composes
@@ -393,22 +441,19 @@ impl Storage {
     }
 }
 
-/// Fused kernels a device has in place of the composites that ops and nn
-/// build from primitives. `None` on the CPU: the caller keeps its
-/// composite (the tested reference), so CPU results never change.
-#[cfg_attr(not(feature = "cuda"), allow(unused_variables))]
+/// The fused kernels and host access of [`Backend`], per device: `None`
+/// where the device has no such path.
 impl Storage {
-    /// Softmax / log_softmax over the last dim of `l`, contiguous out.
+    /// See [`Backend::softmax_last`].
     pub(crate) fn fused_softmax_last(&self, l: &Layout, log: bool) -> Result<Option<Storage>> {
-        match self {
-            Storage::Cpu(_) => Ok(None),
+        Ok(match self {
+            Storage::Cpu(s) => Backend::softmax_last(s, l, log)?.map(Storage::Cpu),
             #[cfg(feature = "cuda")]
-            Storage::Cuda(s) => Ok(Some(Storage::Cuda(s.softmax_last(l, log)?))),
-        }
+            Storage::Cuda(s) => Backend::softmax_last(s, l, log)?.map(Storage::Cuda),
+        })
     }
 
-    /// Layer norm (`rms` false) or RMS norm over trailing rows of `len`
-    /// elements, no affine: (x-hat, mean, rstd), the statistics float32.
+    /// See [`Backend::norm_last`].
     pub(crate) fn fused_norm_last(
         &self,
         l: &Layout,
@@ -416,32 +461,41 @@ impl Storage {
         eps: f64,
         rms: bool,
     ) -> Result<Option<(Storage, Storage, Storage)>> {
-        match self {
-            Storage::Cpu(_) => Ok(None),
+        Ok(match self {
+            Storage::Cpu(s) => Backend::norm_last(s, l, len, eps, rms)?
+                .map(|(y, m, r)| (Storage::Cpu(y), Storage::Cpu(m), Storage::Cpu(r))),
             #[cfg(feature = "cuda")]
-            Storage::Cuda(s) => {
-                let (y, m, r) = s.norm_last(l, len, eps, rms)?;
-                Ok(Some((Storage::Cuda(y), Storage::Cuda(m), Storage::Cuda(r))))
-            }
-        }
+            Storage::Cuda(s) => Backend::norm_last(s, l, len, eps, rms)?
+                .map(|(y, m, r)| (Storage::Cuda(y), Storage::Cuda(m), Storage::Cuda(r))),
+        })
     }
 
-    /// Dropout from a counter-based stream keyed by `seed()` (called only
-    /// where the device has the kernel): (output, mask = scale or 0).
+    /// See [`Backend::dropout`].
     pub(crate) fn fused_dropout(
         &self,
         l: &Layout,
         p: f64,
         seed: impl FnOnce() -> u64,
     ) -> Result<Option<(Storage, Storage)>> {
-        match self {
-            Storage::Cpu(_) => Ok(None),
+        Ok(match self {
+            Storage::Cpu(s) => {
+                Backend::dropout(s, l, p, seed)?.map(|(y, m)| (Storage::Cpu(y), Storage::Cpu(m)))
+            }
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => {
-                let (y, m) = s.dropout(l, p, seed(), 0)?;
-                Ok(Some((Storage::Cuda(y), Storage::Cuda(m))))
+                Backend::dropout(s, l, p, seed)?.map(|(y, m)| (Storage::Cuda(y), Storage::Cuda(m)))
             }
-        }
+        })
+    }
+
+    /// See [`Backend::host_slice`].
+    pub(crate) fn host_slice<T: IntoStorage>(&self) -> Option<&[T]> {
+        each!(self, s => Backend::host_slice(s))
+    }
+
+    /// See [`Backend::host_slice_mut`].
+    pub(crate) fn host_slice_mut<T: IntoStorage>(&mut self) -> Option<&mut [T]> {
+        each!(self, s => Backend::host_slice_mut(s))
     }
 }
 
@@ -529,196 +583,5 @@ impl Storage {
         pair!("max_pool2d_backward", self, idx, (s, i) =>
             Ok(Storage::Cpu(Backend::max_pool2d_backward(s, l, i, il, g)?)),
             Ok(Storage::Cuda(Backend::max_pool2d_backward(s, l, i, il, g)?)))
-    }
-}
-
-impl Backend for CpuStorage {
-    fn device(&self) -> Device {
-        Device::Cpu
-    }
-
-    fn dtype(&self) -> DType {
-        CpuStorage::dtype(self)
-    }
-
-    fn len(&self) -> usize {
-        CpuStorage::len(self)
-    }
-
-    fn to_cpu(&self, layout: &Layout) -> Result<CpuStorage> {
-        Ok(CpuStorage::copy_strided(self, layout))
-    }
-
-    fn copy_strided(&self, layout: &Layout) -> Result<Self> {
-        Ok(CpuStorage::copy_strided(self, layout))
-    }
-
-    fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self> {
-        Ok(CpuStorage::cast(self, layout, dtype))
-    }
-
-    fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()> {
-        CpuStorage::copy_into(self, dst, src, src_layout)
-    }
-
-    fn unary(&self, layout: &Layout, op: UnaryOp) -> Result<Self> {
-        cpu::elementwise::unary(self, layout, op)
-    }
-
-    fn binary(
-        &self,
-        layout: &Layout,
-        rhs: &Self,
-        rhs_layout: &Layout,
-        op: BinaryOp,
-    ) -> Result<Self> {
-        cpu::elementwise::binary(self, layout, rhs, rhs_layout, op)
-    }
-
-    fn where_cond(
-        &self,
-        layout: &Layout,
-        a: &Self,
-        al: &Layout,
-        b: &Self,
-        bl: &Layout,
-    ) -> Result<Self> {
-        cpu::elementwise::where_cond(self, layout, a, al, b, bl)
-    }
-
-    fn reduce(&self, layout: &Layout, op: ReduceOp, dims: &[usize]) -> Result<Self> {
-        cpu::reduce::reduce(self, layout, op, dims)
-    }
-
-    fn matmul(&self, layout: &Layout, rhs: &Self, rhs_layout: &Layout) -> Result<Self> {
-        cpu::matmul::matmul(self, layout, rhs, rhs_layout)
-    }
-
-    fn index_select(
-        &self,
-        layout: &Layout,
-        dim: usize,
-        idx: &Self,
-        idx_layout: &Layout,
-    ) -> Result<Self> {
-        let src = contiguous(self, layout);
-        cpu::index::index_select(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout))
-    }
-
-    fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
-        let src = contiguous(self, layout);
-        cpu::index::gather(
-            src.as_ref(),
-            layout.shape(),
-            dim,
-            &idx.to_i64s(idx_layout),
-            idx_layout.shape(),
-        )
-    }
-
-    fn scatter(
-        &mut self,
-        shape: &[usize],
-        dim: usize,
-        idx: &Self,
-        idx_layout: &Layout,
-        src: &Self,
-        src_layout: &Layout,
-        accumulate: bool,
-    ) -> Result<()> {
-        let src = contiguous(src, src_layout);
-        let ids = idx.to_i64s(idx_layout);
-        cpu::index::scatter(
-            self,
-            shape,
-            dim,
-            &ids,
-            idx_layout.shape(),
-            src.as_ref(),
-            accumulate,
-        )
-    }
-
-    fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self> {
-        let src = contiguous(self, layout);
-        Ok(cpu::index::cumsum(src.as_ref(), layout.shape(), dim))
-    }
-
-    fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)> {
-        let src = contiguous(self, layout);
-        Ok(cpu::index::sort(
-            src.as_ref(),
-            layout.shape(),
-            dim,
-            descending,
-        ))
-    }
-
-    fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        cpu::conv::im2col(contiguous(self, layout).as_ref(), g)
-    }
-
-    fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        cpu::conv::col2im(contiguous(self, layout).as_ref(), g)
-    }
-
-    fn conv2d(
-        &self,
-        layout: &Layout,
-        weight: &Self,
-        weight_layout: &Layout,
-        bias: Option<(&Self, &Layout)>,
-        s: &ConvShape,
-    ) -> Result<Self> {
-        let b = bias.map(|(b, bl)| contiguous(b, bl));
-        cpu::conv2d::forward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
-            b.as_deref(),
-            s,
-        )
-    }
-
-    fn conv2d_backward(
-        &self,
-        layout: &Layout,
-        weight: &Self,
-        weight_layout: &Layout,
-        grad: &Self,
-        grad_layout: &Layout,
-        s: &ConvShape,
-        need: [bool; 3],
-    ) -> Result<[Option<Self>; 3]> {
-        cpu::conv2d::backward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
-            contiguous(grad, grad_layout).as_ref(),
-            s,
-            need,
-        )
-    }
-
-    fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
-        cpu::conv::max_pool2d(contiguous(self, layout).as_ref(), g)
-    }
-
-    fn max_pool2d_backward(
-        &self,
-        layout: &Layout,
-        idx: &Self,
-        idx_layout: &Layout,
-        g: &Window2d,
-    ) -> Result<Self> {
-        let ids = idx.to_i64s(idx_layout);
-        cpu::conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
-    }
-}
-
-/// Borrows `s` when `l` is exactly its whole contiguous buffer, else copies.
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> std::borrow::Cow<'a, CpuStorage> {
-    if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(s.copy_strided(l))
     }
 }

@@ -216,7 +216,6 @@ pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<T
         }
     })?;
     let in_shape = input.shape().to_vec();
-    let tshape = target.shape().to_vec();
     let sidx = SavedTensor::new("target", &idx);
     let sw = SavedTensor::new("weight", &wt);
     let (si, sw2) = (sidx.clone(), sw.clone());
@@ -247,7 +246,6 @@ pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<T
                 gx.reshape_to(&s)?.permute(&inv)?.contiguous()?
             }
         };
-        let _ = &tshape;
         Ok(vec![Some(gx)])
     }))
 }

@@ -1,7 +1,8 @@
 //! `torch.nn.functional`: the stateless form of every layer and loss.
 //! Convolution and pooling live in `conv.rs`, the normalisations in
-//! `norm.rs`, losses in `loss.rs`; activations are the Tensor methods of
-//! `ops/unary.rs` and `ops/activation.rs`, re-exported here by name.
+//! `norm.rs`, losses in `loss.rs`; activations are Tensor methods (the rows
+//! of `ops::pointwise`, `ops/activation.rs` for softmax), and the common
+//! ones are re-exported here by name.
 
 mod conv;
 mod loss;
@@ -163,8 +164,7 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
     let (num, dim) = (weight.shape()[0], weight.shape()[1]);
     let flat = input.to_dtype(DType::I64)?.reshape(&[-1])?;
     let ids = flat.to_vec_i64()?;
-    if let Some(&bad) = ids.iter().find(|&&i| i < 0 || i as usize >= num) {
-        let _ = bad;
+    if ids.iter().any(|&i| i < 0 || i as usize >= num) {
         return Err(Error::invalid("index out of range in self"));
     }
     let mut shape = input.shape().to_vec();

@@ -67,12 +67,10 @@ pub fn gather(
     idx: &[i64],
     ishape: &[usize],
 ) -> Result<CpuStorage> {
-    let (outer, size, inner) = split3(shape, dim);
-    let (iouter, isize_, iinner) = split3(ishape, dim);
+    let size = shape.get(dim).copied().unwrap_or(1);
     check_index("gather", idx, size, dim)?;
     let src_strides = crate::shape::contiguous_strides(shape);
     let idx_strides = crate::shape::contiguous_strides(ishape);
-    let _ = (outer, inner, iouter, isize_, iinner);
     fn go<T: IntoStorage>(
         v: &[T],
         idx: &[i64],

@@ -1,7 +1,9 @@
 //! The CPU backend: storage as one typed `Vec` per dtype, and rayon kernels
 //! with contiguous fast paths. Kernels are generic over the element type and
-//! instantiated by one `match` on the dtype, outside every loop.
+//! instantiated by one `match` on the dtype, outside every loop; `backend.rs`
+//! maps the `Backend` seam onto them.
 
+mod backend;
 pub mod conv;
 pub mod conv2d;
 pub mod elementwise;

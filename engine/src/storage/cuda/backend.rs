@@ -12,7 +12,7 @@ use half::{bf16, f16};
 
 use super::alloc::{alloc, DeviceBuffer};
 use super::context::{cuda_err, gpu, Gpu};
-use super::kernels::{binary_code, reduce_code, unary_args};
+use super::kernels::reduce_code;
 use super::launch::{self, shape_arg, strided};
 use crate::storage::cpu::CpuStorage;
 use crate::storage::{Backend, BinaryOp, ReduceOp, UnaryOp, Window2d};
@@ -237,7 +237,7 @@ impl CudaStorage {
         let n = layout.numel();
         let mut out = Self::empty(&g, n, DType::Bool)?;
         let f = g.function("elementwise", self.dtype, "unary_bool")?;
-        let (xs, n64, code) = (strided(layout)?, n as i64, unary_args(op).0);
+        let (xs, n64, code) = (strided(layout)?, n as i64, op.code());
         launch!(
             g,
             f,
@@ -359,7 +359,7 @@ impl Backend for CudaStorage {
     }
 
     fn unary(&self, layout: &Layout, op: UnaryOp) -> Result<Self> {
-        if op.bool_output() {
+        if op.row().test {
             return self.unary_bool(layout, op);
         }
         let g = self.gpu().clone();
@@ -367,7 +367,7 @@ impl Backend for CudaStorage {
         let mut out = Self::empty(&g, n, self.dtype)?;
         if n > 0 {
             let f = g.function("elementwise", self.dtype, "unary")?;
-            let (code, p0, p1, lo, hi) = unary_args(op);
+            let (code, [p0, p1, p2]) = (op.code(), op.params());
             let (xs, n64) = (strided(layout)?, n as i64);
             launch!(
                 g,
@@ -380,8 +380,7 @@ impl Backend for CudaStorage {
                 &code,
                 &p0,
                 &p1,
-                &lo,
-                &hi
+                &p2
             );
         }
         Ok(out)
@@ -405,7 +404,7 @@ impl Backend for CudaStorage {
         if n > 0 {
             let f = g.function("elementwise", self.dtype, name)?;
             let (a, b) = (strided(layout)?, strided(rhs_layout)?);
-            let (n64, code) = (n as i64, binary_code(op));
+            let (n64, code) = (n as i64, op.code());
             launch!(
                 g,
                 f,
@@ -694,6 +693,28 @@ impl Backend for CudaStorage {
             );
         }
         Ok(gx)
+    }
+    fn softmax_last(&self, layout: &Layout, log: bool) -> Result<Option<Self>> {
+        self.softmax_rows(layout, log).map(Some)
+    }
+
+    fn norm_last(
+        &self,
+        layout: &Layout,
+        len: usize,
+        eps: f64,
+        rms: bool,
+    ) -> Result<Option<(Self, Self, Self)>> {
+        self.norm_rows(layout, len, eps, rms).map(Some)
+    }
+
+    fn dropout(
+        &self,
+        layout: &Layout,
+        p: f64,
+        seed: impl FnOnce() -> u64,
+    ) -> Result<Option<(Self, Self)>> {
+        self.dropout_philox(layout, p, seed(), 0).map(Some)
     }
 }
 

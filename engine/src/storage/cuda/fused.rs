@@ -1,7 +1,7 @@
 //! Launchers of the fused row kernels (`softmax_rows`, `norm_rows` in
-//! reduce.cu; `dropout` in random.cu). They are no `Backend` methods: the
-//! CPU runs the composites in ops and nn, and `Storage::fused_*` answers
-//! `None` there, so only CUDA storage takes these paths.
+//! reduce.cu; `dropout` in random.cu), CUDA's answers to the defaulted
+//! `Backend::{softmax_last, norm_last, dropout}` (the CPU keeps the
+//! defaults, and ops and nn run their composites there).
 
 use cudarc::driver::PushKernelArg;
 
@@ -30,7 +30,7 @@ fn float_only(op: &'static str, s: &CudaStorage) -> Result<()> {
 impl CudaStorage {
     /// Softmax (or log_softmax) over the last dim of `layout`, one block per
     /// row, computed in acc_t and rounded once.
-    pub(crate) fn softmax_last(&self, layout: &Layout, log: bool) -> Result<CudaStorage> {
+    pub(crate) fn softmax_rows(&self, layout: &Layout, log: bool) -> Result<CudaStorage> {
         float_only("softmax", self)?;
         let g = self.gpu().clone();
         let src = self.contiguous(layout)?;
@@ -56,7 +56,7 @@ impl CudaStorage {
     /// Layer norm (`rms` false) or RMS norm over rows of `len` trailing
     /// elements, no affine: (normalised x, per-row mean (0 for RMS), per-row
     /// rstd), the statistics in float32.
-    pub(crate) fn norm_last(
+    pub(crate) fn norm_rows(
         &self,
         layout: &Layout,
         len: usize,
@@ -91,7 +91,7 @@ impl CudaStorage {
 
     /// Dropout with the Philox stream at (`seed`, `offset`): (output, mask),
     /// the mask holding 1 / (1 - p) where kept and 0 elsewhere.
-    pub(crate) fn dropout(
+    pub(crate) fn dropout_philox(
         &self,
         layout: &Layout,
         p: f64,

@@ -1,12 +1,14 @@
 //! The CUDA C kernel sources (kernels/*.cu, embedded at build time) and how
-//! a program is assembled for NVRTC: one `#define TT_<DTYPE>`, the op-code
-//! table generated from the engine's op enums (so the kernels and the
-//! launchers cannot disagree on a code), `common.cuh`, then the family file.
+//! a program is assembled for NVRTC: one `#define TT_<DTYPE>`, the op codes
+//! and each pointwise row's `case` line generated from the engine's tables
+//! (`ops::pointwise`; so the kernels and the launchers cannot disagree on a
+//! code or a formula), `common.cuh`, then the family file.
 //!
 //! This module needs no CUDA at all: it is compiled in every build so that
 //! the kernel compile check (tests/cuda_kernels_compile.rs) runs with or
 //! without the `cuda` feature.
 
+use crate::ops::pointwise::{BinaryRow, Ints, UnaryRow};
 use crate::storage::op::{BinaryOp, ReduceOp, UnaryOp};
 use crate::DType;
 
@@ -37,156 +39,9 @@ pub const DTYPES: &[DType] = &[
     DType::Bool,
 ];
 
-/// Unary op codes, in `UOP_*` order.
-const UNARY: &[&str] = &[
-    "NEG",
-    "ABS",
-    "SIGN",
-    "SQUARE",
-    "RELU",
-    "CLAMP",
-    "POW_SCALAR",
-    "SCALAR_POW",
-    "EXP",
-    "LOG",
-    "LOG1P",
-    "SIN",
-    "COS",
-    "TANH",
-    "SIGMOID",
-    "SQRT",
-    "RSQRT",
-    "RECIP",
-    "ERF",
-    "FLOOR",
-    "CEIL",
-    "ROUND",
-    "TRUNC",
-    "GELU",
-    "GELU_TANH",
-    "SILU",
-    "LEAKY_RELU",
-    "GELU_GRAD",
-    "GELU_TANH_GRAD",
-    "SILU_GRAD",
-    "STEP_GRAD",
-    "LOGICAL_NOT",
-    "IS_NAN",
-];
-
-const BINARY: &[&str] = &[
-    "ADD",
-    "SUB",
-    "MUL",
-    "DIV",
-    "MAXIMUM",
-    "MINIMUM",
-    "POW",
-    "REM",
-    "FLOOR_DIV",
-    "TRUNC_DIV",
-    "THRESHOLD_GRAD",
-    "BIT_AND",
-    "BIT_OR",
-    "BIT_XOR",
-    "LT",
-    "LE",
-    "GT",
-    "GE",
-    "EQ",
-    "NE",
-    "LOGICAL_AND",
-    "LOGICAL_OR",
-    "LOGICAL_XOR",
-];
-
 const REDUCE: &[&str] = &[
     "SUM", "PROD", "MAX", "MIN", "ARGMAX", "ARGMIN", "ANY", "ALL",
 ];
-
-fn code(table: &[&str], name: &str) -> i32 {
-    table
-        .iter()
-        .position(|n| *n == name)
-        .expect("op name is in its code table") as i32
-}
-
-/// A unary op's kernel arguments: (code, p0, p1, has_lo, has_hi).
-pub fn unary_args(op: UnaryOp) -> (i32, f64, f64, i32, i32) {
-    use UnaryOp::*;
-    let (name, p0, p1, lo, hi) = match op {
-        Neg => ("NEG", 0.0, 0.0, 0, 0),
-        Abs => ("ABS", 0.0, 0.0, 0, 0),
-        Sign => ("SIGN", 0.0, 0.0, 0, 0),
-        Square => ("SQUARE", 0.0, 0.0, 0, 0),
-        Relu => ("RELU", 0.0, 0.0, 0, 0),
-        Clamp(lo, hi) => (
-            "CLAMP",
-            lo.unwrap_or(0.0),
-            hi.unwrap_or(0.0),
-            lo.is_some() as i32,
-            hi.is_some() as i32,
-        ),
-        PowScalar(e) => ("POW_SCALAR", e, 0.0, 0, 0),
-        ScalarPow(b) => ("SCALAR_POW", b, 0.0, 0, 0),
-        Exp => ("EXP", 0.0, 0.0, 0, 0),
-        Log => ("LOG", 0.0, 0.0, 0, 0),
-        Log1p => ("LOG1P", 0.0, 0.0, 0, 0),
-        Sin => ("SIN", 0.0, 0.0, 0, 0),
-        Cos => ("COS", 0.0, 0.0, 0, 0),
-        Tanh => ("TANH", 0.0, 0.0, 0, 0),
-        Sigmoid => ("SIGMOID", 0.0, 0.0, 0, 0),
-        Sqrt => ("SQRT", 0.0, 0.0, 0, 0),
-        Rsqrt => ("RSQRT", 0.0, 0.0, 0, 0),
-        Recip => ("RECIP", 0.0, 0.0, 0, 0),
-        Erf => ("ERF", 0.0, 0.0, 0, 0),
-        Floor => ("FLOOR", 0.0, 0.0, 0, 0),
-        Ceil => ("CEIL", 0.0, 0.0, 0, 0),
-        Round => ("ROUND", 0.0, 0.0, 0, 0),
-        Trunc => ("TRUNC", 0.0, 0.0, 0, 0),
-        Gelu => ("GELU", 0.0, 0.0, 0, 0),
-        GeluTanh => ("GELU_TANH", 0.0, 0.0, 0, 0),
-        Silu => ("SILU", 0.0, 0.0, 0, 0),
-        LeakyRelu(s) => ("LEAKY_RELU", s, 0.0, 0, 0),
-        GeluGrad => ("GELU_GRAD", 0.0, 0.0, 0, 0),
-        GeluTanhGrad => ("GELU_TANH_GRAD", 0.0, 0.0, 0, 0),
-        SiluGrad => ("SILU_GRAD", 0.0, 0.0, 0, 0),
-        StepGrad(s) => ("STEP_GRAD", s, 0.0, 0, 0),
-        LogicalNot => ("LOGICAL_NOT", 0.0, 0.0, 0, 0),
-        IsNan => ("IS_NAN", 0.0, 0.0, 0, 0),
-    };
-    (code(UNARY, name), p0, p1, lo, hi)
-}
-
-pub fn binary_code(op: BinaryOp) -> i32 {
-    use BinaryOp::*;
-    let name = match op {
-        Add => "ADD",
-        Sub => "SUB",
-        Mul => "MUL",
-        Div => "DIV",
-        Maximum => "MAXIMUM",
-        Minimum => "MINIMUM",
-        Pow => "POW",
-        Rem => "REM",
-        FloorDiv => "FLOOR_DIV",
-        TruncDiv => "TRUNC_DIV",
-        ThresholdGrad => "THRESHOLD_GRAD",
-        BitAnd => "BIT_AND",
-        BitOr => "BIT_OR",
-        BitXor => "BIT_XOR",
-        Lt => "LT",
-        Le => "LE",
-        Gt => "GT",
-        Ge => "GE",
-        Eq => "EQ",
-        Ne => "NE",
-        LogicalAnd => "LOGICAL_AND",
-        LogicalOr => "LOGICAL_OR",
-        LogicalXor => "LOGICAL_XOR",
-    };
-    code(BINARY, name)
-}
 
 pub fn reduce_code(op: ReduceOp) -> i32 {
     use ReduceOp::*;
@@ -200,7 +55,67 @@ pub fn reduce_code(op: ReduceOp) -> i32 {
         Any => "ANY",
         All => "ALL",
     };
-    code(REDUCE, name)
+    REDUCE
+        .iter()
+        .position(|n| *n == name)
+        .expect("every ReduceOp is in REDUCE") as i32
+}
+
+/// A row as the CUDA table needs it: its name (for a comment) and expression.
+trait CudaRow {
+    fn parts(&self) -> (&'static str, &'static str);
+}
+
+impl CudaRow for UnaryRow {
+    fn parts(&self) -> (&'static str, &'static str) {
+        (self.name, self.cuda)
+    }
+}
+
+impl CudaRow for BinaryRow {
+    fn parts(&self) -> (&'static str, &'static str) {
+        (self.name, self.cuda)
+    }
+}
+
+/// `#define NAME case 0: /* Neg */ return (-x); case 1: ...` for the rows
+/// that `keep` selects; a row's code is its index.
+fn cases<R: CudaRow>(out: &mut String, name: &str, rows: &[R], keep: impl Fn(&R) -> bool) {
+    out.push_str("#define ");
+    out.push_str(name);
+    for (code, row) in rows.iter().enumerate() {
+        if keep(row) {
+            let (name, expr) = row.parts();
+            out.push_str(&format!(" case {code}: /* {name} */ return ({expr});"));
+        }
+    }
+    out.push('\n');
+}
+
+/// The reduction codes (`ROP_SUM`, ...) and the pointwise rows' `case`
+/// lines that elementwise.cu is compiled with, from the engine's tables.
+pub fn op_table() -> String {
+    let mut s = String::new();
+    for (code, name) in REDUCE.iter().enumerate() {
+        s.push_str(&format!("#define ROP_{name} {code}\n"));
+    }
+    let unary = UnaryOp::rows();
+    let native = |r: &UnaryRow| r.ints == Ints::Native;
+    cases(&mut s, "TT_UNARY_CASES", unary, |r| !r.test && native(r));
+    cases(&mut s, "TT_UNARY_FLOAT_CASES", unary, |r| {
+        !r.test && !native(r)
+    });
+    cases(&mut s, "TT_TEST_CASES", unary, |r| r.test);
+    let binary = BinaryOp::rows();
+    let both = |r: &BinaryRow| r.float && r.ints == Ints::Native;
+    cases(&mut s, "TT_BINARY_CASES", binary, |r| !r.test && both(r));
+    let float_only = |r: &BinaryRow| !r.test && r.float && r.ints != Ints::Native;
+    cases(&mut s, "TT_BINARY_FLOAT_CASES", binary, float_only);
+    cases(&mut s, "TT_BINARY_INT_CASES", binary, |r| {
+        !r.test && !r.float
+    });
+    cases(&mut s, "TT_COMPARE_CASES", binary, |r| r.test);
+    s
 }
 
 /// The `TT_*` macro that selects a dtype in common.cuh.
@@ -220,11 +135,7 @@ pub fn dtype_macro(dtype: DType) -> &'static str {
 pub fn program_source(family: &str, dtype: DType) -> Option<String> {
     let body = FAMILIES.iter().find(|(n, _)| *n == family)?.1;
     let mut s = format!("#define {} 1\n", dtype_macro(dtype));
-    for (prefix, table) in [("UOP", UNARY), ("BOP", BINARY), ("ROP", REDUCE)] {
-        for (i, name) in table.iter().enumerate() {
-            s.push_str(&format!("#define {prefix}_{name} {i}\n"));
-        }
-    }
+    s.push_str(&op_table());
     s.push_str(COMMON);
     s.push('\n');
     s.push_str(body);
@@ -245,29 +156,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_op_has_a_distinct_code() {
-        // Codes are table positions: a duplicate name would alias two ops.
-        for table in [UNARY, BINARY, REDUCE] {
-            let mut names = table.to_vec();
-            names.sort_unstable();
-            names.dedup();
-            assert_eq!(names.len(), table.len());
-        }
-        assert_eq!(unary_args(UnaryOp::Neg).0, 0);
-        assert_eq!(unary_args(UnaryOp::IsNan).0, UNARY.len() as i32 - 1);
-        assert_eq!(binary_code(BinaryOp::LogicalXor), BINARY.len() as i32 - 1);
+    fn every_row_has_its_code_and_case() {
+        let t = op_table();
         assert_eq!(reduce_code(ReduceOp::All), 7);
-        assert_eq!(
-            unary_args(UnaryOp::Clamp(None, Some(2.0))),
-            (5, 0.0, 2.0, 0, 1)
-        );
+        assert!(t.contains("#define ROP_ALL 7\n"));
+        // each row's expression appears exactly once, under its own code
+        for (code, row) in UnaryOp::rows().iter().enumerate() {
+            let case = format!(" case {code}: /* {} */ return ({});", row.name, row.cuda);
+            assert_eq!(t.matches(&case).count(), 1, "{}", row.name);
+        }
+        for (code, row) in BinaryOp::rows().iter().enumerate() {
+            let case = format!(" case {code}: /* {} */ return ({});", row.name, row.cuda);
+            assert_eq!(t.matches(&case).count(), 1, "{}", row.name);
+        }
+        // integer-capable rows compile for every dtype, the others under TT_FLOAT
+        let line = |name: &str| {
+            t.lines()
+                .find(|l| l.starts_with(&format!("#define {name} ")))
+                .unwrap_or("")
+                .to_string()
+        };
+        let erfinv = format!("case {}:", UnaryOp::Erfinv.code());
+        assert!(line("TT_UNARY_FLOAT_CASES").contains(&erfinv));
+        assert!(!line("TT_UNARY_CASES").contains(&erfinv));
+        let abs = format!("case {}:", UnaryOp::Abs.code());
+        assert!(line("TT_UNARY_CASES").contains(&abs));
+        let bit = format!("case {}:", BinaryOp::BitXor.code());
+        assert!(line("TT_BINARY_INT_CASES").contains(&bit));
+        let lt = format!("case {}:", BinaryOp::Lt.code());
+        assert!(line("TT_COMPARE_CASES").contains(&lt));
     }
 
     #[test]
     fn program_has_dtype_codes_and_body() {
         let s = program_source("elementwise", DType::BF16).unwrap();
         assert!(s.starts_with("#define TT_BF16 1\n"));
-        assert!(s.contains("#define BOP_LOGICAL_XOR 22\n"));
+        assert!(s.contains("#define TT_UNARY_FLOAT_CASES "));
         assert!(s.contains("extern \"C\" __global__ void unary("));
         assert!(program_source("nope", DType::F32).is_none());
     }

@@ -12,8 +12,9 @@
 //! handle, the per-dtype module cache, the caching allocator), `alloc.rs`
 //! (the allocator), `backend.rs` (`CudaStorage` and its `Backend` impl),
 //! `blas.rs` (matmul through cuBLAS), `fused.rs` (launchers of the fused
-//! softmax, norm and dropout kernels that ops reach through `Storage`), `launch.rs` (layouts as kernel
-//! arguments, launch shapes).
+//! softmax, norm and dropout kernels behind the defaulted `Backend`
+//! methods), `kernels.rs` (the sources and the pointwise rows' generated
+//! `case` lines), `launch.rs` (layouts as kernel arguments, launch shapes).
 
 pub mod kernels;
 

@@ -11,12 +11,7 @@ use tinytorch::nn::functional as nf;
 
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    row("relu(Tensor input, bool inplace=False)", "max(x, 0) elementwise.", relu),
     row("gelu(Tensor input, str approximate='none')", "x * Phi(x) elementwise (approximate='tanh' for the tanh form).", gelu),
-    row("silu(Tensor input, bool inplace=False)", "x * sigmoid(x) elementwise.", silu),
-    row("leaky_relu(Tensor input, float negative_slope=0.01, bool inplace=False)", "x where x > 0, negative_slope * x elsewhere.", leaky_relu),
-    row("sigmoid(Tensor input)", "1 / (1 + exp(-x)) elementwise.", sigmoid),
-    row("tanh(Tensor input)", "tanh elementwise.", tanh),
     row("softmax(Tensor input, int? dim=None, int _stacklevel=3, ScalarType? dtype=None)", "exp(x) / sum(exp(x)) along dim (PyTorch's legacy choice of dim when None).", softmax),
     row("log_softmax(Tensor input, int? dim=None, int _stacklevel=3, ScalarType? dtype=None)", "log(softmax(x)) along dim, computed stably.", log_softmax),
     row("linear(Tensor input, Tensor weight, Tensor? bias=None)", "input @ weight.T + bias (one AddmmBackward0 node for 2-D input).", linear),
@@ -31,28 +26,8 @@ pub const FUNCTIONS: &[Row] = &[
     row("scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0.0, bool is_causal=False, float? scale=None, bool enable_gqa=False)", "softmax(q @ k.T * scale + mask) @ v; scale defaults to 1/sqrt(E).", sdpa),
 ];
 
-fn relu(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.relu())
-}
-
 fn gelu(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(b.tensor(0)?.gelu(b.str(1)?))
-}
-
-fn silu(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.silu())
-}
-
-fn leaky_relu(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.leaky_relu(b.float(1)?))
-}
-
-fn sigmoid(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.sigmoid())
-}
-
-fn tanh(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.tanh())
 }
 
 fn softmax_impl(it: &Interp, b: &Bound, log: bool) -> PyResult<Value> {

@@ -5,15 +5,17 @@
 //! engine layer. Subclassing works as for any class.
 
 use super::module::{init_module, state_of};
-use crate::bind::{row, Bound, Row};
+use crate::bind::{row, Bound, Def, DynFn, Imp, Row, Style};
 use crate::eval::error::{exc, type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
+use crate::library::torch::pointwise::table::{self, ACTIVATION_CLASSES};
 use crate::library::torch::tensor::ok;
 use crate::library::EngineResult;
+use std::rc::Rc;
 use tinytorch::nn::{
     Activation, Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d,
-    Module, RMSNorm, ReLU, SiLU, Sigmoid, Tanh, GELU,
+    Module, RMSNorm, GELU,
 };
 use tinytorch::{DType, Tensor};
 
@@ -27,12 +29,7 @@ pub const LAYERS: &[(&str, Row)] = &[
     ("Embedding", row("__init__(self, int num_embeddings, int embedding_dim, int? padding_idx=None, float? max_norm=None, float norm_type=2.0, bool scale_grad_by_freq=False, bool sparse=False, Tensor? _weight=None, bool _freeze=False, Device? device=None, ScalarType? dtype=None)", "A lookup table: input indices (int64) select rows of weight (num_embeddings, embedding_dim), drawn from N(0, 1).", embedding)),
     ("LayerNorm", row("__init__(self, int[1] normalized_shape, float eps=1e-05, bool elementwise_affine=True, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Normalises over the trailing normalized_shape dims (biased variance), then weight * x + bias.", layer_norm)),
     ("RMSNorm", row("__init__(self, int[1] normalized_shape, float? eps=None, bool elementwise_affine=True, Device? device=None, ScalarType? dtype=None)", "x / sqrt(mean(x^2) + eps) * weight over the trailing dims; eps None is the dtype's machine epsilon.", rms_norm)),
-    ("ReLU", row("__init__(self, bool inplace=False)", "max(x, 0) elementwise.", relu)),
-    ("SiLU", row("__init__(self, bool inplace=False)", "x * sigmoid(x) elementwise.", silu)),
-    ("Tanh", row("__init__(self)", "tanh elementwise.", tanh)),
-    ("Sigmoid", row("__init__(self)", "1 / (1 + exp(-x)) elementwise.", sigmoid)),
     ("GELU", row("__init__(self, str approximate='none')", "x * Phi(x) elementwise (approximate='tanh' for the tanh form).", gelu)),
-    ("LeakyReLU", row("__init__(self, float negative_slope=0.01, bool inplace=False)", "x where x > 0, negative_slope * x elsewhere.", leaky_relu)),
     ("Softmax", row("__init__(self, int? dim=None)", "softmax along dim.", softmax)),
     ("LogSoftmax", row("__init__(self, int? dim=None)", "log_softmax along dim.", log_softmax)),
     ("Identity", row("__init__(self, *args, **kwargs)", "Returns its input (the arguments are ignored).", identity)),
@@ -283,28 +280,6 @@ fn rms_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
     )
 }
 
-fn inplace_attr(b: &Bound, i: usize) -> PyResult<Vec<(&'static str, Value)>> {
-    Ok(vec![("inplace", Value::Bool(b.bool(i)?))])
-}
-
-fn relu(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let attrs = inplace_attr(&b, 1)?;
-    install(it, b.value(0), Box::new(ReLU::new()), attrs)
-}
-
-fn silu(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let attrs = inplace_attr(&b, 1)?;
-    install(it, b.value(0), Box::new(SiLU::new()), attrs)
-}
-
-fn tanh(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    install(it, b.value(0), Box::new(Tanh::new()), vec![])
-}
-
-fn sigmoid(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    install(it, b.value(0), Box::new(Sigmoid::new()), vec![])
-}
-
 fn gelu(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let ap = b.str(1)?.to_string();
     let g = GELU::new(&ap).map_err(|e| exc("ValueError", e.to_string()))?;
@@ -313,26 +288,6 @@ fn gelu(it: &mut Interp, b: Bound) -> PyResult<Value> {
         b.value(0),
         Box::new(g),
         vec![("approximate", Value::str(&ap))],
-    )
-}
-
-fn leaky_relu(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let s = b.float(1)?;
-    let inplace = b.bool(2)?;
-    let extra = format!(
-        "negative_slope={}{}",
-        crate::eval::format::float_repr(s),
-        if inplace { ", inplace=True" } else { "" }
-    );
-    let a = Activation::new("LeakyReLU", extra, move |x: &Tensor| x.leaky_relu(s));
-    install(
-        it,
-        b.value(0),
-        Box::new(a),
-        vec![
-            ("negative_slope", Value::Float(s)),
-            ("inplace", Value::Bool(inplace)),
-        ],
     )
 }
 
@@ -387,4 +342,32 @@ fn flatten(it: &mut Interp, b: Bound) -> PyResult<Value> {
         Box::new(Flatten::new(s, e)),
         vec![("start_dim", Value::Int(s)), ("end_dim", Value::Int(e))],
     )
+}
+
+/// The activation classes made from the engine's pointwise table
+/// (`nn.ReLU`, `nn.Hardtanh(min_val, max_val)`, ...): (class name,
+/// doc, constructor).
+pub fn activations() -> Vec<(&'static str, &'static str, Def)> {
+    ACTIVATION_CLASSES
+        .iter()
+        .filter_map(|&(class, function)| {
+            let f = table::unary(function)?;
+            let init: DynFn = Rc::new(move |it, b| {
+                let a = table::activation_args(&f, &b)?;
+                let (numbers, inplace) = (a.numbers, a.inplace);
+                let layer =
+                    Activation::new(class, a.extra_repr, move |x: &Tensor| match f.inplace {
+                        Some(write) if inplace => write(x, &numbers).map(|()| x.clone()),
+                        _ => (f.call_with)(x, &numbers),
+                    });
+                install(it, b.value(0), Box::new(layer), a.attrs)
+            });
+            let sig = table::activation_signature(&f);
+            Some((
+                class,
+                f.doc,
+                Def::new(class, &sig, f.doc, Imp::Dyn(init), Style::Torch),
+            ))
+        })
+        .collect()
 }

@@ -64,6 +64,15 @@ pub fn install(it: &mut Interp) {
         );
         nn.set(name, Value::Class(c));
     }
+    for (name, doc, init) in layers::activations() {
+        let c = subclass(name, &module, doc, &[]);
+        c.set("__init__", init.value());
+        c.set(
+            "forward",
+            Def::from_row(name, &layers::FORWARD, Style::Torch).value(),
+        );
+        nn.set(name, Value::Class(c));
+    }
     for (name, rows) in [
         ("Sequential", containers::SEQUENTIAL),
         ("ModuleList", containers::MODULE_LIST),
@@ -90,6 +99,7 @@ pub fn install(it: &mut Interp) {
         Style::Torch,
     );
     into_module(&f, "torch.nn.functional", loss::FUNCTIONS, Style::Torch);
+    super::torch::pointwise::table::install_functional(&f);
     let i = super::module(it, "torch.nn.init", "In-place parameter initialisation.");
     into_module(&i, "torch.nn.init", init::INIT, Style::Torch);
     let u = super::module(it, "torch.nn.utils", "Gradient clipping.");

@@ -136,6 +136,8 @@ pub fn install(it: &mut Interp) {
     tensor::set_classes(tensor.clone(), parameter);
     torch.set("Tensor", Value::Class(tensor.clone()));
     torch.set("__version__", Value::str("2.15.0"));
+    // The engine's table first: the hand-written rows (round's decimals) override it.
+    pointwise::table::install(&torch, &tensor);
     for (rows, in_torch, in_class) in families() {
         if in_torch {
             into_module(&torch, "torch", rows, Style::Torch);
@@ -144,7 +146,6 @@ pub fn install(it: &mut Interp) {
             into_class(&tensor, rows, Style::Torch);
         }
     }
-    pointwise::install_unary(&torch, &tensor);
     install_autograd_classes(it);
     let cuda = super::module(it, "torch.cuda", "CUDA devices.");
     into_module(&cuda, "torch.cuda", CUDA, Style::Torch);

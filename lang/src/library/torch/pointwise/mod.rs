@@ -1,92 +1,21 @@
-//! Pointwise math: every unary function of the engine's table (one row
-//! each, made from the table: adding an op there adds `torch.op`,
-//! `Tensor.op` and `Tensor.op_` here), and the binary and parametrised
-//! ones declared below (`add sub mul div pow clamp where ...`), with their
-//! in-place forms and `out=`.
+//! Pointwise math. The engine's pointwise table becomes bindings in
+//! [`table`] with no line per op; here are the rows PyTorch spells with
+//! more than numbers (`add`'s alpha, `div`'s rounding_mode, `clamp`,
+//! comparisons, `where`, the fills), with their in-place forms and `out=`.
+
+pub mod table;
 
 use super::tensor::{ok, value};
-use crate::bind::{row, Bound, Def, Imp, Row, Style};
+use crate::bind::{row, Bound, Row};
 use crate::eval::error::{exc, PyResult};
-use crate::eval::value::{Class, ModuleObj, Value};
+use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::library::EngineResult;
-use std::rc::Rc;
 use tinytorch::storage::BinaryOp;
 use tinytorch::{DType, Tensor};
 
-/// A unary function of the engine: PyTorch's name, the op, a doc line.
-type Unary = (
-    &'static str,
-    fn(&Tensor) -> tinytorch::Result<Tensor>,
-    &'static str,
-);
-
-/// The engine's unary functions, each a torch function, a method and an
-/// in-place method.
-fn unary_table() -> Vec<Unary> {
-    vec![
-        ("exp", Tensor::exp, "e raised to each element."),
-        ("log", Tensor::log, "The natural logarithm of each element."),
-        ("log1p", Tensor::log1p, "log(1 + x), accurate near zero."),
-        ("sin", Tensor::sin, "The sine of each element."),
-        ("cos", Tensor::cos, "The cosine of each element."),
-        (
-            "tanh",
-            Tensor::tanh,
-            "The hyperbolic tangent of each element.",
-        ),
-        (
-            "sigmoid",
-            Tensor::sigmoid,
-            "1 / (1 + exp(-x)) for each element.",
-        ),
-        ("sqrt", Tensor::sqrt, "The square root of each element."),
-        ("rsqrt", Tensor::rsqrt, "1 / sqrt(x) for each element."),
-        ("abs", Tensor::abs, "The absolute value of each element."),
-        (
-            "sign",
-            Tensor::sign,
-            "-1, 0 or 1 by the sign of each element.",
-        ),
-        ("square", Tensor::square, "Each element squared."),
-        ("relu", Tensor::relu, "max(x, 0) for each element."),
-        (
-            "floor",
-            Tensor::floor,
-            "The largest integer <= each element.",
-        ),
-        (
-            "ceil",
-            Tensor::ceil,
-            "The smallest integer >= each element.",
-        ),
-        ("trunc", Tensor::trunc, "Each element rounded toward zero."),
-        ("erf", Tensor::erf, "The error function of each element."),
-        ("reciprocal", Tensor::reciprocal, "1 / x for each element."),
-        ("neg", Tensor::neg, "-x for each element."),
-        (
-            "negative",
-            Tensor::neg,
-            "-x for each element (alias of neg).",
-        ),
-        ("exp2", |t| t.rpow_scalar(2.0), "2 raised to each element."),
-        ("isnan", Tensor::isnan, "Whether each element is NaN."),
-        ("isinf", Tensor::isinf, "Whether each element is infinite."),
-        (
-            "logical_not",
-            Tensor::logical_not,
-            "The logical negation of each element (a bool tensor).",
-        ),
-        (
-            "bitwise_not",
-            Tensor::bitwise_not,
-            "~x: logical not of bools, bitwise not of integers.",
-        ),
-    ]
-}
-
 /// `out=`: the result written into a given tensor of the same shape.
-fn with_out(b: &Bound, out_at: usize, r: Tensor) -> PyResult<Value> {
+pub(super) fn with_out(b: &Bound, out_at: usize, r: Tensor) -> PyResult<Value> {
     match b.opt_tensor(out_at)? {
         None => Ok(value(r)),
         Some(out) => {
@@ -103,43 +32,6 @@ fn with_out(b: &Bound, out_at: usize, r: Tensor) -> PyResult<Value> {
             out.copy_(&r).py()?;
             Ok(b.value(out_at).clone())
         }
-    }
-}
-
-/// Installs the unary table into `torch` and the Tensor class.
-pub fn install_unary(torch: &ModuleObj, tensor: &Class) {
-    for (name, f, doc) in unary_table() {
-        let call: crate::bind::DynFn = Rc::new(move |_, b| with_out(&b, 1, f(b.tensor(0)?).py()?));
-        let sig = format!("{name}(Tensor input, *, Tensor? out=None)");
-        torch.set(
-            name,
-            Def::new("torch", &sig, doc, Imp::Dyn(call.clone()), Style::Torch).value(),
-        );
-        tensor.set(
-            name,
-            Def::new("Tensor", &sig, doc, Imp::Dyn(call), Style::Torch).value(),
-        );
-        if matches!(name, "isnan" | "isinf" | "negative") {
-            continue;
-        }
-        let inplace: crate::bind::DynFn = Rc::new(move |_, b| {
-            let t = b.tensor(0)?;
-            let r = f(t).py()?;
-            t.copy_(&r).py()?;
-            Ok(b.value(0).clone())
-        });
-        let name_ = format!("{name}_");
-        tensor.set(
-            &name_,
-            Def::new(
-                "Tensor",
-                &format!("{name_}(Tensor input)"),
-                &format!("In-place form of {name}."),
-                Imp::Dyn(inplace),
-                Style::Torch,
-            )
-            .value(),
-        );
     }
 }
 
@@ -172,6 +64,7 @@ pub const BOTH: &[Row] = &[
     row("clip(Tensor input, Scalar? min=None, Scalar? max=None, *, Tensor? out=None)", "Alias of clamp.", clamp),
     row("masked_fill(Tensor input, Tensor mask, Scalar value)", "value where mask is true, input elsewhere.", masked_fill),
     row("round(Tensor input, *, int decimals=0, Tensor? out=None)", "Each element rounded to decimals places (half to even).", round),
+    row("bitwise_not(Tensor input, *, Tensor? out=None)", "~x: logical not of bools, bitwise not of integers.", bitwise_not),
     row("equal(Tensor input, Tensor other)", "Whether the tensors have the same shape and elements.", equal),
     row("allclose(Tensor input, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False)", "Whether |input - other| <= atol + rtol * |other| everywhere.", allclose),
     row("isclose(Tensor input, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False)", "|input - other| <= atol + rtol * |other|, elementwise.", isclose),
@@ -194,6 +87,7 @@ pub const METHODS: &[Row] = &[
     row("clamp_(Tensor input, Scalar? min=None, Scalar? max=None)", "In-place clamp.", clamp_),
     row("clip_(Tensor input, Scalar? min=None, Scalar? max=None)", "In-place clamp.", clamp_),
     row("masked_fill_(Tensor input, Tensor mask, Scalar value)", "In-place masked_fill.", masked_fill_),
+    row("bitwise_not_(Tensor input)", "In-place bitwise_not.", bitwise_not_),
     row("zero_(Tensor input)", "Fills the tensor with zeros, in place.", zero_),
     row("fill_(Tensor input, Scalar value)", "Fills the tensor with value, in place.", fill_),
     row("copy_(Tensor input, Tensor src, bool non_blocking=False)", "Copies src's elements into this tensor (broadcasting), in place.", copy_),
@@ -341,6 +235,11 @@ fn round(_: &mut Interp, b: Bound) -> PyResult<Value> {
     with_out(&b, 2, r)
 }
 
+fn bitwise_not(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = b.tensor(0)?.bitwise_not().py()?;
+    with_out(&b, 1, r)
+}
+
 fn equal(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let (t, o) = (b.tensor(0)?, b.tensor(1)?);
     if o.shape() != t.shape() {
@@ -474,6 +373,11 @@ fn clamp_(_: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn masked_fill_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     done(&b, b.tensor(0)?.masked_fill_(b.tensor(1)?, b.float(2)?))
+}
+
+fn bitwise_not_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let t = b.tensor(0)?;
+    done(&b, t.bitwise_not().and_then(|r| t.copy_(&r)))
 }
 
 fn zero_(_: &mut Interp, b: Bound) -> PyResult<Value> {

@@ -1,0 +1,78 @@
+# The engine's pointwise table as the language binds it: torch functions,
+# methods, in-place forms, F forms with inplace=, nn classes, aliases.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+x = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
+print(torch.erfinv(torch.tensor([0.0, 0.5, -0.9])))
+print(torch.logit(torch.tensor([0.0, 0.25, 0.5]), eps=0.1))
+print(x.sigmoid().logit(1e-6))
+print(torch.expm1(x), torch.exp2(x), x.frac())
+print(F.leaky_relu(x, 0.2), F.softplus(x, beta=2.0), F.hardtanh(x, -1.5, 1.5))
+print(F.selu(x), F.celu(x, 0.5), F.mish(x), F.hardswish(x), F.relu6(x * 4))
+print(F.logsigmoid(x), F.softsign(x), F.tanhshrink(x))
+print(nn.LeakyReLU(0.2), nn.ReLU(inplace=True), nn.ELU(2.0, True), nn.Hardtanh(-2, 2))
+print(nn.Softplus(), nn.Sigmoid(), nn.CELU(), nn.SELU(inplace=True), nn.Mish())
+print(nn.Hardtanh(-1, 1).min_val, nn.LeakyReLU().negative_slope, nn.ReLU().inplace)
+print(nn.Sequential(nn.Linear(2, 2), nn.SiLU(), nn.ReLU6()))
+y = x.clone()
+F.relu(y, inplace=True)
+print(y)
+y = x.clone()
+F.elu_(y)
+print(y)
+y = x.clone()
+nn.Hardswish(inplace=True)(y)
+print(y)
+y = x.clone()
+y.sigmoid_()
+torch.exp_(y)
+print(y)
+print(torch.fmod(torch.tensor([5, -5]), 2.5), torch.fmod(torch.tensor([5, -5]), 3))
+print(torch.atan2(x, x + 1), torch.hypot(x, x), torch.copysign(x, -1))
+print(torch.xlogy(x.abs(), 2.0), x.clamp_min(0.1), x.clamp_max(torch.tensor(0.2)))
+z = torch.tensor([5.0, -5.0])
+z.fmod_(3)
+print(z)
+print(torch.absolute(x), torch.arctan2(x, x), x.arcsinh(), torch.negative(x), x.fix())
+print(torch.nan_to_num(torch.tensor([float('nan'), float('inf'), -float('inf')]), posinf=9.0))
+print(torch.signbit(x), torch.isposinf(x / 0), torch.isfinite(x / 0), torch.sgn(x))
+w = torch.tensor([0.3, -0.7], requires_grad=True)
+F.softplus(w).sum().backward()
+print(w.grad, F.elu(w).grad_fn.name())
+try:
+    torch.atan2(x, 2)
+except TypeError as e:
+    print(e)
+torch.tensor([1, 2]).fmod_(2.5)
+
+# expect: tensor([ 0.0000,  0.4769, -1.1631])
+# expect: tensor([-2.1972, -1.0986,  0.0000])
+# expect: tensor([-2.0000, -0.5000,  0.0000,  0.5000,  2.0000])
+# expect: tensor([-0.8647, -0.3935,  0.0000,  0.6487,  6.3891]) tensor([0.2500, 0.7071, 1.0000, 1.4142, 4.0000]) tensor([ 0.0000, -0.5000,  0.0000,  0.5000,  0.0000])
+# expect: tensor([-0.4000, -0.1000,  0.0000,  0.5000,  2.0000]) tensor([0.0091, 0.1566, 0.3466, 0.6566, 2.0091]) tensor([-1.5000, -0.5000,  0.0000,  0.5000,  1.5000])
+# expect: tensor([-1.5202, -0.6918,  0.0000,  0.5254,  2.1014]) tensor([-0.4908, -0.3161,  0.0000,  0.5000,  2.0000]) tensor([-0.2525, -0.2207,  0.0000,  0.3752,  1.9440]) tensor([-0.3333, -0.2083,  0.0000,  0.2917,  1.6667]) tensor([0., 0., 0., 2., 6.])
+# expect: tensor([-2.1269, -0.9741, -0.6931, -0.4741, -0.1269]) tensor([-0.6667, -0.3333,  0.0000,  0.3333,  0.6667]) tensor([-1.0360, -0.0379,  0.0000,  0.0379,  1.0360])
+# expect: LeakyReLU(negative_slope=0.2) ReLU(inplace=True) ELU(alpha=2.0, inplace=True) Hardtanh(min_val=-2, max_val=2)
+# expect: Softplus(beta=1.0, threshold=20.0) Sigmoid() CELU(alpha=1.0) SELU(inplace=True) Mish()
+# expect: -1 0.01 False
+# expect: Sequential(
+# expect:   (0): Linear(in_features=2, out_features=2, bias=True)
+# expect:   (1): SiLU()
+# expect:   (2): ReLU6()
+# expect: )
+# expect: tensor([0.0000, 0.0000, 0.0000, 0.5000, 2.0000])
+# expect: tensor([-0.8647, -0.3935,  0.0000,  0.5000,  2.0000])
+# expect: tensor([-0.3333, -0.2083,  0.0000,  0.2917,  1.6667])
+# expect: tensor([1.1266, 1.4587, 1.6487, 1.8635, 2.4128])
+# expect: tensor([0., -0.]) tensor([ 2, -2])
+# expect: tensor([-2.0344, -0.7854,  0.0000,  0.3218,  0.5880]) tensor([2.8284, 0.7071, 0.0000, 0.7071, 2.8284]) tensor([-2.0000, -0.5000, -0.0000, -0.5000, -2.0000])
+# expect: tensor([1.3863, 0.3466, 0.0000, 0.3466, 1.3863]) tensor([0.1000, 0.1000, 0.1000, 0.5000, 2.0000]) tensor([-2.0000, -0.5000,  0.0000,  0.2000,  0.2000])
+# expect: tensor([ 2., -2.])
+# expect: tensor([2.0000, 0.5000, 0.0000, 0.5000, 2.0000]) tensor([-2.3562, -2.3562,  0.0000,  0.7854,  0.7854]) tensor([-1.4436, -0.4812,  0.0000,  0.4812,  1.4436]) tensor([ 2.0000,  0.5000, -0.0000, -0.5000, -2.0000]) tensor([-2., -0.,  0.,  0.,  2.])
+# expect: tensor([ 0.0000e+00,  9.0000e+00, -3.4028e+38])
+# expect: tensor([ True,  True, False, False, False]) tensor([False, False, False,  True,  True]) tensor([False, False, False, False, False]) tensor([-1., -1.,  0.,  1.,  1.])
+# expect: tensor([0.5744, 0.3318]) EluBackward0
+# expect: atan2(): argument 'other' (position 2) must be Tensor, not int
+# expect error: RuntimeError: result type Float can't be cast to the desired output type Long
