@@ -407,6 +407,44 @@ impl Storage {
         }
     }
 
+    /// `x [m, k] @ w [n, k]^T + bias` for a contiguous float32 `x` and a
+    /// contiguous float32/float16/bfloat16 `w` (float32 `bias`), widening
+    /// the weight on the fly (`cpu::linear`). `None` where the device has
+    /// no such kernel: the caller composes a cast and a matmul.
+    pub(crate) fn linear_widening(
+        &self,
+        xl: &Layout,
+        w: &Storage,
+        wl: &Layout,
+        bias: Option<(&Storage, &Layout)>,
+    ) -> Result<Option<Storage>> {
+        let (Storage::Cpu(CpuStorage::F32(x)), Storage::Cpu(wc)) = (self, w) else {
+            return Ok(None);
+        };
+        if !xl.is_contiguous() || !wl.is_contiguous() || wl.ndim() != 2 {
+            return Ok(None);
+        }
+        let (n, k) = (wl.shape()[0], wl.shape()[1]);
+        let m = if k == 0 { 0 } else { xl.numel() / k };
+        let x = &x[xl.offset()..xl.offset() + m * k];
+        let w0 = wl.offset();
+        let b = match bias {
+            Some((Storage::Cpu(CpuStorage::F32(b)), bl)) if bl.is_contiguous() => {
+                Some(&b[bl.offset()..bl.offset() + n])
+            }
+            Some(_) => return Ok(None),
+            None => None,
+        };
+        use cpu::linear::linear;
+        let y = match wc {
+            CpuStorage::F32(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            CpuStorage::BF16(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            CpuStorage::F16(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            _ => return Ok(None),
+        };
+        Ok(Some(Storage::Cpu(CpuStorage::F32(y))))
+    }
+
     /// Layer norm (`rms` false) or RMS norm over trailing rows of `len`
     /// elements, no affine: (x-hat, mean, rstd), the statistics float32.
     pub(crate) fn fused_norm_last(
