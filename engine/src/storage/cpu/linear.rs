@@ -8,8 +8,8 @@
 //! the bytes. AVX2/FMA (F16C for float16) kernels are chosen at run time;
 //! other CPUs get the portable loop. Many rows (a prompt): blocks of
 //! `GEMM_COLS` weight rows are widened into a per-thread float32 buffer
-//! and multiplied by `matrixmultiply`'s sgemm, straight into the output's
-//! columns, the blocks spread over rayon.
+//! (float32 rows are read in place) and multiplied by `matrixmultiply`'s
+//! sgemm, straight into the output's columns, the blocks spread over rayon.
 
 use half::{bf16, f16};
 use rayon::prelude::*;
@@ -27,6 +27,10 @@ const PAR_WEIGHTS: usize = 1 << 16;
 /// A weight element: widened to f32 one at a time, or eight at a time.
 pub trait WeightElem: Copy + Send + Sync + 'static {
     fn widen(self) -> f32;
+    /// The weights themselves when they are already float32 (no widening copy).
+    fn as_f32(_w: &[Self]) -> Option<&[f32]> {
+        None
+    }
     /// # Safety
     /// `p` must address 8 readable elements; the CPU must have AVX2, FMA and F16C.
     #[cfg(target_arch = "x86_64")]
@@ -37,6 +41,9 @@ impl WeightElem for f32 {
     #[inline(always)]
     fn widen(self) -> f32 {
         self
+    }
+    fn as_f32(w: &[Self]) -> Option<&[f32]> {
+        Some(w)
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
@@ -252,11 +259,17 @@ fn gemm<W: WeightElem>(x: &[f32], m: usize, k: usize, w: &[W], n: usize) -> Vec<
             let j0 = b * GEMM_COLS;
             let cols = GEMM_COLS.min(n - j0);
             let src = &w[j0 * k..(j0 + cols) * k];
-            buf.clear();
-            buf.extend(src.iter().map(|v| v.widen()));
+            let wb: &[f32] = match W::as_f32(src) {
+                Some(f) => f,
+                None => {
+                    buf.clear();
+                    buf.extend(src.iter().map(|v| v.widen()));
+                    buf
+                }
+            };
             let out = out;
-            // SAFETY: x is m x k row-major; buf is cols x k row-major, read as
-            // B = buf^T (k x cols: row stride 1, column stride k); C is the
+            // SAFETY: x is m x k row-major; wb is cols x k row-major, read as
+            // B = wb^T (k x cols: row stride 1, column stride k); C is the
             // column block [j0, j0 + cols) of the m x n row-major output,
             // written by this block only.
             unsafe {
@@ -267,7 +280,7 @@ fn gemm<W: WeightElem>(x: &[f32], m: usize, k: usize, w: &[W], n: usize) -> Vec<
                     x.as_ptr(),
                     k as isize,
                     1,
-                    buf.as_ptr(),
+                    wb.as_ptr(),
                     1,
                     k as isize,
                     0.0,
