@@ -77,7 +77,7 @@ pub fn pad_left(prompts: &[Vec<i64>], pad: i64) -> (Vec<Vec<i64>>, Vec<Vec<u8>>)
             let mut ids = vec![pad; k];
             ids.extend_from_slice(p);
             let mut mask = vec![0u8; k];
-            mask.extend(std::iter::repeat_n(1u8, p.len()));
+            mask.resize(n, 1u8);
             (ids, mask)
         })
         .unzip()

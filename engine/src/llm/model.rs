@@ -462,7 +462,7 @@ fn additive_mask(keys: &[Vec<u8>], past: usize, s: usize, window: Option<usize>)
         for i in 0..s {
             let q = past + i;
             for j in 0..t {
-                let visible = j <= q && window.is_none_or(|w| q - j < w) && row[j] != 0;
+                let visible = j <= q && window.map_or(true, |w| q - j < w) && row[j] != 0;
                 if !visible {
                     m[(bi * s + i) * t + j] = f32::MIN;
                 }

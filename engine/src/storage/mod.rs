@@ -425,7 +425,7 @@ impl Storage {
             return Ok(None);
         }
         let (n, k) = (wl.shape()[0], wl.shape()[1]);
-        let m = if k == 0 { 0 } else { xl.numel() / k };
+        let m = xl.numel().checked_div(k).unwrap_or(0);
         let x = &x[xl.offset()..xl.offset() + m * k];
         let w0 = wl.offset();
         let b = match bias {

@@ -245,6 +245,13 @@ struct OutPtr(*mut f32);
 unsafe impl Send for OutPtr {}
 unsafe impl Sync for OutPtr {}
 
+impl OutPtr {
+    /// Used through a method so closures capture the wrapper, not the raw pointer.
+    fn at(self, j: usize) -> *mut f32 {
+        self.0.wrapping_add(j)
+    }
+}
+
 /// The blocked kernel: weight rows widened block by block, then sgemm.
 fn gemm<W: WeightElem>(x: &[f32], m: usize, k: usize, w: &[W], n: usize) -> Vec<f32> {
     let mut y = vec![0f32; m * n];
@@ -267,7 +274,6 @@ fn gemm<W: WeightElem>(x: &[f32], m: usize, k: usize, w: &[W], n: usize) -> Vec<
                     buf
                 }
             };
-            let out = out;
             // SAFETY: x is m x k row-major; wb is cols x k row-major, read as
             // B = wb^T (k x cols: row stride 1, column stride k); C is the
             // column block [j0, j0 + cols) of the m x n row-major output,
@@ -284,7 +290,7 @@ fn gemm<W: WeightElem>(x: &[f32], m: usize, k: usize, w: &[W], n: usize) -> Vec<
                     1,
                     k as isize,
                     0.0,
-                    out.0.add(j0),
+                    out.at(j0),
                     n as isize,
                     1,
                 )
