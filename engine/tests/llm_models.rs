@@ -247,3 +247,31 @@ fn one_block_forward_records_a_drawable_graph() {
         1e-5,
     );
 }
+
+#[test]
+fn attention_heatmaps_are_labelled_with_the_tokens() {
+    let e = expected("qwen2");
+    let m = CausalLM::from_pretrained(dir("qwen2"), None).unwrap();
+    let tok = tinytorch::llm::Tokenizer::from_pretrained(dir("qwen2")).unwrap();
+    let p = ids(&e["prompt_ids"]);
+    let out = m.forward_with_attentions(&prompt(&e)).unwrap();
+    let tokens = tok.convert_ids_to_tokens(&p);
+    let views = tinytorch::llm::attention_views(&out, 0, &tokens).unwrap();
+    assert_eq!(views.len(), m.config.num_hidden_layers);
+    assert_eq!(
+        views[1].shape,
+        vec![m.config.num_attention_heads, p.len(), p.len()]
+    );
+    let pic = tinytorch::viz::tensor::show(&views[1]).unwrap();
+    let svg = pic.svg.unwrap();
+    assert!(svg.contains("layer 1 attention"), "title");
+    // a token that is a short vocabulary entry appears as an axis label
+    let short = tokens
+        .iter()
+        .find(|t| t.len() <= 3 && t.chars().all(char::is_alphanumeric))
+        .unwrap();
+    assert!(
+        svg.contains(&format!(">{short}</text>")),
+        "{short} not labelled"
+    );
+}

@@ -11,6 +11,7 @@
 //! sampling.rs   repetition penalty, temperature, top-k, top-p, min-p, greedy / draw
 //! generate.rs   prefill + decode loop, left-padded batches, EOS, streaming callback
 //! tokenizer.rs  tokenizer.json + tokenizer_config.json, chat templates, TextStreamer
+//! inspect.rs    attention maps as labelled heatmaps (one per head)
 //! ```
 //!
 //! Weights keep their stored dtype (or the one asked for); activations are
@@ -22,6 +23,7 @@
 mod block;
 pub mod config;
 pub mod generate;
+pub mod inspect;
 pub mod model;
 pub mod sampling;
 pub mod tokenizer;
@@ -30,6 +32,7 @@ pub mod weights;
 pub use block::{Attention, DecoderLayer, Mlp};
 pub use config::{Arch, GenerationDefaults, ModelConfig, RopeScaling};
 pub use generate::{pad_left, GenerateOptions, GenerateOutput, Streamer};
+pub use inspect::attention_views;
 pub use model::{CausalLM, DecoderModel, ForwardOutput, KvCache, LogitsRows};
 pub use sampling::SamplingConfig;
 pub use tokenizer::{ChatMessage, TextStreamer, Tokenizer};
