@@ -14,6 +14,7 @@
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
 //! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints
+//! llm/                  Llama/Qwen2/Qwen3/Mistral from Hugging Face files: tokenizer, generate
 //! ```
 //!
 //! A short tour:
@@ -36,6 +37,7 @@ pub mod dtype;
 pub mod error;
 pub mod io;
 pub mod layout;
+pub mod llm;
 pub mod nn;
 pub mod ops;
 pub mod optim;

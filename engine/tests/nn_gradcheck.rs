@@ -117,3 +117,44 @@ fn attention_embedding_pad_gradients() {
         &[leaf(&[2, 3], 19), leaf(&[4, 3], 20), leaf(&[4], 21)],
     );
 }
+
+#[test]
+fn widening_linear_gradients() {
+    // same dtype (all float64): dx, dW and db of the LinearBackward0 node,
+    // for a 2-D and a 3-D input
+    for xs in [vec![3usize, 5], vec![2, 3, 5]] {
+        check(
+            |t| F::widening_linear(&t[0], &t[1], Some(&t[2])),
+            &[leaf(&xs, 20), leaf(&[4, 5], 21), leaf(&[4], 22)],
+        );
+    }
+    // a float32 weight under a float64 input: the weight is widened, dx checked
+    let w32 = leaf(&[4, 5], 23).detach().to_dtype(DType::F32).unwrap();
+    check(
+        |t| F::widening_linear(&t[0], &w32, None),
+        &[leaf(&[3, 5], 24)],
+    );
+    // the forward equals the composite x @ W.to(x.dtype).T + b, on the
+    // float32 kernel path with bfloat16 weights and bias
+    let x = leaf(&[9, 5], 25).detach().to_dtype(DType::F32).unwrap();
+    let w = leaf(&[4, 5], 26).detach().to_dtype(DType::BF16).unwrap();
+    let b = leaf(&[4], 27).detach().to_dtype(DType::BF16).unwrap();
+    let got = F::widening_linear(&x, &w, Some(&b)).unwrap();
+    assert_eq!(got.dtype(), DType::F32);
+    let want = x
+        .matmul(&w.to_dtype(DType::F32).unwrap().t().unwrap())
+        .unwrap()
+        .add(&b.to_dtype(DType::F32).unwrap())
+        .unwrap();
+    for (a, b) in got
+        .to_vec_f64()
+        .unwrap()
+        .iter()
+        .zip(want.to_vec_f64().unwrap())
+    {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+    // a weight wider than the input is refused
+    let e = F::widening_linear(&w, &x.narrow(0, 0, 4).unwrap(), None).unwrap_err();
+    assert!(e.to_string().contains("no wider than the input"), "{e}");
+}

@@ -132,6 +132,31 @@ impl Linear {
     }
 }
 
+impl Linear {
+    /// A layer around existing tensors (`weight [out, in]`, `bias [out]`),
+    /// e.g. weights read from a checkpoint, with no initialisation drawn.
+    pub fn from_parts(weight: Tensor, bias: Option<Tensor>) -> Result<Linear> {
+        if weight.dim() != 2
+            || bias
+                .as_ref()
+                .is_some_and(|b| b.shape() != [weight.shape()[0]])
+        {
+            return Err(Error::invalid(format!(
+                "Linear: weight must be [out, in] and bias [out], got {:?} and {:?}",
+                weight.shape(),
+                bias.as_ref().map(|b| b.shape().to_vec())
+            )));
+        }
+        Ok(Linear {
+            in_features: weight.shape()[1],
+            out_features: weight.shape()[0],
+            weight,
+            bias,
+            training: true,
+        })
+    }
+}
+
 impl Module for Linear {
     fn type_name(&self) -> String {
         "Linear".into()
@@ -450,6 +475,22 @@ impl Embedding {
     }
 }
 
+impl Embedding {
+    /// `nn.Embedding.from_pretrained(weight, padding_idx=None)`: `weight [num, dim]` as is.
+    pub fn from_pretrained(weight: Tensor) -> Result<Embedding> {
+        if weight.dim() != 2 {
+            return Err(Error::invalid(
+                "Embeddings parameter is expected to be 2-dimensional",
+            ));
+        }
+        Ok(Embedding {
+            weight,
+            padding_idx: None,
+            training: true,
+        })
+    }
+}
+
 impl Module for Embedding {
     fn type_name(&self) -> String {
         "Embedding".into()
@@ -607,6 +648,21 @@ impl RMSNorm {
             normalized_shape: normalized_shape.to_vec(),
             eps,
             weight,
+            training: true,
+        })
+    }
+}
+
+impl RMSNorm {
+    /// An RMSNorm over the last dim around an existing `weight [dim]`.
+    pub fn from_weight(weight: Tensor, eps: Option<f64>) -> Result<RMSNorm> {
+        if weight.dim() != 1 {
+            return Err(Error::invalid("RMSNorm: weight must be 1-dimensional"));
+        }
+        Ok(RMSNorm {
+            normalized_shape: weight.shape().to_vec(),
+            eps,
+            weight: Some(weight),
             training: true,
         })
     }

@@ -147,6 +147,20 @@ pub trait Backend: Sized + Send + Sync {
         let _ = (layout, log);
         Ok(None)
     }
+    /// `x [m, k] @ w [n, k]^T + bias` for a contiguous float32 `x` and a
+    /// contiguous float32/float16/bfloat16 `w` (float32 `bias`), widening
+    /// the weight on the fly. `None` where the device has no such kernel:
+    /// the caller composes a cast and a matmul.
+    fn linear_widening(
+        &self,
+        xl: &Layout,
+        w: &Self,
+        wl: &Layout,
+        bias: Option<(&Self, &Layout)>,
+    ) -> Result<Option<Self>> {
+        let _ = (xl, w, wl, bias);
+        Ok(None)
+    }
     /// Layer norm (`rms` false) or RMS norm over trailing rows of `len`
     /// elements, no affine: (x-hat, mean, rstd), the statistics float32.
     fn norm_last(
@@ -451,6 +465,26 @@ impl Storage {
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => Backend::softmax_last(s, l, log)?.map(Storage::Cuda),
         })
+    }
+
+    /// See [`Backend::linear_widening`].
+    pub(crate) fn linear_widening(
+        &self,
+        xl: &Layout,
+        w: &Storage,
+        wl: &Layout,
+        bias: Option<(&Storage, &Layout)>,
+    ) -> Result<Option<Storage>> {
+        match (self, w, bias) {
+            (Storage::Cpu(x), Storage::Cpu(w), None) => {
+                Ok(Backend::linear_widening(x, xl, w, wl, None)?.map(Storage::Cpu))
+            }
+            (Storage::Cpu(x), Storage::Cpu(w), Some((Storage::Cpu(b), bl))) => {
+                Ok(Backend::linear_widening(x, xl, w, wl, Some((b, bl)))?.map(Storage::Cpu))
+            }
+            #[cfg(feature = "cuda")]
+            _ => Ok(None),
+        }
     }
 
     /// See [`Backend::norm_last`].

@@ -5,10 +5,12 @@
 //! ones are re-exported here by name.
 
 mod conv;
+mod linear;
 mod loss;
 mod norm;
 
 pub use conv::{conv2d, max_pool2d, max_pool2d_full, max_pool2d_with_indices};
+pub use linear::widening_linear;
 pub use loss::{
     binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss, LossOptions, Reduction,
 };

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use super::linear::linear;
 use super::{conv, conv2d, elementwise, index, matmul, reduce, CpuStorage, IntoStorage};
 use crate::storage::{Backend, BinaryOp, ConvShape, ReduceOp, UnaryOp, Window2d};
 use crate::{DType, Device, Layout, Result};
@@ -183,6 +184,39 @@ impl Backend for CpuStorage {
     ) -> Result<Self> {
         let ids = idx.to_i64s(idx_layout);
         conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
+    }
+
+    fn linear_widening(
+        &self,
+        xl: &Layout,
+        w: &Self,
+        wl: &Layout,
+        bias: Option<(&Self, &Layout)>,
+    ) -> Result<Option<Self>> {
+        let CpuStorage::F32(x) = self else {
+            return Ok(None);
+        };
+        if !xl.is_contiguous() || !wl.is_contiguous() || wl.ndim() != 2 {
+            return Ok(None);
+        }
+        let (n, k) = (wl.shape()[0], wl.shape()[1]);
+        let m = xl.numel().checked_div(k).unwrap_or(0);
+        let x = &x[xl.offset()..xl.offset() + m * k];
+        let w0 = wl.offset();
+        let b = match bias {
+            Some((CpuStorage::F32(b), bl)) if bl.is_contiguous() => {
+                Some(&b[bl.offset()..bl.offset() + n])
+            }
+            Some(_) => return Ok(None),
+            None => None,
+        };
+        let y = match w {
+            CpuStorage::F32(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            CpuStorage::BF16(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            CpuStorage::F16(v) => linear(x, m, k, &v[w0..w0 + n * k], n, b),
+            _ => return Ok(None),
+        };
+        Ok(Some(CpuStorage::F32(y)))
     }
 
     fn host_slice<T: IntoStorage>(&self) -> Option<&[T]> {

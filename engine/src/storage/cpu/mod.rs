@@ -9,6 +9,7 @@ pub mod conv2d;
 pub mod elementwise;
 pub mod index;
 pub mod iter;
+pub mod linear;
 pub mod matmul;
 pub mod pool;
 pub mod reduce;

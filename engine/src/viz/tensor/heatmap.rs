@@ -122,11 +122,46 @@ fn draw_map(
     });
 }
 
-/// Index labels along the top (columns) and left (rows), spaced so they do
-/// not collide.
-fn draw_indices(s: &mut Scene, (rows, cols): (usize, usize), (x, y): (f64, f64), cell: f64) {
-    let step = |n: usize| -> usize {
-        let min_gap = 22.0;
+/// Axis labels cut to this many characters.
+const LABEL_CHARS: usize = 8;
+
+/// A row or column label: the given name (shortened) or the index.
+fn label(names: Option<&Vec<String>>, i: usize) -> String {
+    match names.and_then(|n| n.get(i)) {
+        Some(n) if n.chars().count() > LABEL_CHARS => {
+            let mut t: String = n.chars().take(LABEL_CHARS - 1).collect();
+            t.push('…');
+            t
+        }
+        Some(n) => n.clone(),
+        None => i.to_string(),
+    }
+}
+
+/// The room the row labels need on the left of a map.
+fn label_room(t: &TensorView) -> f64 {
+    match &t.axis_labels {
+        Some((rows, _)) => (0..rows.len())
+            .map(|i| text_width(&label(Some(rows), i), 10.0) + 10.0)
+            .fold(LEFT, f64::max),
+        None => LEFT,
+    }
+}
+
+/// Index (or name) labels along the top (columns) and left (rows), spaced
+/// so they do not collide.
+fn draw_indices(
+    s: &mut Scene,
+    (rows, cols): (usize, usize),
+    (x, y): (f64, f64),
+    cell: f64,
+    names: Option<&(Vec<String>, Vec<String>)>,
+) {
+    let col_names = names.map(|n| &n.1);
+    let widest = (0..cols)
+        .map(|c| text_width(&label(col_names, c), 10.0) + 4.0)
+        .fold(22.0, f64::max);
+    let step = |n: usize, min_gap: f64| -> usize {
         let mut k = 1;
         while (k as f64) * cell < min_gap && k < n {
             k = if k == 1 {
@@ -139,12 +174,15 @@ fn draw_indices(s: &mut Scene, (rows, cols): (usize, usize), (x, y): (f64, f64),
         }
         k
     };
-    let (kc, kr) = (step(cols), step(rows));
+    let (kc, kr) = (
+        step(cols, widest),
+        step(rows, if names.is_some() { 14.0 } else { 22.0 }),
+    );
     for c in (0..cols).step_by(kc) {
         s.text(
             x + (c as f64 + 0.5) * cell,
             y - 5.0,
-            c.to_string(),
+            label(col_names, c),
             10.0,
             Anchor::Middle,
         );
@@ -153,7 +191,7 @@ fn draw_indices(s: &mut Scene, (rows, cols): (usize, usize), (x, y): (f64, f64),
         s.text(
             x - 5.0,
             y + (r as f64 + 0.5) * cell + 3.5,
-            r.to_string(),
+            label(names.map(|n| &n.0), r),
             10.0,
             Anchor::End,
         );
@@ -222,7 +260,8 @@ pub fn heatmap(t: &TensorView) -> Scene {
     let (mw, mh) = (cols as f64 * cell, rows as f64 * cell);
     let top = HEAD + 18.0;
     let bar_h = mh.max(120.0);
-    let width = (LEFT + mw + 24.0 + BAR_W + 60.0).max(header_width(t, &stats));
+    let left = label_room(t);
+    let width = (left + mw + 24.0 + BAR_W + 60.0).max(header_width(t, &stats));
     let mut s = Scene::new(width, top + bar_h + 40.0);
     header(&mut s, t, &stats);
     let numbers = rows <= 12 && cols <= 12;
@@ -230,17 +269,23 @@ pub fn heatmap(t: &TensorView) -> Scene {
         &mut s,
         &t.values,
         (rows, cols),
-        (LEFT, top),
+        (left, top),
         cell,
         &scale,
         "",
         numbers,
     );
-    draw_indices(&mut s, (rows, cols), (LEFT, top), cell);
+    draw_indices(
+        &mut s,
+        (rows, cols),
+        (left, top),
+        cell,
+        t.axis_labels.as_ref(),
+    );
     colour_bar(
         &mut s,
         &scale,
-        (LEFT + mw + 24.0, top),
+        (left + mw + 24.0, top),
         bar_h,
         stats.nan > 0,
     );
@@ -266,11 +311,16 @@ pub fn slices(t: &TensorView) -> Scene {
         .min(budget / rows.max(cols) as f64)
         .max(0.25);
     let (mw, mh) = (cols as f64 * cell, rows as f64 * cell);
-    let (gap_x, gap_y) = (36.0, 40.0);
+    // named axes are labelled on every slice: room for the row names
+    let room = label_room(t) - LEFT;
+    let (gap_x, gap_y) = (
+        36.0 + room,
+        if t.axis_labels.is_some() { 56.0 } else { 40.0 },
+    );
     let top = HEAD + 8.0;
     let grid_w = grid_cols as f64 * (mw + gap_x);
     let grid_h = grid_rows as f64 * (mh + gap_y);
-    let width = (LEFT + grid_w + BAR_W + 70.0).max(header_width(t, &stats));
+    let width = (LEFT + room + grid_w + BAR_W + 70.0).max(header_width(t, &stats));
     let note = (shown < count).then(|| format!("first {shown} of {count} slices shown"));
     let mut s = Scene::new(
         width,
@@ -287,9 +337,19 @@ pub fn slices(t: &TensorView) -> Scene {
             rem /= d.max(1);
         }
         let prefix: String = idx.iter().map(|i| format!("{i}, ")).collect();
-        let x = LEFT + (i % grid_cols) as f64 * (mw + gap_x);
+        let x = LEFT + room + (i % grid_cols) as f64 * (mw + gap_x);
         let y = top + 20.0 + (i / grid_cols) as f64 * (mh + gap_y);
+        if t.axis_labels.is_some() {
+            draw_indices(
+                &mut s,
+                (rows, cols),
+                (x, y + 14.0),
+                cell,
+                t.axis_labels.as_ref(),
+            );
+        }
         s.text(x, y - 6.0, format!("[{prefix}:, :]"), 11.0, Anchor::Start);
+        let y = if t.axis_labels.is_some() { y + 14.0 } else { y };
         let vals = &t.values[i * per..(i + 1) * per];
         draw_map(
             &mut s,
@@ -305,7 +365,7 @@ pub fn slices(t: &TensorView) -> Scene {
     colour_bar(
         &mut s,
         &scale,
-        (LEFT + grid_w, top + 20.0),
+        (LEFT + room + grid_w, top + 20.0),
         mh.max(120.0),
         stats.nan > 0,
     );
@@ -334,6 +394,27 @@ mod tests {
         let t = TensorView::new(&[100, 100], (0..10_000).map(|i| i as f32).collect());
         let s = heatmap(&t);
         assert!(s.items.iter().any(|i| matches!(i, Item::Raster { .. })));
+    }
+
+    #[test]
+    fn named_axes_replace_the_indices() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let t = TensorView::new(&[2, 3], vec![0.0; 6]).with_axis_labels(
+            names(&["The", "cat"]),
+            names(&["The", "cat", "sat_on_the_mat"]),
+        );
+        t.validate().unwrap();
+        let svg = heatmap(&t).to_svg();
+        assert!(
+            svg.contains(">cat</text>") && svg.contains(">sat_on_…</text>"),
+            "{svg}"
+        );
+        let t3 = TensorView::new(&[2, 2, 3], vec![0.0; 12])
+            .with_axis_labels(names(&["a", "b"]), names(&["x", "y", "z"]));
+        assert!(slices(&t3).to_svg().contains(">z</text>"));
+        let bad =
+            TensorView::new(&[2, 3], vec![0.0; 6]).with_axis_labels(names(&["a"]), names(&["x"]));
+        assert!(bad.validate().is_err());
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct TensorView {
     pub values: Vec<f32>,
     /// Shown above the picture (e.g. the variable name).
     pub title: Option<String>,
+    /// Names for the rows and columns of the last two dims (e.g. the tokens
+    /// of an attention map), drawn instead of the indices.
+    pub axis_labels: Option<(Vec<String>, Vec<String>)>,
 }
 
 impl TensorView {
@@ -34,7 +37,14 @@ impl TensorView {
             shape: shape.to_vec(),
             values,
             title: None,
+            axis_labels: None,
         }
+    }
+
+    /// Labels for the rows and columns of the last two dims.
+    pub fn with_axis_labels(mut self, rows: Vec<String>, cols: Vec<String>) -> Self {
+        self.axis_labels = Some((rows, cols));
+        self
     }
 
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
@@ -49,6 +59,16 @@ impl TensorView {
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d))
             .unwrap_or(usize::MAX);
+        if let Some((r, c)) = &self.axis_labels {
+            let n = self.shape.len();
+            if n < 2 || r.len() != self.shape[n - 2] || c.len() != self.shape[n - 1] {
+                return Err(VizError::ShapeMismatch {
+                    shape: self.shape.clone(),
+                    expected: self.shape.get(n.wrapping_sub(1)).copied().unwrap_or(0),
+                    got: c.len(),
+                });
+            }
+        }
         if expected != self.values.len() {
             return Err(VizError::ShapeMismatch {
                 shape: self.shape.clone(),
