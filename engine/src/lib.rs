@@ -11,7 +11,8 @@
 //! ops/                  one file per op family, each with its backward
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
-//! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints
+//! data/ io/             Dataset, DataLoader, samplers, transforms, MNIST; safetensors checkpoints
+//! distributed/          process groups (mpi, nccl, threads), collectives, DistributedDataParallel
 //! ```
 //!
 //! A short tour:
@@ -30,6 +31,7 @@ pub mod amp;
 pub mod autograd;
 pub mod data;
 pub mod device;
+pub mod distributed;
 pub mod dtype;
 pub mod error;
 pub mod io;

@@ -47,6 +47,10 @@ pub trait Module {
     /// Lends each directly registered parameter mutably (for `to(device)`).
     fn visit_parameters_mut(&mut self, _f: &mut dyn FnMut(&str, &mut Tensor)) {}
 
+    /// Shows each directly registered buffer (`register_buffer`: running
+    /// statistics, masks), in registration order. None by default.
+    fn visit_buffers(&self, _f: &mut dyn FnMut(&str, &Tensor)) {}
+
     /// Shows each direct child module, in registration order.
     fn visit_children(&self, _f: &mut dyn FnMut(&str, &dyn Module)) {}
 
@@ -73,6 +77,31 @@ pub trait ModuleExt: Module {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         collect_params(self.as_dyn(), "", &mut out, &mut seen);
+        out
+    }
+
+    /// `named_buffers()`: dotted names, depth first, each buffer once.
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        fn walk(
+            m: &dyn Module,
+            prefix: &str,
+            out: &mut Vec<(String, Tensor)>,
+            seen: &mut std::collections::HashSet<u64>,
+        ) {
+            m.visit_buffers(&mut |name, b| {
+                if seen.insert(b.id()) {
+                    out.push((join(prefix, name), b.clone()));
+                }
+            });
+            m.visit_children(&mut |name, c| walk(c, &join(prefix, name), out, seen));
+        }
+        let mut out = Vec::new();
+        walk(
+            self.as_dyn(),
+            "",
+            &mut out,
+            &mut std::collections::HashSet::new(),
+        );
         out
     }
 
@@ -165,6 +194,40 @@ pub trait ModuleExt: Module {
     fn as_dyn(&self) -> &dyn Module;
     #[doc(hidden)]
     fn as_dyn_mut(&mut self) -> &mut dyn Module;
+}
+
+/// A boxed module is a module (`Box<dyn Module>` included).
+impl<M: Module + ?Sized> Module for Box<M> {
+    fn type_name(&self) -> String {
+        (**self).type_name()
+    }
+    fn forward(&self, input: &Tensor) -> Result<Tensor> {
+        (**self).forward(input)
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        (**self).visit_parameters(f)
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        (**self).visit_parameters_mut(f)
+    }
+    fn visit_buffers(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        (**self).visit_buffers(f)
+    }
+    fn visit_children(&self, f: &mut dyn FnMut(&str, &dyn Module)) {
+        (**self).visit_children(f)
+    }
+    fn visit_children_mut(&mut self, f: &mut dyn FnMut(&str, &mut dyn Module)) {
+        (**self).visit_children_mut(f)
+    }
+    fn training(&self) -> bool {
+        (**self).training()
+    }
+    fn set_training(&mut self, on: bool) {
+        (**self).set_training(on)
+    }
+    fn extra_repr(&self) -> String {
+        (**self).extra_repr()
+    }
 }
 
 impl<M: Module> ModuleExt for M {

@@ -13,7 +13,7 @@
 //! (the allocator), `backend.rs` (`CudaStorage` and its `Backend` impl),
 //! `blas.rs` (matmul through cuBLAS), `fused.rs` (launchers of the fused
 //! softmax, norm and dropout kernels that ops reach through `Storage`), `launch.rs` (layouts as kernel
-//! arguments, launch shapes).
+//! arguments, launch shapes), `raw.rs` (device pointers and streams for NCCL).
 
 pub mod kernels;
 
@@ -29,6 +29,8 @@ mod context;
 mod fused;
 #[cfg(feature = "cuda")]
 mod launch;
+#[cfg(all(feature = "cuda", feature = "distributed"))]
+pub(crate) mod raw;
 
 #[cfg(feature = "cuda")]
 pub use backend::CudaStorage;
