@@ -291,8 +291,13 @@ pub fn agree(g: &dyn ProcessGroup, kind: Kind, call: Result<Call>) -> Result<()>
     let (first, seq0, _) = &peers[0];
     for (r, (c, s, _)) in peers.iter().enumerate().skip(1) {
         if c.kind != first.kind {
+            let at = if s == seq0 {
+                format!("call #{s} of the process group")
+            } else {
+                format!("calls #{seq0} and #{s} of the process group")
+            };
             return Err(Error::invalid(format!(
-                "ranks called different collectives: rank 0 called {} and rank {r} called {} (call #{seq0} and #{s} of the process group)",
+                "ranks called different collectives: rank 0 called {} and rank {r} called {} ({at})",
                 first.kind.name(),
                 c.kind.name()
             )));

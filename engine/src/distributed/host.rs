@@ -1,55 +1,55 @@
 //! The collectives of the host backends (mpi, threads) over a small
-//! [`Transport`]: typed host buffers moved between ranks. Tensors are
-//! staged into contiguous host buffers (CUDA tensors through a device copy,
-//! as PyTorch's gloo does) and written back in place.
+//! [`Transport`] that moves bytes between ranks. A contiguous CPU tensor is
+//! sent from and received into its own storage, with no staging copy;
+//! other tensors (views, CUDA tensors, as PyTorch's gloo) go through a
+//! contiguous host copy that is written back in place.
 //!
 //! all_reduce is a reduce-scatter then an all-gather: rank r receives
 //! slice r of every rank's buffer, folds the slices in rank order
-//! (reduce.rs), and the folded slices are gathered to everyone. Each
-//! element is computed once, by one rank, so every rank ends with the same
-//! bits, and each rank sends and receives about 2(N-1)/N of the buffer:
-//! the volume of a ring all-reduce.
+//! (reduce.rs) into its own slice, and the folded slices are gathered to
+//! everyone. Each element is computed once, by one rank, so every rank ends
+//! with the same bits, and each rank sends and receives about 2(N-1)/N of
+//! the buffer: the volume of a ring all-reduce. The received slices land in
+//! a scratch buffer the group keeps, so a training loop does not fault in
+//! fresh pages at every step.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::group::{Backend, ProcessGroup, ReduceOp};
 use super::reduce;
 use crate::storage::cpu::CpuStorage;
 use crate::storage::Storage;
-use crate::{DType, Error, Layout, Result, Tensor};
+use crate::{cpu_dispatch, Device, Error, Layout, Result, Tensor};
 
-/// Moves host buffers between the ranks of a group; every rank makes the
-/// same calls in the same order. Counts are in elements of the buffer's
-/// dtype; every rank passes buffers of one dtype.
+/// Moves bytes between the ranks of a group; every rank makes the same
+/// calls in the same order. Counts are in bytes.
 pub trait Transport: Send + Sync + 'static {
     fn backend(&self) -> Backend;
     fn rank(&self) -> usize;
     fn size(&self) -> usize;
     fn timeout(&self) -> Duration;
-    /// `send` holds `send_counts[j]` elements for rank j, in rank order;
-    /// returns what each rank sent here, in rank order (`recv_counts[i]`
-    /// elements from rank i).
+    /// `send` holds `send_counts[j]` bytes for rank j, in rank order;
+    /// `recv` receives what each rank sent here, in rank order
+    /// (`recv_counts[i]` bytes from rank i).
     fn all_to_all(
         &self,
-        send: CpuStorage,
-        send_counts: Vec<usize>,
-        recv_counts: Vec<usize>,
-    ) -> Result<CpuStorage>;
-    /// Every rank's `send` (`counts[i]` elements from rank i), in rank order.
-    fn all_gather(&self, send: CpuStorage, counts: Vec<usize>) -> Result<CpuStorage>;
-    /// `root`'s buffer, on every rank (`buf` has the same length everywhere).
-    fn broadcast(&self, buf: CpuStorage, root: usize) -> Result<CpuStorage>;
-    /// On `root`, every rank's equally long `send` in rank order.
-    fn gather(&self, send: CpuStorage, root: usize) -> Result<Option<CpuStorage>>;
-    /// Slice `rank()` (of `count` elements) of `root`'s `send`.
-    fn scatter(
-        &self,
-        send: Option<CpuStorage>,
-        count: usize,
-        dtype: DType,
-        root: usize,
-    ) -> Result<CpuStorage>;
+        send: &[u8],
+        send_counts: &[usize],
+        recv: &mut [u8],
+        recv_counts: &[usize],
+    ) -> Result<()>;
+    /// `recv` = every rank's `send` (`counts[i]` bytes from rank i), in rank order.
+    fn all_gather(&self, send: &[u8], recv: &mut [u8], counts: &[usize]) -> Result<()>;
+    /// Sends `buf` to every rank (called on the root).
+    fn broadcast_from(&self, buf: &[u8]) -> Result<()>;
+    /// Receives `root`'s buffer, of `buf`'s length (called on the others).
+    fn broadcast_into(&self, buf: &mut [u8], root: usize) -> Result<()>;
+    /// On `root`, `recv` = every rank's equally long `send` in rank order.
+    fn gather(&self, send: &[u8], recv: Option<&mut [u8]>, root: usize) -> Result<()>;
+    /// `recv` = slice `rank()` of `root`'s `send` (size() equal slices).
+    fn scatter(&self, send: Option<&[u8]>, recv: &mut [u8], root: usize) -> Result<()>;
     fn barrier(&self) -> Result<()>;
     fn all_gather_bytes(&self, mine: Vec<u8>) -> Result<Vec<Vec<u8>>>;
 }
@@ -58,6 +58,8 @@ pub trait Transport: Send + Sync + 'static {
 pub struct HostGroup<T: Transport> {
     pub(crate) transport: T,
     seq: AtomicU64,
+    /// Received slices (8-byte aligned for every dtype), kept between calls.
+    scratch: Mutex<Vec<u64>>,
 }
 
 impl<T: Transport> HostGroup<T> {
@@ -65,35 +67,94 @@ impl<T: Transport> HostGroup<T> {
         HostGroup {
             transport,
             seq: AtomicU64::new(0),
+            scratch: Mutex::new(Vec::new()),
         }
     }
-}
 
-/// A contiguous host copy of `t`'s elements.
-pub(crate) fn stage(t: &Tensor) -> Result<CpuStorage> {
-    t.to_cpu_storage()
-}
-
-/// Writes a contiguous host buffer into `t`'s elements, in place (bumping
-/// its version, as any in-place write).
-pub(crate) fn write_back(t: &Tensor, host: CpuStorage) -> Result<()> {
-    if host.len() != t.numel() || host.dtype() != t.dtype() {
-        return Err(Error::Internal(format!(
-            "collective result of {} {} for a tensor of {} {}",
-            host.len(),
-            host.dtype().name(),
-            t.numel(),
-            t.dtype().name()
-        )));
+    /// The scratch buffer, at least `bytes` long.
+    fn scratch(&self, bytes: usize) -> MutexGuard<'_, Vec<u64>> {
+        let mut s = self.scratch.lock().unwrap_or_else(|p| p.into_inner());
+        let words = bytes.div_ceil(8);
+        if s.len() < words {
+            s.resize(words, 0);
+        }
+        s
     }
-    let src = Storage::from_cpu(host, t.device())?;
+}
+
+fn as_bytes(s: &mut [u64], bytes: usize) -> &mut [u8] {
+    // SAFETY: u64 has no invalid bit patterns and is at least as aligned
+    // as u8; `bytes` is within the buffer (scratch() sized it).
+    unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut u8, bytes) }
+}
+
+/// The bytes of elements `start..start + n` of a host buffer.
+fn range(c: &CpuStorage, start: usize, n: usize) -> &[u8] {
+    cpu_dispatch!(c, v => {
+        let v = &v[start..start + n];
+        // SAFETY: element types are plain data; the view covers exactly `v`.
+        unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
+    })
+}
+
+/// As [`range`], writable. Bytes written must be valid elements of the
+/// buffer's dtype: they always come from a buffer of the same dtype.
+fn range_mut(c: &mut CpuStorage, start: usize, n: usize) -> &mut [u8] {
+    cpu_dispatch!(c, v => {
+        let v = &mut v[start..start + n];
+        // SAFETY: as in `range`; see the doc comment for bools.
+        unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v)) }
+    })
+}
+
+/// Runs `f` on `t`'s elements as bytes: the storage itself for a
+/// contiguous CPU tensor, else a host copy.
+fn with_host<R>(t: &Tensor, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
+    if t.device() == Device::Cpu && t.is_contiguous() {
+        let s = t.storage();
+        // Refutable with the cuda feature.
+        #[allow(irrefutable_let_patterns)]
+        if let Storage::Cpu(c) = &*s {
+            return f(range(c, t.layout().offset(), t.numel()));
+        }
+    }
+    let c = t.to_cpu_storage()?;
+    f(range(&c, 0, t.numel()))
+}
+
+/// Runs `f` on `t`'s elements as writable bytes (in place for a contiguous
+/// CPU tensor, else through a host copy written back), bumping its version.
+fn with_host_mut<R>(t: &Tensor, f: impl FnOnce(&mut [u8]) -> Result<R>) -> Result<R> {
+    if t.device() == Device::Cpu && t.is_contiguous() {
+        let mut s = t.storage_mut();
+        #[allow(irrefutable_let_patterns)]
+        if let Storage::Cpu(c) = &mut *s {
+            let r = f(range_mut(c, t.layout().offset(), t.numel()))?;
+            drop(s);
+            t.storage_cell().bump_version();
+            return Ok(r);
+        }
+    }
+    let mut c = t.to_cpu_storage()?;
+    let r = f(range_mut(&mut c, 0, t.numel()))?;
+    let src = Storage::from_cpu(c, t.device())?;
     t.storage_mut()
         .copy_into(t.layout(), &src, &Layout::contiguous(t.shape()))?;
     t.storage_cell().bump_version();
-    Ok(())
+    Ok(r)
 }
 
-/// `n` elements split into `parts` near-equal runs (the first `n % parts` one longer).
+/// `input` itself, or a copy when it shares storage with `out` (so that
+/// reading one while writing the other takes two different locks).
+fn apart(input: &Tensor, out: &Tensor) -> Result<Tensor> {
+    if input.shares_storage(out) {
+        crate::autograd::with_no_grad(|| input.contiguous_copy())
+    } else {
+        Ok(input.clone())
+    }
+}
+
+/// `n` items split into `parts` near-equal runs (the first `n % parts` one longer).
 pub(crate) fn split(n: usize, parts: usize) -> Vec<usize> {
     (0..parts)
         .map(|i| n / parts + usize::from(i < n % parts))
@@ -101,56 +162,35 @@ pub(crate) fn split(n: usize, parts: usize) -> Vec<usize> {
 }
 
 /// The largest slice of a buffer one all_reduce round moves (MPI counts are
-/// 32-bit; bounding rounds also bounds the temporary buffers).
+/// 32-bit; bounding rounds also bounds the scratch buffer).
 const ROUND_BYTES: usize = 256 << 20;
 
 impl<T: Transport> HostGroup<T> {
-    fn all_reduce_host(&self, buf: CpuStorage, op: ReduceOp) -> Result<CpuStorage> {
-        let p = self.transport.size();
-        let me = self.transport.rank();
-        let n = buf.len();
-        let per_round = (ROUND_BYTES / buf.dtype().size_in_bytes()).max(p);
-        if n <= per_round {
-            let counts = split(n, p);
-            let recv = self
-                .transport
-                .all_to_all(buf, counts.clone(), vec![counts[me]; p])?;
-            let mine = reduce::combine(&recv, p, op)?;
-            return self.transport.all_gather(mine, counts);
-        }
-        // Rounds of at most `per_round` elements, in order on every rank.
-        let mut parts = Vec::new();
+    /// all_reduce in place on `data`, elements of `es` bytes.
+    fn all_reduce_bytes(&self, data: &mut [u8], es: usize, t: &Tensor, op: ReduceOp) -> Result<()> {
+        let (p, me) = (self.size(), self.rank());
+        let n = data.len() / es;
+        let per_round = (ROUND_BYTES / es).max(p);
         let mut start = 0;
+        // Every rank has the same n (the agreement checked the shapes).
         while start < n {
             let len = per_round.min(n - start);
-            let piece = buf.copy_strided(&Layout::new(vec![len], vec![1], start));
-            parts.push(self.all_reduce_host(piece, op)?);
+            let seg = &mut data[start * es..(start + len) * es];
+            let counts: Vec<usize> = split(len, p).into_iter().map(|c| c * es).collect();
+            let at: usize = counts[..me].iter().sum();
+            let mine = counts[me];
+            let mut scratch = self.scratch(mine * p);
+            let recv = as_bytes(&mut scratch, mine * p);
+            self.transport
+                .all_to_all(seg, &counts, recv, &vec![mine; p])?;
+            reduce::combine_into(t.dtype(), recv, p, op, &mut seg[at..at + mine])?;
+            // The folded slice goes out from scratch: MPI's send and
+            // receive buffers must not overlap.
+            recv[..mine].copy_from_slice(&seg[at..at + mine]);
+            self.transport.all_gather(&recv[..mine], seg, &counts)?;
             start += len;
         }
-        Ok(concat(parts))
-    }
-}
-
-fn concat(parts: Vec<CpuStorage>) -> CpuStorage {
-    macro_rules! cat {
-        ($var:ident) => {{
-            let mut out = Vec::new();
-            for p in parts {
-                if let CpuStorage::$var(v) = p {
-                    out.extend(v);
-                }
-            }
-            CpuStorage::$var(out)
-        }};
-    }
-    match parts.first().map(|p| p.dtype()) {
-        Some(DType::Bool) => cat!(Bool),
-        Some(DType::I32) => cat!(I32),
-        Some(DType::I64) => cat!(I64),
-        Some(DType::F16) => cat!(F16),
-        Some(DType::BF16) => cat!(BF16),
-        Some(DType::F64) => cat!(F64),
-        Some(DType::F32) | None => cat!(F32),
+        Ok(())
     }
 }
 
@@ -180,60 +220,76 @@ impl<T: Transport> ProcessGroup for HostGroup<T> {
     }
 
     fn all_reduce(&self, t: &Tensor, op: ReduceOp) -> Result<()> {
-        let out = self.all_reduce_host(stage(t)?, op)?;
-        write_back(t, out)
+        let es = t.dtype().size_in_bytes();
+        with_host_mut(t, |data| self.all_reduce_bytes(data, es, t, op))
     }
 
     fn broadcast(&self, t: &Tensor, root: usize) -> Result<()> {
-        let me = self.rank();
-        let buf = if me == root {
-            stage(t)?
-        } else {
-            CpuStorage::full(t.numel(), 0.0, t.dtype())?
-        };
-        let out = self.transport.broadcast(buf, root)?;
-        if me != root {
-            write_back(t, out)?;
+        // The root's tensor is only read (its version stays, as in PyTorch).
+        if self.rank() == root {
+            return with_host(t, |data| self.transport.broadcast_from(data));
         }
-        Ok(())
+        with_host_mut(t, |data| self.transport.broadcast_into(data, root))
     }
 
     fn all_gather(&self, out: &Tensor, input: &Tensor) -> Result<()> {
-        let n = input.numel();
-        let all = self
-            .transport
-            .all_gather(stage(input)?, vec![n; self.size()])?;
-        write_back(out, all)
+        let input = apart(input, out)?;
+        let p = self.size();
+        with_host(&input, |src| {
+            let counts = vec![src.len(); p];
+            with_host_mut(out, |dst| self.transport.all_gather(src, dst, &counts))
+        })
     }
 
     fn reduce_scatter(&self, out: &Tensor, input: &Tensor, op: ReduceOp) -> Result<()> {
-        let (p, m) = (self.size(), out.numel());
-        let recv = self
-            .transport
-            .all_to_all(stage(input)?, vec![m; p], vec![m; p])?;
-        write_back(out, reduce::combine(&recv, p, op)?)
+        let input = apart(input, out)?;
+        let p = self.size();
+        let m = out.numel() * out.dtype().size_in_bytes();
+        with_host(&input, |src| {
+            let mut scratch = self.scratch(m * p);
+            let recv = as_bytes(&mut scratch, m * p);
+            self.transport
+                .all_to_all(src, &vec![m; p], recv, &vec![m; p])?;
+            with_host_mut(out, |dst| {
+                reduce::combine_into(out.dtype(), recv, p, op, dst)
+            })
+        })
     }
 
     fn gather(&self, out: Option<&Tensor>, input: &Tensor, root: usize) -> Result<()> {
-        let all = self.transport.gather(stage(input)?, root)?;
-        match (out, all) {
-            (Some(o), Some(all)) => write_back(o, all),
-            (None, None) => Ok(()),
-            _ => Err(Error::Internal("gather: output only on the root".into())),
-        }
+        let input = match out {
+            Some(o) => apart(input, o)?,
+            None => input.clone(),
+        };
+        with_host(&input, |src| match out {
+            Some(o) => with_host_mut(o, |dst| self.transport.gather(src, Some(dst), root)),
+            None => self.transport.gather(src, None, root),
+        })
     }
 
     fn scatter(&self, out: &Tensor, input: Option<&Tensor>, root: usize) -> Result<()> {
-        let send = input.map(stage).transpose()?;
-        let mine = self
-            .transport
-            .scatter(send, out.numel(), out.dtype(), root)?;
-        write_back(out, mine)
+        let input = input.map(|i| apart(i, out)).transpose()?;
+        match &input {
+            Some(i) => with_host(i, |src| {
+                with_host_mut(out, |dst| self.transport.scatter(Some(src), dst, root))
+            }),
+            None => with_host_mut(out, |dst| self.transport.scatter(None, dst, root)),
+        }
     }
 
     fn barrier(&self) -> Result<()> {
         self.transport.barrier()
     }
+}
+
+/// Errors unless `bytes` splits into `parts` equal runs.
+pub(crate) fn equal_parts(what: &str, bytes: usize, parts: usize) -> Result<usize> {
+    if parts == 0 || bytes % parts != 0 {
+        return Err(Error::Internal(format!(
+            "{what}: {bytes} bytes do not split into {parts} equal parts"
+        )));
+    }
+    Ok(bytes / parts)
 }
 
 #[cfg(test)]
@@ -249,8 +305,8 @@ mod tests {
     }
 
     #[test]
-    fn concat_joins_in_order() {
-        let c = concat(vec![CpuStorage::I32(vec![1, 2]), CpuStorage::I32(vec![3])]);
-        assert_eq!(c, CpuStorage::I32(vec![1, 2, 3]));
+    fn equal_parts_refuses_ragged_buffers() {
+        assert_eq!(equal_parts("gather", 12, 3).unwrap(), 4);
+        assert!(equal_parts("gather", 10, 3).is_err());
     }
 }

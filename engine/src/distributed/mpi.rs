@@ -31,8 +31,7 @@ use mpi::Count;
 
 use super::group::{agree, Backend, Call, Kind};
 use super::host::{HostGroup, Transport};
-use crate::storage::cpu::CpuStorage;
-use crate::{cpu_dispatch, DType, Error, Result};
+use crate::{Error, Result};
 
 type Job = Box<dyn FnOnce(&SimpleCommunicator) + Send>;
 
@@ -261,31 +260,56 @@ pub fn world() -> Result<(usize, usize)> {
     Ok((rt.rank, rt.size))
 }
 
+/// Runs `f` with the world communicator on the thread that owns MPI, for
+/// MPI calls the engine does not wrap (dist_bench's baseline uses it).
+pub fn with_world<R: Send + 'static>(
+    f: impl FnOnce(&SimpleCommunicator) -> R + Send + 'static,
+) -> Result<R> {
+    runtime()?.run("an MPI call", super::DEFAULT_TIMEOUT, move |w| Ok(f(w)))
+}
+
 /// One rank's end of the world communicator.
 pub struct MpiTransport {
     rt: &'static Runtime,
     timeout: Duration,
 }
 
-fn bytes(s: &CpuStorage) -> &[u8] {
-    // SAFETY: every element type is plain data without padding; the view
-    // covers exactly the vector's initialised elements.
-    cpu_dispatch!(s, v => unsafe {
-        std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v.as_slice()))
-    })
+/// A borrowed buffer handed to the MPI thread. Sound because
+/// [`Runtime::run`] returns only after the job that uses it has finished
+/// (or when it can no longer run), so the borrow outlives every use.
+struct Ptr(*const u8, usize);
+struct PtrMut(*mut u8, usize);
+// SAFETY: see above; the buffers are plain bytes.
+unsafe impl Send for Ptr {}
+// SAFETY: as for Ptr.
+unsafe impl Send for PtrMut {}
+
+impl Ptr {
+    fn new(s: &[u8]) -> Ptr {
+        Ptr(s.as_ptr(), s.len())
+    }
+    /// # Safety
+    /// Only inside the job the pointer was made for (see the type's doc).
+    unsafe fn get<'a>(&self) -> &'a [u8] {
+        // SAFETY: the caller's borrow is alive while the job runs.
+        unsafe { std::slice::from_raw_parts(self.0, self.1) }
+    }
 }
 
-fn bytes_mut(s: &mut CpuStorage) -> &mut [u8] {
-    // SAFETY: as above; MPI writes bytes that another rank read from a
-    // buffer of the same dtype, so bools stay 0 or 1.
-    cpu_dispatch!(s, v => unsafe {
-        std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v.as_slice()))
-    })
+impl PtrMut {
+    fn new(s: &mut [u8]) -> PtrMut {
+        PtrMut(s.as_mut_ptr(), s.len())
+    }
+    /// # Safety
+    /// As [`Ptr::get`].
+    unsafe fn get<'a>(&self) -> &'a mut [u8] {
+        // SAFETY: as in Ptr::get; the caller lent this buffer exclusively.
+        unsafe { std::slice::from_raw_parts_mut(self.0, self.1) }
+    }
 }
 
-/// Element counts as MPI byte counts and displacements (32-bit in MPI).
-fn layout(counts: &[usize], dtype: DType) -> Result<(Vec<Count>, Vec<Count>)> {
-    let es = dtype.size_in_bytes();
+/// Byte counts as MPI counts and displacements (32-bit in MPI).
+fn layout(counts: &[usize]) -> Result<(Vec<Count>, Vec<Count>)> {
     let too_big = || {
         Error::invalid(
             "the mpi backend moves at most 2 GiB per collective and rank (MPI counts are 32-bit)",
@@ -294,8 +318,7 @@ fn layout(counts: &[usize], dtype: DType) -> Result<(Vec<Count>, Vec<Count>)> {
     let mut c = Vec::with_capacity(counts.len());
     let mut d = Vec::with_capacity(counts.len());
     let mut at: usize = 0;
-    for &n in counts {
-        let b = n.checked_mul(es).ok_or_else(too_big)?;
+    for &b in counts {
         c.push(Count::try_from(b).map_err(|_| too_big())?);
         d.push(Count::try_from(at).map_err(|_| too_big())?);
         at = at.checked_add(b).ok_or_else(too_big)?;
@@ -323,79 +346,86 @@ impl Transport for MpiTransport {
 
     fn all_to_all(
         &self,
-        send: CpuStorage,
-        send_counts: Vec<usize>,
-        recv_counts: Vec<usize>,
-    ) -> Result<CpuStorage> {
-        let dtype = send.dtype();
-        let (sc, sd) = layout(&send_counts, dtype)?;
-        let (rc, rd) = layout(&recv_counts, dtype)?;
-        let mut recv = CpuStorage::full(recv_counts.iter().sum(), 0.0, dtype)?;
+        send: &[u8],
+        send_counts: &[usize],
+        recv: &mut [u8],
+        recv_counts: &[usize],
+    ) -> Result<()> {
+        let (sc, sd) = layout(send_counts)?;
+        let (rc, rd) = layout(recv_counts)?;
+        let (s, r) = (Ptr::new(send), PtrMut::new(recv));
         self.rt.run("all_to_all", self.timeout, move |w| {
+            // SAFETY: run() holds the caller until this job is done.
+            let (send, recv) = unsafe { (s.get(), r.get()) };
             w.all_to_all_varcount_into(
-                &Partition::new(bytes(&send), sc, sd),
-                &mut PartitionMut::new(bytes_mut(&mut recv), rc, rd),
+                &Partition::new(send, sc, sd),
+                &mut PartitionMut::new(recv, rc, rd),
             );
-            Ok(recv)
+            Ok(())
         })
     }
 
-    fn all_gather(&self, send: CpuStorage, counts: Vec<usize>) -> Result<CpuStorage> {
-        let dtype = send.dtype();
-        let (rc, rd) = layout(&counts, dtype)?;
-        let mut recv = CpuStorage::full(counts.iter().sum(), 0.0, dtype)?;
+    fn all_gather(&self, send: &[u8], recv: &mut [u8], counts: &[usize]) -> Result<()> {
+        let (rc, rd) = layout(counts)?;
+        let (s, r) = (Ptr::new(send), PtrMut::new(recv));
         self.rt.run("all_gather", self.timeout, move |w| {
-            w.all_gather_varcount_into(
-                bytes(&send),
-                &mut PartitionMut::new(bytes_mut(&mut recv), rc, rd),
-            );
-            Ok(recv)
+            // SAFETY: as in all_to_all.
+            let (send, recv) = unsafe { (s.get(), r.get()) };
+            w.all_gather_varcount_into(send, &mut PartitionMut::new(recv, rc, rd));
+            Ok(())
         })
     }
 
-    fn broadcast(&self, mut buf: CpuStorage, root: usize) -> Result<CpuStorage> {
-        layout(&[buf.len()], buf.dtype())?;
+    fn broadcast_from(&self, buf: &[u8]) -> Result<()> {
+        layout(&[buf.len()])?;
+        let (b, root) = (Ptr::new(buf), self.rank() as i32);
         self.rt.run("broadcast", self.timeout, move |w| {
-            w.process_at_rank(root as i32)
-                .broadcast_into(bytes_mut(&mut buf));
-            Ok(buf)
+            // SAFETY: as in all_to_all. MPI_Bcast only reads the root's
+            // buffer, so lending it as mutable writes nothing.
+            let buf = unsafe { std::slice::from_raw_parts_mut(b.get().as_ptr() as *mut u8, b.1) };
+            w.process_at_rank(root).broadcast_into(buf);
+            Ok(())
         })
     }
 
-    fn gather(&self, send: CpuStorage, root: usize) -> Result<Option<CpuStorage>> {
-        let (p, n, dtype) = (self.size(), send.len(), send.dtype());
-        layout(&vec![n; p], dtype)?;
-        let mut recv = if self.rank() == root {
-            Some(CpuStorage::full(n * p, 0.0, dtype)?)
-        } else {
-            None
-        };
+    fn broadcast_into(&self, buf: &mut [u8], root: usize) -> Result<()> {
+        layout(&[buf.len()])?;
+        let b = PtrMut::new(buf);
+        self.rt.run("broadcast", self.timeout, move |w| {
+            // SAFETY: as in all_to_all.
+            let buf = unsafe { b.get() };
+            w.process_at_rank(root as i32).broadcast_into(buf);
+            Ok(())
+        })
+    }
+
+    fn gather(&self, send: &[u8], recv: Option<&mut [u8]>, root: usize) -> Result<()> {
+        layout(&vec![send.len(); self.size()])?;
+        let (s, r) = (Ptr::new(send), recv.map(PtrMut::new));
         self.rt.run("gather", self.timeout, move |w| {
             let at = w.process_at_rank(root as i32);
-            match recv.as_mut() {
-                Some(r) => at.gather_into_root(bytes(&send), bytes_mut(r)),
-                None => at.gather_into(bytes(&send)),
+            // SAFETY: as in all_to_all.
+            let send = unsafe { s.get() };
+            match r {
+                Some(r) => at.gather_into_root(send, unsafe { r.get() }),
+                None => at.gather_into(send),
             }
-            Ok(recv)
+            Ok(())
         })
     }
 
-    fn scatter(
-        &self,
-        send: Option<CpuStorage>,
-        count: usize,
-        dtype: DType,
-        root: usize,
-    ) -> Result<CpuStorage> {
-        layout(&vec![count; self.size()], dtype)?;
-        let mut recv = CpuStorage::full(count, 0.0, dtype)?;
+    fn scatter(&self, send: Option<&[u8]>, recv: &mut [u8], root: usize) -> Result<()> {
+        layout(&vec![recv.len(); self.size()])?;
+        let (s, r) = (send.map(Ptr::new), PtrMut::new(recv));
         self.rt.run("scatter", self.timeout, move |w| {
             let at = w.process_at_rank(root as i32);
-            match send.as_ref() {
-                Some(s) => at.scatter_into_root(bytes(s), bytes_mut(&mut recv)),
-                None => at.scatter_into(bytes_mut(&mut recv)),
+            // SAFETY: as in all_to_all.
+            let recv = unsafe { r.get() };
+            match s {
+                Some(s) => at.scatter_into_root(unsafe { s.get() }, recv),
+                None => at.scatter_into(recv),
             }
-            Ok(recv)
+            Ok(())
         })
     }
 
@@ -413,7 +443,7 @@ impl Transport for MpiTransport {
                 let mut lens = vec![0u64; p];
                 w.all_gather_into(&(mine.len() as u64), &mut lens[..]);
                 let counts: Vec<usize> = lens.iter().map(|&l| l as usize).collect();
-                let (rc, rd) = layout(&counts, DType::Bool)?;
+                let (rc, rd) = layout(&counts)?;
                 let mut all = vec![0u8; counts.iter().sum()];
                 w.all_gather_varcount_into(&mine[..], &mut PartitionMut::new(&mut all[..], rc, rd));
                 let mut out = Vec::with_capacity(p);

@@ -248,6 +248,8 @@ impl NcclGroup {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(self.new_comm(dev)?),
         };
+        // NCCL enqueues on the calling thread's current context.
+        crate::storage::cuda::raw::bind(dev)?;
         f(comm.0)
     }
 }

@@ -15,8 +15,8 @@ use half::{bf16, f16};
 use rayon::prelude::*;
 
 use super::group::ReduceOp;
-use crate::storage::cpu::{CpuStorage, IntoStorage};
-use crate::{Error, Result};
+use crate::storage::cpu::IntoStorage;
+use crate::{DType, Error, Result};
 
 /// An element type and the type it accumulates in.
 trait Acc: IntoStorage {
@@ -182,15 +182,20 @@ fn fold<T: Acc>(
     }
 }
 
-fn combine_typed<T: Acc>(recv: &[T], ranks: usize, op: ReduceOp) -> Result<CpuStorage> {
-    let m = recv.len() / ranks.max(1);
-    let mut out = vec![T::default(); m];
+fn combine_typed<T: Acc>(recv: &[T], ranks: usize, op: ReduceOp, out: &mut [T]) -> Result<()> {
+    let m = out.len();
+    if recv.len() != m * ranks {
+        return Err(Error::Internal(format!(
+            "reduce: {} received elements for {ranks} slices of {m}",
+            recv.len()
+        )));
+    }
     let id = |a| a;
     match op {
-        ReduceOp::Sum => fold(recv, ranks, m, &mut out, T::sum, id),
-        ReduceOp::Product => fold(recv, ranks, m, &mut out, T::prod, id),
-        ReduceOp::Max => fold(recv, ranks, m, &mut out, T::max, id),
-        ReduceOp::Min => fold(recv, ranks, m, &mut out, T::min, id),
+        ReduceOp::Sum => fold(recv, ranks, m, out, T::sum, id),
+        ReduceOp::Product => fold(recv, ranks, m, out, T::prod, id),
+        ReduceOp::Max => fold(recv, ranks, m, out, T::max, id),
+        ReduceOp::Min => fold(recv, ranks, m, out, T::min, id),
         ReduceOp::Avg => {
             if T::avg(T::A::default(), 1).is_none() {
                 return Err(Error::invalid(format!(
@@ -199,34 +204,103 @@ fn combine_typed<T: Acc>(recv: &[T], ranks: usize, op: ReduceOp) -> Result<CpuSt
                 )));
             }
             let fin = |a| T::avg(a, ranks).unwrap_or(a);
-            fold(recv, ranks, m, &mut out, T::sum, fin)
+            fold(recv, ranks, m, out, T::sum, fin)
         }
     }
-    Ok(T::into_storage(out))
+    Ok(())
 }
 
-/// `recv` holds `ranks` equal slices (rank 0's first); returns their
-/// element-wise reduction in rank order.
-pub fn combine(recv: &CpuStorage, ranks: usize, op: ReduceOp) -> Result<CpuStorage> {
-    match recv {
-        CpuStorage::Bool(v) => combine_typed(v, ranks, op),
-        CpuStorage::I32(v) => combine_typed(v, ranks, op),
-        CpuStorage::I64(v) => combine_typed(v, ranks, op),
-        CpuStorage::F16(v) => combine_typed(v, ranks, op),
-        CpuStorage::BF16(v) => combine_typed(v, ranks, op),
-        CpuStorage::F32(v) => combine_typed(v, ranks, op),
-        CpuStorage::F64(v) => combine_typed(v, ranks, op),
+/// `bytes` as elements of `T`; an error if misaligned or ragged.
+///
+/// # Safety
+/// The bytes must hold valid `T`s (for bool: 0 or 1), which holds for
+/// buffers filled from tensors of `T`'s dtype.
+unsafe fn typed<T>(bytes: &[u8]) -> Result<&[T]> {
+    // SAFETY: the caller vouches for the values; align_to checks alignment.
+    let (pre, mid, post) = unsafe { bytes.align_to::<T>() };
+    if !pre.is_empty() || !post.is_empty() {
+        return Err(Error::Internal("reduce: a misaligned buffer".into()));
+    }
+    Ok(mid)
+}
+
+/// # Safety
+/// As [`typed`].
+unsafe fn typed_mut<T>(bytes: &mut [u8]) -> Result<&mut [T]> {
+    // SAFETY: as in `typed`.
+    let (pre, mid, post) = unsafe { bytes.align_to_mut::<T>() };
+    if !pre.is_empty() || !post.is_empty() {
+        return Err(Error::Internal("reduce: a misaligned buffer".into()));
+    }
+    Ok(mid)
+}
+
+/// `recv` holds `ranks` equal slices of `dtype` elements (rank 0's first);
+/// writes their element-wise reduction in rank order into `out`.
+pub fn combine_into(
+    dtype: DType,
+    recv: &[u8],
+    ranks: usize,
+    op: ReduceOp,
+    out: &mut [u8],
+) -> Result<()> {
+    fn go<T: Acc>(recv: &[u8], ranks: usize, op: ReduceOp, out: &mut [u8]) -> Result<()> {
+        // SAFETY: both buffers were filled from tensors of T's dtype (the
+        // agreement before every collective checked the dtype on all ranks).
+        let (r, o) = unsafe { (typed::<T>(recv)?, typed_mut::<T>(out)?) };
+        combine_typed(r, ranks, op, o)
+    }
+    match dtype {
+        DType::Bool => go::<bool>(recv, ranks, op, out),
+        DType::I32 => go::<i32>(recv, ranks, op, out),
+        DType::I64 => go::<i64>(recv, ranks, op, out),
+        DType::F16 => go::<f16>(recv, ranks, op, out),
+        DType::BF16 => go::<bf16>(recv, ranks, op, out),
+        DType::F32 => go::<f32>(recv, ranks, op, out),
+        DType::F64 => go::<f64>(recv, ranks, op, out),
     }
 }
 
 /// Whether `op` applies to `dtype` (checked before any rank communicates).
-pub fn supports(op: ReduceOp, dtype: crate::DType) -> bool {
-    !(op == ReduceOp::Avg && dtype == crate::DType::Bool)
+pub fn supports(op: ReduceOp, dtype: DType) -> bool {
+    !(op == ReduceOp::Avg && dtype == DType::Bool)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::cpu::CpuStorage;
+
+    /// Folds a storage of `ranks` slices through the byte interface.
+    fn combine(recv: &CpuStorage, ranks: usize, op: ReduceOp) -> Result<CpuStorage> {
+        fn go<T: Acc>(v: &[T], ranks: usize, op: ReduceOp) -> Result<CpuStorage> {
+            let mut out = vec![T::default(); v.len() / ranks];
+            combine_typed(v, ranks, op, &mut out)?;
+            Ok(T::into_storage(out))
+        }
+        crate::cpu_dispatch!(recv, v => go(v, ranks, op))
+    }
+
+    #[test]
+    fn the_byte_interface_checks_alignment_and_lengths() {
+        let recv: Vec<f32> = vec![1.0, 2.0, 3.0, 4.0];
+        let bytes: Vec<u8> = recv.iter().flat_map(|x| x.to_ne_bytes()).collect();
+        // A Vec<u64> gives the 8-byte alignment every dtype needs.
+        let mut aligned = vec![0u64; 2];
+        // SAFETY: plain bytes into a u64 buffer of 16 bytes.
+        let a = unsafe { std::slice::from_raw_parts_mut(aligned.as_mut_ptr() as *mut u8, 16) };
+        a.copy_from_slice(&bytes);
+        let mut out = [0u8; 8];
+        let mut out_aligned = vec![0u64; 1];
+        // SAFETY: 8 bytes of a u64.
+        let o = unsafe { std::slice::from_raw_parts_mut(out_aligned.as_mut_ptr() as *mut u8, 8) };
+        combine_into(DType::F32, a, 2, ReduceOp::Sum, o).unwrap();
+        out.copy_from_slice(o);
+        assert_eq!(f32::from_ne_bytes(out[..4].try_into().unwrap()), 4.0);
+        assert_eq!(f32::from_ne_bytes(out[4..].try_into().unwrap()), 6.0);
+        assert!(combine_into(DType::F32, &a[..12], 2, ReduceOp::Sum, o).is_err());
+        assert!(combine_into(DType::F32, &a[1..9], 1, ReduceOp::Sum, &mut o[..8]).is_err());
+    }
 
     #[test]
     fn floats_fold_in_rank_order() {

@@ -14,16 +14,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::group::{Backend, ProcessGroup};
-use super::host::{HostGroup, Transport};
-use crate::storage::cpu::CpuStorage;
-use crate::{DType, Error, Layout, Result};
+use super::host::{equal_parts, HostGroup, Transport};
+use crate::{Error, Result};
 
-enum Payload {
-    Buf(CpuStorage),
-    Bytes(Vec<u8>),
-}
-
-type Msg = Option<Payload>;
+/// One message: bytes, or nothing for this receiver.
+type Msg = Option<Vec<u8>>;
 
 struct State {
     /// queues[dst][src]: messages from src to dst, oldest first.
@@ -161,17 +156,6 @@ impl ThreadsTransport {
             .map(|s| st.queues[me][s].pop_front().flatten())
             .collect())
     }
-
-    fn bufs(&self, what: &str, out: Vec<Option<CpuStorage>>) -> Result<Vec<Option<CpuStorage>>> {
-        let got = self.exchange(what, out.into_iter().map(|m| m.map(Payload::Buf)).collect())?;
-        got.into_iter()
-            .map(|m| match m {
-                None => Ok(None),
-                Some(Payload::Buf(b)) => Ok(Some(b)),
-                Some(Payload::Bytes(_)) => Err(out_of_step(what)),
-            })
-            .collect()
-    }
 }
 
 fn out_of_step(what: &str) -> Error {
@@ -180,43 +164,29 @@ fn out_of_step(what: &str) -> Error {
     ))
 }
 
-/// `buf[start..start + len]` as its own buffer.
-fn piece(buf: &CpuStorage, start: usize, len: usize) -> CpuStorage {
-    buf.copy_strided(&Layout::new(vec![len], vec![1], start))
+/// Copies the messages (expected lengths `counts`) one after another into `recv`.
+fn concat(what: &str, got: Vec<Msg>, counts: &[usize], recv: &mut [u8]) -> Result<()> {
+    let mut at = 0;
+    for (m, &c) in got.into_iter().zip(counts) {
+        let m = m
+            .filter(|m| m.len() == c)
+            .ok_or_else(|| out_of_step(what))?;
+        recv[at..at + c].copy_from_slice(&m);
+        at += c;
+    }
+    Ok(())
 }
 
-fn pieces(buf: &CpuStorage, counts: &[usize]) -> Vec<CpuStorage> {
-    let mut start = 0;
+/// `buf` cut into runs of `counts` bytes, one message each.
+fn pieces(buf: &[u8], counts: &[usize]) -> Vec<Msg> {
+    let mut at = 0;
     counts
         .iter()
         .map(|&c| {
-            let p = piece(buf, start, c);
-            start += c;
-            p
+            at += c;
+            Some(buf[at - c..at].to_vec())
         })
         .collect()
-}
-
-fn concat(what: &str, parts: Vec<Option<CpuStorage>>, counts: &[usize]) -> Result<CpuStorage> {
-    let parts = parts
-        .into_iter()
-        .zip(counts)
-        .map(|(p, &c)| p.filter(|p| p.len() == c).ok_or_else(|| out_of_step(what)))
-        .collect::<Result<Vec<_>>>()?;
-    let dtype = parts.first().map_or(DType::F32, |p| p.dtype());
-    let total: usize = counts.iter().sum();
-    let mut out = CpuStorage::full(total, 0.0, dtype)?;
-    let mut start = 0;
-    for p in parts {
-        let n = p.len();
-        out.copy_into(
-            &Layout::new(vec![n], vec![1], start),
-            &p,
-            &Layout::contiguous(&[n]),
-        )?;
-        start += n;
-    }
-    Ok(out)
 }
 
 impl Transport for ThreadsTransport {
@@ -238,57 +208,53 @@ impl Transport for ThreadsTransport {
 
     fn all_to_all(
         &self,
-        send: CpuStorage,
-        send_counts: Vec<usize>,
-        recv_counts: Vec<usize>,
-    ) -> Result<CpuStorage> {
-        let out = pieces(&send, &send_counts).into_iter().map(Some).collect();
-        let got = self.bufs("all_to_all", out)?;
-        concat("all_to_all", got, &recv_counts)
+        send: &[u8],
+        send_counts: &[usize],
+        recv: &mut [u8],
+        recv_counts: &[usize],
+    ) -> Result<()> {
+        let got = self.exchange("all_to_all", pieces(send, send_counts))?;
+        concat("all_to_all", got, recv_counts, recv)
     }
 
-    fn all_gather(&self, send: CpuStorage, counts: Vec<usize>) -> Result<CpuStorage> {
-        let out = (0..self.size()).map(|_| Some(send.clone())).collect();
-        let got = self.bufs("all_gather", out)?;
-        concat("all_gather", got, &counts)
+    fn all_gather(&self, send: &[u8], recv: &mut [u8], counts: &[usize]) -> Result<()> {
+        let out = (0..self.size()).map(|_| Some(send.to_vec())).collect();
+        let got = self.exchange("all_gather", out)?;
+        concat("all_gather", got, counts, recv)
     }
 
-    fn broadcast(&self, buf: CpuStorage, root: usize) -> Result<CpuStorage> {
+    fn broadcast_from(&self, buf: &[u8]) -> Result<()> {
+        let out = (0..self.size()).map(|_| Some(buf.to_vec())).collect();
+        self.exchange("broadcast", out)?;
+        Ok(())
+    }
+
+    fn broadcast_into(&self, buf: &mut [u8], root: usize) -> Result<()> {
+        let mut got = self.exchange("broadcast", (0..self.size()).map(|_| None).collect())?;
         let n = buf.len();
-        let out = (0..self.size())
-            .map(|_| (self.rank == root).then(|| buf.clone()))
-            .collect();
-        let mut got = self.bufs("broadcast", out)?;
-        concat("broadcast", vec![got.swap_remove(root)], &[n])
+        concat("broadcast", vec![got.swap_remove(root)], &[n], buf)
     }
 
-    fn gather(&self, send: CpuStorage, root: usize) -> Result<Option<CpuStorage>> {
-        let n = send.len();
-        let mut send = Some(send);
+    fn gather(&self, send: &[u8], recv: Option<&mut [u8]>, root: usize) -> Result<()> {
         let out = (0..self.size())
-            .map(|j| if j == root { send.take() } else { None })
+            .map(|j| (j == root).then(|| send.to_vec()))
             .collect();
-        let got = self.bufs("gather", out)?;
-        if self.rank != root {
-            return Ok(None);
+        let got = self.exchange("gather", out)?;
+        match recv {
+            Some(r) => concat("gather", got, &vec![send.len(); self.size()], r),
+            None => Ok(()),
         }
-        concat("gather", got, &vec![n; self.size()]).map(Some)
     }
 
-    fn scatter(
-        &self,
-        send: Option<CpuStorage>,
-        count: usize,
-        _dtype: DType,
-        root: usize,
-    ) -> Result<CpuStorage> {
+    fn scatter(&self, send: Option<&[u8]>, recv: &mut [u8], root: usize) -> Result<()> {
         let p = self.size();
         let out = match send {
-            Some(s) => pieces(&s, &vec![count; p]).into_iter().map(Some).collect(),
+            Some(s) => pieces(s, &vec![equal_parts("scatter", s.len(), p)?; p]),
             None => (0..p).map(|_| None).collect(),
         };
-        let mut got = self.bufs("scatter", out)?;
-        concat("scatter", vec![got.swap_remove(root)], &[count])
+        let mut got = self.exchange("scatter", out)?;
+        let n = recv.len();
+        concat("scatter", vec![got.swap_remove(root)], &[n], recv)
     }
 
     fn barrier(&self) -> Result<()> {
@@ -297,15 +263,10 @@ impl Transport for ThreadsTransport {
     }
 
     fn all_gather_bytes(&self, mine: Vec<u8>) -> Result<Vec<Vec<u8>>> {
-        let out = (0..self.size())
-            .map(|_| Some(Payload::Bytes(mine.clone())))
-            .collect();
+        let out = (0..self.size()).map(|_| Some(mine.clone())).collect();
         self.exchange("collective header", out)?
             .into_iter()
-            .map(|m| match m {
-                Some(Payload::Bytes(b)) => Ok(b),
-                _ => Err(out_of_step("collective header")),
-            })
+            .map(|m| m.ok_or_else(|| out_of_step("collective header")))
             .collect()
     }
 }
