@@ -154,6 +154,17 @@ fn a_rank_that_raises_ends_the_launch_with_its_error() {
 }
 
 #[test]
+fn a_rank_that_dies_ends_the_launch() {
+    let Some(l) = mpirun(2, "dies", Duration::from_secs(120)) else {
+        return;
+    };
+    assert!(!l.ok, "the launch must fail\n{}", l.stderr);
+    assert!(l.stderr.contains("rank 1 aborts now"), "{}", l.stderr);
+    assert!(l.stderr.contains("exited on signal 6"), "{}", l.stderr);
+    assert!(l.took < Duration::from_secs(60), "took {:?}", l.took);
+}
+
+#[test]
 fn a_rank_that_never_joins_times_the_others_out() {
     let Some(l) = mpirun(2, "never_joins", Duration::from_secs(120)) else {
         return;
@@ -249,6 +260,20 @@ mod workers {
         dist::barrier().unwrap();
         if r == 1 {
             panic!("rank 1 raises on purpose");
+        }
+        let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
+        let _ = dist::all_reduce(&t, dist::ReduceOp::Sum);
+        unreachable!("rank 0 must be stopped by mpirun while waiting");
+    }
+
+    #[test]
+    #[ignore = "a worker, run under mpirun by the tests above"]
+    fn dies() {
+        let (r, _) = init(Duration::from_secs(600));
+        dist::barrier().unwrap();
+        if r == 1 {
+            eprintln!("rank 1 aborts now");
+            std::process::abort();
         }
         let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
         let _ = dist::all_reduce(&t, dist::ReduceOp::Sum);
