@@ -25,9 +25,12 @@ fi
 export TT_VENV="$PWD/.venv"
 export TT_REQUIRE_VENV=1
 MPI_PACKAGES="libopenmpi-dev openmpi-bin clang libclang-dev"
+has_libclang() {
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libclang[-.0-9]*\.so' ||
+    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null
+}
 mpi_ready() {
-  command -v mpirun >/dev/null && command -v mpicc >/dev/null &&
-    ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so'
+  command -v mpirun >/dev/null && command -v mpicc >/dev/null && has_libclang
 }
 if ! mpi_ready && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "== installing Open MPI and libclang for the multi-process tests"
