@@ -2,20 +2,30 @@
 //!
 //! ```text
 //! cargo run --release -p tinytorch --example mnist -- [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N]
-//!     [--device cpu|cuda|cuda:N] [--amp]
+//!     [--device cpu|cuda|cuda:N] [--amp] [--batch-size N] [--distributed]
+//! mpirun -np 2 target/release/examples/mnist --distributed     # feature `distributed`
 //! ```
 //!
 //! CNN: conv 1->32 3x3, relu, conv 32->64 3x3, relu, max-pool 2, dropout
 //! 0.25, flatten, linear 9216->128, relu, dropout 0.5, linear 128->10,
 //! log_softmax, nll loss; Adadelta lr 1.0, StepLR gamma 0.7; batch 64, test
 //! batch 1000, Normalize(0.1307, 0.3081). `--model mlp`: 784-128-10 with SGD.
+//!
+//! `--distributed` (under `mpirun -np N`): DistributedDataParallel over the
+//! mpi backend (nccl with `--device cuda`, each rank on GPU `LOCAL_RANK`);
+//! a DistributedSampler gives each rank its share of every epoch, the
+//! global batch is split over the ranks (64 / N each), gradients are
+//! averaged, so each step is the one-process step on the global batch.
+//! The test set is split over the ranks and the counts summed; rank 0
+//! prints progress and writes the checkpoint.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use tinytorch::amp::{autocast, GradScaler};
-use tinytorch::data::{DataLoader, Mnist, Normalize};
+use tinytorch::data::{DataLoader, DistributedSampler, Mnist, Normalize};
+use tinytorch::distributed::{self as dist, DistributedDataParallel, ReduceOp};
 use tinytorch::nn::functional as F;
 use tinytorch::nn::{Conv2d, Dropout, Linear, Module, ModuleExt};
 use tinytorch::optim::{lr_scheduler::StepLR, Hyper, Kind, Optimizer};
@@ -122,6 +132,8 @@ struct Args {
     seed: u64,
     device: Device,
     amp: bool,
+    batch_size: usize,
+    distributed: bool,
 }
 
 fn parse_args() -> std::result::Result<Args, String> {
@@ -133,6 +145,8 @@ fn parse_args() -> std::result::Result<Args, String> {
         seed: 1,
         device: Device::Cpu,
         amp: false,
+        batch_size: 64,
+        distributed: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -149,8 +163,12 @@ fn parse_args() -> std::result::Result<Args, String> {
                     .map_err(|e: tinytorch::Error| format!("--device: {e}"))?
             }
             "--amp" => a.amp = true,
+            "--batch-size" => {
+                a.batch_size = val()?.parse().map_err(|e| format!("--batch-size: {e}"))?
+            }
+            "--distributed" => a.distributed = true,
             "-h" | "--help" => return Err(
-                "usage: mnist [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N] [--seed S] [--device cpu|cuda|cuda:N] [--amp]"
+                "usage: mnist [--data DIR] [--epochs N] [--model cnn|mlp] [--limit N] [--seed S] [--device cpu|cuda|cuda:N] [--amp] [--batch-size N] [--distributed]"
                     .into(),
             ),
             other => return Err(format!("unknown argument {other}")),
@@ -158,6 +176,9 @@ fn parse_args() -> std::result::Result<Args, String> {
     }
     if a.model != "cnn" && a.model != "mlp" {
         return Err(format!("--model must be cnn or mlp, not {}", a.model));
+    }
+    if a.batch_size == 0 {
+        return Err("--batch-size must be positive".into());
     }
     Ok(a)
 }
@@ -174,6 +195,22 @@ impl tinytorch::data::Dataset for Limited {
     }
     fn get_batch(&self, idx: &[usize]) -> Result<Vec<Tensor>> {
         self.0.get_batch(idx)
+    }
+}
+
+/// The samples at `indices` of a dataset (this rank's share of the test set).
+struct Shard(Arc<dyn tinytorch::data::Dataset>, Vec<usize>);
+
+impl tinytorch::data::Dataset for Shard {
+    fn len(&self) -> usize {
+        self.1.len()
+    }
+    fn get(&self, i: usize) -> Result<Vec<Tensor>> {
+        self.0.get(self.1[i])
+    }
+    fn get_batch(&self, idx: &[usize]) -> Result<Vec<Tensor>> {
+        self.0
+            .get_batch(&idx.iter().map(|&i| self.1[i]).collect::<Vec<_>>())
     }
 }
 
@@ -226,7 +263,35 @@ fn main() {
     }
 }
 
+/// This process's place: (rank, world size, device); starts the process
+/// group under `--distributed`.
+fn place(args: &Args) -> Result<(usize, usize, Device)> {
+    if !args.distributed {
+        return Ok((0, 1, args.device));
+    }
+    let env = dist::set_torchrun_env();
+    let dev = match (args.device, env) {
+        // One GPU per rank on each machine, as torchrun's LOCAL_RANK.
+        (Device::Cuda(_), Some(e)) => Device::Cuda(e.local_rank),
+        (d, _) => d,
+    };
+    dist::init_process_group(if dev.is_cuda() { "nccl" } else { "mpi" })?;
+    Ok((dist::get_rank()?, dist::get_world_size()?, dev))
+}
+
+/// The sum over ranks of `values` (one all_reduce; identity on one process).
+fn sum_over_ranks(values: &[f64], world: usize, dev: Device) -> Result<Vec<f64>> {
+    if world == 1 {
+        return Ok(values.to_vec());
+    }
+    let t = Tensor::from_vec_f64(values, &[values.len()], DType::F64)?.to_device(dev)?;
+    dist::all_reduce(&t, ReduceOp::Sum)?;
+    t.to_vec_f64()
+}
+
 fn run(args: &Args) -> Result<()> {
+    let (rank, world, dev) = place(args)?;
+    let lead = rank == 0;
     tinytorch::random::manual_seed(args.seed);
     let norm = || -> Result<Box<dyn tinytorch::data::Transform>> {
         Ok(Box::new(Normalize::new(&[0.1307], &[0.3081])?))
@@ -239,7 +304,32 @@ fn run(args: &Args) -> Result<()> {
     };
     let test: Arc<dyn tinytorch::data::Dataset> =
         Arc::new(Mnist::new(&args.data, false, Some(norm()?))?);
-    let train_loader = DataLoader::new(train, 64)?.shuffle(true);
+    // Each rank takes every world-th test sample; the counts are summed.
+    let test: Arc<dyn tinytorch::data::Dataset> = if world > 1 {
+        Arc::new(Shard(
+            test.clone(),
+            (rank..test.len()).step_by(world).collect(),
+        ))
+    } else {
+        test
+    };
+    let per_rank = (args.batch_size / world).max(1);
+    let sampler = if args.distributed {
+        Some(Arc::new(DistributedSampler::new(
+            train.len(),
+            Some(world),
+            Some(rank),
+            true,
+            args.seed,
+            false,
+        )?))
+    } else {
+        None
+    };
+    let train_loader = match &sampler {
+        Some(s) => DataLoader::new(train, per_rank)?.sampler(s.clone())?,
+        None => DataLoader::new(train, per_rank)?.shuffle(true),
+    };
     let test_loader = DataLoader::new(test.clone(), 1000)?;
 
     let cnn = args.model == "cnn";
@@ -252,8 +342,13 @@ fn run(args: &Args) -> Result<()> {
             training: true,
         })
     };
-    let dev = args.device;
     model.to_device(dev)?;
+    if args.distributed {
+        // Rank 0's initial weights reach every rank; dropout then draws
+        // different masks per rank, as for different samples of one batch.
+        model = Box::new(DistributedDataParallel::new(model)?);
+        tinytorch::random::manual_seed(args.seed + rank as u64);
+    }
     // Mixed precision as PyTorch's recipes: float16 with loss scaling on
     // CUDA, bfloat16 (no scaling needed) on the CPU.
     let amp_dtype = if dev.is_cuda() {
@@ -263,19 +358,26 @@ fn run(args: &Args) -> Result<()> {
     };
     let mut scaler =
         GradScaler::with_options(65536.0, 2.0, 0.5, 2000, args.amp && amp_dtype == DType::F16)?;
-    println!(
-        "model {} ({} parameters) on {dev}{}, {} training samples, {} test samples, {} threads",
-        args.model,
-        model.num_parameters(),
-        if args.amp {
-            format!(" with autocast to {}", amp_dtype.name())
-        } else {
-            String::new()
-        },
-        train_loader.dataset().len(),
-        test.len(),
-        rayon::current_num_threads()
-    );
+    if lead {
+        println!(
+            "model {} ({} parameters) on {dev}{}, {} training samples, {} test samples, {} threads{}",
+            args.model,
+            model.num_parameters(),
+            if args.amp {
+                format!(" with autocast to {}", amp_dtype.name())
+            } else {
+                String::new()
+            },
+            train_loader.dataset().len(),
+            test.len() * world,
+            rayon::current_num_threads(),
+            if args.distributed {
+                format!(", {world} ranks with batches of {per_rank} (global batch {})", per_rank * world)
+            } else {
+                String::new()
+            }
+        );
+    }
     let mut opt = if cnn {
         Optimizer::new(
             Kind::Adadelta,
@@ -298,6 +400,9 @@ fn run(args: &Args) -> Result<()> {
     };
     let mut sched = StepLR::new(&opt, 1, 0.7)?;
     for epoch in 1..=args.epochs {
+        if let Some(s) = &sampler {
+            s.set_epoch(epoch as u64 - 1);
+        }
         model.train(true);
         let started = Instant::now();
         let total = train_loader.len();
@@ -320,12 +425,14 @@ fn run(args: &Args) -> Result<()> {
             let l = loss.item()?;
             sum += l * y.numel() as f64;
             count += y.numel();
-            if i % 10 == 0 || i + 1 == total {
+            if lead && (i % 10 == 0 || i + 1 == total) {
                 bar(i + 1, total, l, started);
             }
         }
         let train_time = started.elapsed().as_secs_f64();
-        println!();
+        if lead {
+            println!();
+        }
         model.eval();
         let (mut correct, mut test_loss, mut n) = (0usize, 0.0, 0usize);
         {
@@ -349,17 +456,43 @@ fn run(args: &Args) -> Result<()> {
                 n += truth.len();
             }
         }
-        println!(
-            "epoch {epoch}: train loss {:.4}, test loss {:.4}, test accuracy {correct}/{n} ({:.2}%), {train_time:.1}s ({:.1} ms/batch)",
-            sum / count.max(1) as f64,
-            test_loss / n.max(1) as f64,
-            100.0 * correct as f64 / n.max(1) as f64,
-            1000.0 * train_time / total.max(1) as f64
+        let totals = sum_over_ranks(
+            &[sum, count as f64, correct as f64, test_loss, n as f64],
+            world,
+            dev,
+        )?;
+        let (sum, count, correct, test_loss, n) = (
+            totals[0],
+            totals[1],
+            totals[2] as usize,
+            totals[3],
+            totals[4] as usize,
         );
+        if lead {
+            println!(
+                "epoch {epoch}: train loss {:.4}, test loss {:.4}, test accuracy {correct}/{n} ({:.2}%), {train_time:.1}s ({:.1} ms/batch, {:.0} samples/s)",
+                sum / count.max(1.0),
+                test_loss / n.max(1) as f64,
+                100.0 * correct as f64 / n.max(1) as f64,
+                1000.0 * train_time / total.max(1) as f64,
+                count / train_time.max(1e-9)
+            );
+        }
         sched.step(&mut opt);
     }
-    let path = format!("mnist_{}.safetensors", args.model);
-    tinytorch::io::save(&model.state_dict(), &path)?;
-    println!("saved {path}");
+    if lead {
+        let path = format!("mnist_{}.safetensors", args.model);
+        // Under DDP the names lose the wrapper's `module.` prefix, as
+        // PyTorch's `ddp.module.state_dict()`.
+        let mut sd = tinytorch::nn::StateDict::new();
+        for (k, t) in model.state_dict().iter() {
+            sd.insert(k.strip_prefix("module.").unwrap_or(k), t.clone());
+        }
+        tinytorch::io::save(&sd, &path)?;
+        println!("saved {path}");
+    }
+    if args.distributed {
+        dist::destroy_process_group()?;
+    }
     Ok(())
 }

@@ -13,7 +13,8 @@
 //!                       expression, derivative), the list the language binds
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
-//! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints
+//! data/ io/             Dataset, DataLoader, samplers, transforms, MNIST; safetensors checkpoints
+//! distributed/          process groups (mpi, nccl, threads), collectives, DistributedDataParallel
 //! llm/                  Llama/Qwen2/Qwen3/Mistral from Hugging Face files: tokenizer, generate
 //! ```
 //!
@@ -33,6 +34,7 @@ pub mod amp;
 pub mod autograd;
 pub mod data;
 pub mod device;
+pub mod distributed;
 pub mod dtype;
 pub mod error;
 pub mod io;

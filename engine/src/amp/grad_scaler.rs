@@ -4,9 +4,15 @@
 //! NaN; `step` skips the optimizer step on such a step; `update` halves the
 //! scale after an overflow and doubles it after `growth_interval`
 //! consecutive clean steps (PyTorch's `_amp_update_scale_`, in float32).
+//!
+//! Under a process group of several ranks (`distributed`), `unscale_`
+//! takes the maximum of the inf/NaN flag over the ranks, so every rank
+//! skips the same steps and the models stay equal under DDP (one small
+//! all_reduce per step; every rank must step its scaler).
 
+use crate::distributed::{self, collectives, ReduceOp};
 use crate::optim::Optimizer;
-use crate::{Error, Result, Tensor};
+use crate::{DType, Device, Error, Result, Tensor};
 
 /// The scaler's state, as `GradScaler.state_dict()`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,16 +117,18 @@ impl GradScaler {
         // The reciprocal in f64 rounded to f32, as PyTorch's inv_scale.
         let inv = (1.0 / self.scale as f64) as f32 as f64;
         let mut found = false;
+        let mut device = Device::Cpu;
         let _ng = crate::autograd::no_grad();
         for g in opt.param_groups() {
             for p in &g.params {
+                device = p.device();
                 let Some(grad) = p.grad() else { continue };
                 let un = grad.mul_scalar(inv)?;
                 found |= un.to_vec_f64()?.iter().any(|v| !v.is_finite());
                 p.set_grad(Some(un))?;
             }
         }
-        self.found_inf = Some(found);
+        self.found_inf = Some(found_on_any_rank(found, device)?);
         Ok(())
     }
 
@@ -203,4 +211,19 @@ impl GradScaler {
         };
         Ok(())
     }
+}
+
+/// Whether any rank of the default process group found an inf/NaN (this
+/// rank's own flag outside a group of several ranks). The flag travels on
+/// the parameters' device, which the nccl backend needs.
+fn found_on_any_rank(found: bool, device: Device) -> Result<bool> {
+    let Ok(g) = distributed::default_group() else {
+        return Ok(found);
+    };
+    if g.size() == 1 {
+        return Ok(found);
+    }
+    let flag = Tensor::scalar_tensor(f64::from(u8::from(found)), DType::F32, device)?;
+    collectives::all_reduce(&*g, &flag, ReduceOp::Max)?;
+    Ok(flag.item()? > 0.0)
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::hooks::{self, CallbackFrame, LeafCountdown};
 use super::mode::no_grad;
 use super::node::{Edge, Node};
 use crate::{Error, Result, Tensor};
@@ -76,15 +77,20 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             Tensor::ones_like(t)?
         }
     };
+    let frame = CallbackFrame::enter();
     let Some(root) = t.grad_fn() else {
         // A leaf: its gradient is the seed itself.
-        return accumulate_leaf(t, seed);
+        accumulate_leaf(t, seed)?;
+        hooks::fire(t)?;
+        return frame.finish();
     };
     let order = topo_order(&root);
+    let mut countdown = LeafCountdown::new(&order);
     let mut pending: HashMap<u64, Tensor> = HashMap::new();
     pending.insert(root.id(), seed);
     for node in order {
         let Some(grad) = pending.remove(&node.id()) else {
+            countdown.skip(&node)?;
             continue; // no gradient reached this node
         };
         if let Some(out) = node.retained_output() {
@@ -95,10 +101,17 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             node.release();
         }
         for (edge, g) in node.inputs().iter().zip(grads) {
+            if let Edge::Leaf(leaf) = edge {
+                let got = g.is_some();
+                if let Some(g) = g {
+                    accumulate_leaf(leaf, g)?;
+                }
+                countdown.arrive(leaf, got)?;
+                continue;
+            }
             let Some(g) = g else { continue };
             match edge {
-                Edge::None => {}
-                Edge::Leaf(leaf) => accumulate_leaf(leaf, g)?,
+                Edge::None | Edge::Leaf(_) => {}
                 Edge::Node(n) => {
                     let id = n.id();
                     let sum = match pending.remove(&id) {
@@ -110,7 +123,7 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             }
         }
     }
-    Ok(())
+    frame.finish()
 }
 
 fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {

@@ -8,12 +8,14 @@
 //! with none given, seeds a fresh generator with a second 64-bit draw
 //! (modulo 2^63) of the default generator and runs `randperm` on that. An
 //! exhausted sampler draws one more (empty-sliced) `randperm`, so a private
-//! generator advances by two permutations per epoch.
+//! generator advances by two permutations per epoch. With a `sampler`
+//! (`DistributedSampler`), the sampler gives the order and only the base
+//! seed is drawn.
 
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
-use super::Dataset;
+use super::{Dataset, Sampler};
 use crate::random::{default_generator, Generator};
 use crate::{Error, Result, Tensor};
 
@@ -25,6 +27,7 @@ pub struct DataLoader {
     pub shuffle: bool,
     pub drop_last: bool,
     generator: Option<Arc<Mutex<Generator>>>,
+    sampler: Option<Arc<dyn Sampler>>,
     /// Batches prepared ahead on the background thread (0: no thread).
     pub prefetch: usize,
 }
@@ -42,6 +45,7 @@ impl DataLoader {
             shuffle: false,
             drop_last: false,
             generator: None,
+            sampler: None,
             prefetch: 2,
         })
     }
@@ -62,6 +66,18 @@ impl DataLoader {
         self
     }
 
+    /// `DataLoader(..., sampler=sampler)`: the sampler chooses each epoch's
+    /// indices (for `DistributedSampler`, call its `set_epoch` per epoch).
+    pub fn sampler(mut self, sampler: Arc<dyn Sampler>) -> Result<Self> {
+        if self.shuffle {
+            return Err(Error::invalid(
+                "sampler option is mutually exclusive with shuffle",
+            ));
+        }
+        self.sampler = Some(sampler);
+        Ok(self)
+    }
+
     pub fn prefetch(mut self, batches: usize) -> Self {
         self.prefetch = batches;
         self
@@ -73,7 +89,10 @@ impl DataLoader {
 
     /// `len(loader)`: the number of batches.
     pub fn len(&self) -> usize {
-        let n = self.dataset.len();
+        let n = match &self.sampler {
+            Some(s) => s.len(),
+            None => self.dataset.len(),
+        };
         if self.drop_last {
             n / self.batch_size
         } else {
@@ -88,6 +107,13 @@ impl DataLoader {
     /// The sample order of the next epoch (consumes the draws PyTorch does).
     pub fn epoch_order(&self) -> Vec<usize> {
         let n = self.dataset.len();
+        if let Some(s) = &self.sampler {
+            let _base_seed = match &self.generator {
+                Some(g) => g.lock().unwrap_or_else(|p| p.into_inner()).random_u64(),
+                None => default_generator().random_u64(),
+            };
+            return s.indices();
+        }
         match &self.generator {
             Some(g) => {
                 let mut g = g.lock().unwrap_or_else(|p| p.into_inner());

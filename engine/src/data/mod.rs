@@ -1,14 +1,17 @@
 //! `torch.utils.data`: the [`Dataset`] trait, [`TensorDataset`], the
 //! [`DataLoader`] (batching, seeded shuffles equal to PyTorch's, `drop_last`,
-//! batches prepared on a background thread), composable transforms, and
-//! the MNIST dataset reading the standard IDX files (`mnist.rs`).
+//! samplers, batches prepared on a background thread), [`DistributedSampler`]
+//! (`sampler.rs`), composable transforms, and the MNIST dataset reading the
+//! standard IDX files (`mnist.rs`).
 
 mod loader;
 mod mnist;
+mod sampler;
 mod transform;
 
 pub use loader::{DataLoader, DataLoaderIter};
 pub use mnist::{read_idx, Mnist, MNIST_FETCH_HINT};
+pub use sampler::{DistributedSampler, Sampler};
 pub use transform::{Compose, Lambda, Normalize, Transform};
 
 use crate::{DType, Error, Result, Tensor};

@@ -248,6 +248,46 @@ pub trait ModuleExt: Module {
     fn as_dyn_mut(&mut self) -> &mut dyn Module;
 }
 
+/// A boxed module is a module (`Box<dyn Module>` included).
+impl<M: Module + ?Sized> Module for Box<M> {
+    fn type_name(&self) -> String {
+        (**self).type_name()
+    }
+    fn forward(&self, input: &Tensor) -> Result<Tensor> {
+        (**self).forward(input)
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        (**self).visit_parameters(f)
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        (**self).visit_parameters_mut(f)
+    }
+    fn visit_buffers(&self, f: &mut dyn FnMut(&str, &Tensor, bool)) {
+        (**self).visit_buffers(f)
+    }
+    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        (**self).visit_buffers_mut(f)
+    }
+    fn module_id(&self) -> Option<usize> {
+        (**self).module_id()
+    }
+    fn visit_children(&self, f: &mut dyn FnMut(&str, &dyn Module)) {
+        (**self).visit_children(f)
+    }
+    fn visit_children_mut(&mut self, f: &mut dyn FnMut(&str, &mut dyn Module)) {
+        (**self).visit_children_mut(f)
+    }
+    fn training(&self) -> bool {
+        (**self).training()
+    }
+    fn set_training(&mut self, on: bool) {
+        (**self).set_training(on)
+    }
+    fn extra_repr(&self) -> String {
+        (**self).extra_repr()
+    }
+}
+
 impl<M: Module> ModuleExt for M {
     fn as_dyn(&self) -> &dyn Module {
         self

@@ -85,6 +85,8 @@ pub struct AutogradMeta {
     /// makes it stale; autograd then re-derives it from the base's current
     /// history, as PyTorch does.
     pub view_version: u64,
+    /// Post-accumulate-grad hooks of a leaf, with their handles' ids.
+    pub grad_hooks: Vec<(u64, Arc<crate::autograd::GradHook>)>,
 }
 
 pub struct TensorImpl {

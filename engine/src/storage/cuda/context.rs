@@ -119,6 +119,13 @@ impl Gpu {
     pub fn synchronize(&self) -> Result<()> {
         self.stream.synchronize().map_err(cuda_err)
     }
+
+    #[cfg(feature = "distributed")]
+    /// Makes this device's context current on the calling thread (for
+    /// libraries that use the current context, as NCCL's communicator init).
+    pub fn bind_to_thread(&self) -> Result<()> {
+        self.ctx.bind_to_thread().map_err(cuda_err)
+    }
 }
 
 /// Compiles kernel `family` for `dtype` and `arch` exactly as a device's

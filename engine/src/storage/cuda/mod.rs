@@ -14,7 +14,8 @@
 //! `blas.rs` (matmul through cuBLAS), `fused.rs` (launchers of the fused
 //! softmax, norm and dropout kernels behind the defaulted `Backend`
 //! methods), `kernels.rs` (the sources and the pointwise rows' generated
-//! `case` lines), `launch.rs` (layouts as kernel arguments, launch shapes).
+//! `case` lines), `launch.rs` (layouts as kernel arguments, launch shapes),
+//! `raw.rs` (device pointers and streams for NCCL).
 
 pub mod kernels;
 
@@ -30,6 +31,8 @@ mod context;
 mod fused;
 #[cfg(feature = "cuda")]
 mod launch;
+#[cfg(all(feature = "cuda", feature = "distributed"))]
+pub(crate) mod raw;
 
 #[cfg(feature = "cuda")]
 pub use backend::CudaStorage;
