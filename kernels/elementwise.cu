@@ -110,6 +110,22 @@ extern "C" __global__ void unary_bool(const scalar_t *x, Strided xl, u8 *out, i6
     }
 }
 
+#if defined(TT_FLOAT)
+// Python's float a // b as PyTorch computes it (div_floor_floating): from
+// fmod, so 2 // 0.1 is 19 and (a // b) * b + a % b == a.
+__device__ acc_t floor_div_float(acc_t a, acc_t b) {
+    if (b == (acc_t)0) return a / b;
+    acc_t m = fmod(a, b);
+    acc_t d = (a - m) / b;
+    if (m != (acc_t)0 && ((b < (acc_t)0) != (m < (acc_t)0))) d -= (acc_t)1;
+    if (d != (acc_t)0) {
+        acc_t f = floor(d);
+        return d - f > (acc_t)0.5 ? f + (acc_t)1 : f;
+    }
+    return copysign((acc_t)0, a / b);
+}
+#endif
+
 __device__ acc_t binary_apply(int op, acc_t a, acc_t b) {
     switch (op) {
     case BOP_ADD: return a + b;
@@ -126,7 +142,7 @@ __device__ acc_t binary_apply(int op, acc_t a, acc_t b) {
         acc_t r = fmod(a, b);
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }
-    case BOP_FLOOR_DIV: return floor(a / b);
+    case BOP_FLOOR_DIV: return floor_div_float(a, b);
     case BOP_TRUNC_DIV: return trunc(a / b);
 #else
     // Integer division by zero is an error the engine reports before launch.
@@ -136,17 +152,20 @@ __device__ acc_t binary_apply(int op, acc_t a, acc_t b) {
         while (e > 0) { if (e & 1) r *= x; x *= x; e >>= 1; }
         return e < 0 ? 0 : r;
     }
+    // (b == -1 separately: MIN / -1 wraps to MIN, as PyTorch's CPU kernel)
     case BOP_REM: {
-        if (b == 0) return 0;
+        if (b == 0 || b == -1) return 0;
         i64 r = a % b;
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }
     case BOP_FLOOR_DIV: {
         if (b == 0) return 0;
+        if (b == -1) return (i64)(0ULL - (unsigned long long)a);
         i64 q = a / b;
         return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
     }
-    case BOP_TRUNC_DIV: return b == 0 ? 0 : a / b;
+    case BOP_TRUNC_DIV:
+        return b == 0 ? 0 : b == -1 ? (i64)(0ULL - (unsigned long long)a) : a / b;
     case BOP_BIT_AND: return a & b;
     case BOP_BIT_OR: return a | b;
     case BOP_BIT_XOR: return a ^ b;

@@ -4,6 +4,7 @@
 //! ```text
 //! error.rs dtype.rs     Error + Result; DType, PyTorch's promotion, Element
 //! shape.rs layout.rs    dims, broadcasting; strides + offset (views are Layout -> Layout)
+//! scalar.rs             Python numbers as operands (wrapping) and as data (checked)
 //! device.rs storage/    Device; Storage + the Backend trait (the device seam), cpu/ kernels
 //!   storage/cuda/       feature `cuda`: CudaStorage, NVRTC kernels (../kernels), cuBLAS; `tinytorch::cuda`
 //! amp/                  autocast guard (per-op dtype policy), GradScaler
@@ -12,6 +13,7 @@
 //! autograd/             Node/Edge/SavedTensor, the backward walk, no_grad, gradcheck
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
 //! data/ io/             Dataset, DataLoader, transforms, MNIST; safetensors checkpoints
+//! interrupt.rs          the Ctrl-C flag long CPU kernels poll between chunks
 //! ```
 //!
 //! A short tour:
@@ -32,12 +34,14 @@ pub mod data;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod interrupt;
 pub mod io;
 pub mod layout;
 pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod scalar;
 pub mod shape;
 pub mod storage;
 pub mod tensor;

@@ -259,7 +259,8 @@ impl Tensor {
     }
 
     /// `torch.clamp(x, min=None, max=None)`; gradient flows where
-    /// `min <= x <= max`.
+    /// `min < x < max` (strictly: 0 at the bounds, as PyTorch 2.15). A NaN
+    /// bound makes every element NaN, as in PyTorch.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         if min.is_none() && max.is_none() {
             return Err(Error::invalid(
@@ -273,7 +274,11 @@ impl Tensor {
         } else {
             self.clone()
         };
-        let out = x.raw_unary(UnaryOp::Clamp(min, max))?;
+        let out = if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
+            Tensor::full(x.shape(), f64::NAN, x.dtype(), x.device())?
+        } else {
+            x.raw_unary(UnaryOp::Clamp(min, max))?
+        };
         let name = match (min, max) {
             (Some(_), Some(_)) => "ClampBackward1",
             (Some(_), None) => "ClampMinBackward0",
@@ -284,10 +289,10 @@ impl Tensor {
             let x = sx.get(name)?;
             let mut mask = Tensor::ones_like(&x)?.to_dtype(crate::DType::Bool)?;
             if let Some(lo) = min {
-                mask = mask.logical_and(&x.ge_scalar(lo)?)?;
+                mask = mask.logical_and(&x.gt_scalar(lo)?)?;
             }
             if let Some(hi) = max {
-                mask = mask.logical_and(&x.le_scalar(hi)?)?;
+                mask = mask.logical_and(&x.lt_scalar(hi)?)?;
             }
             Ok(vec![Some(g.mul(&mask.to_dtype(g.dtype())?)?)])
         }))

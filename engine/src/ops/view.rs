@@ -251,7 +251,11 @@ impl Tensor {
         }
         let sh = self.shape();
         let mut shape: Vec<i64> = sh[..s].iter().map(|&d| d as i64).collect();
-        shape.push(sh[s..=e].iter().product::<usize>() as i64);
+        let merged = crate::shape::checked_view_numel(&sh[s..=e])?;
+        shape.push(
+            i64::try_from(merged)
+                .map_err(|_| Error::invalid("numel: integer multiplication overflow"))?,
+        );
         shape.extend(sh[e + 1..].iter().map(|&d| d as i64));
         self.reshape(&shape)
     }

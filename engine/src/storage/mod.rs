@@ -247,7 +247,7 @@ impl Storage {
     pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
         cpu::check_alloc(l.numel(), self.dtype())?;
         match self {
-            Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l)?)),
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => Ok(Storage::Cuda(Backend::copy_strided(s, l)?)),
         }
@@ -256,7 +256,7 @@ impl Storage {
     pub fn cast(&self, l: &Layout, dtype: DType) -> Result<Storage> {
         cpu::check_alloc(l.numel(), dtype)?;
         match self {
-            Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype)?)),
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => Ok(Storage::Cuda(Backend::cast(s, l, dtype)?)),
         }
@@ -267,6 +267,8 @@ impl Storage {
     }
 
     pub fn unary(&self, l: &Layout, op: UnaryOp) -> Result<Storage> {
+        // (the elementwise kernels allocate infallibly: sized here)
+        cpu::check_alloc(l.numel(), self.dtype())?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::unary(s, l, op)?)),
             #[cfg(feature = "cuda")]
@@ -546,15 +548,15 @@ impl Backend for CpuStorage {
     }
 
     fn to_cpu(&self, layout: &Layout) -> Result<CpuStorage> {
-        Ok(CpuStorage::copy_strided(self, layout))
+        CpuStorage::copy_strided(self, layout)
     }
 
     fn copy_strided(&self, layout: &Layout) -> Result<Self> {
-        Ok(CpuStorage::copy_strided(self, layout))
+        CpuStorage::copy_strided(self, layout)
     }
 
     fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self> {
-        Ok(CpuStorage::cast(self, layout, dtype))
+        CpuStorage::cast(self, layout, dtype)
     }
 
     fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()> {
@@ -601,17 +603,47 @@ impl Backend for CpuStorage {
         idx: &Self,
         idx_layout: &Layout,
     ) -> Result<Self> {
-        let src = contiguous(self, layout);
-        cpu::index::index_select(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout))
+        let ids = idx.to_i64s(idx_layout)?;
+        let n_out = (layout.numel() / layout.shape().get(dim).copied().unwrap_or(1).max(1))
+            .saturating_mul(ids.len());
+        if layout.numel() <= n_out.saturating_mul(2) || ids.is_empty() {
+            let src = contiguous(self, layout)?;
+            return cpu::index::index_select(src.as_ref(), layout.shape(), dim, &ids);
+        }
+        // A few rows of a big (e.g. expanded) view: copy just those rows
+        // through the view instead of making the whole of it contiguous.
+        let size = layout.shape().get(dim).copied().unwrap_or(1);
+        let mut shape = layout.shape().to_vec();
+        if let Some(d) = shape.get_mut(dim) {
+            *d = ids.len();
+        }
+        let mut out = CpuStorage::full(crate::shape::checked_numel(&shape)?, 0.0, self.dtype())?;
+        let out_l = Layout::contiguous(&shape);
+        for (j, &i) in ids.iter().enumerate() {
+            if i < 0 || i as usize >= size {
+                return Err(Error::IndexOutOfRange {
+                    op: "index_select",
+                    index: i,
+                    dim,
+                    size,
+                });
+            }
+            out.copy_into(
+                &out_l.narrow(dim, j, 1),
+                self,
+                &layout.narrow(dim, i as usize, 1),
+            )?;
+        }
+        Ok(out)
     }
 
     fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
-        let src = contiguous(self, layout);
+        let src = contiguous(self, layout)?;
         cpu::index::gather(
             src.as_ref(),
             layout.shape(),
             dim,
-            &idx.to_i64s(idx_layout),
+            &idx.to_i64s(idx_layout)?,
             idx_layout.shape(),
         )
     }
@@ -626,8 +658,8 @@ impl Backend for CpuStorage {
         src_layout: &Layout,
         accumulate: bool,
     ) -> Result<()> {
-        let src = contiguous(src, src_layout);
-        let ids = idx.to_i64s(idx_layout);
+        let src = contiguous(src, src_layout)?;
+        let ids = idx.to_i64s(idx_layout)?;
         cpu::index::scatter(
             self,
             shape,
@@ -640,26 +672,21 @@ impl Backend for CpuStorage {
     }
 
     fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self> {
-        let src = contiguous(self, layout);
-        Ok(cpu::index::cumsum(src.as_ref(), layout.shape(), dim))
+        let src = contiguous(self, layout)?;
+        cpu::index::cumsum(src.as_ref(), layout.shape(), dim)
     }
 
     fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)> {
-        let src = contiguous(self, layout);
-        Ok(cpu::index::sort(
-            src.as_ref(),
-            layout.shape(),
-            dim,
-            descending,
-        ))
+        let src = contiguous(self, layout)?;
+        cpu::index::sort(src.as_ref(), layout.shape(), dim, descending)
     }
 
     fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        cpu::conv::im2col(contiguous(self, layout).as_ref(), g)
+        cpu::conv::im2col(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        cpu::conv::col2im(contiguous(self, layout).as_ref(), g)
+        cpu::conv::col2im(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn conv2d(
@@ -670,10 +697,10 @@ impl Backend for CpuStorage {
         bias: Option<(&Self, &Layout)>,
         s: &ConvShape,
     ) -> Result<Self> {
-        let b = bias.map(|(b, bl)| contiguous(b, bl));
+        let b = bias.map(|(b, bl)| contiguous(b, bl)).transpose()?;
         cpu::conv2d::forward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
+            contiguous(self, layout)?.as_ref(),
+            contiguous(weight, weight_layout)?.as_ref(),
             b.as_deref(),
             s,
         )
@@ -690,16 +717,16 @@ impl Backend for CpuStorage {
         need: [bool; 3],
     ) -> Result<[Option<Self>; 3]> {
         cpu::conv2d::backward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
-            contiguous(grad, grad_layout).as_ref(),
+            contiguous(self, layout)?.as_ref(),
+            contiguous(weight, weight_layout)?.as_ref(),
+            contiguous(grad, grad_layout)?.as_ref(),
             s,
             need,
         )
     }
 
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
-        cpu::conv::max_pool2d(contiguous(self, layout).as_ref(), g)
+        cpu::conv::max_pool2d(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn max_pool2d_backward(
@@ -709,16 +736,18 @@ impl Backend for CpuStorage {
         idx_layout: &Layout,
         g: &Window2d,
     ) -> Result<Self> {
-        let ids = idx.to_i64s(idx_layout);
-        cpu::conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
+        let ids = idx.to_i64s(idx_layout)?;
+        cpu::conv::max_pool2d_backward(contiguous(self, layout)?.as_ref(), &ids, g)
     }
 }
 
 /// Borrows `s` when `l` is exactly its whole contiguous buffer, else copies.
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> std::borrow::Cow<'a, CpuStorage> {
-    if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(s.copy_strided(l))
-    }
+fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<std::borrow::Cow<'a, CpuStorage>> {
+    Ok(
+        if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(s.copy_strided(l)?)
+        },
+    )
 }

@@ -181,6 +181,33 @@ fn float_unary<T: IntoStorage, C: Float>(v: &[T], l: &Layout, op: UnaryOp) -> Cp
     }
 }
 
+/// Python's float `a // b` as PyTorch computes it (`div_floor_floating`,
+/// CPython's algorithm): from `fmod`, so `2 // 0.1` is 19 and
+/// `(a // b) * b + a % b == a`; the naive `floor(a / b)` rounds the
+/// quotient first and gives 20.
+#[inline(always)]
+fn floor_divide<C: Float>(a: C, b: C) -> C {
+    let zero = C::from_f64(0.0);
+    if b == zero {
+        return a / b;
+    }
+    let m = a % b;
+    let mut d = (a - m) / b;
+    if m != zero && ((b < zero) != (m < zero)) {
+        d = d - C::from_f64(1.0);
+    }
+    if d != zero {
+        let f = d.floor();
+        if d - f > C::from_f64(0.5) {
+            f + C::from_f64(1.0)
+        } else {
+            f
+        }
+    } else {
+        zero.copysign(a / b)
+    }
+}
+
 /// Integer-safe arithmetic (wrapping, as PyTorch's integer kernels).
 pub trait Int: IntoStorage + Ord {
     fn wadd(self, o: Self) -> Self;
@@ -224,9 +251,10 @@ macro_rules! int_impl {
             }
             #[inline(always)]
             fn div_floor(self, o: Self) -> Self {
+                // (wrapping: MIN // -1 is MIN, as PyTorch)
                 let q = self.wrapping_div(o);
-                if (self % o != 0) && ((self < 0) != (o < 0)) {
-                    q - 1
+                if (self.wrapping_rem(o) != 0) && ((self < 0) != (o < 0)) {
+                    q.wrapping_sub(1)
                 } else {
                     q
                 }
@@ -354,7 +382,7 @@ fn float_binary<T: IntoStorage, C: Float>(
                 r
             }
         }),
-        BinaryOp::FloorDiv => m!(|x, y| (x / y).floor()),
+        BinaryOp::FloorDiv => m!(|x, y| floor_divide(x, y)),
         BinaryOp::TruncDiv => m!(|x, y| (x / y).trunc()),
         BinaryOp::ThresholdGrad => m!(|x, y| if y <= zero { zero } else { x }),
         BinaryOp::Lt => cmp!(|x, y| x < y),
