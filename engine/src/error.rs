@@ -31,6 +31,9 @@ pub enum Error {
         dim: usize,
         size: usize,
     },
+    /// A subscript of a kind no index accepts (Python's IndexError).
+    #[error("{0}")]
+    InvalidIndex(String),
     /// An op received a dtype it does not accept.
     #[error("{op}: {msg}")]
     DTypeMismatch {
@@ -114,7 +117,9 @@ impl Error {
     /// The PyTorch exception class this error maps to in the language layer.
     pub fn python_exception(&self) -> &'static str {
         match self {
-            Error::IndexOutOfRange { .. } | Error::DimOutOfRange { .. } => "IndexError",
+            Error::IndexOutOfRange { .. }
+            | Error::DimOutOfRange { .. }
+            | Error::InvalidIndex(_) => "IndexError",
             Error::Io(_) => "OSError",
             Error::Interrupted => "KeyboardInterrupt",
             _ => "RuntimeError",

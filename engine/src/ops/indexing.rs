@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+pub use super::pyindex::{python_index, PyIndex};
 use super::sum_to_shape;
 use crate::autograd::{is_grad_enabled, no_grad, record, with_no_grad};
 use crate::shape::broadcast_shapes;

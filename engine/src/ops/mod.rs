@@ -11,6 +11,7 @@ pub mod index;
 pub mod indexing;
 pub mod inplace;
 pub mod matmul;
+pub mod pyindex;
 pub mod reduce;
 pub mod shape;
 pub mod sort;

@@ -108,10 +108,10 @@ impl Tensor {
 
     /// `torch.linspace(start, end, steps)` with PyTorch's CPU kernel's
     /// arithmetic: the first half counts up from `start`, the second down
-    /// from `end`, in the output's own type (integers: a double step, the
-    /// sum truncated; half types round after every operation, as `c10::Half`
-    /// does). (PyTorch's vectorised lanes, used for long outputs, can differ
-    /// from this in the last bit of float32.)
+    /// from `end`; floats compute in their op-math type (float32 for the
+    /// half types, from the ends rounded to the output type first),
+    /// integers with a double step and truncate. (PyTorch's vectorised
+    /// lanes, used for long outputs, can differ from this in the last bit.)
     pub fn linspace(
         start: f64,
         end: f64,
@@ -122,36 +122,33 @@ impl Tensor {
         let mut vals: Vec<f64> = pool::try_alloc(steps)?;
         let half = (steps / 2) as i64;
         let last = steps as i64 - 1;
-        // `round` is the output type's rounding; `step` and the two
-        // products are computed as PyTorch's `step_t` computes them.
-        let fill = |vals: &mut Vec<f64>, round: &dyn Fn(f64) -> f64, int_step: bool| {
-            let (s, e) = (round(start), round(end));
+        // `ends` rounds start/end to the output type, `op` is the rounding
+        // of one arithmetic result in the op-math type.
+        let fill = |vals: &mut Vec<f64>, ends: &dyn Fn(f64) -> f64, op: &dyn Fn(f64) -> f64| {
+            let (s, e) = (ends(start), ends(end));
             let step = if steps > 1 {
-                if int_step {
-                    (e - s) / last as f64
-                } else {
-                    round(round(e - s) / round(last as f64))
-                }
+                op(op(e - s) / last as f64)
             } else {
                 0.0
             };
-            let r = |x: f64| if int_step { x } else { round(x) };
             vals.extend((0..steps as i64).map(|i| {
                 if steps == 1 {
                     s
                 } else if i < half {
-                    r(s + r(step * r(i as f64)))
+                    op(s + op(step * i as f64))
                 } else {
-                    r(e - r(step * r((last - i) as f64)))
+                    op(e - op(step * (last - i) as f64))
                 }
             }));
         };
+        let f32r = |x: f64| x as f32 as f64;
         match dtype {
-            DType::F64 => fill(&mut vals, &|x| x, false),
-            DType::F32 => fill(&mut vals, &|x| x as f32 as f64, false),
-            DType::F16 => fill(&mut vals, &|x| half::f16::from_f64(x).to_f64(), false),
-            DType::BF16 => fill(&mut vals, &|x| half::bf16::from_f64(x).to_f64(), false),
-            _ => fill(&mut vals, &|x| x.trunc(), true),
+            DType::F64 => fill(&mut vals, &|x| x, &|x| x),
+            DType::F32 => fill(&mut vals, &f32r, &f32r),
+            DType::F16 => fill(&mut vals, &|x| half::f16::from_f64(x).to_f64(), &f32r),
+            DType::BF16 => fill(&mut vals, &|x| half::bf16::from_f64(x).to_f64(), &f32r),
+            // (the ends as the integer type; the step and sums in double)
+            _ => fill(&mut vals, &|x| x.trunc(), &|x| x),
         }
         from_f64s(&vals, &[steps], dtype)?.to_device(device)
     }
