@@ -63,7 +63,7 @@ impl Layout {
                 if self.strides[i] != expected {
                     return false;
                 }
-                expected *= self.shape[i];
+                expected = expected.saturating_mul(self.shape[i]);
             }
         }
         true
@@ -176,7 +176,7 @@ impl Layout {
             l.offset += start * l.strides[dim];
         }
         l.shape[dim] = len;
-        l.strides[dim] *= step;
+        l.strides[dim] = l.strides[dim].saturating_mul(step);
         l
     }
 
@@ -192,7 +192,7 @@ impl Layout {
     pub fn unsqueeze(&self, dim: usize) -> Layout {
         let mut l = self.clone();
         let stride = if dim < l.ndim() {
-            l.strides[dim] * l.shape[dim]
+            l.strides[dim].saturating_mul(l.shape[dim])
         } else {
             1
         };

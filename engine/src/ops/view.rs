@@ -289,8 +289,12 @@ impl Tensor {
             ));
         }
         let size = self.size_at(d) as i64;
-        let st = if start < 0 { start + size } else { start };
-        if st < 0 || st > size || st + length as i64 > size {
+        let st = if start < 0 {
+            start.saturating_add(size)
+        } else {
+            start
+        };
+        if st < 0 || st > size || length as u64 > (size - st) as u64 {
             return Err(Error::invalid(format!(
                 "start ({start}) + length ({length}) exceeds dimension size ({size})."
             )));

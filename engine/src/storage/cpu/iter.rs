@@ -29,6 +29,14 @@ impl<const N: usize> Plan<N> {
     /// Plans a walk over `layouts`, which all have the same shape.
     pub fn new(layouts: [&Layout; N]) -> Self {
         let full = layouts[0].shape();
+        if full.contains(&0) {
+            // Nothing to visit (and merging huge dims could overflow).
+            return Plan {
+                shape: vec![0],
+                strides: std::array::from_fn(|_| vec![0]),
+                offsets: std::array::from_fn(|k| layouts[k].offset()),
+            };
+        }
         let keep: Vec<usize> = (0..full.len()).filter(|&d| full[d] != 1).collect();
         let mut shape: Vec<usize> = Vec::with_capacity(keep.len());
         let mut strides: [Vec<usize>; N] = std::array::from_fn(|_| Vec::with_capacity(keep.len()));
@@ -36,11 +44,11 @@ impl<const N: usize> Plan<N> {
             let can_merge = !shape.is_empty()
                 && (0..N).all(|k| {
                     let last = *strides[k].last().unwrap_or(&0);
-                    layouts[k].strides()[d] * full[d] == last
+                    layouts[k].strides()[d].saturating_mul(full[d]) == last
                 });
             if can_merge {
                 let n = shape.len() - 1;
-                shape[n] *= full[d];
+                shape[n] = shape[n].saturating_mul(full[d]);
                 for (k, s) in strides.iter_mut().enumerate() {
                     s[n] = layouts[k].strides()[d];
                 }

@@ -315,9 +315,11 @@ pub fn reduce(s: &CpuStorage, l: &Layout, op: ReduceOp, dims: &[usize]) -> Resul
             format!("{op:?}").to_lowercase()
         )));
     }
-    if let (CpuStorage::F32(v), ReduceOp::Sum, true) =
-        (s, op, kept.numel() == 1 && l.is_contiguous())
-    {
+    if let (CpuStorage::F32(v), ReduceOp::Sum, true) = (
+        s,
+        op,
+        kept.numel() == 1 && l.is_contiguous() && l.numel() > 0,
+    ) {
         let n = l.numel();
         let poll = Poll::new();
         let xs = &v[l.offset()..l.offset() + n];
