@@ -179,21 +179,25 @@ pub fn encode(obj: &Object) -> Result<Vec<u8>> {
 /// must match the checksum when the file has one.
 pub fn decode(bytes: &[u8], origin: &str) -> Result<Object> {
     let corrupt = |what: String| Error::Io(format!("{origin}: {what}"));
-    let st = SafeTensors::deserialize(bytes).map_err(|e| {
+    // (the header is parsed once: it validates every tensor's offsets
+    // against the buffer, so slicing the data below cannot fail)
+    let (n, header) = SafeTensors::read_metadata(bytes).map_err(|e| {
         corrupt(format!(
             "not a valid safetensors file (truncated or corrupt): {e:?}"
         ))
     })?;
-    let (_, header) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| corrupt(format!("not a valid safetensors file: {e:?}")))?;
     let meta = header.metadata().clone().unwrap_or_default();
-    let views: HashMap<String, TensorView> = st.tensors().into_iter().collect();
+    let data = &bytes[8 + n..];
+    let views: HashMap<String, (Dtype, &[usize], &[u8])> = header
+        .tensors()
+        .into_iter()
+        .map(|(name, info)| {
+            let (s, e) = info.data_offsets;
+            (name, (info.dtype, &info.shape[..], &data[s..e]))
+        })
+        .collect();
     if let Some(want) = meta.get(CRC) {
-        let got = checksum(
-            views
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.dtype(), v.shape(), v.data())),
-        );
+        let got = checksum(views.iter().map(|(n, v)| (n.as_str(), v.0, v.1, v.2)));
         if &got != want {
             return Err(corrupt(format!(
                 "the tensor data does not match the checkpoint's checksum (crc32 {got}, expected {want}): the file is corrupt"
@@ -204,13 +208,10 @@ pub fn decode(bytes: &[u8], origin: &str) -> Result<Object> {
         let v = views
             .get(name)
             .ok_or_else(|| corrupt(format!("the structure names a missing tensor '{name}'")))?;
-        let s = from_bytes(v.dtype(), v.data()).ok_or_else(|| {
-            corrupt(format!(
-                "tensor '{name}' has unsupported dtype {:?}",
-                v.dtype()
-            ))
-        })?;
-        Ok(Tensor::from_contiguous(Storage::Cpu(s), v.shape()))
+        let &(dtype, shape, bytes) = v;
+        let s = from_bytes(dtype, bytes)
+            .ok_or_else(|| corrupt(format!("tensor '{name}' has unsupported dtype {dtype:?}")))?;
+        Ok(Tensor::from_contiguous(Storage::Cpu(s), shape))
     };
     match meta.get(TREE) {
         Some(text) => {

@@ -415,7 +415,7 @@ impl Tensor {
             Some(ds) if !ds.is_empty() => ds.to_vec(),
             _ => (0..self.dim() as i64).collect(),
         };
-        if !(p > 0.0) {
+        if p.is_nan() || p <= 0.0 {
             return Err(Error::invalid(format!(
                 "norm: p = {p} is not supported (use p > 0)"
             )));

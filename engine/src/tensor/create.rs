@@ -97,7 +97,7 @@ impl Tensor {
             ));
         }
         let n = ((end - start) / step).ceil().max(0.0);
-        if !(n < i64::MAX as f64) {
+        if n.is_nan() || n >= i64::MAX as f64 {
             return Err(Error::invalid("invalid size, possible overflow?"));
         }
         let n = n as usize;

@@ -2,7 +2,7 @@
 //! `matrixmultiply` (its AVX2/AVX-512 microkernels read any row/column
 //! stride, so transposed views need no copy); half types compute in f32;
 //! integers use a plain loop. Work is split over rayon only above ~10 MFLOP,
-//! where it pays, into tiles of C of at most ~2 GFLOP each (a whole matrix
+//! where it pays, into tiles of C of at most ~4 GFLOP each (a whole matrix
 //! when it is small, else row blocks times 1024-column panels, the panel
 //! width of matrixmultiply's own blocking). A tile is tens of
 //! milliseconds of one core, so an interrupt request (polled before each
@@ -20,8 +20,10 @@ use crate::{Error, Layout, Result};
 
 /// Below this many multiply-adds a matmul stays on one thread.
 const PAR_FLOPS: usize = 5_000_000;
-/// Multiply-adds in one parallel tile (~2 GFLOP: tens of ms on one core).
-const TILE_FLOPS: usize = 1 << 30;
+/// Multiply-adds in one parallel tile (~4 GFLOP: 50-80 ms on one core of
+/// the development machine). Smaller tiles stop sooner on an interrupt but
+/// repack B more often (1 << 30 cost ~5% on a 4096-square product).
+const TILE_FLOPS: usize = 1 << 31;
 /// Column panel of a tile of a wide C (matrixmultiply's NC for f32).
 const TILE_COLS: usize = 1024;
 
@@ -61,6 +63,13 @@ struct CPtr<T>(*mut T);
 // SAFETY: each task writes only its own tile (disjoint rows x columns).
 unsafe impl<T> Send for CPtr<T> {}
 unsafe impl<T> Sync for CPtr<T> {}
+
+impl<T> CPtr<T> {
+    /// The pointer (a method, so closures capture the whole Sync wrapper).
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
 
 /// The float element types `matrixmultiply` multiplies natively.
 pub(super) trait Gemm: Copy + Send + Sync + Default + 'static {
@@ -124,14 +133,16 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Result<V
     let (sa, sb) = (side(al)?, side(bl)?);
     let (m, k, n) = (sa.rows, sa.cols, sb.cols);
     let batches = sa.batch_offsets.len();
-    let mut c = pool::try_filled(out_len::<T>(batches, m, n)?, T::default())?;
+    let len = out_len::<T>(batches, m, n)?;
     if m == 0 || n == 0 || k == 0 {
-        return Ok(c); // (k == 0: C stays zero)
+        return pool::try_filled(len, T::default()); // (k == 0: C is zero)
     }
+    // C is written, never read (beta = 0), so it starts uninitialised; its
+    // length is set once every tile has been written.
+    let mut c: Vec<T> = pool::try_alloc(len)?;
     // C[bi][r0.., c0..] (rows x cols) = A[bi][r0.., :] @ B[bi][:, c0..].
     let cp = CPtr(c.as_mut_ptr());
     let tile = |bi: usize, r0: usize, rows: usize, c0: usize, cols: usize| {
-        let cp = cp;
         // SAFETY: offsets come from layouts that fit their storages
         // (checked by the ops layer); `r0 + rows <= m`, `c0 + cols <= n`;
         // the tile of C is written by this call only.
@@ -144,7 +155,7 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Result<V
                 .as_ptr()
                 .add(sb.batch_offsets[bi])
                 .offset(c0 as isize * sb.cs);
-            let cc = cp.0.add(bi * m * n + r0 * n + c0);
+            let cc = cp.get().add(bi * m * n + r0 * n + c0);
             T::gemm_raw(
                 rows,
                 k,
@@ -171,6 +182,8 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Result<V
         for bi in 0..batches {
             tile(bi, 0, m, 0, n);
         }
+        // SAFETY: the tiles covered all `len` elements of C.
+        unsafe { c.set_len(len) };
         return Ok(c);
     }
     // Tiles: whole matrices when they are small, else column panels of
@@ -198,7 +211,11 @@ fn float_matmul<T: Gemm>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Result<V
         let (r0, c0) = ((rest / col_tiles) * mb, (rest % col_tiles) * nb);
         tile(bi, r0, mb.min(m - r0), c0, nb.min(n - c0));
     });
-    poll.finish(c)
+    // An interrupted run skipped tiles: C is dropped with length 0.
+    let mut c = poll.finish(c)?;
+    // SAFETY: no tile was skipped; the tiles partition all `len` elements.
+    unsafe { c.set_len(len) };
+    Ok(c)
 }
 
 fn int_matmul<T: Element>(a: &[T], al: &Layout, b: &[T], bl: &Layout) -> Result<Vec<T>> {
