@@ -9,6 +9,7 @@
 //! (`tinytorch::interrupt`), so an interrupt lands inside one big matmul.
 
 use crate::sink::{mime_data, Iopub, JupyterSink};
+use crate::sockets::{bind, write_ports};
 use crate::wire::{topic, Connection, Headers, Message, Signer, PROTOCOL_VERSION};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -117,39 +118,6 @@ pub fn kernel_info() -> Value {
     })
 }
 
-/// Binds a socket of `kind` to `port` of the connection (any free port
-/// for 0; IPv6 addresses with ZeroMQ's IPv6 option) and returns it with
-/// the port it got.
-fn bind(
-    ctx: &zmq::Context,
-    kind: zmq::SocketType,
-    conn: &Connection,
-    port: u16,
-) -> Result<(zmq::Socket, u16), String> {
-    let endpoint = conn.endpoint(port);
-    let s = ctx
-        .socket(kind)
-        .map_err(|e| format!("creating a socket: {e}"))?;
-    s.set_linger(1000)
-        .map_err(|e| format!("setting linger: {e}"))?;
-    if conn.is_ipv6() {
-        s.set_ipv6(true)
-            .map_err(|e| format!("enabling IPv6: {e}"))?;
-    }
-    s.bind(&endpoint)
-        .map_err(|e| format!("binding {endpoint}: {e}"))?;
-    let bound = if port == 0 && conn.transport == "tcp" {
-        let last = s
-            .get_last_endpoint()
-            .map_err(|e| format!("reading the bound endpoint: {e}"))?
-            .map_err(|_| "the bound endpoint is not UTF-8".to_string())?;
-        Connection::port_of(&last).ok_or_else(|| format!("no port in {last}"))?
-    } else {
-        port
-    };
-    Ok((s, bound))
-}
-
 /// Runs the kernel until a shutdown_request ends the process. Ports given
 /// as 0 in the connection are bound to free ports, which are then written
 /// back into `file` (as ipykernel does), so a client reading the file
@@ -232,25 +200,6 @@ pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
         abort_queued(&shared, &shell, &mut shell_state);
     }
     Err("the shell socket closed".into())
-}
-
-/// Rewrites the connection file with the bound ports (through a temporary
-/// file renamed over it, keeping the file's mode: it holds the key).
-fn write_ports(file: &Path, ports: [u16; 5]) -> Result<(), String> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
-    let out = Connection::with_ports(&text, ports)?;
-    let tmp = file.with_extension("json.tmp-ports");
-    let write = || -> std::io::Result<()> {
-        std::fs::write(&tmp, out.as_bytes())?;
-        let perms = std::fs::metadata(file)?.permissions();
-        std::fs::set_permissions(&tmp, perms)?;
-        std::fs::rename(&tmp, file)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("writing the bound ports to {}: {e}", file.display())
-    })
 }
 
 /// After a failed cell with `stop_on_error`, the execute requests that were
