@@ -64,7 +64,19 @@ __device__ __forceinline__ acc_t rem_acc(acc_t a, acc_t b) {
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 __device__ __forceinline__ acc_t fmod_acc(acc_t a, acc_t b) { return fmod(a, b); }
-__device__ __forceinline__ acc_t floor_div_acc(acc_t a, acc_t b) { return floor(a / b); }
+// Python's float a // b as PyTorch computes it (div_floor_floating): from
+// fmod, so 2 // 0.1 is 19 and (a // b) * b + a % b == a.
+__device__ __forceinline__ acc_t floor_div_acc(acc_t a, acc_t b) {
+    if (b == (acc_t)0) return a / b;
+    acc_t m = fmod(a, b);
+    acc_t d = (a - m) / b;
+    if (m != (acc_t)0 && ((b < (acc_t)0) != (m < (acc_t)0))) d -= (acc_t)1;
+    if (d != (acc_t)0) {
+        acc_t f = floor(d);
+        return d - f > (acc_t)0.5 ? f + (acc_t)1 : f;
+    }
+    return copysign((acc_t)0, a / b);
+}
 __device__ __forceinline__ acc_t trunc_div_acc(acc_t a, acc_t b) { return trunc(a / b); }
 __device__ __forceinline__ acc_t xlogy_acc(acc_t a, acc_t b) {
     if (b != b) return b;
@@ -108,19 +120,23 @@ __device__ __forceinline__ acc_t gelu_tanh_grad_acc(acc_t x) {
     return half * ((acc_t)1 + t) + half * x * ((acc_t)1 - t * t) * k * ((acc_t)1 + (acc_t)3 * c * x * x);
 }
 #else
-// Integer division by zero is an error the engine reports before launch.
+// Integer division by zero is an error the engine reports before launch;
+// b == -1 separately: MIN / -1 wraps to MIN, as PyTorch's CPU kernel.
 __device__ __forceinline__ acc_t rem_acc(acc_t a, acc_t b) {
-    if (b == 0) return 0;
+    if (b == 0 || b == -1) return 0;
     i64 r = a % b;
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
-__device__ __forceinline__ acc_t fmod_acc(acc_t a, acc_t b) { return b == 0 ? 0 : a % b; }
+__device__ __forceinline__ acc_t fmod_acc(acc_t a, acc_t b) { return b == 0 || b == -1 ? 0 : a % b; }
 __device__ __forceinline__ acc_t floor_div_acc(acc_t a, acc_t b) {
     if (b == 0) return 0;
+    if (b == -1) return (i64)(0ULL - (unsigned long long)a);
     i64 q = a / b;
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-__device__ __forceinline__ acc_t trunc_div_acc(acc_t a, acc_t b) { return b == 0 ? 0 : a / b; }
+__device__ __forceinline__ acc_t trunc_div_acc(acc_t a, acc_t b) {
+    return b == 0 ? 0 : b == -1 ? (i64)(0ULL - (unsigned long long)a) : a / b;
+}
 #endif
 
 // ---- the tables' rows ------------------------------------------------------

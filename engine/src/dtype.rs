@@ -202,7 +202,53 @@ pub trait Element:
     fn from_f32(v: f32) -> Self {
         Self::from_f64(v as f64)
     }
+    /// The value as an exact integer when the type is integral or bool
+    /// (`None` for floats): integer casts go through it, never through f64.
+    #[inline(always)]
+    fn exact_i64(self) -> Option<i64> {
+        None
+    }
+    /// An integer converted as C++'s `static_cast` does (what PyTorch's
+    /// `.to(int32)` does): integers wrap, bool is `!= 0`, floats round.
+    #[inline(always)]
+    fn from_i64(v: i64) -> Self {
+        Self::from_f64(v as f64)
+    }
 }
+
+macro_rules! element_int {
+    ($t:ty, $d:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $d;
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn to_f32(self) -> f32 {
+                self as f32
+            }
+            #[inline(always)]
+            fn from_f32(v: f32) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn exact_i64(self) -> Option<i64> {
+                Some(self as i64)
+            }
+            #[inline(always)]
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
+        }
+    };
+}
+element_int!(i64, DType::I64);
+element_int!(i32, DType::I32);
 
 macro_rules! element_num {
     ($t:ty, $d:expr) => {
@@ -229,8 +275,6 @@ macro_rules! element_num {
 }
 element_num!(f32, DType::F32);
 element_num!(f64, DType::F64);
-element_num!(i64, DType::I64);
-element_num!(i32, DType::I32);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -241,6 +285,14 @@ impl Element for bool {
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
         v != 0.0
+    }
+    #[inline(always)]
+    fn exact_i64(self) -> Option<i64> {
+        Some(self as i64)
+    }
+    #[inline(always)]
+    fn from_i64(v: i64) -> Self {
+        v != 0
     }
 }
 

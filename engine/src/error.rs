@@ -31,6 +31,9 @@ pub enum Error {
         dim: usize,
         size: usize,
     },
+    /// A subscript of a kind no index accepts (Python's IndexError).
+    #[error("{0}")]
+    InvalidIndex(String),
     /// An op received a dtype it does not accept.
     #[error("{op}: {msg}")]
     DTypeMismatch {
@@ -46,8 +49,9 @@ pub enum Error {
         lhs: Device,
         rhs: Device,
     },
-    /// An allocation the engine refuses (too large) or the device cannot serve.
-    #[error("out of memory: tried to allocate {bytes} bytes on {device}")]
+    /// An allocation the engine refuses (too large) or the device cannot
+    /// serve, in the words of PyTorch's allocator for that device.
+    #[error("{}", oom_message(*.bytes, *.device))]
     OutOfMemory { bytes: u128, device: Device },
     /// An op/dtype/device combination that is not implemented.
     #[error("\"{op}\" not implemented for '{dtype}' on {device}")]
@@ -69,6 +73,29 @@ pub enum Error {
     /// A broken engine invariant: a bug, reported instead of a panic.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A long op stopped between chunks because [`crate::interrupt::request`]
+    /// was called (Ctrl-C); its output was never published.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// PyTorch's out-of-memory wording: the CPU allocator's enforce message,
+/// or the CUDA caching allocator's first sentence.
+fn oom_message(bytes: u128, device: Device) -> String {
+    match device {
+        Device::Cpu => format!(
+            "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {bytes} bytes. Error code 12 (Cannot allocate memory)"
+        ),
+        Device::Cuda(i) => {
+            let gib = bytes as f64 / (1u64 << 30) as f64;
+            let size = if gib >= 1.0 {
+                format!("{gib:.2} GiB")
+            } else {
+                format!("{:.2} MiB", bytes as f64 / (1u64 << 20) as f64)
+            };
+            format!("CUDA out of memory. Tried to allocate {size}. GPU {i}")
+        }
+    }
 }
 
 impl Error {
@@ -90,8 +117,11 @@ impl Error {
     /// The PyTorch exception class this error maps to in the language layer.
     pub fn python_exception(&self) -> &'static str {
         match self {
-            Error::IndexOutOfRange { .. } | Error::DimOutOfRange { .. } => "IndexError",
+            Error::IndexOutOfRange { .. }
+            | Error::DimOutOfRange { .. }
+            | Error::InvalidIndex(_) => "IndexError",
             Error::Io(_) => "OSError",
+            Error::Interrupted => "KeyboardInterrupt",
             _ => "RuntimeError",
         }
     }

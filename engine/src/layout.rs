@@ -3,7 +3,7 @@
 //! pure `Layout -> Layout` function here, so views never copy and the
 //! backends only ever see (storage, layout) pairs.
 
-use crate::shape::{checked_numel, contiguous_strides};
+use crate::shape::{checked_numel, checked_view_numel, contiguous_strides};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +48,11 @@ impl Layout {
         self.shape.len()
     }
 
+    /// Number of elements (saturating: a layout whose count overflows is
+    /// refused where it is made, and a saturated count fails every
+    /// allocation check instead of wrapping).
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
     }
 
     /// Row-major contiguous (size-1 dims may have any stride, as in PyTorch).
@@ -60,7 +63,7 @@ impl Layout {
                 if self.strides[i] != expected {
                     return false;
                 }
-                expected *= self.shape[i];
+                expected = expected.saturating_mul(self.shape[i]);
             }
         }
         true
@@ -119,6 +122,7 @@ impl Layout {
                 ));
             };
         }
+        checked_view_numel(shape)?;
         Ok(Layout::new(shape.to_vec(), strides, self.offset))
     }
 
@@ -172,7 +176,7 @@ impl Layout {
             l.offset += start * l.strides[dim];
         }
         l.shape[dim] = len;
-        l.strides[dim] *= step;
+        l.strides[dim] = l.strides[dim].saturating_mul(step);
         l
     }
 
@@ -188,7 +192,7 @@ impl Layout {
     pub fn unsqueeze(&self, dim: usize) -> Layout {
         let mut l = self.clone();
         let stride = if dim < l.ndim() {
-            l.strides[dim] * l.shape[dim]
+            l.strides[dim].saturating_mul(l.shape[dim])
         } else {
             1
         };
@@ -257,8 +261,21 @@ impl Layout {
     /// tests; kernels use `storage::cpu::iter`).
     pub fn offsets(&self) -> Vec<usize> {
         let mut out = Vec::with_capacity(self.numel());
+        self.push_offsets(&mut out);
+        out
+    }
+
+    /// [`Layout::offsets`] allocated fallibly (a reduction over a huge
+    /// expanded view asks for one offset per reduced element).
+    pub fn try_offsets(&self) -> Result<Vec<usize>> {
+        let mut out = crate::storage::cpu::pool::try_alloc(self.numel())?;
+        self.push_offsets(&mut out);
+        Ok(out)
+    }
+
+    fn push_offsets(&self, out: &mut Vec<usize>) {
         if self.numel() == 0 {
-            return out;
+            return;
         }
         let n = self.ndim();
         let mut idx = vec![0usize; n];
@@ -268,7 +285,7 @@ impl Layout {
             let mut d = n;
             loop {
                 if d == 0 {
-                    return out;
+                    return;
                 }
                 d -= 1;
                 idx[d] += 1;

@@ -4,6 +4,7 @@
 //! ```text
 //! error.rs dtype.rs     Error + Result; DType, PyTorch's promotion, Element
 //! shape.rs layout.rs    dims, broadcasting; strides + offset (views are Layout -> Layout)
+//! scalar.rs             Python numbers as operands (wrapping) and as data (checked)
 //! device.rs storage/    Device; Storage + the Backend trait (the device seam), cpu/ kernels
 //!   storage/cuda/       feature `cuda`: CudaStorage, NVRTC kernels (../kernels), cuBLAS; `tinytorch::cuda`
 //! amp/                  autocast guard (per-op dtype policy), GradScaler
@@ -16,6 +17,7 @@
 //! data/ io/             Dataset, DataLoader, samplers, transforms, MNIST; safetensors checkpoints
 //! distributed/          process groups (mpi, nccl, threads), collectives, DistributedDataParallel
 //! llm/                  Llama/Qwen2/Qwen3/Mistral from Hugging Face files: tokenizer, generate
+//! interrupt.rs          the Ctrl-C flag long CPU kernels poll between chunks
 //! ```
 //!
 //! A short tour:
@@ -37,6 +39,7 @@ pub mod device;
 pub mod distributed;
 pub mod dtype;
 pub mod error;
+pub mod interrupt;
 pub mod io;
 pub mod layout;
 pub mod llm;
@@ -44,6 +47,7 @@ pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod scalar;
 pub mod shape;
 pub mod storage;
 pub mod tensor;

@@ -66,15 +66,29 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
             }
         };
     }
+    checked_view_numel(&out)?;
     Ok(out)
 }
 
-/// Number of elements, with overflow reported instead of wrapping.
+/// Number of elements of a tensor about to be allocated, with overflow
+/// reported (PyTorch's storage-size message) instead of wrapping. As in
+/// PyTorch the product is taken left to right, so `[2^40, 0, 2^40]` is a
+/// valid empty shape while `[2^40, 2^40, 0]` overflows.
 pub fn checked_numel(shape: &[usize]) -> Result<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| {
-        acc.checked_mul(d)
-            .ok_or_else(|| Error::invalid(format!("shape {shape:?} has too many elements")))
-    })
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "Storage size calculation overflowed with sizes={shape:?}"
+            ))
+        })
+}
+
+/// Number of elements of a view's shape (`view`, `reshape`, `expand`),
+/// with PyTorch's message when it overflows.
+pub fn checked_view_numel(shape: &[usize]) -> Result<usize> {
+    checked_numel(shape).map_err(|_| Error::invalid("numel: integer multiplication overflow"))
 }
 
 /// Row-major (C-contiguous) strides for a shape.
@@ -129,6 +143,7 @@ pub fn infer_shape(op: &'static str, spec: &[i64], numel: usize) -> Result<Vec<u
         None if known != numel => return Err(invalid()),
         None => {}
     }
+    checked_view_numel(&shape)?;
     Ok(shape)
 }
 

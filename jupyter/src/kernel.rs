@@ -5,10 +5,14 @@
 //! kernel_info; never waits for a cell), and the shell loop on the calling
 //! thread, which owns the [`Session`] (whose interpreter runs on a thread of
 //! its own). SIGINT sets the same interrupt flag as interrupt_request.
+//! Both also ask the engine to stop a long op between chunks
+//! (`tinytorch::interrupt`), so an interrupt lands inside one big matmul.
 
 use crate::sink::{mime_data, Iopub, JupyterSink};
+use crate::sockets::{bind, write_ports};
 use crate::wire::{topic, Connection, Headers, Message, Signer, PROTOCOL_VERSION};
 use serde_json::{json, Value};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -114,27 +118,32 @@ pub fn kernel_info() -> Value {
     })
 }
 
-fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq::Socket, String> {
-    let s = ctx
-        .socket(kind)
-        .map_err(|e| format!("creating a socket: {e}"))?;
-    s.set_linger(1000)
-        .map_err(|e| format!("setting linger: {e}"))?;
-    s.bind(endpoint)
-        .map_err(|e| format!("binding {endpoint}: {e}"))?;
-    Ok(s)
-}
-
-/// Runs the kernel until a shutdown_request ends the process.
-pub fn run(conn: Connection) -> Result<(), String> {
+/// Runs the kernel until a shutdown_request ends the process. Ports given
+/// as 0 in the connection are bound to free ports, which are then written
+/// back into `file` (as ipykernel does), so a client reading the file
+/// after start-up finds them.
+pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
     let ctx = zmq::Context::new();
-    let shell = bind(&ctx, zmq::ROUTER, &conn.endpoint(conn.shell_port))?;
-    let control = bind(&ctx, zmq::ROUTER, &conn.endpoint(conn.control_port))?;
-    let iopub = bind(&ctx, zmq::PUB, &conn.endpoint(conn.iopub_port))?;
+    let (shell, shell_port) = bind(&ctx, zmq::ROUTER, &conn, conn.shell_port)?;
+    let (control, control_port) = bind(&ctx, zmq::ROUTER, &conn, conn.control_port)?;
+    let (iopub, iopub_port) = bind(&ctx, zmq::PUB, &conn, conn.iopub_port)?;
     // input() is not part of the language yet: the stdin socket is bound
     // (clients connect to it) but never used.
-    let _stdin = bind(&ctx, zmq::ROUTER, &conn.endpoint(conn.stdin_port))?;
-    let hb = bind(&ctx, zmq::REP, &conn.endpoint(conn.hb_port))?;
+    let (_stdin, stdin_port) = bind(&ctx, zmq::ROUTER, &conn, conn.stdin_port)?;
+    let (hb, hb_port) = bind(&ctx, zmq::REP, &conn, conn.hb_port)?;
+    let bound = [shell_port, iopub_port, stdin_port, control_port, hb_port];
+    if bound != conn.ports() {
+        if let Some(file) = file {
+            write_ports(file, bound)?;
+        }
+        [
+            conn.shell_port,
+            conn.iopub_port,
+            conn.stdin_port,
+            conn.control_port,
+            conn.hb_port,
+        ] = bound;
+    }
 
     std::thread::Builder::new()
         .name("heartbeat".into())
@@ -157,6 +166,12 @@ pub fn run(conn: Connection) -> Result<(), String> {
     let session = Session::new();
     let interrupt = session.interrupt_handle();
     on_sigint(&interrupt)?;
+    // SAFETY: the action is one relaxed atomic store, which is
+    // async-signal-safe; it stays registered for the process's life.
+    unsafe {
+        signal_hook::low_level::register(signal_hook::consts::SIGINT, tinytorch::interrupt::request)
+    }
+    .map_err(|e| format!("installing the SIGINT handler: {e}"))?;
 
     let shared = Arc::new(Shared {
         signer,
@@ -319,6 +334,7 @@ fn control_loop(shared: &Shared, sock: zmq::Socket) {
         match m.msg_type() {
             "interrupt_request" => {
                 shared.interrupt_flag().store(true, Ordering::Relaxed);
+                tinytorch::interrupt::request();
                 shared.send(&sock, &m, "interrupt_reply", json!({"status": "ok"}));
             }
             "shutdown_request" => shared.shutdown(&sock, &m),
@@ -561,6 +577,7 @@ impl ShellState {
         }
         // A SIGINT that arrived after the cell ended must not stop the next.
         shared.interrupt_flag().store(false, Ordering::Relaxed);
+        tinytorch::interrupt::clear();
     }
 
     /// Replaces a Session whose interpreter thread died (a bug, never user

@@ -3,6 +3,7 @@
 //! ```text
 //! wire.rs        connection file, message framing, HMAC-SHA256 signing
 //! kernel.rs      the five sockets, their threads, the request handlers
+//! sockets.rs     binding them (free ports for 0, written back; IPv6)
 //! sink.rs        JupyterSink: a running cell's output as iopub messages
 //! kernelspec.rs  `install`: kernel.json and the logos
 //! ```
@@ -12,4 +13,5 @@
 pub mod kernel;
 pub mod kernelspec;
 pub mod sink;
+pub mod sockets;
 pub mod wire;

@@ -66,5 +66,5 @@ fn install(args: &[String]) -> Result<(), String> {
 fn serve(file: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
     let conn = wire::Connection::parse(&text)?;
-    kernel::run(conn)
+    kernel::run(conn, Some(std::path::Path::new(file)))
 }

@@ -9,7 +9,9 @@
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The delimiter between routing identities and the message proper.
@@ -71,21 +73,115 @@ impl Connection {
         Ok(c)
     }
 
-    /// The ZeroMQ endpoint of a port: `tcp://ip:port` or `ipc://ip-port`.
+    /// The ZeroMQ endpoint of a port: `tcp://ip:port` (an IPv6 address in
+    /// brackets, `tcp://[::1]:port`) or `ipc://ip-port`. Port 0 asks for
+    /// any free port (`tcp://ip:*`), as ipykernel's `bind_to_random_port`.
     pub fn endpoint(&self, port: u16) -> String {
         if self.transport == "ipc" {
-            format!("ipc://{}-{}", self.ip, port)
-        } else {
-            format!("{}://{}:{}", self.transport, self.ip, port)
+            return format!("ipc://{}-{}", self.ip, port);
         }
+        let host = if self.is_ipv6() && !self.ip.starts_with('[') {
+            format!("[{}]", self.ip)
+        } else {
+            self.ip.clone()
+        };
+        let port = if port == 0 {
+            "*".to_string()
+        } else {
+            port.to_string()
+        };
+        format!("{}://{host}:{port}", self.transport)
+    }
+
+    /// Whether the address is IPv6 (`::1`, `::`): its sockets need ZeroMQ's
+    /// IPv6 option.
+    pub fn is_ipv6(&self) -> bool {
+        self.transport == "tcp" && self.ip.contains(':')
+    }
+
+    /// The TCP port a socket bound to `endpoint` (its last endpoint, as
+    /// ZeroMQ reports it: `tcp://127.0.0.1:41234`, `tcp://[::1]:41234`).
+    pub fn port_of(endpoint: &str) -> Option<u16> {
+        endpoint.rsplit_once(':')?.1.parse().ok()
+    }
+
+    /// The connection file's text with the ports replaced by `ports`
+    /// (shell, iopub, stdin, control, hb), every other field kept: what
+    /// ipykernel writes back after binding the ports a file left at 0.
+    pub fn with_ports(text: &str, ports: [u16; 5]) -> Result<String, String> {
+        let mut v: Value =
+            serde_json::from_str(text).map_err(|e| format!("invalid connection file: {e}"))?;
+        let o = v
+            .as_object_mut()
+            .ok_or("invalid connection file: not an object")?;
+        for (k, p) in PORT_KEYS.iter().zip(ports) {
+            o.insert((*k).to_string(), json!(p));
+        }
+        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())
+    }
+
+    /// The ports in [`PORT_KEYS`] order.
+    pub fn ports(&self) -> [u16; 5] {
+        [
+            self.shell_port,
+            self.iopub_port,
+            self.stdin_port,
+            self.control_port,
+            self.hb_port,
+        ]
+    }
+}
+
+/// The connection file's port fields, in the order of [`Connection::ports`].
+pub const PORT_KEYS: [&str; 5] = [
+    "shell_port",
+    "iopub_port",
+    "stdin_port",
+    "control_port",
+    "hb_port",
+];
+
+/// How many signatures the replay check remembers (ipykernel's
+/// `digest_history_size`).
+pub const DIGEST_HISTORY: usize = 1 << 16;
+
+/// The signatures of the messages already accepted, oldest first: a
+/// correctly signed message replayed verbatim is refused, as ipykernel's
+/// Session refuses a "Duplicate Signature". Bounded: past
+/// [`DIGEST_HISTORY`] the oldest tenth is forgotten (ipykernel culls a
+/// random tenth).
+#[derive(Default)]
+struct Digests {
+    seen: HashSet<Vec<u8>>,
+    order: VecDeque<Vec<u8>>,
+}
+
+impl Digests {
+    /// Records `sig`; false if it was already there.
+    fn insert(&mut self, sig: &[u8]) -> bool {
+        if self.seen.contains(sig) {
+            return false;
+        }
+        if self.order.len() >= DIGEST_HISTORY {
+            for _ in 0..DIGEST_HISTORY / 10 {
+                if let Some(old) = self.order.pop_front() {
+                    self.seen.remove(&old);
+                }
+            }
+        }
+        self.seen.insert(sig.to_vec());
+        self.order.push_back(sig.to_vec());
+        true
     }
 }
 
 /// Signs and verifies messages with the connection's key. An empty key means
-/// no signing (the signature frame is empty), as the protocol allows.
+/// no signing (the signature frame is empty), as the protocol allows. Clones
+/// share one history of accepted signatures (every channel's).
 #[derive(Clone)]
 pub struct Signer {
     mac: Option<HmacSha256>,
+    digests: Arc<Mutex<Digests>>,
 }
 
 impl Signer {
@@ -95,7 +191,22 @@ impl Signer {
         } else {
             Some(HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC accepts keys of any size"))
         };
-        Signer { mac }
+        Signer {
+            mac,
+            digests: Arc::default(),
+        }
+    }
+
+    /// Records an accepted message's signature; false when it was seen
+    /// before (a replay). Without a key there are no signatures to track.
+    pub fn first_use(&self, signature: &[u8]) -> bool {
+        if self.mac.is_none() {
+            return true;
+        }
+        self.digests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(signature)
     }
 
     /// The hex signature of the four JSON frames.
@@ -172,6 +283,8 @@ pub enum WireError {
     NoDelimiter,
     TooShort,
     BadSignature,
+    /// A correctly signed message whose signature was already used.
+    Replayed,
     BadJson(String),
 }
 
@@ -181,6 +294,7 @@ impl std::fmt::Display for WireError {
             WireError::NoDelimiter => f.write_str("no <IDS|MSG> delimiter"),
             WireError::TooShort => f.write_str("fewer than 5 frames after the delimiter"),
             WireError::BadSignature => f.write_str("bad HMAC signature"),
+            WireError::Replayed => f.write_str("duplicate signature (a replayed message)"),
             WireError::BadJson(e) => write!(f, "invalid JSON: {e}"),
         }
     }
@@ -201,6 +315,9 @@ impl Message {
         let parts = [&rest[1][..], &rest[2][..], &rest[3][..], &rest[4][..]];
         if !signer.verify(&rest[0], &parts) {
             return Err(WireError::BadSignature);
+        }
+        if !signer.first_use(&rest[0]) {
+            return Err(WireError::Replayed);
         }
         let parse = |b: &[u8]| -> Result<Value, WireError> {
             serde_json::from_slice(b).map_err(|e| WireError::BadJson(e.to_string()))
@@ -401,5 +518,50 @@ mod tests {
         i.ip = "/tmp/k".into();
         assert_eq!(i.endpoint(2), "ipc:///tmp/k-2");
         assert!(Connection::parse("{}").is_err());
+        let mut v6 = c.clone();
+        v6.ip = "::1".into();
+        assert!(v6.is_ipv6() && !c.is_ipv6());
+        assert_eq!(v6.endpoint(5), "tcp://[::1]:5");
+        assert_eq!(v6.endpoint(0), "tcp://[::1]:*");
+        assert_eq!(Connection::port_of("tcp://[::1]:41234"), Some(41234));
+        assert_eq!(Connection::port_of("tcp://127.0.0.1:80"), Some(80));
+    }
+
+    #[test]
+    fn ports_are_written_back_keeping_the_other_fields() {
+        let text = r#"{"shell_port": 0, "iopub_port": 0, "stdin_port": 0, "control_port": 0,
+                "hb_port": 0, "ip": "::1", "key": "k", "kernel_name": "tinytorch"}"#;
+        let out = Connection::with_ports(text, [1, 2, 3, 4, 5]).unwrap();
+        let c = Connection::parse(&out).unwrap();
+        assert_eq!(c.ports(), [1, 2, 3, 4, 5]);
+        assert_eq!((c.ip.as_str(), c.key.as_str()), ("::1", "k"));
+        assert!(out.contains("\"kernel_name\": \"tinytorch\""));
+    }
+
+    #[test]
+    fn a_replayed_signature_is_refused_and_the_history_is_bounded() {
+        let s = Signer::new("secret");
+        let m = Message {
+            identities: vec![],
+            header: json!({"msg_type": "execute_request", "msg_id": "1"}),
+            parent_header: json!({}),
+            metadata: json!({}),
+            content: json!({"code": "x += 1"}),
+        };
+        let frames = m.encode(&s);
+        assert!(Message::decode(frames.clone(), &s).is_ok());
+        // A clone (another channel's thread) shares the history.
+        assert_eq!(
+            Message::decode(frames, &s.clone()).unwrap_err(),
+            WireError::Replayed
+        );
+        let mut d = Digests::default();
+        for i in 0..DIGEST_HISTORY + 1 {
+            assert!(d.insert(&(i as u64).to_le_bytes()));
+        }
+        assert!(d.order.len() <= DIGEST_HISTORY && d.seen.len() == d.order.len());
+        assert!(!d.insert(&(DIGEST_HISTORY as u64).to_le_bytes()));
+        // Without a key nothing is signed, so nothing can be tracked.
+        assert!(Signer::new("").first_use(b"") && Signer::new("").first_use(b""));
     }
 }

@@ -23,7 +23,7 @@ pub use layers::{
     ModuleList, RMSNorm, ReLU, Sequential, SiLU, Sigmoid, Tanh, GELU,
 };
 pub use loss::{BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
-pub use state::StateDict;
+pub use state::{load_named, IncompatibleKeys, StateDict};
 
 /// `torch.nn.utils`.
 pub mod utils {
@@ -166,9 +166,10 @@ pub trait ModuleExt: Module {
     }
 
     /// `load_state_dict(sd, strict)`: copies values into the parameters in
-    /// place. Errors (strict) name missing, unexpected and mis-shaped keys as
-    /// PyTorch does; nothing is written unless every key fits.
-    fn load_state_dict(&self, sd: &StateDict, strict: bool) -> Result<()> {
+    /// place. Errors name mis-shaped keys (and, strict, missing and
+    /// unexpected ones) as PyTorch does; a non-strict load returns the
+    /// missing and unexpected keys. Nothing is written unless every key fits.
+    fn load_state_dict(&self, sd: &StateDict, strict: bool) -> Result<IncompatibleKeys> {
         state::load(self.as_dyn(), sd, strict)
     }
 

@@ -72,7 +72,8 @@ pub(crate) fn materialise(
     let conv = |s: &Arg| -> Result<Tensor> {
         match s {
             Arg::T(t) => t.to_dtype(dtype)?.to_device(dev),
-            Arg::S(v) => Tensor::scalar_tensor(v.to_f64(), dtype, dev),
+            // Python ints wrap into integer dtypes, exactly (as PyTorch).
+            Arg::S(v) => v.to_tensor(dtype, dev),
         }
     };
     Ok((conv(a)?, conv(b)?))
@@ -111,6 +112,24 @@ fn binary(
     compute: impl Fn(DType) -> DType,
 ) -> Result<(Tensor, Tensor, Tensor)> {
     let dtype = compute(result_type(&[operand(&a), operand(&b)]));
+    if let (Arg::T(t), DType::F16 | DType::BF16, BinaryOp::Mul | BinaryOp::Div) = (&a, dtype, op) {
+        // PyTorch keeps a CPU scalar (a Python number, or a 0-dim tensor)
+        // wide against a half tensor in mul and div (`half * 1e5` is not
+        // `half * inf`): the product is taken in float32 with the scalar
+        // as float32 and rounded once.
+        let wide = match &b {
+            Arg::S(s) => Some(s.to_tensor(DType::F32, t.device())?),
+            Arg::T(y) if y.dim() == 0 && !y.device().is_cuda() && !y.requires_grad() => {
+                Some(y.to_dtype(DType::F32)?.to_device(t.device())?)
+            }
+            _ => None,
+        };
+        if let Some(y) = wide {
+            let x = t.to_dtype(dtype)?;
+            let out = raw_binary(&x.to_dtype(DType::F32)?, &y, op)?.to_dtype(dtype)?;
+            return Ok((x, y, out));
+        }
+    }
     let (x, y) = materialise(op_name(op), &a, &b, dtype)?;
     let out = raw_binary(&x, &y, op)?;
     Ok((x, y, out))
@@ -367,8 +386,10 @@ impl Tensor {
             move |g, n| {
                 let (a, b) = (sx.get("PowBackward1")?, sy.get("PowBackward1")?);
                 let ga = if n[0] {
-                    // d a^b / da = b a^(b-1)
+                    // d a^b / da = b a^(b-1), 0 where b == 0 (PyTorch's
+                    // pow_backward_self: x ** x at 0 has gradient 0, not NaN)
                     let d = b.mul(&a.pow(&b.sub_scalar(1.0)?)?)?;
+                    let d = Tensor::where_cond(&b.eq_scalar(0.0)?, &Tensor::zeros_like(&d)?, &d)?;
                     Some(sum_to_shape(&g.mul(&d)?, &shx)?)
                 } else {
                     None

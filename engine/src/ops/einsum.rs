@@ -115,7 +115,10 @@ fn contract(l: &Tensor, r: &Tensor, sum_axes: &[usize]) -> Result<Tensor> {
             lo.push(a);
         }
     }
-    let size = |t: &Tensor, axes: &[usize]| axes.iter().map(|&a| t.shape()[a]).product::<usize>();
+    let size = |t: &Tensor, axes: &[usize]| {
+        axes.iter()
+            .fold(1usize, |p, &a| p.saturating_mul(t.shape()[a]))
+    };
     let (b, m, n) = (size(&l, &lro), size(&l, &lo), size(&r, &ro));
     let cat = |parts: &[&[usize]]| -> Vec<i64> {
         parts

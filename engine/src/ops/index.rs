@@ -200,6 +200,11 @@ impl Tensor {
                 "Index tensor must have the same number of dimensions as self tensor",
             ));
         }
+        if src.dim() != index.dim() && !(src.dim() <= 1 && index.dim() <= 1) {
+            return Err(Error::invalid(
+                "Index tensor must have the same number of dimensions as src tensor",
+            ));
+        }
         // src may be larger than index: use the index-shaped corner of it.
         let mut src_c = src.to_dtype(self.dtype())?;
         for k in 0..index.dim() {

@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+pub use super::pyindex::{python_index, PyIndex};
 use super::sum_to_shape;
 use crate::autograd::{is_grad_enabled, no_grad, record, with_no_grad};
 use crate::shape::broadcast_shapes;
@@ -106,8 +107,8 @@ impl Advanced {
                 ))
             })?;
         }
-        let n: usize = bshape.iter().product();
-        let mut lin = vec![0i64; n];
+        let n = crate::shape::checked_numel(&bshape)?;
+        let mut lin = crate::storage::cpu::pool::try_filled(n, 0i64)?;
         for (d, t) in &items {
             let size = view_shape[*d] as i64;
             let vals = t.broadcast_to(&bshape)?.to_vec_i64()?;
@@ -121,7 +122,8 @@ impl Advanced {
                     });
                 }
                 let v = if v < 0 { v + size } else { v };
-                *acc = *acc * size + v;
+                // (wraps only for an empty view, whose output reads nothing)
+                *acc = acc.wrapping_mul(size).wrapping_add(v);
             }
         }
         let dims: Vec<usize> = items.iter().map(|(d, _)| *d).collect();
@@ -204,7 +206,9 @@ impl Advanced {
     }
 
     fn indexed_numel(&self) -> usize {
-        self.dims.iter().map(|&d| self.view_shape[d]).product()
+        self.dims
+            .iter()
+            .fold(1usize, |a, &d| a.saturating_mul(self.view_shape[d]))
     }
 
     fn lin_tensor(&self, device: crate::Device) -> Result<Tensor> {

@@ -20,7 +20,9 @@ fn core(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             b.shape(),
             format!(
                 "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
-                a.shape()[..ra - 1].iter().product::<usize>(),
+                a.shape()[..ra - 1]
+                    .iter()
+                    .fold(1usize, |p, &d| p.saturating_mul(d)),
                 k,
                 k2,
                 n
@@ -33,9 +35,10 @@ fn core(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut sb = batch.clone();
     sb.extend([k, n]);
     let (la, lb): (Layout, Layout) = (a.layout().broadcast_to(&sa)?, b.layout().broadcast_to(&sb)?);
-    let s = a.storage().matmul(&la, &b.storage(), &lb)?;
     let mut shape = batch;
     shape.extend([m, n]);
+    crate::shape::checked_numel(&shape)?;
+    let s = a.storage().matmul(&la, &b.storage(), &lb)?;
     Ok(Tensor::from_contiguous(s, &shape))
 }
 

@@ -14,6 +14,7 @@ pub mod indexing;
 pub mod inplace;
 pub mod matmul;
 pub mod pointwise;
+pub mod pyindex;
 pub mod reduce;
 pub mod shape;
 pub mod sort;
@@ -22,58 +23,7 @@ pub mod view;
 
 use crate::{Device, Error, Result, Tensor};
 
-/// A Python number operand (`x + 2`, `x * 0.5`, `x & True`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Scalar {
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-}
-
-impl Scalar {
-    pub fn to_f64(self) -> f64 {
-        match self {
-            Scalar::Bool(b) => b as u8 as f64,
-            Scalar::Int(i) => i as f64,
-            Scalar::Float(f) => f,
-        }
-    }
-
-    /// The dtype PyTorch gives this Python number as a "wrapped" operand.
-    pub fn dtype(self) -> crate::DType {
-        match self {
-            Scalar::Bool(_) => crate::DType::Bool,
-            Scalar::Int(_) => crate::DType::I64,
-            Scalar::Float(_) => crate::DType::F64,
-        }
-    }
-}
-
-impl From<f64> for Scalar {
-    fn from(v: f64) -> Self {
-        Scalar::Float(v)
-    }
-}
-impl From<f32> for Scalar {
-    fn from(v: f32) -> Self {
-        Scalar::Float(v as f64)
-    }
-}
-impl From<i64> for Scalar {
-    fn from(v: i64) -> Self {
-        Scalar::Int(v)
-    }
-}
-impl From<i32> for Scalar {
-    fn from(v: i32) -> Self {
-        Scalar::Int(v as i64)
-    }
-}
-impl From<bool> for Scalar {
-    fn from(v: bool) -> Self {
-        Scalar::Bool(v)
-    }
-}
+pub use crate::scalar::Scalar;
 
 /// Errors unless all tensors live on one device.
 pub(crate) fn same_device(op: &'static str, ts: &[&Tensor]) -> Result<Device> {

@@ -26,7 +26,6 @@ impl Tensor {
             }
             _ => self.clone(),
         };
-        let s = x.storage().reduce(x.layout(), op, dims)?;
         let shape: Vec<usize> = (0..self.dim())
             .filter_map(|d| {
                 if dims.contains(&d) {
@@ -36,6 +35,10 @@ impl Tensor {
                 }
             })
             .collect();
+        // (reducing an empty dim away can leave an impossible shape:
+        // zeros(2**40, 0, 2**40).sum(dim=1))
+        crate::shape::checked_numel(&shape)?;
+        let s = x.storage().reduce(x.layout(), op, dims)?;
         Ok(Tensor::from_contiguous(s, &shape))
     }
 
@@ -125,8 +128,8 @@ impl Tensor {
         };
         let n = d
             .iter()
-            .map(|&i| self.shape().get(i).copied().unwrap_or(1))
-            .product::<usize>() as f64;
+            .map(|&i| self.shape().get(i).copied().unwrap_or(1) as f64)
+            .product::<f64>();
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
         let out =
             with_no_grad(|| self.accumulate_f32(|x| x.sum_dims(&dd, keepdim)))?.div_scalar(n)?;
@@ -358,8 +361,8 @@ impl Tensor {
         let dd: Vec<i64> = d.iter().map(|&x| x as i64).collect();
         let n = d
             .iter()
-            .map(|&i| self.shape().get(i).copied().unwrap_or(1))
-            .product::<usize>() as f64;
+            .map(|&i| self.shape().get(i).copied().unwrap_or(1) as f64)
+            .product::<f64>();
         let denom = (n - correction).max(0.0);
         let (var, centered) = with_no_grad(|| -> Result<(Tensor, Tensor)> {
             let x = if self.dtype().is_float() && self.dtype() != DType::F64 {
@@ -404,52 +407,146 @@ impl Tensor {
     }
 
     /// `x.norm(p=2, dim=None, keepdim=False)` for p-norms with `p > 0`
-    /// (and `inf`).
+    /// (and `inf`), recorded as PyTorch's `LinalgVectorNormBackward0`,
+    /// whose gradient at a zero norm is 0 (a subgradient), not NaN.
     pub fn norm(&self, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         self.require_float("norm")?;
         let d: Vec<i64> = match dims {
             Some(ds) if !ds.is_empty() => ds.to_vec(),
             _ => (0..self.dim() as i64).collect(),
         };
-        if p == f64::INFINITY {
-            let a = self.abs()?;
-            return if d.len() == self.dim() && !keepdim {
-                a.max()
-            } else {
-                a.amax(&d, keepdim)
-            };
-        }
-        if p <= 0.0 {
+        if p.is_nan() || p <= 0.0 {
             return Err(Error::invalid(format!(
                 "norm: p = {p} is not supported (use p > 0)"
             )));
         }
-        if p == 2.0 {
-            return self.mul(self)?.sum_dims(&d, keepdim)?.sqrt();
-        }
-        self.abs()?
-            .pow_scalar(p)?
-            .sum_dims(&d, keepdim)?
-            .pow_scalar(1.0 / p)
+        let out = with_no_grad(|| -> Result<Tensor> {
+            if p == f64::INFINITY {
+                let a = self.abs()?;
+                return if d.len() == self.dim() && !keepdim {
+                    a.max()
+                } else {
+                    a.amax(&d, keepdim)
+                };
+            }
+            if p == 2.0 {
+                return self.mul(self)?.sum_dims(&d, keepdim)?.sqrt();
+            }
+            self.abs()?
+                .pow_scalar(p)?
+                .sum_dims(&d, keepdim)?
+                .pow_scalar(1.0 / p)
+        })?
+        .detach();
+        let keep = Tensor::keep_shape(
+            self.shape(),
+            &normalize_dims("norm", &d, self.dim()).unwrap_or_default(),
+        );
+        let (sx, so) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("result", &out),
+        );
+        let name = "LinalgVectorNormBackward0";
+        Ok(record(
+            out,
+            name,
+            &[self],
+            vec![sx.clone(), so.clone()],
+            move |g, _| {
+                let x = sx.get(name)?;
+                let norm = so.get(name)?.reshape(&keep)?;
+                let g = g.reshape(&keep)?;
+                let zero_norm = norm.eq_scalar(0.0)?;
+                // grad / norm^(p-1) with 0 where the norm is 0
+                let scaled = |pow: f64| -> Result<Tensor> {
+                    let s = g.div(&norm.pow_scalar(pow)?)?;
+                    Tensor::where_cond(&zero_norm.expand_as(&s)?, &Tensor::zeros_like(&s)?, &s)
+                };
+                let dx = if p == 1.0 {
+                    x.sign()?.mul(&g)?
+                } else if p == 2.0 {
+                    let r = x.div(&norm)?;
+                    let r = Tensor::where_cond(
+                        &zero_norm.expand_as(&r)?,
+                        &Tensor::zeros_like(&r)?,
+                        &r,
+                    )?;
+                    g.mul(&r)?
+                } else if p == f64::INFINITY {
+                    let a = x.abs()?;
+                    let mask = a.eq(&norm)?.logical_or(&a.isnan()?)?.to_dtype(g.dtype())?;
+                    let count = mask.sum_dims(&d, true)?;
+                    x.sign()?.mul(&g.div(&count)?.mul(&mask)?)?
+                } else if p < 1.0 {
+                    let a = x.abs()?.pow_scalar(p - 1.0)?;
+                    let a = Tensor::where_cond(&x.eq_scalar(0.0)?, &Tensor::zeros_like(&a)?, &a)?;
+                    x.sign()?
+                        .mul(&a)?
+                        .mul(&g)?
+                        .mul(&norm.pow_scalar(1.0 - p)?)?
+                } else if p < 2.0 {
+                    x.sign()?
+                        .mul(&x.abs()?.pow_scalar(p - 1.0)?)?
+                        .mul(&scaled(p - 1.0)?)?
+                } else {
+                    x.mul(&x.abs()?.pow_scalar(p - 2.0)?)?
+                        .mul(&scaled(p - 1.0)?)?
+                };
+                Ok(vec![Some(dx)])
+            },
+        ))
     }
 
-    /// `torch.amax(x, dim, keepdim)`.
+    /// `torch.amax(x, dim=(), keepdim)`: an empty `dims` reduces every
+    /// dim (as PyTorch); the gradient is split evenly over the elements
+    /// equal to the maximum of their slice.
     pub fn amax(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
-        let mut out = self.clone();
-        let mut ds = normalize_dims("amax", dims, self.dim())?;
-        ds.sort_unstable();
-        for &d in ds.iter().rev() {
-            out = out.max_dim(d as i64, true)?.values;
-        }
-        if keepdim {
-            Ok(out)
+        self.amax_amin(dims, keepdim, ReduceOp::Max, "amax", "AmaxBackward0")
+    }
+
+    /// `torch.amin(x, dim=(), keepdim)`.
+    pub fn amin(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        self.amax_amin(dims, keepdim, ReduceOp::Min, "amin", "AminBackward0")
+    }
+
+    fn amax_amin(
+        &self,
+        dims: &[i64],
+        keepdim: bool,
+        op: ReduceOp,
+        api: &'static str,
+        name: &'static str,
+    ) -> Result<Tensor> {
+        let ds = if dims.is_empty() {
+            self.all_dims()
         } else {
-            let shape: Vec<i64> = (0..self.dim())
-                .filter(|d| !ds.contains(d))
-                .map(|d| self.size_at(d) as i64)
-                .collect();
-            out.reshape(&shape)
+            normalize_dims(api, dims, self.dim())?
+        };
+        if let Some(&d) = ds.iter().find(|&&d| self.size_at(d) == 0) {
+            return Err(Error::invalid(format!(
+                "{api}(): Expected reduction dim {d} to have non-zero size."
+            )));
         }
+        let out = self.raw_reduce(op, &ds, keepdim)?;
+        let keep = Tensor::keep_shape(self.shape(), &ds);
+        let reduced: Vec<i64> = ds.iter().map(|&d| d as i64).collect();
+        let (sx, so) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("result", &out),
+        );
+        Ok(record(
+            out,
+            name,
+            &[self],
+            vec![sx.clone(), so.clone()],
+            move |g, _| {
+                let x = sx.get(name)?;
+                let r = so.get(name)?.reshape(&keep)?;
+                let mask = x.eq(&r)?.to_dtype(g.dtype())?;
+                let count = mask.sum_dims(&reduced, true)?;
+                Ok(vec![Some(mask.mul(&g.reshape(&keep)?.div(&count)?)?)])
+            },
+        ))
     }
 
     /// `x.any()` / `x.all()` (bool results; `dim = None` for all).

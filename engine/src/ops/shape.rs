@@ -283,6 +283,7 @@ impl Tensor {
         } else {
             n.div_ceil(split_size).max(1)
         };
+        check_views(chunks)?;
         Ok((0..chunks)
             .map(|i| {
                 let start = i * split_size;
@@ -303,7 +304,11 @@ impl Tensor {
         }
         let d = normalize_dim("split_with_sizes", dim, self.dim())?;
         let n = self.size_at(d);
-        let total: usize = sizes.iter().sum();
+        check_views(sizes.len())?;
+        let total = sizes
+            .iter()
+            .try_fold(0usize, |a, &s| a.checked_add(s))
+            .unwrap_or(usize::MAX);
         if total != n {
             return Err(Error::invalid(format!(
                 "split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={}",
@@ -338,6 +343,7 @@ impl Tensor {
         let n = self.size_at(d);
         if n == 0 {
             // PyTorch returns `chunks` empty pieces here.
+            check_views(chunks)?;
             return self.split_sizes(&vec![0; chunks], d as i64);
         }
         self.split(n.div_ceil(chunks), d as i64)
@@ -361,7 +367,12 @@ impl Tensor {
             .zip(&padded)
             .flat_map(|(&r, &s)| [r, s])
             .collect();
-        let out_shape: Vec<usize> = repeats.iter().zip(&padded).map(|(r, s)| r * s).collect();
+        let out_shape: Vec<usize> = repeats
+            .iter()
+            .zip(&padded)
+            .map(|(r, s)| r.saturating_mul(*s))
+            .collect();
+        crate::shape::checked_numel(&out_shape)?;
         let out = with_no_grad(|| -> Result<Tensor> {
             let mut x = self.detach().reshape_to(&padded)?;
             for k in 0..padded.len() {
@@ -400,16 +411,16 @@ impl Tensor {
             )));
         }
         let (m, n) = (self.shape()[self.dim() - 2], self.shape()[self.dim() - 1]);
-        let keep: Vec<bool> = (0..m * n)
-            .map(|p| {
-                let off = (p % n) as i64 - (p / n) as i64;
-                if upper {
-                    off >= diagonal
-                } else {
-                    off <= diagonal
-                }
-            })
-            .collect();
+        let mut keep: Vec<bool> =
+            crate::storage::cpu::pool::try_alloc(crate::shape::checked_numel(&[m, n])?)?;
+        keep.extend((0..m * n).map(|p| {
+            let off = (p % n) as i64 - (p / n) as i64;
+            if upper {
+                off >= diagonal
+            } else {
+                off <= diagonal
+            }
+        }));
         Tensor::from_vec(keep, &[m, n])?.to_device(self.device())
     }
 
@@ -449,11 +460,12 @@ impl Tensor {
         let out = with_no_grad(|| -> Result<Tensor> {
             let mut x = self.detach();
             for &d in &ds {
-                if self.dim() == 0 {
+                if self.dim() == 0 || self.numel() == 0 {
                     break;
                 }
                 let n = x.size_at(d);
-                let rev: Vec<i64> = (0..n as i64).rev().collect();
+                let mut rev: Vec<i64> = crate::storage::cpu::pool::try_alloc(n)?;
+                rev.extend((0..n as i64).rev());
                 let idx = Tensor::from_vec(rev, &[n])?.to_device(x.device())?;
                 x = x.index_select(d as i64, &idx)?;
             }
@@ -468,4 +480,11 @@ impl Tensor {
             move |g, _| Ok(vec![Some(g.flip(&dims)?)]),
         ))
     }
+}
+
+/// Errors unless `n` views (a split's pieces) fit in memory: a split of an
+/// empty tensor with a huge dim asks for one per element.
+fn check_views(n: usize) -> Result<()> {
+    // (a view's handle, layout and autograd node: well under 1 KiB)
+    crate::storage::cpu::check_bytes(n as u128 * 1024)
 }

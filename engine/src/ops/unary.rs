@@ -69,7 +69,8 @@ impl Tensor {
     }
 
     /// `torch.clamp(x, min=None, max=None)`; gradient flows where
-    /// `min <= x <= max`.
+    /// `min < x < max` (strictly: 0 at the bounds, as PyTorch 2.15). A NaN
+    /// bound makes every element NaN, as in PyTorch.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         if min.is_none() && max.is_none() {
             return Err(Error::invalid(
@@ -83,11 +84,14 @@ impl Tensor {
         } else {
             self.clone()
         };
-        let bounds = UnaryOp::Clamp(
-            min.unwrap_or(f64::NEG_INFINITY),
-            max.unwrap_or(f64::INFINITY),
-        );
-        let out = x.raw_unary(bounds)?;
+        let out = if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
+            Tensor::full(x.shape(), f64::NAN, x.dtype(), x.device())?
+        } else {
+            x.raw_unary(UnaryOp::Clamp(
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            ))?
+        };
         let name = match (min, max) {
             (Some(_), Some(_)) => "ClampBackward1",
             (Some(_), None) => "ClampMinBackward0",
@@ -98,10 +102,10 @@ impl Tensor {
             let x = sx.get(name)?;
             let mut mask = Tensor::ones_like(&x)?.to_dtype(DType::Bool)?;
             if let Some(lo) = min {
-                mask = mask.logical_and(&x.ge_scalar(lo)?)?;
+                mask = mask.logical_and(&x.gt_scalar(lo)?)?;
             }
             if let Some(hi) = max {
-                mask = mask.logical_and(&x.le_scalar(hi)?)?;
+                mask = mask.logical_and(&x.lt_scalar(hi)?)?;
             }
             Ok(vec![Some(g.mul(&mask.to_dtype(g.dtype())?)?)])
         }))

@@ -251,7 +251,11 @@ impl Tensor {
         }
         let sh = self.shape();
         let mut shape: Vec<i64> = sh[..s].iter().map(|&d| d as i64).collect();
-        shape.push(sh[s..=e].iter().product::<usize>() as i64);
+        let merged = crate::shape::checked_view_numel(&sh[s..=e])?;
+        shape.push(
+            i64::try_from(merged)
+                .map_err(|_| Error::invalid("numel: integer multiplication overflow"))?,
+        );
         shape.extend(sh[e + 1..].iter().map(|&d| d as i64));
         self.reshape(&shape)
     }
@@ -285,8 +289,12 @@ impl Tensor {
             ));
         }
         let size = self.size_at(d) as i64;
-        let st = if start < 0 { start + size } else { start };
-        if st < 0 || st > size || st + length as i64 > size {
+        let st = if start < 0 {
+            start.saturating_add(size)
+        } else {
+            start
+        };
+        if st < 0 || st > size || length as u64 > (size - st) as u64 {
             return Err(Error::invalid(format!(
                 "start ({start}) + length ({length}) exceeds dimension size ({size})."
             )));

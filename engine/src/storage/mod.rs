@@ -281,6 +281,17 @@ impl Storage {
         each!(self, s => s.device())
     }
 
+    /// Errors when an output of `n` elements of `dtype` cannot fit in host
+    /// memory, for host buffers (a kernel allocating infallibly is sized
+    /// here first); device allocators report their own out-of-memory.
+    fn host_check(&self, n: usize, dtype: DType) -> Result<()> {
+        match self {
+            Storage::Cpu(_) => cpu::check_alloc(n, dtype),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => Ok(()),
+        }
+    }
+
     pub fn dtype(&self) -> DType {
         each!(self, s => Backend::dtype(s))
     }
@@ -307,18 +318,18 @@ impl Storage {
     }
 
     pub fn copy_strided(&self, l: &Layout) -> Result<Storage> {
-        cpu::check_alloc(l.numel(), self.dtype())?;
+        self.host_check(l.numel(), self.dtype())?;
         match self {
-            Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l))),
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.copy_strided(l)?)),
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => Ok(Storage::Cuda(Backend::copy_strided(s, l)?)),
         }
     }
 
     pub fn cast(&self, l: &Layout, dtype: DType) -> Result<Storage> {
-        cpu::check_alloc(l.numel(), dtype)?;
+        self.host_check(l.numel(), dtype)?;
         match self {
-            Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype))),
+            Storage::Cpu(s) => Ok(Storage::Cpu(s.cast(l, dtype)?)),
             #[cfg(feature = "cuda")]
             Storage::Cuda(s) => Ok(Storage::Cuda(Backend::cast(s, l, dtype)?)),
         }
@@ -329,6 +340,8 @@ impl Storage {
     }
 
     pub fn unary(&self, l: &Layout, op: UnaryOp) -> Result<Storage> {
+        // (the elementwise kernels allocate infallibly: sized here)
+        self.host_check(l.numel(), self.dtype())?;
         match self {
             Storage::Cpu(s) => Ok(Storage::Cpu(Backend::unary(s, l, op)?)),
             #[cfg(feature = "cuda")]
@@ -337,7 +350,7 @@ impl Storage {
     }
 
     pub fn binary(&self, l: &Layout, rhs: &Storage, rl: &Layout, op: BinaryOp) -> Result<Storage> {
-        cpu::check_alloc(l.numel(), self.dtype())?;
+        self.host_check(l.numel(), self.dtype())?;
         pair!("binary", self, rhs, (a, b) =>
             Ok(Storage::Cpu(Backend::binary(a, l, b, rl, op)?)),
             Ok(Storage::Cuda(Backend::binary(a, l, b, rl, op)?)))
@@ -351,7 +364,7 @@ impl Storage {
         b: &Storage,
         bl: &Layout,
     ) -> Result<Storage> {
-        cpu::check_alloc(l.numel(), a.dtype())?;
+        self.host_check(l.numel(), a.dtype())?;
         same_device("where", &[self, a, b])?;
         match (self, a, b) {
             (Storage::Cpu(c), Storage::Cpu(a), Storage::Cpu(b)) => {
@@ -378,7 +391,7 @@ impl Storage {
 
     pub fn matmul(&self, l: &Layout, rhs: &Storage, rl: &Layout) -> Result<Storage> {
         let n = rl.shape().last().copied().unwrap_or(1);
-        cpu::check_alloc(
+        self.host_check(
             (l.numel() / l.shape().last().copied().unwrap_or(1).max(1)).saturating_mul(n),
             self.dtype(),
         )?;
@@ -558,7 +571,14 @@ impl Storage {
         bias: Option<(&Storage, &Layout)>,
         s: &ConvShape,
     ) -> Result<Storage> {
-        cpu::check_alloc(s.win.n * s.oc * s.win.oh * s.win.ow, self.dtype())?;
+        self.host_check(
+            s.win
+                .n
+                .saturating_mul(s.oc)
+                .saturating_mul(s.win.oh)
+                .saturating_mul(s.win.ow),
+            self.dtype(),
+        )?;
         match (self, w, bias) {
             (Storage::Cpu(x), Storage::Cpu(w), None) => {
                 Ok(Storage::Cpu(Backend::conv2d(x, l, w, wl, None, s)?))

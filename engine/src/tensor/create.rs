@@ -3,8 +3,9 @@
 //! huge request is an error, not an abort.
 
 use crate::shape::checked_numel;
+use crate::storage::cpu::{pool, IntoStorage};
 use crate::storage::{CpuStorage, Storage};
-use crate::{DType, Device, Error, Result, Tensor};
+use crate::{DType, Device, Error, Layout, Result, Scalar, Tensor};
 
 impl Tensor {
     /// `torch.full(shape, value, dtype=dtype, device=device)`.
@@ -56,10 +57,7 @@ impl Tensor {
                 values.len()
             )));
         }
-        Ok(Tensor::from_contiguous(
-            Storage::Cpu(CpuStorage::from_f64s(values, dtype)),
-            shape,
-        ))
+        from_f64s(values, shape, dtype)
     }
 
     /// A CPU tensor owning a typed vector (no conversion).
@@ -88,28 +86,32 @@ impl Tensor {
         }
         if !(start.is_finite() && end.is_finite()) {
             return Err(Error::invalid(format!(
-                "unsupported range: {start} -> {end}"
+                "unsupported range: {} -> {}",
+                fmt_g(start),
+                fmt_g(end)
             )));
         }
         if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
             return Err(Error::invalid(
-                "upper bound and larger bound inconsistent with step sign",
+                "upper bound and lower bound inconsistent with step sign",
             ));
         }
         let n = ((end - start) / step).ceil().max(0.0);
-        if n > 1e12 {
-            return Err(Error::OutOfMemory {
-                bytes: (n * dtype.size_in_bytes() as f64) as u128,
-                device,
-            });
+        if n.is_nan() || n >= i64::MAX as f64 {
+            return Err(Error::invalid("invalid size, possible overflow?"));
         }
         let n = n as usize;
-        let vals: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
-        Tensor::from_vec_f64(&vals, &[n], dtype)?.to_device(device)
+        let mut vals = pool::try_alloc(n)?;
+        vals.extend((0..n).map(|i| start + i as f64 * step));
+        from_f64s(&vals, &[n], dtype)?.to_device(device)
     }
 
-    /// `torch.linspace(start, end, steps)` (PyTorch computes from both
-    /// ends for symmetry; so do we).
+    /// `torch.linspace(start, end, steps)` with PyTorch's CPU kernel's
+    /// arithmetic: the first half counts up from `start`, the second down
+    /// from `end`; floats compute in their op-math type (float32 for the
+    /// half types, from the ends rounded to the output type first),
+    /// integers with a double step and truncate. (PyTorch's vectorised
+    /// lanes, used for long outputs, can differ from this in the last bit.)
     pub fn linspace(
         start: f64,
         end: f64,
@@ -117,32 +119,149 @@ impl Tensor {
         dtype: DType,
         device: Device,
     ) -> Result<Tensor> {
-        let step = if steps > 1 {
-            (end - start) / (steps - 1) as f64
-        } else {
-            0.0
-        };
-        let half = steps / 2;
-        let vals: Vec<f64> = (0..steps)
-            .map(|i| {
-                if i < half {
-                    start + step * i as f64
+        let mut vals: Vec<f64> = pool::try_alloc(steps)?;
+        let half = (steps / 2) as i64;
+        let last = steps as i64 - 1;
+        // `ends` rounds start/end to the output type, `op` is the rounding
+        // of one arithmetic result in the op-math type.
+        let fill = |vals: &mut Vec<f64>, ends: &dyn Fn(f64) -> f64, op: &dyn Fn(f64) -> f64| {
+            let (s, e) = (ends(start), ends(end));
+            let step = if steps > 1 {
+                op(op(e - s) / last as f64)
+            } else {
+                0.0
+            };
+            vals.extend((0..steps as i64).map(|i| {
+                if steps == 1 {
+                    s
+                } else if i < half {
+                    op(s + op(step * i as f64))
                 } else {
-                    end - step * (steps - 1 - i) as f64
+                    op(e - op(step * (last - i) as f64))
                 }
-            })
-            .collect();
-        Tensor::from_vec_f64(&vals, &[steps], dtype)?.to_device(device)
+            }));
+        };
+        let f32r = |x: f64| x as f32 as f64;
+        match dtype {
+            DType::F64 => fill(&mut vals, &|x| x, &|x| x),
+            DType::F32 => fill(&mut vals, &f32r, &f32r),
+            DType::F16 => fill(&mut vals, &|x| half::f16::from_f64(x).to_f64(), &f32r),
+            DType::BF16 => fill(&mut vals, &|x| half::bf16::from_f64(x).to_f64(), &f32r),
+            // (the ends as the integer type; the step and sums in double)
+            _ => fill(&mut vals, &|x| x.trunc(), &|x| x),
+        }
+        from_f64s(&vals, &[steps], dtype)?.to_device(device)
     }
 
     /// `torch.eye(n, m)`.
     pub fn eye(n: usize, m: Option<usize>, dtype: DType, device: Device) -> Result<Tensor> {
         let m = m.unwrap_or(n);
-        checked_numel(&[n, m])?;
-        let mut vals = vec![0.0; n * m];
-        for i in 0..n.min(m) {
-            vals[i * m + i] = 1.0;
+        crate::shape::checked_view_numel(&[n, m])?;
+        let t = Tensor::zeros(&[n, m], dtype, device)?;
+        let k = n.min(m);
+        if k > 0 {
+            // The diagonal is a strided view (stride m + 1) of the zeros.
+            let diag = Layout::new(vec![k], vec![m + 1], 0);
+            let ones = Storage::full(k, 1.0, dtype, device)?;
+            t.storage_mut()
+                .copy_into(&diag, &ones, &Layout::contiguous(&[k]))?;
         }
-        Tensor::from_vec_f64(&vals, &[n, m], dtype)?.to_device(device)
+        Ok(t)
+    }
+
+    /// `torch.tensor(data, dtype=dtype)` from Python numbers as written:
+    /// ints convert exactly (an int64 beyond 2^53 keeps every bit), and a
+    /// value out of an integer dtype's range is PyTorch's "value cannot be
+    /// converted to type int32 without overflow" (floats round, to inf).
+    pub fn from_scalars(values: &[Scalar], shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let n = checked_numel(shape)?;
+        if n != values.len() {
+            return Err(Error::invalid(format!(
+                "shape {shape:?} needs {n} values, got {}",
+                values.len()
+            )));
+        }
+        fn conv<T: IntoStorage>(values: &[Scalar], dtype: DType) -> Result<CpuStorage> {
+            let mut v = pool::try_alloc(values.len())?;
+            for &s in values {
+                v.push(s.checked::<T>(dtype.name(), false)?);
+            }
+            Ok(T::into_storage(v))
+        }
+        let s = match dtype {
+            DType::Bool => conv::<bool>(values, dtype)?,
+            DType::I32 => conv::<i32>(values, dtype)?,
+            DType::I64 => conv::<i64>(values, dtype)?,
+            DType::F16 => conv::<half::f16>(values, dtype)?,
+            DType::BF16 => conv::<half::bf16>(values, dtype)?,
+            DType::F32 => conv::<f32>(values, dtype)?,
+            DType::F64 => conv::<f64>(values, dtype)?,
+        };
+        Ok(Tensor::from_contiguous(Storage::Cpu(s), shape))
+    }
+
+    /// `torch.full(shape, value, dtype=dtype)` for a Python number: an int
+    /// fills exactly, and a value the dtype cannot hold (an int out of
+    /// range, a finite float beyond the float type's range) is PyTorch's
+    /// "value cannot be converted to type int without overflow" (the C++
+    /// type names: int, long, float, double, c10::Half, c10::BFloat16).
+    pub fn full_scalar(
+        shape: &[usize],
+        value: Scalar,
+        dtype: DType,
+        device: Device,
+    ) -> Result<Tensor> {
+        let n = checked_numel(shape)?;
+        let one = value.checked_for_fill(dtype)?;
+        let s = crate::scalar::repeat_one(&one, n)?;
+        Tensor::from_contiguous(Storage::Cpu(s), shape).to_device(device)
+    }
+}
+
+/// Row-major f64 values converted to `dtype` in a fallibly allocated CPU
+/// storage.
+fn from_f64s(values: &[f64], shape: &[usize], dtype: DType) -> Result<Tensor> {
+    Ok(Tensor::from_contiguous(
+        Storage::Cpu(CpuStorage::try_from_f64s(values, dtype)?),
+        shape,
+    ))
+}
+
+/// A float as C's `%g` prints it (PyTorch's messages use it).
+pub(crate) fn fmt_g(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let exp = x.abs().log10().floor() as i32;
+    let trim = |s: String| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    // %g: scientific when the exponent is < -4 or >= the precision (6).
+    let e = {
+        let s = format!("{:.5e}", x);
+        let (m, ex) = s.split_once('e').unwrap_or((&s, "0"));
+        let ex: i32 = ex.parse().unwrap_or(0);
+        (trim(m.to_string()), ex)
+    };
+    if e.1 < -4 || e.1 >= 6 {
+        format!(
+            "{}e{}{:02}",
+            e.0,
+            if e.1 < 0 { '-' } else { '+' },
+            e.1.abs()
+        )
+    } else {
+        let decimals = (5 - exp).max(0) as usize;
+        trim(format!("{x:.decimals$}"))
     }
 }

@@ -330,20 +330,20 @@ impl Tensor {
     /// Elements in row-major order, converted to f64.
     pub fn to_vec_f64(&self) -> Result<Vec<f64>> {
         let cpu = self.to_cpu_storage()?;
-        Ok(cpu.to_f64s(&Layout::contiguous(self.shape())))
+        cpu.to_f64s(&Layout::contiguous(self.shape()))
     }
 
     /// Elements as i64 (exact for integer dtypes).
     pub fn to_vec_i64(&self) -> Result<Vec<i64>> {
         let cpu = self.to_cpu_storage()?;
-        Ok(cpu.to_i64s(&Layout::contiguous(self.shape())))
+        cpu.to_i64s(&Layout::contiguous(self.shape()))
     }
 
     /// Elements as f32.
     pub fn to_vec_f32(&self) -> Result<Vec<f32>> {
         let cpu = self
             .to_cpu_storage()?
-            .cast(&Layout::contiguous(self.shape()), DType::F32);
+            .cast(&Layout::contiguous(self.shape()), DType::F32)?;
         match cpu {
             CpuStorage::F32(v) => Ok(v),
             _ => Err(Error::Internal("cast to f32".into())),

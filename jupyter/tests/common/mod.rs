@@ -33,6 +33,36 @@ fn free_ports() -> [u16; 5] {
     [p[0], p[1], p[2], p[3], p[4]]
 }
 
+/// The ports the kernel wrote into its connection file (shell, iopub,
+/// stdin, control, hb), waiting until they are all non-zero.
+pub fn bound_ports(file: &std::path::Path) -> [u16; 5] {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(v) = std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|e| e.to_string()))
+        {
+            let p = |k: &str| v[k].as_u64().unwrap_or(0) as u16;
+            let ports = [
+                p("shell_port"),
+                p("iopub_port"),
+                p("stdin_port"),
+                p("control_port"),
+                p("hb_port"),
+            ];
+            if ports.iter().all(|&x| x != 0) {
+                return ports;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the kernel never wrote its ports into {}",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub fn sign(frames: &[&[u8]]) -> String {
     let mut m = Hmac::<Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
     for f in frames {
@@ -76,11 +106,19 @@ pub struct Kernel {
 
 impl Kernel {
     pub fn start() -> Kernel {
+        Kernel::start_at("127.0.0.1", false)
+    }
+
+    /// A kernel bound to `ip` (`"::1"` for IPv6); with `zero_ports` the
+    /// connection file asks for ports 0 and the client reads the bound ports
+    /// back from the file once the kernel has rewritten it.
+    pub fn start_at(ip: &str, zero_ports: bool) -> Kernel {
         let dir = scratch_dir("kernel");
-        let [shell, iopub, stdin, control, hb] = free_ports();
+        let ports = if zero_ports { [0; 5] } else { free_ports() };
+        let [shell, iopub, stdin, control, hb] = ports;
         let conn = json!({
             "shell_port": shell, "iopub_port": iopub, "stdin_port": stdin,
-            "control_port": control, "hb_port": hb, "ip": "127.0.0.1",
+            "control_port": control, "hb_port": hb, "ip": ip,
             "key": KEY, "transport": "tcp", "signature_scheme": "hmac-sha256",
             "kernel_name": "tinytorch",
         });
@@ -93,11 +131,22 @@ impl Kernel {
             .stdin(Stdio::null())
             .spawn()
             .expect("starting tinytorch-kernel");
+        let [shell, iopub, _stdin, control, hb] = if zero_ports {
+            bound_ports(&file)
+        } else {
+            ports
+        };
+        let host = if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        };
         let ctx = zmq::Context::new();
         let connect = |kind, port: u16| {
             let s = ctx.socket(kind).unwrap();
             s.set_linger(0).unwrap();
-            s.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+            s.set_ipv6(ip.contains(':')).unwrap();
+            s.connect(&format!("tcp://{host}:{port}")).unwrap();
             s
         };
         let shell_s = connect(zmq::DEALER, shell);

@@ -27,14 +27,21 @@ fn compute_dtype(d: DType) -> Result<DType> {
 }
 
 fn out_len(op: &str, len: usize, k: usize, s: usize, p: usize, d: usize) -> Result<usize> {
-    let eff = d * (k - 1) + 1;
-    if len + 2 * p < eff {
+    if k == 0 {
         return Err(Error::invalid(format!(
-            "{op}: Calculated padded input size per channel: ({}). Kernel size: ({eff}). Kernel size can't be greater than actual input size",
-            len + 2 * p
+            "{op}: kernel size should be greater than zero, but got kernel size 0"
         )));
     }
-    Ok((len + 2 * p - eff) / s + 1)
+    // (in u128: user-sized paddings and dilations cannot overflow it)
+    let eff = d as u128 * (k as u128 - 1) + 1;
+    let padded = len as u128 + 2 * p as u128;
+    if padded < eff {
+        return Err(Error::invalid(format!(
+            "{op}: Calculated padded input size per channel: ({padded}). Kernel size: ({eff}). Kernel size can't be greater than actual input size"
+        )));
+    }
+    usize::try_from((padded - eff) / s.max(1) as u128 + 1)
+        .map_err(|_| Error::invalid(format!("{op}: the output size overflows")))
 }
 
 fn check_pos(op: &str, what: &str, v: [usize; 2]) -> Result<()> {
@@ -104,7 +111,7 @@ pub fn conv2d(
         weight.shape()[2],
         weight.shape()[3],
     );
-    if cg * groups != c {
+    if cg.checked_mul(groups) != Some(c) {
         return Err(Error::shape(
             "conv2d",
             input.shape(),
@@ -113,7 +120,7 @@ pub fn conv2d(
                 "Given groups={groups}, weight of size {:?}, expected input{:?} to have {} channels, but got {c} channels instead",
                 weight.shape(),
                 input.shape(),
-                cg * groups
+                cg.saturating_mul(groups)
             ),
         ));
     }
@@ -379,7 +386,7 @@ pub fn max_pool2d_full(
     check_pos("max_pool2d", "stride", stride)?;
     check_pos("max_pool2d", "dilation", dilation)?;
     for i in 0..2 {
-        if padding[i] * 2 > kernel_size[i] {
+        if padding[i] > kernel_size[i] / 2 {
             return Err(Error::invalid(format!(
                 "pad should be at most half of effective kernel size, but got pad={}, kernel_size={} and dilation={}",
                 padding[i], kernel_size[i], dilation[i]

@@ -9,7 +9,7 @@
 //! broadcast sum back to each operand's shape is done for it. A Python
 //! number as `other` records the `scalar` node, as PyTorch does.
 
-use super::scalar::{lit, pick, Int};
+use super::scalar::{floor_divide, lit, pick, Int};
 use super::{first_line, BinaryFn, BinaryGrad, BinaryRow, Ints, Operand, PointwiseKernel2};
 use crate::dtype::Float;
 use crate::ops::binary::Arg;
@@ -64,9 +64,9 @@ values {
         int: |a, b| a.rem_floor(b);
         cuda: "rem_acc(a, b)";
     }
-    /// Python's `//`: the floor of the quotient.
+    /// Python's `//`: the floor of the quotient (CPython's algorithm).
     FloorDiv {
-        float: |a, b| (a / b).floor();
+        float: |a, b| floor_divide(a, b);
         int: |a, b| a.div_floor(b);
         cuda: "floor_div_acc(a, b)";
     }

@@ -22,6 +22,29 @@ pub fn pick<C: Copy>(test: bool, x: C, y: C) -> C {
     }
 }
 
+/// Python's float `a // b` as PyTorch computes it (`div_floor_floating`,
+/// CPython's algorithm): from `fmod`, so `2 // 0.1` is 19 and
+/// `(a // b) * b + a % b == a`; the naive `floor(a / b)` rounds the
+/// quotient first and gives 20.
+#[inline(always)]
+pub fn floor_divide<C: Float>(a: C, b: C) -> C {
+    let zero = lit::<C>(0.0);
+    if b == zero {
+        return a / b;
+    }
+    let m = a % b;
+    let mut d = (a - m) / b;
+    if m != zero && ((b < zero) != (m < zero)) {
+        d = d - lit(1.0);
+    }
+    if d != zero {
+        let f = d.floor();
+        pick(d - f > lit(0.5), f + lit(1.0), f)
+    } else {
+        zero.copysign(a / b)
+    }
+}
+
 /// Integer arithmetic as PyTorch's integer kernels do it (wrapping).
 pub trait Int: Element + Ord {
     fn wadd(self, o: Self) -> Self;
@@ -71,9 +94,10 @@ macro_rules! int_impl {
             }
             #[inline(always)]
             fn div_floor(self, o: Self) -> Self {
+                // (wrapping: MIN // -1 is MIN, as PyTorch)
                 let q = self.wrapping_div(o);
                 if (self.wrapping_rem(o) != 0) && ((self < 0) != (o < 0)) {
-                    q - 1
+                    q.wrapping_sub(1)
                 } else {
                     q
                 }

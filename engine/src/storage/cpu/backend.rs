@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::linear::linear;
 use super::{conv, conv2d, elementwise, index, matmul, reduce, CpuStorage, IntoStorage};
 use crate::storage::{Backend, BinaryOp, ConvShape, ReduceOp, UnaryOp, Window2d};
-use crate::{DType, Device, Layout, Result};
+use crate::{DType, Device, Error, Layout, Result};
 
 impl Backend for CpuStorage {
     fn device(&self) -> Device {
@@ -24,15 +24,15 @@ impl Backend for CpuStorage {
     }
 
     fn to_cpu(&self, layout: &Layout) -> Result<CpuStorage> {
-        Ok(CpuStorage::copy_strided(self, layout))
+        CpuStorage::copy_strided(self, layout)
     }
 
     fn copy_strided(&self, layout: &Layout) -> Result<Self> {
-        Ok(CpuStorage::copy_strided(self, layout))
+        CpuStorage::copy_strided(self, layout)
     }
 
     fn cast(&self, layout: &Layout, dtype: DType) -> Result<Self> {
-        Ok(CpuStorage::cast(self, layout, dtype))
+        CpuStorage::cast(self, layout, dtype)
     }
 
     fn copy_into(&mut self, dst: &Layout, src: &Self, src_layout: &Layout) -> Result<()> {
@@ -79,17 +79,47 @@ impl Backend for CpuStorage {
         idx: &Self,
         idx_layout: &Layout,
     ) -> Result<Self> {
-        let src = contiguous(self, layout);
-        index::index_select(src.as_ref(), layout.shape(), dim, &idx.to_i64s(idx_layout))
+        let ids = idx.to_i64s(idx_layout)?;
+        let n_out = (layout.numel() / layout.shape().get(dim).copied().unwrap_or(1).max(1))
+            .saturating_mul(ids.len());
+        if layout.numel() <= n_out.saturating_mul(2) || ids.is_empty() {
+            let src = contiguous(self, layout)?;
+            return index::index_select(src.as_ref(), layout.shape(), dim, &ids);
+        }
+        // A few rows of a big (e.g. expanded) view: copy just those rows
+        // through the view instead of making the whole of it contiguous.
+        let size = layout.shape().get(dim).copied().unwrap_or(1);
+        let mut shape = layout.shape().to_vec();
+        if let Some(d) = shape.get_mut(dim) {
+            *d = ids.len();
+        }
+        let mut out = CpuStorage::full(crate::shape::checked_numel(&shape)?, 0.0, self.dtype())?;
+        let out_l = Layout::contiguous(&shape);
+        for (j, &i) in ids.iter().enumerate() {
+            if i < 0 || i as usize >= size {
+                return Err(Error::IndexOutOfRange {
+                    op: "index_select",
+                    index: i,
+                    dim,
+                    size,
+                });
+            }
+            out.copy_into(
+                &out_l.narrow(dim, j, 1),
+                self,
+                &layout.narrow(dim, i as usize, 1),
+            )?;
+        }
+        Ok(out)
     }
 
     fn gather(&self, layout: &Layout, dim: usize, idx: &Self, idx_layout: &Layout) -> Result<Self> {
-        let src = contiguous(self, layout);
+        let src = contiguous(self, layout)?;
         index::gather(
             src.as_ref(),
             layout.shape(),
             dim,
-            &idx.to_i64s(idx_layout),
+            &idx.to_i64s(idx_layout)?,
             idx_layout.shape(),
         )
     }
@@ -104,8 +134,8 @@ impl Backend for CpuStorage {
         src_layout: &Layout,
         accumulate: bool,
     ) -> Result<()> {
-        let src = contiguous(src, src_layout);
-        let ids = idx.to_i64s(idx_layout);
+        let src = contiguous(src, src_layout)?;
+        let ids = idx.to_i64s(idx_layout)?;
         index::scatter(
             self,
             shape,
@@ -118,21 +148,21 @@ impl Backend for CpuStorage {
     }
 
     fn cumsum(&self, layout: &Layout, dim: usize) -> Result<Self> {
-        let src = contiguous(self, layout);
-        Ok(index::cumsum(src.as_ref(), layout.shape(), dim))
+        let src = contiguous(self, layout)?;
+        index::cumsum(src.as_ref(), layout.shape(), dim)
     }
 
     fn sort(&self, layout: &Layout, dim: usize, descending: bool) -> Result<(Self, Self)> {
-        let src = contiguous(self, layout);
-        Ok(index::sort(src.as_ref(), layout.shape(), dim, descending))
+        let src = contiguous(self, layout)?;
+        index::sort(src.as_ref(), layout.shape(), dim, descending)
     }
 
     fn im2col(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        conv::im2col(contiguous(self, layout).as_ref(), g)
+        conv::im2col(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn col2im(&self, layout: &Layout, g: &Window2d) -> Result<Self> {
-        conv::col2im(contiguous(self, layout).as_ref(), g)
+        conv::col2im(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn conv2d(
@@ -143,10 +173,10 @@ impl Backend for CpuStorage {
         bias: Option<(&Self, &Layout)>,
         s: &ConvShape,
     ) -> Result<Self> {
-        let b = bias.map(|(b, bl)| contiguous(b, bl));
+        let b = bias.map(|(b, bl)| contiguous(b, bl)).transpose()?;
         conv2d::forward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
+            contiguous(self, layout)?.as_ref(),
+            contiguous(weight, weight_layout)?.as_ref(),
             b.as_deref(),
             s,
         )
@@ -163,16 +193,16 @@ impl Backend for CpuStorage {
         need: [bool; 3],
     ) -> Result<[Option<Self>; 3]> {
         conv2d::backward(
-            contiguous(self, layout).as_ref(),
-            contiguous(weight, weight_layout).as_ref(),
-            contiguous(grad, grad_layout).as_ref(),
+            contiguous(self, layout)?.as_ref(),
+            contiguous(weight, weight_layout)?.as_ref(),
+            contiguous(grad, grad_layout)?.as_ref(),
             s,
             need,
         )
     }
 
     fn max_pool2d(&self, layout: &Layout, g: &Window2d) -> Result<(Self, Self)> {
-        conv::max_pool2d(contiguous(self, layout).as_ref(), g)
+        conv::max_pool2d(contiguous(self, layout)?.as_ref(), g)
     }
 
     fn max_pool2d_backward(
@@ -182,8 +212,8 @@ impl Backend for CpuStorage {
         idx_layout: &Layout,
         g: &Window2d,
     ) -> Result<Self> {
-        let ids = idx.to_i64s(idx_layout);
-        conv::max_pool2d_backward(contiguous(self, layout).as_ref(), &ids, g)
+        let ids = idx.to_i64s(idx_layout)?;
+        conv::max_pool2d_backward(contiguous(self, layout)?.as_ref(), &ids, g)
     }
 
     fn linear_widening(
@@ -229,10 +259,12 @@ impl Backend for CpuStorage {
 }
 
 /// Borrows `s` when `l` is exactly its whole contiguous buffer, else copies.
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Cow<'a, CpuStorage> {
-    if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.copy_strided(l))
-    }
+fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<Cow<'a, CpuStorage>> {
+    Ok(
+        if l.is_contiguous() && l.offset() == 0 && l.numel() == s.len() {
+            Cow::Borrowed(s)
+        } else {
+            Cow::Owned(s.copy_strided(l)?)
+        },
+    )
 }

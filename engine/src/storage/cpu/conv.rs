@@ -7,7 +7,8 @@
 
 use rayon::prelude::*;
 
-use super::{CpuStorage, IntoStorage};
+use super::{pool, CpuStorage, IntoStorage};
+use crate::interrupt::Poll;
 use crate::{Error, Result};
 
 /// Geometry of a 2-D sliding window over `[n, c, h, w]` (convolution or
@@ -62,20 +63,28 @@ fn unsupported(op: &'static str, s: &CpuStorage) -> Error {
 /// (zero in the padding).
 pub fn im2col(x: &CpuStorage, g: &Window2d) -> Result<CpuStorage> {
     match x {
-        CpuStorage::F32(v) => Ok(f32::into_storage(im2col_t(v, g))),
-        CpuStorage::F64(v) => Ok(f64::into_storage(im2col_t(v, g))),
+        CpuStorage::F32(v) => Ok(f32::into_storage(im2col_t(v, g)?)),
+        CpuStorage::F64(v) => Ok(f64::into_storage(im2col_t(v, g)?)),
         s => Err(unsupported("im2col", s)),
     }
 }
 
-fn im2col_t<T: Copy + Default + Send + Sync>(x: &[T], g: &Window2d) -> Vec<T> {
+fn im2col_t<T: Copy + Default + Send + Sync + 'static>(x: &[T], g: &Window2d) -> Result<Vec<T>> {
     let per_in = g.c * g.h * g.w;
     let per_col = g.col_rows() * g.col_cols();
-    let mut out = vec![T::default(); g.n * per_col];
+    let n =
+        g.n.checked_mul(per_col)
+            .ok_or_else(|| pool::oom(usize::MAX, 1))?;
+    let mut out = pool::try_filled(n, T::default())?;
+    let poll = Poll::new();
     out.par_chunks_mut(per_col.max(1))
         .zip(x.par_chunks(per_in.max(1)))
-        .for_each(|(dst, src)| im2col_one(src, dst, g));
-    out
+        .for_each(|(dst, src)| {
+            if !poll.stop() {
+                im2col_one(src, dst, g)
+            }
+        });
+    poll.finish(out)
 }
 
 /// The contiguous run of a unit-stride output row that reads inside the
@@ -149,23 +158,31 @@ pub fn im2col_one<T: Copy + Default>(src: &[T], dst: &mut [T], g: &Window2d) {
 /// adding every column entry back onto the input element it was read from.
 pub fn col2im(cols: &CpuStorage, g: &Window2d) -> Result<CpuStorage> {
     match cols {
-        CpuStorage::F32(v) => Ok(f32::into_storage(col2im_t(v, g))),
-        CpuStorage::F64(v) => Ok(f64::into_storage(col2im_t(v, g))),
+        CpuStorage::F32(v) => Ok(f32::into_storage(col2im_t(v, g)?)),
+        CpuStorage::F64(v) => Ok(f64::into_storage(col2im_t(v, g)?)),
         s => Err(unsupported("col2im", s)),
     }
 }
 
-fn col2im_t<T>(c: &[T], g: &Window2d) -> Vec<T>
+fn col2im_t<T>(c: &[T], g: &Window2d) -> Result<Vec<T>>
 where
-    T: Copy + Default + Send + Sync + std::ops::AddAssign,
+    T: Copy + Default + Send + Sync + std::ops::AddAssign + 'static,
 {
     let per_in = g.c * g.h * g.w;
     let per_col = g.col_rows() * g.col_cols();
-    let mut out = vec![T::default(); g.n * per_in];
+    let n =
+        g.n.checked_mul(per_in)
+            .ok_or_else(|| pool::oom(usize::MAX, 1))?;
+    let mut out = pool::try_filled(n, T::default())?;
+    let poll = Poll::new();
     out.par_chunks_mut(per_in.max(1))
         .zip(c.par_chunks(per_col.max(1)))
-        .for_each(|(dst, src)| col2im_one(src, dst, g));
-    out
+        .for_each(|(dst, src)| {
+            if !poll.stop() {
+                col2im_one(src, dst, g)
+            }
+        });
+    poll.finish(out)
 }
 
 /// Adds one sample's columns `src` `[c*kh*kw, oh*ow]` onto `dst` `[c, h, w]`.
@@ -210,28 +227,30 @@ pub fn col2im_one<T: Copy + std::ops::AddAssign>(src: &[T], dst: &mut [T], g: &W
 pub fn max_pool2d(x: &CpuStorage, g: &Window2d) -> Result<(CpuStorage, CpuStorage)> {
     match x {
         CpuStorage::F32(v) => {
-            let (o, i) = max_pool_t(v, g, f32::NEG_INFINITY);
+            let (o, i) = max_pool_t(v, g, f32::NEG_INFINITY)?;
             Ok((f32::into_storage(o), i64::into_storage(i)))
         }
         CpuStorage::F64(v) => {
-            let (o, i) = max_pool_t(v, g, f64::NEG_INFINITY);
+            let (o, i) = max_pool_t(v, g, f64::NEG_INFINITY)?;
             Ok((f64::into_storage(o), i64::into_storage(i)))
         }
         s => Err(unsupported("max_pool2d", s)),
     }
 }
 
-fn max_pool_t<T>(x: &[T], g: &Window2d, ninf: T) -> (Vec<T>, Vec<i64>)
+fn max_pool_t<T>(x: &[T], g: &Window2d, ninf: T) -> Result<(Vec<T>, Vec<i64>)>
 where
     T: Copy + Default + Send + Sync + PartialOrd + 'static,
 {
     let plane = g.h * g.w;
     let oplane = g.oh * g.ow;
-    let total = g.n * g.c * oplane;
-    let mut out: Vec<T> = super::pool::alloc(total);
-    let mut idx: Vec<i64> = super::pool::alloc(total);
-    out.resize(total, T::default());
-    idx.resize(total, 0);
+    let total =
+        g.n.checked_mul(g.c)
+            .and_then(|x| x.checked_mul(oplane))
+            .ok_or_else(|| pool::oom(usize::MAX, 1))?;
+    let mut out: Vec<T> = pool::try_filled(total, T::default())?;
+    let mut idx: Vec<i64> = pool::try_filled(total, 0)?;
+    let poll = Poll::new();
     // Every window lies inside the image (no padding, and no ceil_mode
     // window running off the edge): no tap needs a bounds test.
     let inside = g.ph == 0
@@ -242,13 +261,16 @@ where
         .zip(idx.par_chunks_mut(oplane.max(1)))
         .zip(x.par_chunks(plane.max(1)))
         .for_each(|((o, ix_out), img)| {
+            if poll.stop() {
+                return;
+            }
             if inside && g.kh > 0 && g.kw > 0 {
                 pool_plane_inside(img, o, ix_out, g);
             } else {
                 pool_plane(img, o, ix_out, g, ninf);
             }
         });
-    (out, idx)
+    poll.finish((out, idx))
 }
 
 /// `v != v`: NaN, which wins against anything (the last NaN of a window
@@ -328,15 +350,17 @@ fn pool_plane<T: Copy + PartialOrd>(
 /// Gradient of [`max_pool2d`]: `grad` `[n, c, oh, ow]` is added at the saved
 /// indices of a zero `[n, c, h, w]`.
 pub fn max_pool2d_backward(grad: &CpuStorage, idx: &[i64], g: &Window2d) -> Result<CpuStorage> {
-    fn run<T>(gr: &[T], idx: &[i64], g: &Window2d) -> Vec<T>
+    fn run<T>(gr: &[T], idx: &[i64], g: &Window2d) -> Result<Vec<T>>
     where
         T: Copy + Default + Send + Sync + std::ops::AddAssign + 'static,
     {
         let plane = g.h * g.w;
         let oplane = g.oh * g.ow;
-        let total = g.n * g.c * plane;
-        let mut out: Vec<T> = super::pool::alloc(total);
-        out.resize(total, T::default());
+        let total =
+            g.n.checked_mul(g.c)
+                .and_then(|x| x.checked_mul(plane))
+                .ok_or_else(|| pool::oom(usize::MAX, 1))?;
+        let mut out: Vec<T> = pool::try_filled(total, T::default())?;
         out.par_chunks_mut(plane.max(1))
             .zip(
                 gr.par_chunks(oplane.max(1))
@@ -347,11 +371,11 @@ pub fn max_pool2d_backward(grad: &CpuStorage, idx: &[i64], g: &Window2d) -> Resu
                     dst[i as usize] += v;
                 }
             });
-        out
+        Ok(out)
     }
     match grad {
-        CpuStorage::F32(v) => Ok(f32::into_storage(run(v, idx, g))),
-        CpuStorage::F64(v) => Ok(f64::into_storage(run(v, idx, g))),
+        CpuStorage::F32(v) => Ok(f32::into_storage(run(v, idx, g)?)),
+        CpuStorage::F64(v) => Ok(f64::into_storage(run(v, idx, g)?)),
         s => Err(unsupported("max_pool2d_backward", s)),
     }
 }

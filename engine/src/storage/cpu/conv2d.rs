@@ -9,7 +9,8 @@
 //! NCHW output slice. The backward recomputes the columns from the saved
 //! input instead of keeping them: the weight gradient accumulates per task
 //! (`beta = 1`) and is summed at the end, the input gradient goes through a
-//! per-sample column buffer and `col2im`.
+//! per-sample column buffer and `col2im`. Both poll for an interrupt
+//! before each sample and drop their partial outputs when one came.
 
 use std::mem::MaybeUninit;
 
@@ -17,7 +18,8 @@ use rayon::prelude::*;
 
 use super::conv::{col2im_one, im2col_one, Window2d};
 use super::matmul::Gemm;
-use super::CpuStorage;
+use super::{pool, CpuStorage};
+use crate::interrupt::Poll;
 use crate::{Error, Result};
 
 /// A convolution: the sliding window plus the channel grouping.
@@ -56,6 +58,13 @@ fn col_len(s: &ConvShape) -> usize {
     s.win.c * s.win.kh * s.win.kw * s.l()
 }
 
+/// Errors unless one `len`-element buffer of `T` per rayon thread fits
+/// (the per-task scratch buffers are then allocated infallibly).
+fn check_scratch<T>(len: usize) -> Result<()> {
+    let bytes = len as u128 * std::mem::size_of::<T>() as u128;
+    super::check_bytes(bytes * rayon::current_num_threads().max(1) as u128)
+}
+
 /// The columns of sample `xs` (`[c, h, w]`): `xs` itself for a pointwise
 /// kernel, else unfolded into `buf`.
 fn columns<'a, T: Copy + Default>(s: &ConvShape, xs: &'a [T], buf: &'a mut [T]) -> &'a [T] {
@@ -74,23 +83,28 @@ fn conv2d_forward<T: Gemm + std::ops::AddAssign>(
     w: &[T],
     bias: Option<&[T]>,
     s: &ConvShape,
-) -> Vec<T> {
+) -> Result<Vec<T>> {
     let g = &s.win;
     let (kk, l, ocg) = (s.kk(), s.l(), s.ocg());
     let per_in = g.c * g.h * g.w;
     let per_out = s.oc * l;
     let total = g.n * per_out;
-    let mut out: Vec<T> = super::pool::alloc(total);
+    let mut out: Vec<T> = pool::try_alloc(total)?;
     if total == 0 {
-        return out;
+        return Ok(out);
     }
     let clen = if s.pointwise() { 0 } else { col_len(s) };
+    check_scratch::<T>(clen)?;
+    let poll = Poll::new();
     out.spare_capacity_mut()[..total]
         .par_chunks_mut(per_out)
         .zip(x.par_chunks(per_in.max(1)))
         .for_each_init(
             || vec![T::default(); clen],
             |buf, (dst, xs)| {
+                if poll.stop() {
+                    return;
+                }
                 let cols = columns(s, xs, buf);
                 let dp = dst.as_mut_ptr() as *mut T;
                 for grp in 0..s.groups {
@@ -125,10 +139,14 @@ fn conv2d_forward<T: Gemm + std::ops::AddAssign>(
                 }
             },
         );
-    // SAFETY: every sample's slice was fully written by its GEMMs (k == 0
-    // included: matrixmultiply then scales C by beta = 0, i.e. zeroes it).
+    // An interrupted run skipped samples: drop the buffer unpublished
+    // (its length is still 0, so nothing uninitialised is ever read).
+    let mut out = poll.finish(out)?;
+    // SAFETY: no sample was skipped, so every sample's slice was fully
+    // written by its GEMMs (k == 0 included: matrixmultiply then scales C
+    // by beta = 0, i.e. zeroes it).
     unsafe { out.set_len(total) };
-    out
+    Ok(out)
 }
 
 /// Gradients of [`conv2d_forward`] from the output gradient `gy`
@@ -139,7 +157,7 @@ fn conv2d_backward<T: Gemm + std::ops::AddAssign>(
     gy: &[T],
     s: &ConvShape,
     need: [bool; 3],
-) -> [Option<Vec<T>>; 3] {
+) -> Result<[Option<Vec<T>>; 3]> {
     let g = &s.win;
     let (kk, l, ocg) = (s.kk(), s.l(), s.ocg());
     let per_in = g.c * g.h * g.w;
@@ -152,6 +170,8 @@ fn conv2d_backward<T: Gemm + std::ops::AddAssign>(
         0
     };
     let dcols_len = if need_x { col_len(s) } else { 0 };
+    check_scratch::<T>(cols_len + dcols_len + wlen + s.oc)?;
+    let poll = Poll::new();
     // Per-task state: columns, input-gradient columns, dW and db accumulators.
     type State<T> = (Vec<T>, Vec<T>, Vec<T>, Vec<T>);
     let init = || -> State<T> {
@@ -163,6 +183,9 @@ fn conv2d_backward<T: Gemm + std::ops::AddAssign>(
         )
     };
     let one_sample = |mut st: State<T>, i: usize, dx: Option<&mut [T]>| -> State<T> {
+        if poll.stop() {
+            return st;
+        }
         let (cbuf, dcols, dw, db) = (&mut st.0, &mut st.1, &mut st.2, &mut st.3);
         let gs = &gy[i * per_out..(i + 1) * per_out];
         if need_w {
@@ -235,8 +258,7 @@ fn conv2d_backward<T: Gemm + std::ops::AddAssign>(
     };
     let mut dx_out = None;
     let st = if need_x {
-        let mut dx: Vec<T> = super::pool::alloc(g.n * per_in);
-        dx.resize(g.n * per_in, T::default());
+        let mut dx: Vec<T> = pool::try_filled(g.n * per_in, T::default())?;
         let st = dx
             .par_chunks_mut(per_in.max(1))
             .enumerate()
@@ -250,7 +272,7 @@ fn conv2d_backward<T: Gemm + std::ops::AddAssign>(
             .fold(init, |st, i| one_sample(st, i, None))
             .reduce(init, sum)
     };
-    [dx_out, need_w.then_some(st.2), need_b.then_some(st.3)]
+    poll.finish([dx_out, need_w.then_some(st.2), need_b.then_some(st.3)])
 }
 
 fn floats<'a>(op: &'static str, s: &'a CpuStorage) -> Result<&'a CpuStorage> {
@@ -273,16 +295,16 @@ pub fn forward(
 ) -> Result<CpuStorage> {
     Ok(match (floats("conv2d", x)?, w, bias) {
         (CpuStorage::F32(x), CpuStorage::F32(w), None) => {
-            CpuStorage::F32(conv2d_forward(x, w, None, s))
+            CpuStorage::F32(conv2d_forward(x, w, None, s)?)
         }
         (CpuStorage::F32(x), CpuStorage::F32(w), Some(CpuStorage::F32(b))) => {
-            CpuStorage::F32(conv2d_forward(x, w, Some(b), s))
+            CpuStorage::F32(conv2d_forward(x, w, Some(b), s)?)
         }
         (CpuStorage::F64(x), CpuStorage::F64(w), None) => {
-            CpuStorage::F64(conv2d_forward(x, w, None, s))
+            CpuStorage::F64(conv2d_forward(x, w, None, s)?)
         }
         (CpuStorage::F64(x), CpuStorage::F64(w), Some(CpuStorage::F64(b))) => {
-            CpuStorage::F64(conv2d_forward(x, w, Some(b), s))
+            CpuStorage::F64(conv2d_forward(x, w, Some(b), s)?)
         }
         _ => {
             return Err(Error::invalid(
@@ -302,10 +324,10 @@ pub fn backward(
 ) -> Result<[Option<CpuStorage>; 3]> {
     Ok(match (floats("conv2d_backward", x)?, w, gy) {
         (CpuStorage::F32(x), CpuStorage::F32(w), CpuStorage::F32(gy)) => {
-            conv2d_backward(x, w, gy, s, need).map(|v| v.map(CpuStorage::F32))
+            conv2d_backward(x, w, gy, s, need)?.map(|v| v.map(CpuStorage::F32))
         }
         (CpuStorage::F64(x), CpuStorage::F64(w), CpuStorage::F64(gy)) => {
-            conv2d_backward(x, w, gy, s, need).map(|v| v.map(CpuStorage::F64))
+            conv2d_backward(x, w, gy, s, need)?.map(|v| v.map(CpuStorage::F64))
         }
         _ => {
             return Err(Error::invalid(
@@ -442,20 +464,20 @@ mod tests {
             let b = data(s.oc, 3 + k);
             let gy = data(g.n * s.oc * s.l(), 4 + k);
             let (y, dx, dw, db) = direct(&x, &w, &b, &gy, s);
-            close("y", &conv2d_forward(&x, &w, Some(&b), s), &y);
-            let yb: Vec<f64> = conv2d_forward(&x, &w, None, s);
+            close("y", &conv2d_forward(&x, &w, Some(&b), s).unwrap(), &y);
+            let yb: Vec<f64> = conv2d_forward(&x, &w, None, s).unwrap();
             let nob: Vec<f64> = y
                 .iter()
                 .enumerate()
                 .map(|(i, v)| v - b[(i / s.l()) % s.oc])
                 .collect();
             close("y without bias", &yb, &nob);
-            let [gx, gw, gb] = conv2d_backward(&x, &w, &gy, s, [true, true, true]);
+            let [gx, gw, gb] = conv2d_backward(&x, &w, &gy, s, [true, true, true]).unwrap();
             close("dx", &gx.unwrap(), &dx);
             close("dw", &gw.unwrap(), &dw);
             close("db", &gb.unwrap(), &db);
             // Only the weight gradient (the first layer's case): no input gradient.
-            let [gx, gw, gb] = conv2d_backward(&x, &w, &gy, s, [false, true, false]);
+            let [gx, gw, gb] = conv2d_backward(&x, &w, &gy, s, [false, true, false]).unwrap();
             assert!(gx.is_none() && gb.is_none());
             close("dw alone", &gw.unwrap(), &dw);
         }

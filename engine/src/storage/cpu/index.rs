@@ -5,15 +5,25 @@
 
 use std::cmp::Ordering;
 
+use super::pool::{try_alloc, try_copy, try_filled};
 use super::{CpuStorage, IntoStorage};
-use crate::{cpu_dispatch, Error, Result};
+use crate::{cpu_dispatch, interrupt, Error, Result};
 
-/// `(outer, size, inner)` of `shape` around `dim`.
+/// Outer iterations between two interrupt polls in the serial loops.
+const POLL_EVERY: usize = 1 << 10;
+
+/// `(outer, size, inner)` of `shape` around `dim`. Callers return early
+/// for empty tensors, so the products of a valid tensor's dims fit.
 pub fn split3(shape: &[usize], dim: usize) -> (usize, usize, usize) {
     // (a 0-dim tensor's "dim 0" is past the end: treated as size 1)
-    let outer = shape[..dim.min(shape.len())].iter().product();
-    let inner = shape[(dim + 1).min(shape.len())..].iter().product();
+    let prod = |s: &[usize]| s.iter().fold(1usize, |a, &d| a.saturating_mul(d));
+    let outer = prod(&shape[..dim.min(shape.len())]);
+    let inner = prod(&shape[(dim + 1).min(shape.len())..]);
     (outer, shape.get(dim).copied().unwrap_or(1), inner)
+}
+
+fn numel(shape: &[usize]) -> usize {
+    shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
 }
 
 fn check_index(op: &'static str, idx: &[i64], size: usize, dim: usize) -> Result<()> {
@@ -45,17 +55,27 @@ pub fn index_select(
         size: usize,
         inner: usize,
         idx: &[i64],
-    ) -> CpuStorage {
-        let mut out = Vec::with_capacity(outer * idx.len() * inner);
+    ) -> Result<CpuStorage> {
+        let n = outer
+            .checked_mul(idx.len())
+            .and_then(|x| x.checked_mul(inner))
+            .ok_or_else(|| super::pool::oom(usize::MAX, std::mem::size_of::<T>()))?;
+        let mut out = try_alloc(n)?;
+        if n == 0 {
+            return Ok(T::into_storage(out));
+        }
         for o in 0..outer {
+            if o % POLL_EVERY == 0 {
+                interrupt::check()?;
+            }
             for &i in idx {
                 let start = (o * size + i as usize) * inner;
                 out.extend_from_slice(&v[start..start + inner]);
             }
         }
-        T::into_storage(out)
+        Ok(T::into_storage(out))
     }
-    Ok(cpu_dispatch!(s, v => go(v, outer, size, inner, idx)))
+    cpu_dispatch!(s, v => go(v, outer, size, inner, idx))
 }
 
 /// `out[.., j, ..] = src[.., idx[.., j, ..], ..]` along `dim`; `idx` has the
@@ -78,9 +98,12 @@ pub fn gather(
         istr: &[usize],
         sstr: &[usize],
         dim: usize,
-    ) -> CpuStorage {
-        let mut out = Vec::with_capacity(idx.len());
+    ) -> Result<CpuStorage> {
+        let mut out = try_alloc(idx.len())?;
         for (lin, &i) in idx.iter().enumerate() {
+            if lin % (POLL_EVERY << 6) == 0 {
+                interrupt::check()?;
+            }
             let mut off = 0;
             for d in 0..ishape.len() {
                 let c = (lin / istr[d]) % ishape[d];
@@ -88,9 +111,9 @@ pub fn gather(
             }
             out.push(v[off]);
         }
-        T::into_storage(out)
+        Ok(T::into_storage(out))
     }
-    Ok(cpu_dispatch!(s, v => go(v, idx, ishape, &idx_strides, &src_strides, dim)))
+    cpu_dispatch!(s, v => go(v, idx, ishape, &idx_strides, &src_strides, dim))
 }
 
 /// In place on a contiguous `dst` of `shape`: `dst[.., idx[p], ..] (+)= src[p]`
@@ -147,7 +170,10 @@ pub fn scatter(
 
 /// Cumulative sum along `dim` of a contiguous tensor (floats accumulate in
 /// f64, integers exactly in their own type; ops sum ints and bools as int64).
-pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
+pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> Result<CpuStorage> {
+    if numel(shape) == 0 {
+        return Ok(cpu_dispatch!(s, v => IntoStorage::into_storage(v[..0].to_vec())));
+    }
     let (outer, size, inner) = split3(shape, dim);
     // Floats accumulate in f64; integers in i64, exactly (an f64
     // accumulator would round int64 sums beyond 2^53).
@@ -157,9 +183,12 @@ pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
         size: usize,
         inner: usize,
         add: impl Fn(T, T) -> T,
-    ) -> CpuStorage {
-        let mut out = v.to_vec();
+    ) -> Result<CpuStorage> {
+        let mut out = try_copy(v)?;
         for o in 0..outer {
+            if o % POLL_EVERY == 0 {
+                interrupt::check()?;
+            }
             for i in 0..inner {
                 let base = o * size * inner + i;
                 for j in 1..size {
@@ -168,11 +197,19 @@ pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
                 }
             }
         }
-        T::into_storage(out)
+        Ok(T::into_storage(out))
     }
-    fn go_float<T: IntoStorage>(v: &[T], outer: usize, size: usize, inner: usize) -> CpuStorage {
-        let mut out = v.to_vec();
+    fn go_float<T: IntoStorage>(
+        v: &[T],
+        outer: usize,
+        size: usize,
+        inner: usize,
+    ) -> Result<CpuStorage> {
+        let mut out = try_copy(v)?;
         for o in 0..outer {
+            if o % POLL_EVERY == 0 {
+                interrupt::check()?;
+            }
             for i in 0..inner {
                 let mut acc = 0f64;
                 for j in 0..size {
@@ -182,7 +219,7 @@ pub fn cumsum(s: &CpuStorage, shape: &[usize], dim: usize) -> CpuStorage {
                 }
             }
         }
-        T::into_storage(out)
+        Ok(T::into_storage(out))
     }
     match s {
         CpuStorage::I64(v) => go(v, outer, size, inner, |a: i64, b| a.wrapping_add(b)),
@@ -199,7 +236,11 @@ pub fn sort(
     shape: &[usize],
     dim: usize,
     descending: bool,
-) -> (CpuStorage, CpuStorage) {
+) -> Result<(CpuStorage, CpuStorage)> {
+    if numel(shape) == 0 {
+        let empty = cpu_dispatch!(s, v => IntoStorage::into_storage(v[..0].to_vec()));
+        return Ok((empty, CpuStorage::I64(Vec::new())));
+    }
     let (outer, size, inner) = split3(shape, dim);
     fn go<T: IntoStorage>(
         v: &[T],
@@ -207,10 +248,12 @@ pub fn sort(
         size: usize,
         inner: usize,
         desc: bool,
-    ) -> (CpuStorage, CpuStorage) {
-        let mut vals = v.to_vec();
-        let mut idxs = vec![0i64; v.len()];
-        let mut perm: Vec<usize> = Vec::with_capacity(size);
+    ) -> Result<(CpuStorage, CpuStorage)> {
+        let mut vals = try_copy(v)?;
+        let mut idxs = try_filled(v.len(), 0i64)?;
+        let mut perm: Vec<usize> = try_alloc(size)?;
+        // Poll about every 64K elements sorted.
+        let poll = (POLL_EVERY << 6).div_ceil(size.max(1));
         // Compare in the element type itself (an f64 key would merge int64
         // values beyond 2^53); NaN, the only value unordered with itself,
         // sorts as the largest.
@@ -223,6 +266,9 @@ pub fn sort(
         };
         for o in 0..outer {
             for i in 0..inner {
+                if (o * inner + i) % poll == 0 {
+                    interrupt::check()?;
+                }
                 let at = |j: usize| (o * size + j) * inner + i;
                 perm.clear();
                 perm.extend(0..size);
@@ -240,7 +286,7 @@ pub fn sort(
                 }
             }
         }
-        (T::into_storage(vals), CpuStorage::I64(idxs))
+        Ok((T::into_storage(vals), CpuStorage::I64(idxs)))
     }
     cpu_dispatch!(s, v => go(v, outer, size, inner, descending))
 }

@@ -29,6 +29,14 @@ impl<const N: usize> Plan<N> {
     /// Plans a walk over `layouts`, which all have the same shape.
     pub fn new(layouts: [&Layout; N]) -> Self {
         let full = layouts[0].shape();
+        if full.contains(&0) {
+            // Nothing to visit (and merging huge dims could overflow).
+            return Plan {
+                shape: vec![0],
+                strides: std::array::from_fn(|_| vec![0]),
+                offsets: std::array::from_fn(|k| layouts[k].offset()),
+            };
+        }
         let keep: Vec<usize> = (0..full.len()).filter(|&d| full[d] != 1).collect();
         let mut shape: Vec<usize> = Vec::with_capacity(keep.len());
         let mut strides: [Vec<usize>; N] = std::array::from_fn(|_| Vec::with_capacity(keep.len()));
@@ -36,11 +44,11 @@ impl<const N: usize> Plan<N> {
             let can_merge = !shape.is_empty()
                 && (0..N).all(|k| {
                     let last = *strides[k].last().unwrap_or(&0);
-                    layouts[k].strides()[d] * full[d] == last
+                    layouts[k].strides()[d].saturating_mul(full[d]) == last
                 });
             if can_merge {
                 let n = shape.len() - 1;
-                shape[n] *= full[d];
+                shape[n] = shape[n].saturating_mul(full[d]);
                 for (k, s) in strides.iter_mut().enumerate() {
                     s[n] = layouts[k].strides()[d];
                 }
@@ -59,7 +67,7 @@ impl<const N: usize> Plan<N> {
     }
 
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
     }
 
     /// Length of the innermost (row) dimension.
@@ -76,7 +84,9 @@ impl<const N: usize> Plan<N> {
         if self.shape.is_empty() {
             1
         } else {
-            self.shape[..self.shape.len() - 1].iter().product()
+            self.shape[..self.shape.len() - 1]
+                .iter()
+                .fold(1usize, |a, &d| a.saturating_mul(d))
         }
     }
 
@@ -118,26 +128,74 @@ impl<const N: usize> Plan<N> {
     }
 
     /// Builds a contiguous output by filling each row with `fill(offsets,
-    /// inner_strides, row_out)`, in parallel for large outputs.
+    /// inner_strides, row_out)`, in parallel for large outputs. Callers
+    /// have checked the output size; prefer [`Plan::try_collect`].
     pub fn collect<U: Send + 'static>(
         &self,
         fill: impl Fn([usize; N], [usize; N], &mut [MaybeUninit<U>]) + Sync,
     ) -> Vec<U> {
         let n = self.numel();
         let mut out: Vec<U> = super::pool::alloc(n);
-        if n == 0 {
-            return out;
+        let done = self.fill_rows(&mut out.spare_capacity_mut()[..n], &fill, false);
+        debug_assert!(done, "an unpolled fill always completes");
+        // SAFETY: `fill_rows` without polling wrote every element of
+        // `spare[..n]` exactly once: the row ranges partition 0..n and
+        // `fill` writes its whole slice.
+        unsafe { out.set_len(n) };
+        out
+    }
+
+    /// [`Plan::collect`] that fails instead of aborting: the output is
+    /// allocated fallibly, and the fill stops between chunks of rows on an
+    /// interrupt request ([`crate::interrupt`]), dropping the partial output.
+    pub fn try_collect<U: Send + 'static>(
+        &self,
+        fill: impl Fn([usize; N], [usize; N], &mut [MaybeUninit<U>]) + Sync,
+    ) -> crate::Result<Vec<U>> {
+        let n = self.numel();
+        let mut out: Vec<U> = super::pool::try_alloc(n)?;
+        if !self.fill_rows(&mut out.spare_capacity_mut()[..n], &fill, true) {
+            return Err(crate::Error::Interrupted);
         }
+        // SAFETY: `fill_rows` returned true: every chunk ran, so every
+        // element of `spare[..n]` was written exactly once (as in `collect`).
+        unsafe { out.set_len(n) };
+        Ok(out)
+    }
+
+    /// Fills `spare` (this plan's `numel` elements) row by row; with `poll`
+    /// each chunk first checks for an interrupt and is skipped if one is
+    /// pending. Returns whether every chunk ran.
+    fn fill_rows<U: Send>(
+        &self,
+        spare: &mut [MaybeUninit<U>],
+        fill: &(impl Fn([usize; N], [usize; N], &mut [MaybeUninit<U>]) + Sync),
+        poll: bool,
+    ) -> bool {
+        let n = spare.len();
+        if n == 0 {
+            return true;
+        }
+        let skipped = std::sync::atomic::AtomicBool::new(false);
+        let stop = || {
+            let s = poll && crate::interrupt::is_requested();
+            if s {
+                skipped.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            s
+        };
         let inner = self.inner_len();
         let strides = self.inner_strides();
         let rows = self.rows();
-        let spare = &mut out.spare_capacity_mut()[..n];
         if n >= PAR_THRESHOLD && rows > 1 {
             let rows_per_task = (PAR_THRESHOLD / inner).max(1);
             spare
                 .par_chunks_mut(rows_per_task * inner)
                 .enumerate()
                 .for_each(|(t, chunk)| {
+                    if stop() {
+                        return;
+                    }
                     let start = t * rows_per_task;
                     let end = (start + rows_per_task).min(rows);
                     self.for_rows(start..end, |row, offs| {
@@ -151,6 +209,9 @@ impl<const N: usize> Plan<N> {
                 .par_chunks_mut(PAR_THRESHOLD)
                 .enumerate()
                 .for_each(|(t, chunk)| {
+                    if stop() {
+                        return;
+                    }
                     let base = t * PAR_THRESHOLD;
                     let offs = std::array::from_fn(|k| self.offsets[k] + base * strides[k]);
                     fill(offs, strides, chunk);
@@ -160,10 +221,7 @@ impl<const N: usize> Plan<N> {
                 fill(offs, strides, &mut spare[row * inner..(row + 1) * inner]);
             });
         }
-        // SAFETY: every row of `spare[..n]` was written exactly once above:
-        // the row ranges partition 0..n and `fill` writes its whole slice.
-        unsafe { out.set_len(n) };
-        out
+        !skipped.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -106,7 +106,11 @@ pub fn max_alloc_bytes() -> u128 {
 
 /// Errors if a buffer of `n` elements of `dtype` cannot be allocated.
 pub fn check_alloc(n: usize, dtype: DType) -> Result<()> {
-    let bytes = n as u128 * dtype.size_in_bytes() as u128;
+    check_bytes(n as u128 * dtype.size_in_bytes() as u128)
+}
+
+/// Errors if `bytes` more cannot be allocated on the host now.
+pub fn check_bytes(bytes: u128) -> Result<()> {
     if bytes >= UNCHECKED_BYTES && bytes > max_alloc_bytes() {
         return Err(Error::OutOfMemory {
             bytes,
@@ -139,11 +143,10 @@ impl CpuStorage {
 
     /// `n` copies of `value` converted to `dtype`, after a size check.
     pub fn full(n: usize, value: f64, dtype: DType) -> Result<Self> {
-        check_alloc(n, dtype)?;
-        fn fill<T: IntoStorage>(n: usize, v: f64) -> CpuStorage {
-            T::into_storage(vec![T::from_f64(v); n])
+        fn fill<T: IntoStorage>(n: usize, v: f64) -> Result<CpuStorage> {
+            Ok(T::into_storage(pool::try_filled(n, T::from_f64(v))?))
         }
-        Ok(match dtype {
+        match dtype {
             DType::Bool => fill::<bool>(n, value),
             DType::I32 => fill::<i32>(n, value),
             DType::I64 => fill::<i64>(n, value),
@@ -151,7 +154,7 @@ impl CpuStorage {
             DType::BF16 => fill::<bf16>(n, value),
             DType::F32 => fill::<f32>(n, value),
             DType::F64 => fill::<f64>(n, value),
-        })
+        }
     }
 
     /// Builds a storage of `dtype` from f64 values (creation from literals).
@@ -170,40 +173,52 @@ impl CpuStorage {
         }
     }
 
-    /// The elements of `layout`, in row-major order, converted to f64.
-    pub fn to_f64s(&self, layout: &Layout) -> Vec<f64> {
-        cpu_dispatch!(self, v => Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x.to_f64())))
-    }
-
-    /// The elements of `layout` as i64 (exact for integer dtypes).
-    pub fn to_i64s(&self, layout: &Layout) -> Vec<i64> {
-        match self {
-            CpuStorage::I64(v) => {
-                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x))
-            }
-            CpuStorage::I32(v) => {
-                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64))
-            }
-            CpuStorage::Bool(v) => {
-                Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x as i64))
-            }
-            _ => self.to_f64s(layout).into_iter().map(|x| x as i64).collect(),
+    /// [`CpuStorage::from_f64s`], fallibly allocated.
+    pub fn try_from_f64s(values: &[f64], dtype: DType) -> Result<Self> {
+        fn conv<T: IntoStorage>(v: &[f64]) -> Result<CpuStorage> {
+            let mut out = pool::try_alloc(v.len())?;
+            out.extend(v.iter().map(|&x| T::from_f64(x)));
+            Ok(T::into_storage(out))
+        }
+        match dtype {
+            DType::Bool => conv::<bool>(values),
+            DType::I32 => conv::<i32>(values),
+            DType::I64 => conv::<i64>(values),
+            DType::F16 => conv::<f16>(values),
+            DType::BF16 => conv::<bf16>(values),
+            DType::F32 => conv::<f32>(values),
+            DType::F64 => conv::<f64>(values),
         }
     }
 
-    /// A contiguous copy of the elements of `layout`.
-    pub fn copy_strided(&self, layout: &Layout) -> CpuStorage {
-        cpu_dispatch!(self, v => IntoStorage::into_storage(
-            Plan::new([layout]).collect(|[o], [s], out| map_row(v, o, s, out, |x| x))
-        ))
+    /// The elements of `layout`, in row-major order, converted to f64.
+    pub fn to_f64s(&self, layout: &Layout) -> Result<Vec<f64>> {
+        cpu_dispatch!(self, v => Plan::new([layout]).try_collect(|[o], [s], out| map_row(v, o, s, out, |x| x.to_f64())))
+    }
+
+    /// The elements of `layout` as i64 (exact for integer dtypes; floats
+    /// truncate toward zero).
+    pub fn to_i64s(&self, layout: &Layout) -> Result<Vec<i64>> {
+        fn go<T: Element>(v: &[T], l: &Layout) -> Result<Vec<i64>> {
+            Plan::new([l]).try_collect(|[o], [s], out| map_row(v, o, s, out, cast_one::<T, i64>))
+        }
+        cpu_dispatch!(self, v => go(v, layout))
+    }
+
+    /// A contiguous copy of the elements of `layout` (stops between chunks
+    /// on an interrupt).
+    pub fn copy_strided(&self, layout: &Layout) -> Result<CpuStorage> {
+        cpu_dispatch!(self, v => Ok(IntoStorage::into_storage(
+            Plan::new([layout]).try_collect(|[o], [s], out| map_row(v, o, s, out, |x| x))?
+        )))
     }
 
     /// A contiguous copy of `layout`'s elements converted to `dtype`.
-    pub fn cast(&self, layout: &Layout, dtype: DType) -> CpuStorage {
-        fn go<S: Element, D: IntoStorage>(v: &[S], l: &Layout) -> CpuStorage {
-            D::into_storage(
-                Plan::new([l]).collect(|[o], [s], out| map_row(v, o, s, out, cast_one::<S, D>)),
-            )
+    pub fn cast(&self, layout: &Layout, dtype: DType) -> Result<CpuStorage> {
+        fn go<S: Element, D: IntoStorage>(v: &[S], l: &Layout) -> Result<CpuStorage> {
+            Ok(D::into_storage(Plan::new([l]).try_collect(
+                |[o], [s], out| map_row(v, o, s, out, cast_one::<S, D>),
+            )?))
         }
         if dtype == self.dtype() {
             return self.copy_strided(layout);
@@ -260,10 +275,14 @@ impl CpuStorage {
 }
 
 /// Element conversion with PyTorch's semantics: float -> int truncates
-/// toward zero, anything -> bool is `!= 0`, bool -> number is 0/1.
+/// toward zero, int -> narrower int wraps (`static_cast`), anything ->
+/// bool is `!= 0`, bool -> number is 0/1.
 #[inline(always)]
 pub fn cast_one<S: Element, D: Element>(x: S) -> D {
-    if D::DTYPE == DType::F32 {
+    // (the branches are on constants: each instance keeps one)
+    if let (true, Some(i)) = (D::DTYPE.is_int(), x.exact_i64()) {
+        D::from_i64(i)
+    } else if D::DTYPE == DType::F32 {
         D::from_f32(x.to_f32())
     } else {
         D::from_f64(x.to_f64())

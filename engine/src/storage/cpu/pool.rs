@@ -6,12 +6,17 @@
 //! `MIN_BYTES` are kept when their storage dies and handed out again for a
 //! request of the same element type and a similar size, already mapped.
 //! The pool holds at most `MAX_BYTES`; `empty_cache()` releases it.
+//!
+//! Every buffer whose size a user controls is allocated here through the
+//! fallible [`try_alloc`] / [`try_filled`] / [`try_copy`]: a request larger
+//! than the memory available (or whose byte count overflows) is PyTorch's
+//! DefaultCPUAllocator error, never an abort inside `Vec`.
 
 use std::any::Any;
 use std::sync::Mutex;
 
 use super::CpuStorage;
-use crate::cpu_dispatch;
+use crate::{cpu_dispatch, Device, Error, Result};
 
 /// Buffers smaller than this go straight back to the system allocator.
 const MIN_BYTES: usize = 1 << 20;
@@ -35,8 +40,49 @@ fn pool() -> std::sync::MutexGuard<'static, Pool> {
 
 /// An empty `Vec<T>` with room for `n` elements, reusing a cached buffer
 /// of the same element type when one of capacity `n..=2n` is free.
+/// Callers have checked the size (`check_alloc`); prefer [`try_alloc`].
 pub fn alloc<T: Send + 'static>(n: usize) -> Vec<T> {
-    let bytes = n * std::mem::size_of::<T>();
+    reuse(n.saturating_mul(std::mem::size_of::<T>())).unwrap_or_else(|| Vec::with_capacity(n))
+}
+
+/// The out-of-memory error for `n` elements of `elem` bytes each.
+pub fn oom(n: usize, elem: usize) -> Error {
+    Error::OutOfMemory {
+        bytes: n as u128 * elem as u128,
+        device: Device::Cpu,
+    }
+}
+
+/// [`alloc`] that fails instead of aborting: errors when the bytes
+/// overflow, exceed the memory available, or the allocator refuses.
+pub fn try_alloc<T: Send + 'static>(n: usize) -> Result<Vec<T>> {
+    let elem = std::mem::size_of::<T>();
+    let bytes = n.checked_mul(elem).ok_or_else(|| oom(n, elem))?;
+    super::check_bytes(bytes as u128)?;
+    if let Some(v) = reuse(bytes) {
+        return Ok(v);
+    }
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| oom(n, elem))?;
+    Ok(v)
+}
+
+/// `vec![value; n]`, fallibly.
+pub fn try_filled<T: Clone + Send + 'static>(n: usize, value: T) -> Result<Vec<T>> {
+    let mut v = try_alloc(n)?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// `src.to_vec()`, fallibly.
+pub fn try_copy<T: Copy + Send + 'static>(src: &[T]) -> Result<Vec<T>> {
+    let mut v = try_alloc(src.len())?;
+    v.extend_from_slice(src);
+    Ok(v)
+}
+
+/// A cached buffer of `T` for a request of `bytes`, if the pool has one.
+fn reuse<T: Send + 'static>(bytes: usize) -> Option<Vec<T>> {
     if bytes >= MIN_BYTES {
         let mut p = pool();
         let hit = p.free.iter().rposition(|(b, v)| {
@@ -47,11 +93,11 @@ pub fn alloc<T: Send + 'static>(n: usize) -> Vec<T> {
             p.bytes -= b;
             if let Ok(mut v) = v.downcast::<Vec<T>>() {
                 v.clear();
-                return *v;
+                return Some(*v);
             }
         }
     }
-    Vec::with_capacity(n)
+    None
 }
 
 fn keep<T: Send + 'static>(v: Vec<T>) {
@@ -102,5 +148,17 @@ mod tests {
         let u: Vec<f32> = alloc(n);
         assert_eq!(u.as_ptr(), ptr);
         assert!(u.is_empty() && u.capacity() >= n);
+    }
+
+    #[test]
+    fn impossible_sizes_are_errors() {
+        let e = try_alloc::<f64>(usize::MAX / 2).unwrap_err().to_string();
+        assert!(e.contains("DefaultCPUAllocator: can't allocate memory: you tried to allocate 73786976294838206456 bytes"), "{e}");
+        let e = try_filled(1usize << 50, 0f32).unwrap_err().to_string();
+        assert!(
+            e.contains("you tried to allocate 4503599627370496 bytes"),
+            "{e}"
+        );
+        assert_eq!(try_filled(3, 7i32).unwrap(), vec![7, 7, 7]);
     }
 }

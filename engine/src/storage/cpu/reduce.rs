@@ -9,8 +9,9 @@ use half::{bf16, f16};
 use rayon::prelude::*;
 
 use super::iter::{Plan, PAR_THRESHOLD};
-use super::{CpuStorage, IntoStorage};
+use super::{pool, CpuStorage, IntoStorage};
 use crate::dtype::Element;
+use crate::interrupt::Poll;
 use crate::storage::op::ReduceOp;
 use crate::{DType, Error, Layout, Result};
 
@@ -29,8 +30,13 @@ pub fn split_layout(l: &Layout, dims: &[usize]) -> (Layout, Layout) {
     (Layout::new(ks, kt, l.offset()), Layout::new(rs, rt, 0))
 }
 
-/// Folds every reduced run into one accumulator per kept element.
-fn fold<T: Element, A: Copy + Send + Sync, U: IntoStorage>(
+/// Elements folded between two interrupt polls.
+const POLL_RUN: usize = 1 << 16;
+
+/// Folds every reduced run into one accumulator per kept element. Polls
+/// for an interrupt between runs (and inside long ones); an interrupted
+/// fold returns `Error::Interrupted` and drops its partial output.
+fn fold<T: Element, A: Copy + Send + Sync + 'static, U: IntoStorage>(
     v: &[T],
     kept: &Layout,
     red: &Layout,
@@ -38,27 +44,36 @@ fn fold<T: Element, A: Copy + Send + Sync, U: IntoStorage>(
     step: impl Fn(A, T, usize) -> A + Sync,
     merge: Option<&(dyn Fn(A, A) -> A + Sync)>,
     finish: impl Fn(A) -> U + Sync,
-) -> CpuStorage {
+) -> Result<CpuStorage> {
     let red_plan = Plan::new([red]);
     let n_out = kept.numel();
     let n_red = red.numel();
     let kept_plan = Plan::new([kept]);
+    let poll = Poll::new();
     let out: Vec<U> = if n_red == 0 || n_out == 0 {
         // Nothing to read (an empty reduction, or no outputs): the storage
         // may be empty while the layout's offsets are not.
-        (0..n_out).map(|_| finish(init)).collect()
+        let mut out = pool::try_alloc(n_out)?;
+        out.extend((0..n_out).map(|_| finish(init)));
+        out
     } else if red_plan.rows() == 1 && red_plan.inner_strides()[0] == 1 {
-        // Case A: each output folds one contiguous run.
+        // Case A: each output folds one contiguous run (in blocks, polling
+        // between them; the order of `step` calls is unchanged).
         let fold_run = |base: usize, range: std::ops::Range<usize>| {
             let mut a = init;
-            for (i, &x) in v[base + range.start..base + range.end].iter().enumerate() {
-                a = step(a, x, range.start + i);
+            let mut s = range.start;
+            while s < range.end && !poll.stop() {
+                let e = (s + POLL_RUN).min(range.end);
+                for (i, &x) in v[base + s..base + e].iter().enumerate() {
+                    a = step(a, x, s + i);
+                }
+                s = e;
             }
             a
         };
         match merge {
             Some(merge) if n_out < 4 && n_red >= PAR_THRESHOLD => {
-                let offs = kept.offsets();
+                let offs = kept.try_offsets()?;
                 offs.iter()
                     .map(|&base| {
                         let chunks: Vec<_> = (0..n_red).step_by(PAR_THRESHOLD).collect();
@@ -70,19 +85,22 @@ fn fold<T: Element, A: Copy + Send + Sync, U: IntoStorage>(
                     })
                     .collect()
             }
-            _ => kept_plan.collect(|[o], [s], out| {
+            _ => kept_plan.try_collect(|[o], [s], out| {
                 for (j, dst) in out.iter_mut().enumerate() {
                     dst.write(finish(fold_run(o + j * s, 0..n_red)));
                 }
-            }),
+            })?,
         }
     } else if kept_plan.rows() == 1 && kept_plan.inner_strides()[0] == 1 && n_out > 1 {
         // Case B: kept elements are contiguous; sweep reduced offsets.
-        let red_offs = red.offsets();
+        let red_offs = red.try_offsets()?;
         let base = kept.offset();
-        let mut acc = vec![init; n_out];
+        let mut acc = pool::try_filled(n_out, init)?;
         let sweep = |start: usize, acc: &mut [A]| {
             for (ri, &ro) in red_offs.iter().enumerate() {
+                if ri % 16 == 0 && poll.stop() {
+                    return;
+                }
                 let row = &v[base + ro + start..base + ro + start + acc.len()];
                 for (a, &x) in acc.iter_mut().zip(row) {
                     *a = step(*a, x, ri);
@@ -97,25 +115,35 @@ fn fold<T: Element, A: Copy + Send + Sync, U: IntoStorage>(
         } else {
             sweep(0, &mut acc);
         }
-        acc.into_iter().map(finish).collect()
+        let mut out = pool::try_alloc(n_out)?;
+        out.extend(acc.into_iter().map(finish));
+        out
     } else {
         // Case C: general strided.
-        let red_offs = red.offsets();
-        kept_plan.collect(|[o], [s], out| {
+        let red_offs = red.try_offsets()?;
+        kept_plan.try_collect(|[o], [s], out| {
             for (j, dst) in out.iter_mut().enumerate() {
                 let base = o + j * s;
                 let mut a = init;
                 for (ri, &ro) in red_offs.iter().enumerate() {
+                    if ri % POLL_RUN == 0 && poll.stop() {
+                        break;
+                    }
                     a = step(a, v[base + ro], ri);
                 }
                 dst.write(finish(a));
             }
-        })
+        })?
     };
-    U::into_storage(out)
+    poll.finish(U::into_storage(out))
 }
 
-fn float_reduce<T: IntoStorage>(v: &[T], kept: &Layout, red: &Layout, op: ReduceOp) -> CpuStorage {
+fn float_reduce<T: IntoStorage>(
+    v: &[T],
+    kept: &Layout,
+    red: &Layout,
+    op: ReduceOp,
+) -> Result<CpuStorage> {
     let add = |a: f64, b: f64| a + b;
     let mul = |a: f64, b: f64| a * b;
     let max = |a: f64, b: f64| if a.is_nan() || a >= b { a } else { b };
@@ -192,8 +220,8 @@ fn int_reduce<T: IntoStorage + Ord + Into<i64>>(
     kept: &Layout,
     red: &Layout,
     op: ReduceOp,
-) -> CpuStorage {
-    let fin = |a: i64| T::from_f64(a as f64);
+) -> Result<CpuStorage> {
+    let fin = |a: i64| T::from_i64(a);
     match op {
         // Sums and products of integers are int64 (the ops layer casts first).
         ReduceOp::Sum => fold(
@@ -287,24 +315,34 @@ pub fn reduce(s: &CpuStorage, l: &Layout, op: ReduceOp, dims: &[usize]) -> Resul
             format!("{op:?}").to_lowercase()
         )));
     }
-    if let (CpuStorage::F32(v), ReduceOp::Sum, true) =
-        (s, op, kept.numel() == 1 && l.is_contiguous())
-    {
+    if let (CpuStorage::F32(v), ReduceOp::Sum, true) = (
+        s,
+        op,
+        kept.numel() == 1 && l.is_contiguous() && l.numel() > 0,
+    ) {
         let n = l.numel();
-        return Ok(CpuStorage::F32(vec![
-            sum_all_f32(&v[l.offset()..l.offset() + n]) as f32,
-        ]));
+        let poll = Poll::new();
+        let xs = &v[l.offset()..l.offset() + n];
+        let total = if n < PAR_THRESHOLD {
+            sum_f32(xs)
+        } else {
+            xs.par_chunks(PAR_THRESHOLD)
+                .map(|c| if poll.stop() { 0.0 } else { sum_f32(c) })
+                .sum()
+        };
+        return poll.finish(CpuStorage::F32(vec![total as f32]));
     }
     Ok(match s {
-        CpuStorage::F32(v) => float_reduce(v, &kept, &red, op),
-        CpuStorage::F64(v) => float_reduce(v, &kept, &red, op),
-        CpuStorage::F16(v) => float_reduce::<f16>(v, &kept, &red, op),
-        CpuStorage::BF16(v) => float_reduce::<bf16>(v, &kept, &red, op),
-        CpuStorage::I64(v) => int_reduce(v, &kept, &red, op),
-        CpuStorage::I32(v) => int_reduce(v, &kept, &red, op),
+        CpuStorage::F32(v) => float_reduce(v, &kept, &red, op)?,
+        CpuStorage::F64(v) => float_reduce(v, &kept, &red, op)?,
+        CpuStorage::F16(v) => float_reduce::<f16>(v, &kept, &red, op)?,
+        CpuStorage::BF16(v) => float_reduce::<bf16>(v, &kept, &red, op)?,
+        CpuStorage::I64(v) => int_reduce(v, &kept, &red, op)?,
+        CpuStorage::I32(v) => int_reduce(v, &kept, &red, op)?,
         CpuStorage::Bool(v) => {
-            let as_i: Vec<i64> = v.iter().map(|&b| b as i64).collect();
-            let r = int_reduce(&as_i, &kept, &red, op);
+            let mut as_i: Vec<i64> = pool::try_alloc(v.len())?;
+            as_i.extend(v.iter().map(|&b| b as i64));
+            let r = int_reduce(&as_i, &kept, &red, op)?;
             match op {
                 ReduceOp::Max | ReduceOp::Min => {
                     let CpuStorage::I64(x) = r else {
