@@ -2,7 +2,7 @@
 # as a plain PyTorch script: it runs unchanged under `python` (with torch)
 # and under `tinytorch-repl`, and prints the time per step and its parts.
 # Random data (seeded), so it needs no files. Used by the loop benchmark
-# (`cargo run --release -p tinytorch-lang --example loop_bench`).
+# (`bash lang/benches/loop_bench.sh`).
 import sys
 import time
 import torch

@@ -94,9 +94,12 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             continue; // no gradient reached this node
         };
         if let Some(out) = node.retained_output() {
-            set_or_add_grad(&out, &grad)?;
+            set_or_add_grad(&out, grad.clone())?;
         }
         let grads = node.apply(&grad)?;
+        // Release this node's gradient now, so that a leaf gradient that was
+        // a view of it is found unshared in `set_or_add_grad`.
+        drop(grad);
         if !retain_graph {
             node.release();
         }
@@ -134,19 +137,22 @@ fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {
             leaf.shape()
         )));
     }
-    set_or_add_grad(leaf, &g)
+    set_or_add_grad(leaf, g)
 }
 
-fn set_or_add_grad(t: &Tensor, g: &Tensor) -> Result<()> {
+fn set_or_add_grad(t: &Tensor, g: Tensor) -> Result<()> {
     let g = if g.dtype() != t.dtype() {
         g.to_dtype(t.dtype())?
     } else {
-        g.clone()
+        g
     };
     let prev = t.grad();
     let new = match prev {
         Some(p) => p.add(&g)?,
-        // Own the buffer: the incoming gradient may alias another tensor.
+        // A fresh, contiguous gradient that nothing else sees is kept as it
+        // is (PyTorch's AccumulateGrad steals it too); any other may alias
+        // a tensor the user holds, so `.grad` gets its own buffer.
+        None if g.is_contiguous() && !g.requires_grad() && g.is_sole_owner() => g,
         None => g.contiguous_copy()?,
     };
     t.meta().grad = Some(new);

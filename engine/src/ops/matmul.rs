@@ -130,20 +130,7 @@ impl Tensor {
                     None
                 };
                 let gb = if n[1] {
-                    // dB = A^T @ dC. When B is a transposed view (Linear's
-                    // `weight.t()`), dB is computed in B's memory order as
-                    // (dC^T @ A)^T, as PyTorch's mm backward does, so the
-                    // weight's gradient arrives contiguous instead of being
-                    // copied through a transpose.
-                    let d = if a2.dim() == 2
-                        && b2.dim() == 2
-                        && b2.stride()[0] == 1
-                        && b2.stride()[1] != 1
-                    {
-                        core(&g2.mt()?, &a2)?.mt()?
-                    } else {
-                        core(&a2.mt()?, &g2)?
-                    };
+                    let d = mat2_grad(&a2, &g2, &b2)?;
                     let d = sum_to_shape(&d, b2.shape())?;
                     Some(d.reshape_to(&shb)?)
                 } else {
@@ -195,5 +182,18 @@ impl std::ops::Rem<&Tensor> for &Tensor {
     /// `%` on tensors is Python's remainder.
     fn rem(self, rhs: &Tensor) -> Result<Tensor> {
         self.remainder(rhs)
+    }
+}
+
+/// `dB = A^T @ dC` for `C = A @ B`. When B is a 2-D transposed view
+/// (Linear's `weight.t()`), dB is computed in B's memory order as
+/// `(dC^T @ A)^T`, as PyTorch's mm backward does, so the weight's gradient
+/// arrives contiguous instead of being copied through a transpose.
+/// Recorded like any matmul when the backward pass builds a graph.
+pub(crate) fn mat2_grad(a: &Tensor, g: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.dim() == 2 && b.dim() == 2 && b.stride()[0] == 1 && b.stride()[1] != 1 {
+        g.mt()?.matmul(a)?.mt()
+    } else {
+        a.mt()?.matmul(g)
     }
 }

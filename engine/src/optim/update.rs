@@ -39,8 +39,10 @@ fn whole(t: &Tensor) -> bool {
     t.is_contiguous() && t.layout().offset() == 0 && t.numel() == t.storage().len()
 }
 
-/// Elements per parallel task of an update.
-const CHUNK: usize = 1 << 15;
+/// Elements per parallel task of an update. An update streams memory at a
+/// few elements per ns, so below this size one core finishes it before the
+/// pool's sleeping workers would wake (measured on lang/benches' MLP loop).
+const CHUNK: usize = 1 << 18;
 
 /// The host buffer of a parameter, gradient or state (the CPU path only
 /// reaches here for CPU tensors; see `step`).

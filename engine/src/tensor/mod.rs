@@ -193,6 +193,12 @@ impl Tensor {
         Arc::ptr_eq(&self.0.storage, &other.0.storage)
     }
 
+    /// Whether this handle is the only one on its tensor and on its storage
+    /// (no clone, no view): its buffer can be taken over without a copy.
+    pub(crate) fn is_sole_owner(&self) -> bool {
+        Arc::strong_count(&self.0) == 1 && Arc::strong_count(&self.0.storage) == 1
+    }
+
     pub fn storage_cell(&self) -> &Arc<StorageCell> {
         &self.0.storage
     }

@@ -63,7 +63,8 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
                 None
             };
             let gw = if need[2] {
-                Some(m1.get("AddmmBackward0")?.t()?.matmul(g)?)
+                let (m1, m2) = (m1.get("AddmmBackward0")?, m2.get("AddmmBackward0")?);
+                Some(crate::ops::matmul::mat2_grad(&m1, g, &m2)?)
             } else {
                 None
             };

@@ -18,8 +18,10 @@ use crate::dtype::Element;
 use crate::interrupt::Poll;
 use crate::{Error, Layout, Result};
 
-/// Below this many multiply-adds a matmul stays on one thread.
-const PAR_FLOPS: usize = 5_000_000;
+/// Below this many multiply-adds (about 100 us on one core) a matmul stays
+/// on one thread: waking the pool's sleeping workers costs as much as a
+/// second core saves there (measured on the MLP loop in lang/benches).
+const PAR_FLOPS: usize = 16_000_000;
 /// Multiply-adds in one parallel tile (~4 GFLOP: 50-80 ms on one core of
 /// the development machine). Smaller tiles stop sooner on an interrupt but
 /// repack B more often (1 << 30 cost ~5% on a 4096-square product).
