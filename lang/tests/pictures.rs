@@ -295,6 +295,16 @@ fn tqdm_reports_every_step_and_ends_done() {
     assert_eq!(p2.last().map(|x| (x.1, x.2)), Some((2, true)));
 }
 
+/// The last two calls: a bar closed at `count`, then the output `out`.
+fn closed_then(calls: &[Call], count: u64, out: &str) {
+    let n = calls.len();
+    assert!(
+        matches!(&calls[n - 2], Call::Progress { count: c, done: true, .. } if *c == count),
+        "{calls:?}"
+    );
+    assert_eq!(calls[n - 1], Call::Out(out.into()));
+}
+
 #[test]
 fn tqdm_closes_after_break_before_the_next_print() {
     let (mut s, r) = session();
@@ -303,20 +313,17 @@ fn tqdm_closes_after_break_before_the_next_print() {
         "for i in tqdm(range(10)):\n    if i == 3:\n        break\nprint('after')",
     );
     let calls = r.take();
-    let n = calls.len();
+    closed_then(&calls, 3, "after\n");
     assert!(
         matches!(
-            &calls[n - 2],
+            &calls[calls.len() - 2],
             Call::Progress {
-                count: 3,
-                done: true,
                 total: Some(10),
                 ..
             }
         ),
         "{calls:?}"
     );
-    assert_eq!(calls[n - 1], Call::Out("after\n".into()));
     let dones = progress(&calls).iter().filter(|p| p.2).count();
     assert_eq!(dones, 1);
 }
@@ -339,20 +346,7 @@ fn tqdm_closes_when_an_exception_leaves_the_loop() {
         &mut s,
         "try:\n    for i in tqdm(range(5)):\n        x = 1 / (i - 1)\nexcept ZeroDivisionError:\n    print('caught')",
     );
-    let calls = r.take();
-    let n = calls.len();
-    assert!(
-        matches!(
-            &calls[n - 2],
-            Call::Progress {
-                count: 1,
-                done: true,
-                ..
-            }
-        ),
-        "{calls:?}"
-    );
-    assert_eq!(calls[n - 1], Call::Out("caught\n".into()));
+    closed_then(&r.take(), 1, "caught\n");
 }
 
 #[test]

@@ -186,46 +186,34 @@ fn recursion_and_memory_errors_do_not_crash() {
     assert_eq!(s.run("1 + 1", "<cell>", true).unwrap().unwrap().text, "2");
 }
 
-#[test]
-fn interrupt_stops_a_running_loop() {
+/// Runs `src` (which does not end by itself), interrupts it after 200 ms,
+/// checks the KeyboardInterrupt, then that `check` still sees the session's
+/// state and shows `want`.
+fn interrupted_then(src: &str, check: &str, want: &str) {
     let mut s = Session::new();
     let flag = s.interrupt_handle();
     let t = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(200));
         flag.store(true, std::sync::atomic::Ordering::Relaxed);
     });
-    let e = s
-        .run("i = 0\nwhile True:\n    i += 1", "<cell>", false)
-        .unwrap_err();
+    let e = s.run(src, "<cell>", false).unwrap_err();
     t.join().unwrap();
     assert_eq!(e.exc, "KeyboardInterrupt");
-    assert_eq!(
-        s.run("i > 0", "<cell>", true).unwrap().unwrap().text,
-        "True"
-    );
+    assert_eq!(s.run(check, "<cell>", true).unwrap().unwrap().text, want);
+}
+
+#[test]
+fn interrupt_stops_a_running_loop() {
+    interrupted_then("i = 0\nwhile True:\n    i += 1", "i > 0", "True");
 }
 
 #[test]
 fn interrupt_stops_a_recursion_without_loops() {
     // Calls count as ticks too: fib(40) makes ~3e8 calls and no loop.
-    let mut s = Session::new();
-    let flag = s.interrupt_handle();
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        flag.store(true, std::sync::atomic::Ordering::Relaxed);
-    });
-    let e = s
-        .run(
-            "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(40)",
-            "<cell>",
-            false,
-        )
-        .unwrap_err();
-    t.join().unwrap();
-    assert_eq!(e.exc, "KeyboardInterrupt");
-    assert_eq!(
-        s.run("fib(10)", "<cell>", true).unwrap().unwrap().text,
-        "55"
+    interrupted_then(
+        "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(40)",
+        "fib(10)",
+        "55",
     );
 }
 

@@ -729,17 +729,7 @@ impl<'d> Bound<'d> {
 
     /// Sizes: non-negative ints (PyTorch's error for a negative one).
     pub fn sizes(&self, i: usize) -> PyResult<Vec<usize>> {
-        let dims = self.ints(i)?;
-        dims.iter()
-            .map(|&d| {
-                usize::try_from(d).map_err(|_| {
-                    exc(
-                        "RuntimeError",
-                        format!("Trying to create tensor with negative dimension {d}: {dims:?}"),
-                    )
-                })
-            })
-            .collect()
+        sizes(&self.ints(i)?)
     }
 
     /// One size: a non-negative int.
@@ -895,4 +885,18 @@ pub fn parse_device(s: &str) -> PyResult<Device> {
             },
         },
     }
+}
+
+/// Non-negative sizes (PyTorch's error for negative ones).
+pub fn sizes(dims: &[i64]) -> PyResult<Vec<usize>> {
+    dims.iter()
+        .map(|&d| {
+            usize::try_from(d).map_err(|_| {
+                exc(
+                    "RuntimeError",
+                    format!("Trying to create tensor with negative dimension {d}: {dims:?}"),
+                )
+            })
+        })
+        .collect()
 }

@@ -59,19 +59,7 @@ pub const TENSOR_NEW: Row = row(
     tensor_new,
 );
 
-/// Non-negative sizes (PyTorch's error for negative ones).
-pub fn sizes(dims: &[i64]) -> PyResult<Vec<usize>> {
-    dims.iter()
-        .map(|&d| {
-            usize::try_from(d).map_err(|_| {
-                exc(
-                    "RuntimeError",
-                    format!("Trying to create tensor with negative dimension {d}: {dims:?}"),
-                )
-            })
-        })
-        .collect()
-}
+pub use crate::bind::args::sizes;
 
 /// The factory keywords, found by name after the leading parameters.
 struct Factory {
