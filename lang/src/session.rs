@@ -63,8 +63,7 @@ pub trait OutputSink: Send {
     }
     /// A `tqdm` bar's new state; `id` is unique per bar, `done` once it
     /// closes. By default only the closed bar is written, as one line.
-    fn progress(&mut self, id: &str, p: &Progress, done: bool) {
-        let _ = id;
+    fn progress(&mut self, _id: &str, p: &Progress, done: bool) {
         if done {
             self.write_stderr(&format!("{}\n", p.terminal_line(20)));
         }

@@ -69,14 +69,11 @@ fn got(args: &Args, skip: usize) -> String {
     s
 }
 
-fn is_int(it: &Interp, v: &Value) -> bool {
+fn is_int(v: &Value) -> bool {
     match v {
         Value::Int(_) => true,
         Value::Object(o) => matches!(o.index(), Ok(Some(_))) && !is_float_tensor(v),
-        _ => {
-            let _ = it;
-            false
-        }
+        _ => false,
     }
 }
 
@@ -112,7 +109,7 @@ pub fn accepts(it: &Interp, ty: Ty, v: &Value) -> bool {
             matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
                 || scalar_tensor(v).is_some()
         }
-        Ty::Int => is_int(it, v),
+        Ty::Int => is_int(v),
         Ty::Float => {
             matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
                 || scalar_tensor(v).is_some_and(|t| t.dtype() != DType::Bool)
@@ -123,8 +120,8 @@ pub fn accepts(it: &Interp, ty: Ty, v: &Value) -> bool {
         }
         Ty::Str => matches!(v, Value::Str(_)),
         Ty::IntList(n) => {
-            (n.is_some() && is_int(it, v))
-                || all_items(v, |x| is_int(it, x))
+            (n.is_some() && is_int(v))
+                || all_items(v, is_int)
                 || v.downcast::<Tensor>()
                     .is_some_and(|t| t.dim() == 1 && !t.dtype().is_float())
         }
@@ -180,8 +177,8 @@ fn bind_one(
         let k = positional.len() - 1;
         if matches!(params[last].ty, Some(Ty::IntList(_)))
             && pos.len() > k
-            && is_int(it, &pos[k])
-            && pos[k..].iter().all(|v| is_int(it, v))
+            && is_int(&pos[k])
+            && pos[k..].iter().all(is_int)
         {
             gathered = Some((last, Value::tuple(pos[k..].to_vec())));
             pos = &pos[..k];

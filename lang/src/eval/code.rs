@@ -741,7 +741,7 @@ impl Resolver<'_> {
     ) -> Ex {
         let mut out = Vec::new();
         let mut pushed = 0;
-        for (i, g) in gens.iter().enumerate() {
+        for g in gens {
             // The first iterable is evaluated in the enclosing scope.
             let iter = self.expr(&g.iter);
             let mut names = Vec::new();
@@ -755,7 +755,6 @@ impl Resolver<'_> {
             pushed += 1;
             let t = self.target(&g.target);
             let ifs = self.exprs(&g.ifs);
-            let _ = i;
             out.push((t, iter, ifs));
         }
         let elt = self.expr(elt);
