@@ -11,6 +11,7 @@ use crate::eval::error::PyErr;
 use crate::eval::interp::{Frame as EvalFrame, Interp};
 use crate::eval::Value;
 use crate::syntax::{self, Completeness};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -164,17 +165,34 @@ impl LangError {
             return format!("{s}\n{last}");
         }
         let mut out = String::from("Traceback (most recent call last):\n");
-        for f in &self.traceback {
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                f.file, f.line, f.func
-            ));
-            if !f.source_line.is_empty() {
-                out.push_str(&format!("    {}\n", f.source_line));
-                if let Some((c, n)) = f.caret {
-                    out.push_str(&format!("    {}{}\n", " ".repeat(c), "^".repeat(n)));
+        // CPython prints a frame repeated in a row three times, then counts
+        // the rest: "[Previous line repeated 996 more times]".
+        let same = |a: &Frame, b: &Frame| a.file == b.file && a.line == b.line && a.func == b.func;
+        let mut i = 0;
+        while i < self.traceback.len() {
+            let f = &self.traceback[i];
+            let run = self.traceback[i..]
+                .iter()
+                .take_while(|g| same(f, g))
+                .count();
+            for _ in 0..run.min(3) {
+                out.push_str(&format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    f.file, f.line, f.func
+                ));
+                if !f.source_line.is_empty() {
+                    out.push_str(&format!("    {}\n", f.source_line));
+                    if let Some((c, n)) = f.caret {
+                        out.push_str(&format!("    {}{}\n", " ".repeat(c), "^".repeat(n)));
+                    }
                 }
             }
+            if run > 3 {
+                let more = run - 3;
+                let times = if more == 1 { "time" } else { "times" };
+                out.push_str(&format!("  [Previous line repeated {more} more {times}]\n"));
+            }
+            i += run;
         }
         out.push_str(&last);
         out
@@ -328,18 +346,27 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
             Request::Run(src, name, echo) => {
                 flag.store(false, Ordering::Relaxed);
                 it.steps = 0;
-                Response::Run(run_cell(&mut it, &src, &name, echo))
+                // A panic in native code ends the cell, not the session: the
+                // interpreter and its globals stay as they were.
+                let run = catch_unwind(AssertUnwindSafe(|| run_cell(&mut it, &src, &name, echo)));
+                Response::Run(run.unwrap_or_else(|p| Err(internal_error(p.as_ref()))))
             }
             Request::SetOutput(o) => {
                 it.out = o;
                 Response::Ack
             }
             Request::Complete(line, cursor) => {
-                let (s, v) = crate::library::introspect::complete(&mut it, &line, cursor);
+                let done = catch_unwind(AssertUnwindSafe(|| {
+                    crate::library::introspect::complete(&mut it, &line, cursor)
+                }));
+                let (s, v) = done.unwrap_or((cursor, Vec::new()));
                 Response::Complete(s, v)
             }
             Request::Inspect(code, cursor) => {
-                Response::Inspect(crate::library::introspect::inspect(&mut it, &code, cursor))
+                let done = catch_unwind(AssertUnwindSafe(|| {
+                    crate::library::introspect::inspect(&mut it, &code, cursor)
+                }));
+                Response::Inspect(done.unwrap_or(None))
             }
             Request::Globals => Response::Globals(
                 it.names
@@ -367,6 +394,24 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
         if tx.send(resp).is_err() {
             break;
         }
+    }
+}
+
+/// The error a cell ends with when native code panicked.
+fn internal_error(payload: &(dyn std::any::Any + Send)) -> LangError {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    LangError {
+        exc: "SystemError".into(),
+        message: format!(
+            "internal error in tinytorch: {what} (the session and its variables are kept; please report this)"
+        ),
+        traceback: vec![],
+        syntax: None,
+        exit_code: None,
     }
 }
 
@@ -466,11 +511,41 @@ fn to_lang_error(it: &mut Interp, mut e: PyErr, source: &Rc<Source>) -> LangErro
             })
             .collect();
     let message = it.exception_message(&e.value);
+    let exit_code = match e.exit {
+        Some(code) => Some(code),
+        None if e.is("SystemExit") => Some(system_exit_status(it, &e.value)),
+        None => None,
+    };
     LangError {
         exc: e.name(),
         message,
         traceback,
         syntax: None,
-        exit_code: e.exit,
+        exit_code,
+    }
+}
+
+/// The exit status of an uncaught `raise SystemExit(arg)`, as CPython's
+/// interpreter reads it: no argument or None is 0, an int is itself (the
+/// low byte), anything else is printed on stderr and is 1.
+fn system_exit_status(it: &mut Interp, exc: &Value) -> i32 {
+    let arg = match exc {
+        Value::Instance(inst) => match inst.get("args") {
+            Some(Value::Tuple(t)) if t.items.len() == 1 => t.items[0].clone(),
+            Some(Value::Tuple(t)) if t.items.is_empty() => Value::None,
+            Some(args) => args,
+            None => Value::None,
+        },
+        _ => Value::None,
+    };
+    match arg {
+        Value::None => 0,
+        Value::Int(i) => (i & 0xff) as i32,
+        Value::Bool(b) => b as i32,
+        other => {
+            let text = it.to_str(&other).unwrap_or_default();
+            it.out.write_stderr(&format!("{text}\n"));
+            1
+        }
     }
 }

@@ -378,3 +378,74 @@ fn cuda_without_a_gpu_is_an_error_not_a_crash() {
         .unwrap();
     assert_eq!(t.text, "tensor(2.)");
 }
+
+#[test]
+fn system_exit_raised_directly_exits_like_cpython() {
+    // CPython: `raise SystemExit(7)` exits 7 silently; a string is printed
+    // on stderr and exits 1; no argument (or None) exits 0.
+    for (src, code, stderr) in [
+        ("raise SystemExit(7)", 7, ""),
+        ("raise SystemExit(256 + 3)", 3, ""),
+        ("raise SystemExit('bye')", 1, "bye\n"),
+        ("raise SystemExit", 0, ""),
+        ("raise SystemExit(None)", 0, ""),
+        ("import sys\nsys.exit(-1)", 255, ""),
+    ] {
+        let mut s = Session::new();
+        let sink = BufferSink::default();
+        s.set_output(Box::new(sink.clone()));
+        let e = s.run(src, "<cell>", false).unwrap_err();
+        assert_eq!(
+            (e.exc.as_str(), e.exit_code),
+            ("SystemExit", Some(code)),
+            "{src}"
+        );
+        assert_eq!(sink.take_stderr(), stderr, "{src}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_opens_a_file() {
+    let mut s = Session::new();
+    let sink = BufferSink::default();
+    s.set_output(Box::new(sink.clone()));
+    s.run("\u{feff}print('bom')", "<file>", false).unwrap();
+    assert_eq!(sink.take_stdout(), "bom\n");
+    // Anywhere else it is an invalid (non-printable) character.
+    let e = s.run("x = 1\u{feff}", "<file>", false).unwrap_err();
+    assert_eq!(e.exc, "SyntaxError");
+    assert_eq!(e.message, "invalid non-printable character U+FEFF");
+}
+
+#[test]
+fn a_syntax_error_anywhere_stops_the_file_before_it_runs() {
+    let mut s = Session::new();
+    let sink = BufferSink::default();
+    s.set_output(Box::new(sink.clone()));
+    let e = s
+        .run("print('a')\ndef f(k): return *k\n", "<file>", false)
+        .unwrap_err();
+    assert_eq!(e.exc, "SyntaxError");
+    assert_eq!(sink.take_stdout(), "", "nothing ran");
+    // A starred item in a tuple is fine.
+    s.run("def g(k): return *k, 1\nprint(g([2, 3]))", "<file>", false)
+        .unwrap();
+    assert_eq!(sink.take_stdout(), "(2, 3, 1)\n");
+}
+
+#[test]
+fn a_panic_in_native_code_keeps_the_session() {
+    let mut s = Session::new();
+    s.set_output(Box::new(BufferSink::default()));
+    s.run("x = 41", "<cell 1>", false).unwrap();
+    let e = s
+        .run("import sys\ny = 1\nsys._panic('boom')", "<cell 2>", false)
+        .unwrap_err();
+    assert_eq!(e.exc, "SystemError");
+    assert!(e.message.contains("boom"), "{}", e.message);
+    // Variables from before, and those the failed cell set, are kept.
+    assert_eq!(
+        s.run("x + y", "<cell 3>", true).unwrap().unwrap().text,
+        "42"
+    );
+}

@@ -321,10 +321,10 @@ impl Tensor {
             ));
         }
         if self.dim() == 0 && indices.iter().any(|i| matches!(i, TensorIndex::Int(_))) {
-            return Err(Error::invalid("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"));
+            return Err(Error::InvalidIndex("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number".into()));
         }
         if consumed > self.dim() {
-            return Err(Error::invalid(format!(
+            return Err(Error::InvalidIndex(format!(
                 "too many indices for tensor of dimension {}",
                 self.dim()
             )));

@@ -26,11 +26,44 @@ impl Args {
     }
 }
 
+/// A callee as CPython names it in call-site errors: `__main__.f()`,
+/// `__main__.C.m()` for a user function or method.
+fn callee_label(callee: Option<&Value>) -> String {
+    let func = match callee {
+        Some(Value::Function(f)) => Some(f.clone()),
+        Some(Value::BoundMethod(m)) => match &m.1 {
+            Value::Function(f) => Some(f.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (func, callee) {
+        (Some(f), _) => {
+            let class = f.class.borrow().as_ref().and_then(|w| w.upgrade());
+            match class {
+                Some(c) => format!("__main__.{}.{}()", c.name, f.code.name),
+                None => format!("__main__.{}()", f.code.name),
+            }
+        }
+        (None, Some(Value::Builtin(b))) => format!("{}()", b.name()),
+        (None, Some(Value::Class(c))) => format!("{}()", c.qualname()),
+        _ => "function".to_string(),
+    }
+}
+
 /// Python stops a runaway recursion at this many nested calls.
 pub const MAX_DEPTH: usize = 1000;
 
 impl Interp {
-    pub fn eval_args(&mut self, args: &[ArgX], f: &mut Frame) -> PyResult<Args> {
+    /// Evaluates a call's arguments. `callee` names the function in the
+    /// error for a keyword given twice through `**` (CPython checks that at
+    /// the call site, whatever the function takes).
+    pub fn eval_args(
+        &mut self,
+        args: &[ArgX],
+        f: &mut Frame,
+        callee: Option<&Value>,
+    ) -> PyResult<Args> {
         let mut out = Args {
             pos: Vec::with_capacity(args.len()),
             kw: Vec::new(),
@@ -62,6 +95,12 @@ impl Interp {
                         let Value::Str(s) = k else {
                             return Err(type_error("keywords must be strings"));
                         };
+                        if out.kw.iter().any(|(n, _)| n == s) {
+                            return Err(type_error(format!(
+                                "{} got multiple values for keyword argument '{s}'",
+                                callee_label(callee)
+                            )));
+                        }
                         out.kw.push((s.clone(), val.clone()));
                     }
                 }
@@ -167,7 +206,8 @@ impl Interp {
     /// Runs a function body on prepared slots (they go back to the pool).
     pub fn run_frame(&mut self, func: &Rc<Function>, mut slots: Vec<Value>) -> PyResult<Value> {
         let code = &func.code;
-        if self.depth >= MAX_DEPTH {
+        // The module's own frame counts, as in CPython: 999 nested calls.
+        if self.depth + 1 >= MAX_DEPTH {
             self.recycle(slots);
             return Err(super::error::exc(
                 "RecursionError",

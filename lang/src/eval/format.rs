@@ -131,7 +131,8 @@ struct Spec {
     alt: bool,
     zero: bool,
     width: usize,
-    comma: bool,
+    /// The grouping separator, `,` or `_`.
+    group: Option<char>,
     precision: Option<usize>,
     ty: Option<char>,
 }
@@ -173,7 +174,7 @@ fn parse_spec(spec: &str) -> PyResult<Spec> {
         s.width = c[start..i].iter().collect::<String>().parse().unwrap_or(0);
     }
     if i < c.len() && (c[i] == ',' || c[i] == '_') {
-        s.comma = true;
+        s.group = Some(c[i]);
         i += 1;
     }
     if i < c.len() && c[i] == '.' {
@@ -197,15 +198,17 @@ fn parse_spec(spec: &str) -> PyResult<Spec> {
     Ok(s)
 }
 
-fn group_thousands(digits: &str) -> String {
+/// `digits` (an integer part, then maybe `.` and a fraction) with `sep`
+/// between groups of `size` integer digits.
+fn group_digits(digits: &str, sep: char, size: usize) -> String {
     let (int, frac) = match digits.find('.') {
         Some(p) => (&digits[..p], &digits[p..]),
         None => (digits, ""),
     };
-    let mut out = String::new();
+    let mut out = String::with_capacity(digits.len() + int.len() / size);
     for (k, ch) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            out.push(',');
+        if k > 0 && (int.len() - k) % size == 0 {
+            out.push(sep);
         }
         out.push(ch);
     }
@@ -282,6 +285,19 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
     let neg = x.is_sign_negative() && !(x == 0.0 && int.is_some()) && !x.is_nan();
     let a = x.abs();
     let ty = s.ty;
+    // The `#` prefix stays apart from the digits: zero padding and grouping
+    // go between them (`format(255, '#010x')` is `0x000000ff`).
+    let (prefix, group_size) = match (ty, s.alt) {
+        (Some('x'), true) => ("0x", 4),
+        (Some('X'), true) => ("0X", 4),
+        (Some('o'), true) => ("0o", 4),
+        (Some('b'), true) => ("0b", 4),
+        (Some('x' | 'X' | 'o' | 'b'), false) => ("", 4),
+        _ => ("", 3),
+    };
+    if let (Some(','), Some(t @ ('x' | 'X' | 'o' | 'b'))) = (s.group, ty) {
+        return Err(value_error(format!("Cannot specify ',' with '{t}'.")));
+    }
     let mut body = match (ty, int) {
         (Some('d') | Some('n'), Some(i)) => i.unsigned_abs().to_string(),
         (Some('d'), None) => {
@@ -289,10 +305,10 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
                 "Unknown format code 'd' for object of type 'float'",
             ))
         }
-        (Some('x'), Some(i)) => format!("{}{:x}", if s.alt { "0x" } else { "" }, i.unsigned_abs()),
-        (Some('X'), Some(i)) => format!("{}{:X}", if s.alt { "0X" } else { "" }, i.unsigned_abs()),
-        (Some('o'), Some(i)) => format!("{}{:o}", if s.alt { "0o" } else { "" }, i.unsigned_abs()),
-        (Some('b'), Some(i)) => format!("{}{:b}", if s.alt { "0b" } else { "" }, i.unsigned_abs()),
+        (Some('x'), Some(i)) => format!("{:x}", i.unsigned_abs()),
+        (Some('X'), Some(i)) => format!("{:X}", i.unsigned_abs()),
+        (Some('o'), Some(i)) => format!("{:o}", i.unsigned_abs()),
+        (Some('b'), Some(i)) => format!("{:b}", i.unsigned_abs()),
         (Some('f') | Some('F'), _) => {
             if a.is_finite() {
                 format!("{:.*}", s.precision.unwrap_or(6), a)
@@ -311,12 +327,8 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
         (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), a * 100.0),
         (None, Some(i)) => i.unsigned_abs().to_string(),
         (None, None) => match s.precision {
-            Some(p) => {
-                let g = general(a, p, false);
-                // Python's empty type with a precision keeps at least one digit after '.'
-                // only in `repr`-like output; for `:.3` it behaves like 'g'.
-                g
-            }
+            // An empty type with a precision behaves like 'g' here.
+            Some(p) => general(a, p, false),
             None => float_repr(a),
         },
         (Some(c), _) => {
@@ -326,9 +338,6 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
             )));
         }
     };
-    if s.comma {
-        body = group_thousands(&body);
-    }
     let sign = if neg {
         "-"
     } else {
@@ -338,7 +347,25 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
             _ => "",
         }
     };
-    Ok(pad(body, sign, s, '>'))
+    let head = format!("{sign}{prefix}");
+    if let Some(sep) = s.group {
+        let digit = |c: char| c.is_ascii_digit() || (group_size == 4 && c.is_ascii_hexdigit());
+        let digits_end = body.find(|c: char| !digit(c));
+        let (int_part, rest) = body.split_at(digits_end.unwrap_or(body.len()));
+        let mut int_part = int_part.to_string();
+        let rest = rest.to_string();
+        let mut grouped = group_digits(&int_part, sep, group_size);
+        // Zero padding is grouped too (`format(5, '06_')` is `00_005`).
+        if s.zero && s.align.is_none() && !int_part.is_empty() {
+            let len = |g: &str| head.chars().count() + g.chars().count() + rest.chars().count();
+            while len(&grouped) < s.width {
+                int_part.insert(0, '0');
+                grouped = group_digits(&int_part, sep, group_size);
+            }
+        }
+        body = grouped + &rest;
+    }
+    Ok(pad(body, &head, s, '>'))
 }
 
 impl Interp {
@@ -620,6 +647,9 @@ impl Interp {
                 spec.push('+');
             } else if flags.contains(' ') {
                 spec.push(' ');
+            }
+            if flags.contains('#') {
+                spec.push('#');
             }
             if flags.contains('0') && !flags.contains('-') {
                 spec = spec.replace('>', "");

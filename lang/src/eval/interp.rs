@@ -369,7 +369,7 @@ impl Interp {
                 doc,
                 decorators,
             } => {
-                let args = self.eval_args(bases, f)?;
+                let args = self.eval_args(bases, f, None)?;
                 let class = self.make_class(name, args.pos, doc.clone())?;
                 self.class_ns.push(class.clone());
                 let r = self.exec_block(body, f);
@@ -969,7 +969,7 @@ impl Interp {
             Ex::MakeFunction(mk) => self.make_function(mk, f),
             Ex::Call(func, args, span) => {
                 let fv = self.eval(func, f)?;
-                let a = self.eval_args(args, f)?;
+                let a = self.eval_args(args, f, Some(&fv))?;
                 self.tick_call(*span)?;
                 at(self.call(&fv, a), *span)
             }
@@ -1037,7 +1037,7 @@ impl Interp {
                     }
                     _ => {}
                 }
-                let a = self.eval_args(args, f)?;
+                let a = self.eval_args(args, f, None)?;
                 self.tick_call(*span)?;
                 at(self.call_method(&o, name, a), *span)
             }

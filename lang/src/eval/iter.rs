@@ -20,9 +20,15 @@ impl Interp {
                 items: Rc::new(t.items.clone()),
                 pos: 0,
             },
-            Value::Dict(d) | Value::Set(d) => Iter::Seq {
-                items: Rc::new(d.borrow().keys()),
+            Value::Dict(d) | Value::Set(d) => Iter::Keys {
+                keys: Rc::new(d.borrow().keys()),
+                dict: d.clone(),
                 pos: 0,
+                kind: if matches!(v, Value::Dict(_)) {
+                    "dictionary"
+                } else {
+                    "Set"
+                },
             },
             Value::Range(r) => Iter::Range {
                 next: r.0,
@@ -89,6 +95,30 @@ impl Interp {
                         if *pos < l.len() {
                             *pos += 1;
                             Ok(Some(l[*pos - 1].clone()))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Iter::Keys {
+                        dict,
+                        keys,
+                        pos,
+                        kind,
+                    } => {
+                        if *pos == usize::MAX {
+                            // Stopped by a size change: exhausted, as CPython's.
+                            return Ok(None);
+                        }
+                        if dict.borrow().len() != keys.len() {
+                            *pos = usize::MAX;
+                            return Err(exc(
+                                "RuntimeError",
+                                format!("{kind} changed size during iteration"),
+                            ));
+                        }
+                        if *pos < keys.len() {
+                            *pos += 1;
+                            Ok(Some(keys[*pos - 1].clone()))
                         } else {
                             Ok(None)
                         }

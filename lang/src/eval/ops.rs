@@ -44,29 +44,69 @@ fn overflow() -> Box<super::error::PyErr> {
 
 pub fn int_pow(a: i64, b: i64) -> PyResult<Value> {
     if b < 0 {
-        return Ok(Value::Float((a as f64).powf(b as f64)));
+        return float_pow(a as f64, b as f64).map(Value::Float);
     }
     let e = u32::try_from(b).map_err(|_| overflow())?;
     a.checked_pow(e).map(Value::Int).ok_or_else(overflow)
+}
+
+/// CPython's float `**`: zero to a negative power is a ZeroDivisionError,
+/// an infinite result from finite operands an OverflowError (errno 34).
+fn float_pow(a: f64, b: f64) -> PyResult<f64> {
+    if a == 0.0 && b < 0.0 {
+        return Err(exc(
+            "ZeroDivisionError",
+            "0.0 cannot be raised to a negative power",
+        ));
+    }
+    let r = a.powf(b);
+    if r.is_infinite() && a.is_finite() && b.is_finite() {
+        return Err(exc(
+            "OverflowError",
+            "(34, 'Numerical result out of range')",
+        ));
+    }
+    Ok(r)
+}
+
+/// CPython's float divmod: `a == (a // b) * b + a % b` as closely as floats
+/// allow, the remainder with b's sign (`2 // 0.1` is 19.0, not 20.0).
+fn float_divmod(a: f64, b: f64) -> (f64, f64) {
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0f64.copysign(b);
+    }
+    let q = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0f64.copysign(a / b)
+    };
+    (q, m)
 }
 
 fn float_floordiv(a: f64, b: f64) -> PyResult<f64> {
     if b == 0.0 {
         return Err(exc("ZeroDivisionError", "float floor division by zero"));
     }
-    Ok((a / b).floor())
+    Ok(float_divmod(a, b).0)
 }
 
 fn float_mod(a: f64, b: f64) -> PyResult<f64> {
     if b == 0.0 {
         return Err(exc("ZeroDivisionError", "float modulo"));
     }
-    let m = a % b;
-    Ok(if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
-        m + b
-    } else {
-        m
-    })
+    Ok(float_divmod(a, b).1)
 }
 
 fn num(v: &Value) -> Option<f64> {
@@ -243,15 +283,7 @@ impl Interp {
                 }
                 BinOp::FloorDiv => float_floordiv(a, b)?,
                 BinOp::Mod => float_mod(a, b)?,
-                BinOp::Pow => {
-                    if a == 0.0 && b < 0.0 {
-                        return Err(exc(
-                            "ZeroDivisionError",
-                            "0.0 cannot be raised to a negative power",
-                        ));
-                    }
-                    a.powf(b)
-                }
+                BinOp::Pow => float_pow(a, b)?,
                 _ => return Err(unsupported(op, &l, &r)),
             }));
         }

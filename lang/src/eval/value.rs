@@ -265,6 +265,15 @@ pub enum Iter {
         list: Rc<RefCell<Vec<Value>>>,
         pos: usize,
     },
+    /// A dict's or set's keys, taken when iteration starts; a change of the
+    /// container's size stops it with CPython's RuntimeError.
+    Keys {
+        dict: Rc<RefCell<Dict>>,
+        keys: Rc<Vec<Value>>,
+        pos: usize,
+        /// "dictionary" or "Set", for the error.
+        kind: &'static str,
+    },
     Range {
         next: i64,
         stop: i64,

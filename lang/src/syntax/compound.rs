@@ -333,13 +333,12 @@ impl Parser<'_> {
             .chain(&p.vararg)
             .chain(&p.kwonly)
             .chain(&p.kwarg);
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for param in all {
-            if seen.contains(&param.name.as_str()) {
+            if !seen.insert(param.name.as_str()) {
                 let msg = format!("duplicate argument '{}' in function definition", param.name);
                 return Err(ParseError::invalid(msg, param.span));
             }
-            seen.push(&param.name);
         }
         Ok(p)
     }

@@ -31,7 +31,12 @@ pub fn tokenize(source: &str) -> PResult<Vec<Token>> {
 /// (ending in `Eof`), so that the parser can report an earlier syntax error
 /// first, as Python does, and tell "unfinished" from "wrong" precisely.
 pub fn tokenize_partial(source: &str) -> (Vec<Token>, Option<ParseError>) {
-    Lexer::new(source, 0, false).run()
+    let mut lexer = Lexer::new(source, 0, false);
+    // A UTF-8 byte order mark opening a file is skipped, as CPython does.
+    if source.starts_with('\u{feff}') {
+        lexer.pos = '\u{feff}'.len_utf8();
+    }
+    lexer.run()
 }
 
 /// Lexes a lone expression, where newlines and indentation are insignificant
@@ -463,6 +468,8 @@ impl<'a> Lexer<'a> {
             let c = self.char_at(start);
             let msg = if c == '!' {
                 "invalid syntax".to_string()
+            } else if !printable(c) {
+                format!("invalid non-printable character U+{:04X}", c as u32)
             } else {
                 format!("invalid character '{c}' (U+{:04X})", c as u32)
             };
@@ -524,4 +531,18 @@ fn is_ident_start(c: char) -> bool {
 
 fn is_ident_continue(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
+}
+
+/// Python's `str.isprintable()` for one character, for the lexer's error:
+/// control and format characters, line and paragraph separators and every
+/// space but ' ' are not printable (Unicode categories Cc, Cf, Zl, Zp, Zs).
+fn printable(c: char) -> bool {
+    let format_char = matches!(
+        c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
+            | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+            | 0xFFF9..=0xFFFB
+    );
+    let separator = c != ' ' && (c.is_whitespace() || matches!(c, '\u{2028}' | '\u{2029}'));
+    !(c.is_control() || format_char || separator)
 }

@@ -335,7 +335,11 @@ impl<'a> Parser<'a> {
                 StmtKind::Return(if self.at_stmt_end() {
                     None
                 } else {
-                    Some(self.testlist_star()?)
+                    // `return *k` is refused when the file is read, not
+                    // when the function runs (`return *a, b` is a tuple).
+                    let value = self.testlist_star()?;
+                    reject_bare_star(&value)?;
+                    Some(value)
                 })
             }
             Some(Keyword::Raise) => {

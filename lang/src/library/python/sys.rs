@@ -13,6 +13,7 @@ pub const SYS: &[Row] = &[
     row("exit(status=None, /)", "Leaves the program with the given exit status.", exit),
     row("getrecursionlimit()", "The maximum depth of nested calls.", getrecursionlimit),
     row("setrecursionlimit(limit, /)", "Accepted for compatibility; the limit stays fixed.", setrecursionlimit),
+    row("_panic(message, /)", "Panics inside the interpreter (tests of the session's panic boundary).", panic),
 ];
 
 #[rustfmt::skip]
@@ -142,6 +143,13 @@ fn exit(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let mut e = exc("SystemExit", msg);
     e.exit = Some(status);
     Err(e)
+}
+
+/// A deliberate internal failure, so that tests can check that a panic in
+/// native code is reported and leaves the session's variables intact.
+fn panic(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let message = b.str(0)?.to_string();
+    panic!("{message}");
 }
 
 fn getrecursionlimit(_: &mut Interp, _: Bound) -> PyResult<Value> {

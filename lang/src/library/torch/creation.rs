@@ -9,7 +9,7 @@ use crate::eval::error::{exc, type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::library::EngineResult;
-use tinytorch::{DType, Device, Tensor};
+use tinytorch::{DType, Device, Scalar, Tensor};
 
 /// The factory keywords every creation function takes, after `*`.
 macro_rules! factory {
@@ -358,7 +358,7 @@ fn flatten(
     v: &Value,
     depth: usize,
     shape: &mut Vec<usize>,
-    out: &mut Vec<f64>,
+    out: &mut Vec<Scalar>,
     kind: &mut Option<Kind>,
 ) -> PyResult<()> {
     if depth > 64 {
@@ -390,18 +390,18 @@ fn flatten(
         return Err(type_error("not a sequence"));
     }
     let (x, k) = match v {
-        Value::Bool(b) => (*b as i64 as f64, Kind::Bool),
-        Value::Int(i) => (*i as f64, Kind::Int),
-        Value::Float(f) => (*f, Kind::Float),
+        Value::Bool(b) => (Scalar::Bool(*b), Kind::Bool),
+        Value::Int(i) => (Scalar::Int(*i), Kind::Int),
+        Value::Float(f) => (Scalar::Float(*f), Kind::Float),
         other => match other.downcast::<Tensor>() {
-            Some(t) if t.numel() == 1 => {
-                let k = match t.dtype() {
-                    DType::Bool => Kind::Bool,
-                    d if d.is_int() => Kind::Int,
-                    _ => Kind::Float,
-                };
-                (t.item().py()?, k)
-            }
+            Some(t) if t.numel() == 1 => match t.dtype() {
+                DType::Bool => (Scalar::Bool(t.item().py()? != 0.0), Kind::Bool),
+                d if d.is_int() => {
+                    let i = t.to_vec_i64().py()?.first().copied().unwrap_or(0);
+                    (Scalar::Int(i), Kind::Int)
+                }
+                _ => (Scalar::Float(t.item().py()?), Kind::Float),
+            },
             Some(_) => {
                 return Err(exc(
                     "ValueError",
@@ -441,29 +441,7 @@ pub fn from_data(it: &mut Interp, data: &Value, dtype: Option<DType>) -> PyResul
         Some(Kind::Int) => DType::I64,
         _ => DType::F32,
     };
-    let dtype = dtype.unwrap_or(inferred);
-    if dtype == DType::I64 && kind != Some(Kind::Float) {
-        // Exact int64 values (f64 would round above 2**53).
-        let mut ints = Vec::with_capacity(vals.len());
-        collect_ints(it, data, &mut ints)?;
-        return Tensor::from_vec(ints, &shape).py();
-    }
-    Tensor::from_vec_f64(&vals, &shape, dtype).py()
-}
-
-fn collect_ints(it: &mut Interp, v: &Value, out: &mut Vec<i64>) -> PyResult<()> {
-    match v {
-        Value::List(_) | Value::Tuple(_) | Value::Range(_) => {
-            for x in it.collect(v)? {
-                collect_ints(it, &x, out)?;
-            }
-        }
-        Value::Int(i) => out.push(*i),
-        Value::Bool(b) => out.push(*b as i64),
-        other => match other.downcast::<Tensor>() {
-            Some(t) => out.push(t.to_vec_i64().py()?.first().copied().unwrap_or(0)),
-            None => out.push(0),
-        },
-    }
-    Ok(())
+    // Ints convert exactly, and a value the dtype cannot hold is
+    // PyTorch's "value cannot be converted to type int32 without overflow".
+    Tensor::from_scalars(&vals, &shape, dtype.unwrap_or(inferred)).py()
 }

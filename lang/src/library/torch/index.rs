@@ -9,7 +9,8 @@ use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::library::EngineResult;
 use tinytorch::ops::indexing::TensorIndex;
-use tinytorch::{DType, Tensor};
+use tinytorch::ops::pyindex::{python_index, PyIndex};
+use tinytorch::{DType, Scalar, Tensor};
 
 fn slice_bound(v: &Value) -> PyResult<Option<i64>> {
     match v {
@@ -27,56 +28,60 @@ fn slice_bound(v: &Value) -> PyResult<Option<i64>> {
     }
 }
 
-fn one(it: &mut Interp, v: &Value) -> PyResult<TensorIndex> {
+/// A subscript value as the engine's [`PyIndex`] (PyTorch's reading of
+/// lists, tuples, bools and floats is the engine's `python_index`).
+fn py_index(it: &mut Interp, v: &Value) -> PyResult<PyIndex> {
     Ok(match v {
-        Value::Int(i) => TensorIndex::Int(*i),
-        Value::Bool(b) => TensorIndex::Tensor(Tensor::from_vec(vec![*b], &[]).py()?),
+        Value::Int(i) => PyIndex::Int(*i),
+        Value::Bool(b) => PyIndex::Bool(*b),
+        Value::Float(f) => PyIndex::Float(*f),
         Value::Slice(s) => {
-            let step = slice_bound(&s[2])?.unwrap_or(1);
-            if step <= 0 {
+            let step = slice_bound(&s[2])?;
+            if step.is_some_and(|k| k <= 0) {
                 return Err(exc("ValueError", "step must be greater than zero"));
             }
-            TensorIndex::slice(slice_bound(&s[0])?, slice_bound(&s[1])?, step)
+            PyIndex::Slice(slice_bound(&s[0])?, slice_bound(&s[1])?, step)
         }
-        Value::None => TensorIndex::NewAxis,
-        Value::Ellipsis => TensorIndex::Ellipsis,
+        Value::None => PyIndex::None,
+        Value::Ellipsis => PyIndex::Ellipsis,
         Value::Range(r) => {
             let (s, e, st) = **r;
             let n = crate::eval::value::range_len(s, e, st);
-            let idx: Vec<i64> = (0..n).map(|k| s + k * st).collect();
-            TensorIndex::Tensor(Tensor::from_vec(idx, &[n as usize]).py()?)
+            PyIndex::List((0..n).map(|k| PyIndex::Int(s + k * st)).collect())
         }
-        Value::List(_) | Value::Tuple(_) => {
-            let t = from_data(it, v, None)?;
-            if t.dtype().is_float() {
-                return Err(exc(
-                    "IndexError",
-                    "tensors used as indices must be long, int, byte or bool tensors",
-                ));
-            }
-            TensorIndex::Tensor(t)
+        Value::List(_) => {
+            let items = it.collect(v)?;
+            PyIndex::List(seq(it, &items)?)
         }
+        Value::Tuple(t) => PyIndex::Tuple(seq(it, &t.items)?),
         other => match other.downcast::<Tensor>() {
-            Some(t) => TensorIndex::Tensor(t.clone()),
-            None => {
-                return Err(exc(
-                    "IndexError",
-                    format!(
-                        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
-                        other.type_name()
-                    ),
-                ))
-            }
+            Some(t) => PyIndex::Tensor(t.clone()),
+            None => match other {
+                // Objects with __index__ (a 0-d integer tensor is caught above).
+                Value::Object(o) if matches!(o.index(), Ok(Some(_))) => {
+                    PyIndex::Int(o.index()?.unwrap_or(0))
+                }
+                _ => {
+                    return Err(exc(
+                        "IndexError",
+                        format!(
+                            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+                            other.type_name()
+                        ),
+                    ))
+                }
+            },
         },
     })
 }
 
+fn seq(it: &mut Interp, items: &[Value]) -> PyResult<Vec<PyIndex>> {
+    items.iter().map(|x| py_index(it, x)).collect()
+}
+
 /// The engine's index items for a Python subscript.
 pub fn index_items(it: &mut Interp, idx: &Value) -> PyResult<Vec<TensorIndex>> {
-    match idx {
-        Value::Tuple(tu) => tu.items.iter().map(|v| one(it, v)).collect(),
-        other => Ok(vec![one(it, other)?]),
-    }
+    python_index(&py_index(it, idx)?).py()
 }
 
 /// The values of `t[i] = v`: a tensor, or a number (or nested lists) made
@@ -87,8 +92,10 @@ pub fn put_value(it: &mut Interp, t: &Tensor, v: &Value) -> PyResult<Tensor> {
     }
     match v {
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-            let x = crate::bind::scalar_of(v).map_or(0.0, |s| s.to_f64());
-            Tensor::scalar_tensor(x, t.dtype(), t.device()).py()
+            // Exact for ints; PyTorch's overflow error where the dtype
+            // cannot hold the number.
+            let x = crate::bind::scalar_of(v).unwrap_or(Scalar::Int(0));
+            Tensor::full_scalar(&[], x, t.dtype(), t.device()).py()
         }
         Value::List(_) | Value::Tuple(_) => {
             let d = from_data(it, v, Some(t.dtype()))?;
