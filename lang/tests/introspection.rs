@@ -63,7 +63,11 @@ fn dir_lists_sorted_attribute_names() {
         "shape",
         "T",
     ] {
-        assert_eq!(eval(&mut s, &format!("'{name}' in dir(x)")), "True", "{name}");
+        assert_eq!(
+            eval(&mut s, &format!("'{name}' in dir(x)")),
+            "True",
+            "{name}"
+        );
     }
     assert_eq!(
         eval(&mut s, "[n for n in dir(a) if not n.startswith('_')]"),

@@ -120,10 +120,14 @@ fn main() -> ExitCode {
     };
     let cfg = TerminalConfig::from_env();
     let mut session = Session::new();
-    session.set_output(Box::new(TerminalSink::new(cfg.clone())));
+    let sink = TerminalSink::new(cfg.clone());
+    let input_mark = sink.input_mark();
+    session.set_output(Box::new(sink));
     install_interrupt(&session);
     match mode {
-        Mode::Interactive if std::io::stdin().is_terminal() => interactive(session, &cfg),
+        Mode::Interactive if std::io::stdin().is_terminal() => {
+            interactive(session, &cfg, &input_mark)
+        }
         Mode::Interactive => run_stdin(session, &cfg, vec![String::new()]),
         Mode::Stdin { argv } => run_stdin(session, &cfg, argv),
         Mode::Script { path, argv } => match std::fs::read_to_string(&path) {
@@ -194,7 +198,13 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("tinytorch").join("history"))
 }
 
-fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
+/// `input_mark`: set before each cell runs, since its input line was echoed
+/// below any earlier output (see [`TerminalSink::input_mark`]).
+fn interactive(
+    session: Session,
+    cfg: &TerminalConfig,
+    input_mark: &std::sync::atomic::AtomicBool,
+) -> ExitCode {
     println!(
         "tinytorch {} (tinytorch-repl, Rust) | CUDA available: {}",
         tinytorch_lang::VERSION,
@@ -290,6 +300,7 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
                 save_history(&mut rl, p);
             }
         }
+        input_mark.store(true, Ordering::SeqCst);
         let result = session.borrow_mut().run(&src, "<stdin>", true);
         if let Err(code) = show_result(result, cfg) {
             return code;

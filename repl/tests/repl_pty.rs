@@ -376,3 +376,42 @@ fn a_ten_kilobyte_line_is_echoed_and_runs() {
     r.expect("3401 3407");
     r.exit();
 }
+
+/// `plot(..., display_id=)` from two prompts: the second call must not move
+/// up over its own input line (which ate the line and drew the chart twice);
+/// it draws a fresh chart below. Within one cell an update still redraws in
+/// place.
+#[test]
+fn live_chart_updated_from_a_second_prompt_draws_below_the_input() {
+    let mut r = spawn_with("chart", false);
+    // Cursor up (ESC [ n A) then erase down: the in-place redraw.
+    let redraw = regex_lite_redraw;
+    r.enter("plot([1.0, 2.0, 3.0], title='first', display_id='d')");
+    let out = r.prompt();
+    assert!(out.contains("first"), "{out:?}");
+    r.enter("plot([3.0, 2.0, 1.0], title='second', display_id='d')");
+    let out = r.prompt();
+    assert!(out.contains("second"), "{out:?}");
+    assert!(!redraw(&out), "moved up over the input line: {out:?}");
+    // Two updates in one cell: the second replaces the first in place.
+    r.enter("for k in range(2): plot([1.0, k + 2.0], title=f'loop {k}', display_id='d')");
+    r.cont();
+    r.enter("");
+    let out = r.prompt();
+    assert!(out.contains("loop 1"), "{out:?}");
+    let loop1 = out.find("loop 1").unwrap();
+    assert!(
+        redraw(&out[..loop1]),
+        "no in-place redraw in a loop: {out:?}"
+    );
+    r.exit();
+}
+
+/// Whether `s` holds the in-place redraw sequence `ESC [ <n> A CR ESC [ J`.
+fn regex_lite_redraw(s: &str) -> bool {
+    s.match_indices("\x1b[").any(|(i, _)| {
+        let rest = &s[i + 2..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && rest[digits..].starts_with("A\r\x1b[J")
+    })
+}
