@@ -49,6 +49,10 @@ fn run(args: &[String]) -> Result<(), String> {
 
 fn install(args: &[String]) -> Result<(), String> {
     let target = match args {
+        [a] if a == "-h" || a == "--help" => {
+            println!("{USAGE}");
+            return Ok(());
+        }
         [] => Target::User,
         [a] if a == "--user" => Target::User,
         [a] if a == "--sys-prefix" => Target::SysPrefix,

@@ -14,6 +14,17 @@
 //! line, whose suggested indentation is typed in for the user. A whole block
 //! enters the history as one entry: recalled, it comes back as one buffer,
 //! which the same rule runs when the user accepts it.
+//!
+//! Indentation typed or pasted by hand wins over the suggested one: a
+//! continuation line that starts with whitespace of its own after the
+//! typed-in indentation loses the typed-in part, and the rest of that cell
+//! gets no suggested indentation (see [`own_indentation`]). So a script
+//! pasted without bracketed paste runs as it would in a file.
+//!
+//! Per key, the editor's work is bounded independently of the line's length
+//! (see [`LONG_LINE`]): on longer lines a typed character is echoed as it
+//! is, without redrawing (and re-colouring) the whole line, and history
+//! hints are not searched.
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -109,10 +120,14 @@ fn main() -> ExitCode {
     };
     let cfg = TerminalConfig::from_env();
     let mut session = Session::new();
-    session.set_output(Box::new(TerminalSink::new(cfg.clone())));
+    let sink = TerminalSink::new(cfg.clone());
+    let input_mark = sink.input_mark();
+    session.set_output(Box::new(sink));
     install_interrupt(&session);
     match mode {
-        Mode::Interactive if std::io::stdin().is_terminal() => interactive(session, &cfg),
+        Mode::Interactive if std::io::stdin().is_terminal() => {
+            interactive(session, &cfg, &input_mark)
+        }
         Mode::Interactive => run_stdin(session, &cfg, vec![String::new()]),
         Mode::Stdin { argv } => run_stdin(session, &cfg, argv),
         Mode::Script { path, argv } => match std::fs::read_to_string(&path) {
@@ -183,7 +198,13 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("tinytorch").join("history"))
 }
 
-fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
+/// `input_mark`: set before each cell runs, since its input line was echoed
+/// below any earlier output (see [`TerminalSink::input_mark`]).
+fn interactive(
+    session: Session,
+    cfg: &TerminalConfig,
+    input_mark: &std::sync::atomic::AtomicBool,
+) -> ExitCode {
     println!(
         "tinytorch {} (tinytorch-repl, Rust) | CUDA available: {}",
         tinytorch_lang::VERSION,
@@ -213,6 +234,7 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
         session: session.clone(),
         hinter: HistoryHinter::new(),
         colour: cfg.stdout_tty,
+        work: Default::default(),
     }));
     let history = history_path();
     if let Some(p) = &history {
@@ -220,6 +242,8 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
     }
     let mut lines: Vec<String> = Vec::new();
     let mut indent = String::new();
+    // The user indents this cell by hand: no more suggested indentation.
+    let mut by_hand = false;
     loop {
         let prompt = if lines.is_empty() { ">>> " } else { "... " };
         let line = match rl.readline_with_initial(prompt, (&indent, "")) {
@@ -228,6 +252,7 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
                 // Ctrl-C while typing drops the input, as Python's prompt does.
                 lines.clear();
                 indent.clear();
+                by_hand = false;
                 continue;
             }
             Err(ReadlineError::Eof) => {
@@ -239,6 +264,13 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
                 break;
             }
         };
+        let line = match own_indentation(&indent, line) {
+            Ok(own) => {
+                by_hand = true;
+                own
+            }
+            Err(line) => line,
+        };
         lines.push(line);
         let src = lines.join("\n");
         indent.clear();
@@ -249,13 +281,16 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
                 if !(recalled
                     && Session::is_complete(&format!("{src}\n")) == Completeness::Complete)
                 {
-                    indent = next;
+                    if !by_hand {
+                        indent = next;
+                    }
                     continue;
                 }
             }
             Completeness::Complete | Completeness::Invalid => {}
         }
         lines.clear();
+        by_hand = false;
         let src = src.trim_end().to_string();
         if src.trim().is_empty() {
             continue;
@@ -265,6 +300,7 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
                 save_history(&mut rl, p);
             }
         }
+        input_mark.store(true, Ordering::SeqCst);
         let result = session.borrow_mut().run(&src, "<stdin>", true);
         if let Err(code) = show_result(result, cfg) {
             return code;
@@ -272,6 +308,28 @@ fn interactive(session: Session, cfg: &TerminalConfig) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+/// A continuation line whose text after the typed-in indentation `auto`
+/// starts with whitespace of its own (pasted without bracketed paste, or
+/// typed by someone who indents by hand): `Ok` with that text alone, as
+/// IPython and CPython 3.13 keep such a line's own indentation. `Err` gives
+/// the line back unchanged otherwise.
+fn own_indentation(auto: &str, line: String) -> Result<String, String> {
+    if auto.is_empty() {
+        return Err(line);
+    }
+    match line.strip_prefix(auto) {
+        Some(rest) if rest.starts_with([' ', '\t']) => Ok(rest.to_string()),
+        _ => Err(line),
+    }
+}
+
+/// Lines longer than this (in bytes) are not redrawn on every typed
+/// character, nor searched in the history for a hint: that per-key work
+/// grows with the line, so typing or pasting a long line would take time
+/// quadratic in its length. Colours catch up at the next full redraw (when
+/// the cursor wraps to a new row, on Enter, or on any edit but appending).
+const LONG_LINE: usize = 512;
 
 /// Appends to the history file; a missing directory is created, and a
 /// failure (read-only home, full disk) is ignored: history is a comfort.
@@ -313,6 +371,9 @@ struct ReplHelper {
     session: Rc<RefCell<Session>>,
     hinter: HistoryHinter,
     colour: bool,
+    /// Bytes of input the hinter and highlighter have gone over (for the
+    /// per-key work test).
+    work: std::cell::Cell<usize>,
 }
 
 impl Helper for ReplHelper {}
@@ -358,6 +419,10 @@ impl Hinter for ReplHelper {
     type Hint = String;
 
     fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        if line.len() > LONG_LINE {
+            return None;
+        }
+        self.work.set(self.work.get() + line.len());
         // A hint is the rest of a history entry's first line only: a block's
         // later lines would not line up under a `... ` prompt.
         let h = self.hinter.hint(line, pos, ctx)?;
@@ -371,6 +436,7 @@ impl Highlighter for ReplHelper {
         if !self.colour {
             return Cow::Borrowed(line);
         }
+        self.work.set(self.work.get() + line.len());
         Cow::Owned(highlight::highlight(line))
     }
 
@@ -381,8 +447,16 @@ impl Highlighter for ReplHelper {
         Cow::Owned(format!("\x1b[90m{hint}\x1b[0m"))
     }
 
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+    /// Whether an edit needs the whole line redrawn: the colours do not
+    /// depend on the cursor, so moving it never does; appending a character
+    /// to a long line does not either (see [`LONG_LINE`]).
+    fn highlight_char(&self, line: &str, _pos: usize, kind: CmdKind) -> bool {
         self.colour
+            && match kind {
+                CmdKind::MoveCursor => false,
+                CmdKind::Other => line.len() <= LONG_LINE,
+                CmdKind::ForcedRefresh => true,
+            }
     }
 }
 
@@ -401,5 +475,90 @@ impl Validator for ReplHelper {
             }
         }
         Ok(ValidationResult::Valid(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustyline::history::{History, MemHistory};
+
+    #[test]
+    fn own_indentation_replaces_the_typed_in_one() {
+        let own = |auto: &str, line: &str| own_indentation(auto, line.to_string());
+        // Pasted `    y = 1` after a typed-in 4-space indent.
+        assert_eq!(own("    ", "        y = 1"), Ok("    y = 1".to_string()));
+        assert_eq!(own("    ", "    \ty = 1"), Ok("\ty = 1".to_string()));
+        // A dedent pasted under a deeper suggestion keeps its own level.
+        assert_eq!(
+            own("        ", "            else:"),
+            Ok("    else:".to_string())
+        );
+        // Typed on the suggestion, or edited: unchanged.
+        assert_eq!(own("    ", "    y = 1"), Err("    y = 1".to_string()));
+        assert_eq!(own("    ", "y = 1"), Err("y = 1".to_string()));
+        assert_eq!(own("    ", "    "), Err("    ".to_string()));
+        assert_eq!(own("", "  y"), Err("  y".to_string()));
+    }
+
+    fn helper() -> ReplHelper {
+        ReplHelper {
+            session: Rc::new(RefCell::new(Session::new())),
+            hinter: HistoryHinter::new(),
+            colour: true,
+            work: Default::default(),
+        }
+    }
+
+    /// Typing a 10 kB line key by key, as rustyline does per key: a hint,
+    /// and a full highlight when `highlight_char` asks for a redraw. The
+    /// bytes gone over per key stay under a bound that does not grow with
+    /// the line (it was the whole line on every key, twice).
+    #[test]
+    fn work_per_typed_key_is_bounded_on_a_long_line() {
+        let h = helper();
+        let line: String = "x = [".to_string() + &"1, ".repeat(3400) + "1]";
+        assert!(line.len() > 10_000);
+        // The worst case for the history search: the line itself is there.
+        let mut history = MemHistory::new();
+        history.add(&line).unwrap();
+        let ctx = Context::new(&history);
+        let mut redraws = 0;
+        let mut max_per_key = 0;
+        for end in 1..=line.len() {
+            let typed = &line[..end];
+            let before = h.work.get();
+            let _ = h.hint(typed, end, &ctx);
+            if h.highlight_char(typed, end, CmdKind::Other) {
+                redraws += 1;
+                let _ = h.highlight(typed, end);
+            }
+            max_per_key = max_per_key.max(h.work.get() - before);
+            // Moving the cursor never redraws.
+            assert!(!h.highlight_char(typed, end / 2, CmdKind::MoveCursor));
+        }
+        assert!(
+            max_per_key <= 2 * LONG_LINE,
+            "{max_per_key} bytes in one key"
+        );
+        assert_eq!(redraws, LONG_LINE);
+        assert!(
+            h.work.get() <= 2 * LONG_LINE * LONG_LINE,
+            "{}",
+            h.work.get()
+        );
+        // The final redraw on Enter still colours the whole line.
+        assert!(h.highlight_char(&line, line.len(), CmdKind::ForcedRefresh));
+        assert!(h.highlight(&line, line.len()).contains("\x1b[36m1\x1b[0m]"));
+    }
+
+    #[test]
+    fn short_lines_are_redrawn_and_hinted_as_before() {
+        let h = helper();
+        assert!(h.highlight_char("def", 3, CmdKind::Other));
+        let mut history = MemHistory::new();
+        history.add("print('hello')").unwrap();
+        let ctx = Context::new(&history);
+        assert_eq!(h.hint("pri", 3, &ctx).as_deref(), Some("nt('hello')"));
     }
 }

@@ -294,3 +294,124 @@ fn typeahead_while_a_cell_runs_is_kept() {
     assert!(out.contains("300000"), "{out:?}");
     r.exit();
 }
+
+/// A script pasted into a terminal without bracketed paste arrives as typed
+/// keys, its own indentation included: the typed-in indentation must not
+/// double it. 105 lines: functions, classes (one inheriting), nested loops,
+/// if/elif/else, try/except, a generator, blank lines only where CPython's
+/// interactive prompt needs them (after top-level compound statements).
+/// The expected output, fixtures/paste_script.out, is what CPython 3.11
+/// printed for the script (`python3 paste_script.py`, and the same with
+/// `python3 -i < paste_script.py`), recorded once so that this test needs
+/// no Python.
+#[test]
+fn pasted_indented_script_runs_as_in_cpython() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let script = std::fs::read_to_string(fixtures.join("paste_script.py")).unwrap();
+    let expected = std::fs::read_to_string(fixtures.join("paste_script.out")).unwrap();
+    let mut r = spawn("paste");
+    // A terminal sends Enter as a carriage return, pasted line breaks too;
+    // the closing blank line ends the last block.
+    r.p.send(&format!("{}\r", script.replace('\n', "\r")))
+        .unwrap();
+    r.p.flush().unwrap();
+    let before_done = r.expect("\ndone");
+    r.prompt();
+    // What is left once the echoed input lines (after a `>>> ` or `... `
+    // prompt) are dropped is the script's output.
+    let got: Vec<&str> = before_done
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.contains(">>> ") && !l.contains("... ") && !l.trim().is_empty())
+        .collect();
+    let want: Vec<&str> = expected.lines().filter(|l| *l != "done").collect();
+    assert_eq!(got, want, "full output:\n{before_done}");
+    // The session is still usable, and the definitions are there.
+    r.enter("print(Stack.__name__, fib(5))");
+    r.expect("Stack [0, 1, 1, 2, 3]");
+    r.prompt();
+    r.exit();
+}
+
+/// Indenting by hand while typing (a space after the typed-in indentation)
+/// keeps the hand-made indentation, for the whole block.
+#[test]
+fn typed_own_indentation_is_kept() {
+    let mut r = spawn("ownindent");
+    r.enter("class P:");
+    r.cont();
+    r.enter("    def f(self):");
+    r.cont();
+    r.enter("        return 7");
+    r.cont();
+    r.enter("");
+    r.prompt();
+    r.enter("if P().f() == 7:");
+    r.cont();
+    r.enter("    print('seven')");
+    r.cont();
+    r.enter("else:");
+    r.cont();
+    r.enter("    print('other')");
+    r.cont();
+    r.enter("");
+    let out = r.prompt();
+    assert!(out.contains("seven") && !out.contains("Error"), "{out:?}");
+    r.exit();
+}
+
+/// A 10 kB line typed in one go is echoed and runs. (The per-key work that
+/// made this quadratic is bounded in main.rs's unit test
+/// `work_per_typed_key_is_bounded_on_a_long_line`; no timing is asserted
+/// here beyond the usual generous timeout.)
+#[test]
+fn a_ten_kilobyte_line_is_echoed_and_runs() {
+    let mut r = spawn_with("longline", false);
+    let line = format!("long = [{}7]", "1, ".repeat(3400));
+    assert!(line.len() > 10_000);
+    r.enter(&line);
+    r.expect("7]");
+    r.expect_regex(r"\n[^\n]*>>> ");
+    r.enter("print(len(long), sum(long))");
+    r.expect("3401 3407");
+    r.exit();
+}
+
+/// `plot(..., display_id=)` from two prompts: the second call must not move
+/// up over its own input line (which ate the line and drew the chart twice);
+/// it draws a fresh chart below. Within one cell an update still redraws in
+/// place.
+#[test]
+fn live_chart_updated_from_a_second_prompt_draws_below_the_input() {
+    let mut r = spawn_with("chart", false);
+    // Cursor up (ESC [ n A) then erase down: the in-place redraw.
+    let redraw = regex_lite_redraw;
+    r.enter("plot([1.0, 2.0, 3.0], title='first', display_id='d')");
+    let out = r.prompt();
+    assert!(out.contains("first"), "{out:?}");
+    r.enter("plot([3.0, 2.0, 1.0], title='second', display_id='d')");
+    let out = r.prompt();
+    assert!(out.contains("second"), "{out:?}");
+    assert!(!redraw(&out), "moved up over the input line: {out:?}");
+    // Two updates in one cell: the second replaces the first in place.
+    r.enter("for k in range(2): plot([1.0, k + 2.0], title=f'loop {k}', display_id='d')");
+    r.cont();
+    r.enter("");
+    let out = r.prompt();
+    assert!(out.contains("loop 1"), "{out:?}");
+    let loop1 = out.find("loop 1").unwrap();
+    assert!(
+        redraw(&out[..loop1]),
+        "no in-place redraw in a loop: {out:?}"
+    );
+    r.exit();
+}
+
+/// Whether `s` holds the in-place redraw sequence `ESC [ <n> A CR ESC [ J`.
+fn regex_lite_redraw(s: &str) -> bool {
+    s.match_indices("\x1b[").any(|(i, _)| {
+        let rest = &s[i + 2..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && rest[digits..].starts_with("A\r\x1b[J")
+    })
+}

@@ -286,7 +286,9 @@ impl Tensor {
         self.meta().retains_grad
     }
 
-    /// Keeps `.grad` for a non-leaf tensor after backward.
+    /// Keeps `.grad` for a non-leaf tensor after backward. On a leaf it is
+    /// a no-op, as in PyTorch (a leaf keeps its `.grad` anyway, and its
+    /// `retains_grad` stays false).
     pub fn retain_grad(&self) -> Result<()> {
         let node = {
             let mut m = self.meta();
@@ -294,6 +296,9 @@ impl Tensor {
                 return Err(Error::Autograd(
                     "can't retain_grad on Tensor that has requires_grad=False".into(),
                 ));
+            }
+            if m.grad_fn.is_none() {
+                return Ok(());
             }
             m.retains_grad = true;
             m.grad_fn.clone()

@@ -190,17 +190,24 @@ pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<Strin
         names.dedup();
         return (cursor - partial.len(), names);
     }
-    let mut names: Vec<String> = Vec::new();
-    // Keyword arguments of the innermost open call.
+    // Keyword arguments of the innermost open call come first (as in
+    // IPython): `SGD(params, l` offers `lr=` before `len` and `list`.
+    let mut keywords: Vec<String> = Vec::new();
     if let Some(f) = open_call(before) {
         if let Some(fv) = resolve_chain(it, &f) {
             for p in keywords_of(&fv) {
                 if p.starts_with(word) {
-                    names.push(format!("{p}="));
+                    keywords.push(format!("{p}="));
                 }
             }
         }
     }
+    keywords.sort();
+    keywords.dedup();
+    if word.is_empty() {
+        return (start, keywords);
+    }
+    let mut names: Vec<String> = Vec::new();
     for (n, v) in it.names.iter().zip(&it.globals) {
         if !matches!(v, Value::Unbound) && n.starts_with(word) {
             names.push(n.to_string());
@@ -218,12 +225,10 @@ pub fn complete(it: &mut Interp, line: &str, cursor: usize) -> (usize, Vec<Strin
             .filter(|k| k.starts_with(word))
             .map(|k| k.to_string()),
     );
-    if word.is_empty() {
-        names.retain(|n| n.ends_with('='));
-    }
     names.sort();
     names.dedup();
-    (start, names)
+    keywords.extend(names);
+    (start, keywords)
 }
 
 /// The callee of the innermost unclosed `(` before the cursor.

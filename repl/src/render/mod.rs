@@ -15,6 +15,8 @@ use image::ImageMode;
 use progress::ProgressLine;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use tinytorch::viz::{MimeBundle, Progress};
 use tinytorch_lang::{Display, LangError, OutputSink};
@@ -226,7 +228,10 @@ fn overwrite_picture(bundle: &MimeBundle, path: &Path) -> std::io::Result<()> {
 /// picture that is still the last output (nothing printed since; a live
 /// `tqdm` bar below it is fine) is redrawn in place; otherwise (an inline
 /// image, whose height in lines is unknown, or other output in between) the
-/// new picture is shown again below.
+/// new picture is shown again below. The REPL's input line counts as output
+/// in between: the front end says when one was echoed ([`Self::input_mark`]),
+/// so an update from a later prompt draws a fresh picture below that line
+/// instead of moving up over it.
 pub struct TerminalSink {
     cfg: TerminalConfig,
     bar: ProgressLine,
@@ -235,6 +240,9 @@ pub struct TerminalSink {
     /// The last output when it was a text picture under a display id: the
     /// id and its height in lines.
     last_picture: Option<(String, usize)>,
+    /// Set by the front end when the user's input was echoed below the
+    /// last output (a new cell from the prompt).
+    input_echoed: Arc<AtomicBool>,
 }
 
 impl TerminalSink {
@@ -244,7 +252,38 @@ impl TerminalSink {
             bar: ProgressLine::new(),
             saved: std::collections::HashMap::new(),
             last_picture: None,
+            input_echoed: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The flag to set after the terminal echoed an input line: the picture
+    /// above it can no longer be redrawn in place.
+    pub fn input_mark(&self) -> Arc<AtomicBool> {
+        self.input_echoed.clone()
+    }
+
+    /// Forgets the last picture when an input line was echoed since.
+    fn take_input_mark(&mut self) {
+        if self.input_echoed.swap(false, Ordering::SeqCst) {
+            self.last_picture = None;
+        }
+    }
+
+    /// The text that shows `d` as the new version of display `id`: the
+    /// picture again, preceded by the escapes that move up over the
+    /// previous version when that is still the last thing on screen.
+    fn update_text(&mut self, d: &Display, id: &str) -> String {
+        self.take_input_mark();
+        let previous = self.saved.get(id).cloned();
+        let shown = picture_text(d, &self.cfg, previous.as_deref());
+        let text = match self.last_picture.take() {
+            Some((last, lines)) if last == id && !shown.inline => {
+                format!("{}{}", redraw_prefix(lines), shown.text)
+            }
+            _ => shown.text.clone(),
+        };
+        self.remember(Some(id), &shown);
+        text
     }
 
     /// Draws a `tqdm` bar on one line of stderr, in place. Off a terminal
@@ -288,6 +327,7 @@ fn write_err(s: &str) {
 
 impl OutputSink for TerminalSink {
     fn write_stdout(&mut self, s: &str) {
+        self.take_input_mark();
         self.last_picture = None;
         // A bar stays below the printed lines; partial lines wait for their
         // newline before it is redrawn.
@@ -299,6 +339,7 @@ impl OutputSink for TerminalSink {
     }
 
     fn write_stderr(&mut self, s: &str) {
+        self.take_input_mark();
         self.last_picture = None;
         if self.bar.active() && s.ends_with('\n') {
             self.around_bar(|| write_err(s));
@@ -308,21 +349,14 @@ impl OutputSink for TerminalSink {
     }
 
     fn display(&mut self, d: &Display, id: Option<&str>) {
+        self.take_input_mark();
         let shown = picture_text(d, &self.cfg, None);
         self.remember(id, &shown);
         self.around_bar(|| write_out(&shown.text));
     }
 
     fn update_display(&mut self, d: &Display, id: &str) {
-        let previous = self.saved.get(id).cloned();
-        let shown = picture_text(d, &self.cfg, previous.as_deref());
-        let text = match self.last_picture.take() {
-            Some((last, lines)) if last == id && !shown.inline => {
-                format!("{}{}", redraw_prefix(lines), shown.text)
-            }
-            _ => shown.text.clone(),
-        };
-        self.remember(Some(id), &shown);
+        let text = self.update_text(d, id);
         self.around_bar(|| write_out(&text));
     }
 
@@ -480,6 +514,24 @@ mod tests {
         // A finished bar in between: the next update is shown below instead.
         sink.progress("bar", &Progress::new(None, Some(1)), true);
         assert_eq!(sink.last_picture, None);
+        // An update from a later prompt: the echoed input line sits below
+        // the picture, so the new one is drawn below it, not over it.
+        sink.remember(Some("loss"), &shown);
+        let again = sink.update_text(&picture(), "loss");
+        assert!(again.starts_with(&redraw_prefix(2)), "{again:?}");
+        sink.input_mark().store(true, Ordering::SeqCst);
+        let below = sink.update_text(&picture(), "loss");
+        assert!(!below.contains("A\r\x1b[J"), "{below:?}");
+        assert!(below.starts_with("  chart  \n"), "{below:?}");
+        // ... and the one after that, in the same cell, in place again;
+        // so too an update after a fresh display in a new cell.
+        let third = sink.update_text(&picture(), "loss");
+        assert!(third.starts_with(&redraw_prefix(2)), "{third:?}");
+        sink.input_mark().store(true, Ordering::SeqCst);
+        sink.take_input_mark();
+        sink.remember(Some("loss"), &shown);
+        let fourth = sink.update_text(&picture(), "loss");
+        assert!(fourth.starts_with(&redraw_prefix(2)), "{fourth:?}");
         // Off a terminal nothing is redrawn.
         let mut plain = TerminalSink::new(cfg(&dir, false, ImageMode::Text));
         plain.remember(Some("loss"), &shown);
