@@ -344,7 +344,10 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
     while let Ok(req) = rx.recv() {
         let resp = match req {
             Request::Run(src, name, echo) => {
+                // An interrupt from before this cell (the engine's flag
+                // included) must not stop it.
                 flag.store(false, Ordering::Relaxed);
+                tinytorch::interrupt::clear();
                 it.steps = 0;
                 // A panic in native code ends the cell, not the session: the
                 // interpreter and its globals stay as they were.

@@ -152,6 +152,9 @@ fn install_interrupt(session: &Session) {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
+        // Long engine ops (a big matmul, a reduction) stop at their next
+        // chunk too, instead of running to the end first.
+        tinytorch::interrupt::request();
     });
 }
 

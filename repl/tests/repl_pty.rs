@@ -236,6 +236,30 @@ fn ctrl_c_stops_a_running_loop_and_keeps_variables() {
 }
 
 #[test]
+fn ctrl_c_lands_during_one_long_matmul() {
+    // One op that runs for seconds: the interrupt must stop the op itself,
+    // not wait for it and then for the interpreter's next check.
+    let mut r = spawn("intr-op");
+    r.enter("import torch");
+    r.prompt();
+    r.enter("b = torch.ones(4000, 4000)");
+    r.prompt();
+    r.enter("print('start'); z = b @ b @ b @ b @ b @ b; print('after')");
+    r.expect("start");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    r.p.send_control('c').unwrap();
+    let out = r.expect("KeyboardInterrupt");
+    // (The echoed input line holds 'after' too: look at printed lines.)
+    assert!(!out.contains("\nafter"), "{out:?}");
+    r.prompt();
+    // The session, and tensors it held, are intact; the next op runs.
+    r.enter("print(b.shape, (b[:2, :2] @ b[:2, :2]).sum().item())");
+    let out = r.prompt();
+    assert!(out.contains("torch.Size([4000, 4000]) 8.0"), "{out:?}");
+    r.exit();
+}
+
+#[test]
 fn syntax_error_then_a_working_line() {
     let mut r = spawn("syntax");
     r.enter("x = = 2");
