@@ -192,6 +192,20 @@ fn assert_depth_error(src: &str) {
 }
 
 #[test]
+fn cpython_nesting_limits_are_reached() {
+    // CPython 3.11 parses 200 nested brackets and refuses 201.
+    for (open, close) in [("(", ")"), ("[", "]"), ("{", "}")] {
+        let ok = format!("x = {}1{}", open.repeat(200), close.repeat(200));
+        assert!(parse_module(&ok).is_ok(), "200 x {open}");
+        let deep = format!("x = {}1{}", open.repeat(201), close.repeat(201));
+        let e = parse_module(&deep).unwrap_err();
+        assert_eq!(e.message, "too many nested parentheses");
+    }
+    // A 300-term sum, as CPython accepts.
+    assert!(parse_module(&format!("x = 1{}", " + 1".repeat(300))).is_ok());
+}
+
+#[test]
 fn deep_nesting_is_an_error_not_a_crash() {
     let n = MAX_DEPTH * 5;
     assert_depth_error(&format!("x = {}1{}", "(".repeat(n), ")".repeat(n)));
