@@ -55,9 +55,15 @@ print(sorted(ck["model"].keys()))
 m2 = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
 m2.load_state_dict(ck["model"])
 print(torch.equal(m2[0].weight, m[0].weight), torch.equal(m2[2].bias, m[2].bias))
-print(sorted(ck["opt"]["0"].keys()))
+print(sorted(ck["opt"][0].keys()))
+print(list(ck.keys()))
+r = m2.load_state_dict({{"0.weight": m[0].weight, "x": torch.ones(1)}}, strict=False)
+print(r)
+print(r.missing_keys == r[0], len(r))
+torch.save({{"seed": 2**62 + 1, "names": ["a", "b"], "pair": (1, None), 1: "x", "1": "y", "a/b": 2, "w#int": 3}}, {t})
+print(torch.load({t}))
 try:
-    torch.save([1, 2], {t})
+    torch.save({{"f": print}}, {t})
 except TypeError as e:
     print(e)
 "#
@@ -70,7 +76,11 @@ except TypeError as e:
          ['0.bias', '0.weight', '2.bias', '2.weight']\n\
          True True\n\
          ['exp_avg', 'exp_avg_sq', 'step']\n\
-         save(): tinytorch saves tensors and (nested) dicts of tensors and numbers, not list\n"
+         ['model', 'epoch', 'lr', 'best', 'opt']\n\
+         _IncompatibleKeys(missing_keys=['0.bias', '2.weight', '2.bias'], unexpected_keys=['x'])\n\
+         True 2\n\
+         {'seed': 4611686018427387905, 'names': ['a', 'b'], 'pair': (1, None), 1: 'x', '1': 'y', 'a/b': 2, 'w#int': 3}\n\
+         save(): tinytorch saves tensors, numbers, strings, None and lists, tuples and dicts of them, not builtin_function_or_method\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

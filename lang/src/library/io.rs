@@ -2,19 +2,18 @@
 //! safetensors checkpoints, and `tinytorch.datasets.MNIST(root, train=True,
 //! transform=None)` over the engine's IDX reader.
 //!
-//! A checkpoint holds a tensor or (nested) dicts with string keys of
-//! tensors and Python numbers. Nested keys are joined with `/` (so
-//! `{"model": m.state_dict()}` stores `model/fc.weight`: state-dict keys
-//! keep their dots); a number is stored as a 0-dim tensor whose name ends in
-//! `#int`, `#float` or `#bool`, so that it loads back as a number. A bare
-//! tensor is stored under the engine's name `tensor`; int dict keys load
-//! back as strings. Safetensors files keep no order: dicts load with their
-//! keys sorted.
+//! A checkpoint holds any tree of tensors, numbers (ints exactly),
+//! strings, None, lists, tuples and dicts with str or int keys, as the
+//! engine's object tree (`tinytorch::io::Object`: safetensors with the tree
+//! and a checksum in its metadata; written atomically). It loads back as
+//! saved: order, key types and a bare tensor included. A plain safetensors
+//! file loads as a dict of its tensors.
 
 use crate::bind::{row, Bound, Row, Style};
 use crate::eval::call::Args;
-use crate::eval::dict::{Dict, Key};
+use crate::eval::dict::Dict;
 use crate::eval::error::{exc, type_error, PyResult};
+use crate::eval::interp::hash_key;
 use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::library::torch::tensor::value as tensor_value;
@@ -22,8 +21,8 @@ use crate::library::EngineResult;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tinytorch::data::Dataset;
-use tinytorch::nn::StateDict;
-use tinytorch::{DType, Device, Tensor};
+use tinytorch::io::{Key as ObjKey, Object};
+use tinytorch::Tensor;
 
 #[rustfmt::skip]
 pub const TORCH: &[Row] = &[
@@ -57,43 +56,43 @@ pub fn install(it: &mut Interp) {
     ds.set("MNIST", Value::Class(c));
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut StateDict) -> PyResult<()> {
-    match v {
-        v if v.downcast::<Tensor>().is_some() => {
-            out.insert(prefix, v.downcast::<Tensor>().expect("matched").detach());
-            Ok(())
+/// A Python value as the engine's checkpoint object tree. Containers that
+/// hold themselves are refused (CPython's pickle would recurse too).
+fn to_object(v: &Value, depth: usize) -> PyResult<Object> {
+    if depth > 200 {
+        return Err(exc(
+            "ValueError",
+            "save(): the object is nested too deeply (or contains itself)",
+        ));
+    }
+    if let Some(t) = v.downcast::<Tensor>() {
+        return Ok(Object::Tensor(t.detach()));
+    }
+    let items = |xs: &[Value]| -> PyResult<Vec<Object>> {
+        xs.iter().map(|x| to_object(x, depth + 1)).collect()
+    };
+    Ok(match v {
+        Value::None => Object::None,
+        Value::Bool(b) => Object::Bool(*b),
+        Value::Int(i) => Object::Int(*i),
+        Value::Float(f) => Object::Float(*f),
+        Value::Str(s) => Object::Str(s.to_string()),
+        Value::List(l) => {
+            let xs = l.borrow().clone();
+            Object::List(items(&xs)?)
         }
-        Value::Int(i) => {
-            out.insert(
-                format!("{prefix}#int"),
-                Tensor::from_vec(vec![*i], &[]).py()?,
-            );
-            Ok(())
-        }
-        Value::Float(f) => {
-            out.insert(
-                format!("{prefix}#float"),
-                Tensor::scalar_tensor(*f, DType::F64, Device::Cpu).py()?,
-            );
-            Ok(())
-        }
-        Value::Bool(b) => {
-            out.insert(
-                format!("{prefix}#bool"),
-                Tensor::from_vec(vec![*b], &[]).py()?,
-            );
-            Ok(())
-        }
+        Value::Tuple(t) => Object::Tuple(items(&t.items)?),
         Value::Dict(d) => {
             let entries: Vec<(Value, Value)> = d
                 .borrow()
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            let mut out = Vec::with_capacity(entries.len());
             for (k, x) in entries {
-                let k = match &k {
-                    Value::Str(s) => s.to_string(),
-                    Value::Int(i) => i.to_string(),
+                let key = match &k {
+                    Value::Str(s) => ObjKey::Str(s.to_string()),
+                    Value::Int(i) => ObjKey::Int(*i),
                     other => {
                         return Err(type_error(format!(
                             "save(): dict keys must be str or int, not {}",
@@ -101,97 +100,56 @@ fn flatten(prefix: &str, v: &Value, out: &mut StateDict) -> PyResult<()> {
                         )))
                     }
                 };
-                let key = if prefix.is_empty() {
-                    k
-                } else {
-                    format!("{prefix}/{k}")
-                };
-                flatten(&key, &x, out)?;
+                out.push((key, to_object(&x, depth + 1)?));
             }
-            Ok(())
-        }
-        other => Err(type_error(format!(
-            "save(): tinytorch saves tensors and (nested) dicts of tensors and numbers, not {}",
-            other.type_name()
-        ))),
-    }
-}
-
-fn save(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let obj = b.value(0).clone();
-    let path = b.str(1)?.to_string();
-    if let Some(t) = obj.downcast::<Tensor>() {
-        tinytorch::io::save_tensor(t, &path).py()?;
-        return Ok(Value::None);
-    }
-    match &obj {
-        Value::Dict(_) => {
-            let mut sd = StateDict::new();
-            flatten("", &obj, &mut sd)?;
-            tinytorch::io::save(&sd, &path).py()?;
+            Object::Dict(out)
         }
         other => {
             return Err(type_error(format!(
-                "save(): tinytorch saves tensors and (nested) dicts of tensors and numbers, not {}",
+                "save(): tinytorch saves tensors, numbers, strings, None and lists, tuples and dicts of them, not {}",
                 other.type_name()
             )))
         }
-    }
+    })
+}
+
+/// The Python value of a loaded object tree.
+fn from_object(o: Object) -> PyResult<Value> {
+    Ok(match o {
+        Object::None => Value::None,
+        Object::Bool(b) => Value::Bool(b),
+        Object::Int(i) => Value::Int(i),
+        Object::Float(f) => Value::Float(f),
+        Object::Str(s) => Value::str(&s),
+        Object::Tensor(t) => tensor_value(t),
+        Object::List(xs) => Value::list(xs.into_iter().map(from_object).collect::<PyResult<_>>()?),
+        Object::Tuple(xs) => {
+            Value::tuple(xs.into_iter().map(from_object).collect::<PyResult<_>>()?)
+        }
+        Object::Dict(items) => {
+            let mut d = Dict::new();
+            for (k, x) in items {
+                let key = match k {
+                    ObjKey::Str(s) => Value::str(&s),
+                    ObjKey::Int(i) => Value::Int(i),
+                };
+                d.insert(hash_key(&key)?, key, from_object(x)?);
+            }
+            Value::Dict(Rc::new(RefCell::new(d)))
+        }
+    })
+}
+
+fn save(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let obj = to_object(b.value(0), 0)?;
+    let path = b.str(1)?.to_string();
+    tinytorch::io::save_object(&obj, &path).py()?;
     Ok(Value::None)
-}
-
-fn new_dict() -> Value {
-    Value::Dict(Rc::new(RefCell::new(Dict::new())))
-}
-
-fn dict_get(d: &Value, k: &str) -> Option<Value> {
-    match d {
-        Value::Dict(d) => d.borrow().get(&Key::Str(Rc::from(k))).cloned(),
-        _ => None,
-    }
-}
-
-fn dict_put(d: &Value, k: &str, v: Value) {
-    if let Value::Dict(d) = d {
-        d.borrow_mut()
-            .insert(Key::Str(Rc::from(k)), Value::str(k), v);
-    }
 }
 
 fn load(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let path = b.str(0)?.to_string();
-    let sd = tinytorch::io::load(&path).py()?;
-    let keys: Vec<&str> = sd.keys().collect();
-    if keys == ["tensor"] {
-        let t = sd.get("tensor").expect("listed").clone();
-        return Ok(tensor_value(t));
-    }
-    let root = new_dict();
-    for (k, t) in sd.iter() {
-        let (name, value) = if let Some(n) = k.strip_suffix("#int") {
-            (n, Value::Int(t.item().py()? as i64))
-        } else if let Some(n) = k.strip_suffix("#float") {
-            (n, Value::Float(t.item().py()?))
-        } else if let Some(n) = k.strip_suffix("#bool") {
-            (n, Value::Bool(t.item().py()? != 0.0))
-        } else {
-            (k, tensor_value(t.clone()))
-        };
-        let parts: Vec<&str> = name.split('/').collect();
-        let mut d = root.clone();
-        for p in &parts[..parts.len() - 1] {
-            d = match dict_get(&d, p) {
-                Some(x @ Value::Dict(_)) => x,
-                _ => {
-                    let x = new_dict();
-                    dict_put(&d, p, x.clone());
-                    x
-                }
-            };
-        }
-        dict_put(&d, parts[parts.len() - 1], value);
-    }
-    Ok(root)
+    from_object(tinytorch::io::load_object(&path).py()?)
 }
 
 // ---------------------------------------------------------------- MNIST

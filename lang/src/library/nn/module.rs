@@ -15,7 +15,7 @@ use crate::bind::{raw, row, Bound, Row};
 use crate::eval::call::Args;
 use crate::eval::dict::{Dict, Key};
 use crate::eval::error::{exc, type_error, PyResult};
-use crate::eval::value::{Instance, Iter, Value};
+use crate::eval::value::{Class, Instance, Iter, Value};
 use crate::eval::Interp;
 use crate::library::torch::tensor::value as tensor_value;
 use crate::library::EngineResult;
@@ -697,10 +697,63 @@ fn load_state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
         .map(Value::str)
         .collect();
     m.load_state_dict(&sd, strict).py()?;
-    Ok(Value::tuple(vec![
-        Value::list(missing),
-        Value::list(unexpected),
-    ]))
+    Ok(Value::object(IncompatibleKeys {
+        missing: Value::list(missing),
+        unexpected: Value::list(unexpected),
+    }))
+}
+
+thread_local! {
+    static INCOMPATIBLE_KEYS: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
+}
+
+/// What `load_state_dict` returns: PyTorch's named tuple
+/// `_IncompatibleKeys(missing_keys=[...], unexpected_keys=[...])`, which
+/// also unpacks and indexes as a pair.
+struct IncompatibleKeys {
+    missing: Value,
+    unexpected: Value,
+}
+
+impl IncompatibleKeys {
+    fn pair(&self) -> Vec<Value> {
+        vec![self.missing.clone(), self.unexpected.clone()]
+    }
+}
+
+impl crate::protocol::Object for IncompatibleKeys {
+    fn class(&self) -> Rc<Class> {
+        crate::library::class_in(&INCOMPATIBLE_KEYS, "_IncompatibleKeys")
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn repr(&self, it: &mut Interp) -> PyResult<String> {
+        Ok(format!(
+            "_IncompatibleKeys(missing_keys={}, unexpected_keys={})",
+            it.repr(&self.missing)?,
+            it.repr(&self.unexpected)?
+        ))
+    }
+    fn getattr(&self, _: &mut Interp, _: &Value, name: &str) -> PyResult<Option<Value>> {
+        Ok(match name {
+            "missing_keys" => Some(self.missing.clone()),
+            "unexpected_keys" => Some(self.unexpected.clone()),
+            _ => None,
+        })
+    }
+    fn len(&self, _: &mut Interp) -> PyResult<Option<usize>> {
+        Ok(Some(2))
+    }
+    fn iter(&self, it: &mut Interp, _: &Value) -> PyResult<Option<Value>> {
+        it.iter(&Value::tuple(self.pair())).map(Some)
+    }
+    fn getitem(&self, it: &mut Interp, key: &Value) -> PyResult<Option<Value>> {
+        it.get_item(&Value::tuple(self.pair()), key).map(Some)
+    }
+    fn dir(&self) -> Vec<&'static str> {
+        vec!["missing_keys", "unexpected_keys"]
+    }
 }
 
 /// `module.to(device)`, `to(dtype)`, `to(tensor)`, `to(device, dtype)`.
