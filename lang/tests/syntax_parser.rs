@@ -179,6 +179,68 @@ fn render_points_at_the_error() {
     );
 }
 
+#[test]
+fn future_imports_only_at_the_start_with_known_names() {
+    // CPython's compile-time rules; a docstring and other future imports may come first.
+    for ok in [
+        "from __future__ import annotations\nx = 1\n",
+        "\"\"\"doc\"\"\"\n# c\nfrom __future__ import division\nfrom __future__ import (generators,\n  print_function as pf)\n",
+        "from __future__ import annotations; from __future__ import division\n",
+    ] {
+        assert!(parse_module(ok).is_ok(), "{ok:?}");
+    }
+    let misplaced = "from __future__ imports must occur at the beginning of the file";
+    for (src, msg, line) in [
+        ("x = 1\nfrom __future__ import annotations\n", misplaced, 2),
+        ("'a'\n'b'\nfrom __future__ import division\n", misplaced, 3),
+        (
+            "def f():\n    from __future__ import annotations\n",
+            misplaced,
+            2,
+        ),
+        (
+            "import torch\nfrom __future__ import annotations\n",
+            misplaced,
+            2,
+        ),
+        (
+            "if True:\n    pass\nfrom __future__ import annotations\n",
+            misplaced,
+            3,
+        ),
+        ("from __future__ import braces\n", "not a chance", 1),
+        (
+            "from __future__ import foo\n",
+            "future feature foo is not defined",
+            1,
+        ),
+        (
+            "from __future__ import *\n",
+            "future feature * is not defined",
+            1,
+        ),
+    ] {
+        let e = err(src);
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::Invalid, msg),
+            "{src:?}"
+        );
+        assert!(
+            e.render("f.py", src).contains(&format!("line {line}\n")),
+            "{src:?}"
+        );
+    }
+    let src = "x = 1\nfrom __future__ import generators\n";
+    let text = err(src).render("f.py", src);
+    assert!(
+        text.contains(
+            "    from __future__ import generators\n    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        ),
+        "{text}"
+    );
+}
+
 fn assert_depth_error(src: &str) {
     let e = err(src);
     assert_eq!(e.kind, ErrorKind::Invalid);

@@ -156,11 +156,34 @@ fn default_value(d: &Default) -> Value {
     }
 }
 
-/// Binds `args` to `sig` (checking types), or says why not.
+/// NumPy's spellings that PyTorch's argument parser accepts as keywords
+/// for its own parameter names (`numpy_compatibility_arg_names` in
+/// python_arg_parser.cpp): `axis=` for `dim`, `keepdims=` for `keepdim`,
+/// `x=`/`a=`/`x1=` for `input`, `x2=` for `other`.
+pub const NUMPY_ALIASES: &[(&str, &str)] = &[
+    ("axis", "dim"),
+    ("keepdims", "keepdim"),
+    ("x", "input"),
+    ("a", "input"),
+    ("x1", "input"),
+    ("x2", "other"),
+];
+
+/// The parameter name that keyword `k` is NumPy's spelling of.
+pub fn numpy_alias_of(k: &str) -> Option<&'static str> {
+    NUMPY_ALIASES
+        .iter()
+        .find(|(a, _)| *a == k)
+        .map(|(_, name)| *name)
+}
+
+/// Binds `args` to `sig` (checking types), or says why not. `aliases`:
+/// NumPy's keyword spellings are accepted ([`NUMPY_ALIASES`]).
 fn bind_one(
     it: &Interp,
     sig: &Signature,
     args: &Args,
+    aliases: bool,
 ) -> Result<(Vec<Value>, Vec<bool>), Mismatch> {
     let params = &sig.params;
     let mut vals: Vec<Option<Value>> = vec![None; params.len()];
@@ -203,31 +226,47 @@ fn bind_one(
         vals[va] = Some(Value::tuple(extra));
     }
     let mut kwextra = Dict::new();
+    let named = |n: &str| {
+        params.iter().position(|p| {
+            *p.name == *n && !matches!(p.kind, Kind::VarArgs | Kind::VarKw | Kind::PositionalOnly)
+        })
+    };
+    // Keywords by their own names first, then NumPy's spellings of the
+    // parameters still unfilled (PyTorch's parser reads `dim=` before `axis=`).
+    let mut by_alias = Vec::new();
+    let mut leftover = false;
     for (k, v) in &args.kw {
-        let named = |n: &str| {
-            params.iter().position(|p| {
-                *p.name == *n
-                    && !matches!(p.kind, Kind::VarArgs | Kind::VarKw | Kind::PositionalOnly)
-            })
-        };
-        // NumPy's spellings PyTorch's parser accepts too.
-        let found = named(k).or_else(|| match &**k {
-            "axis" => named("dim"),
-            "keepdims" => named("keepdim"),
-            _ => None,
-        });
-        match found {
+        match named(k) {
             Some(i) => {
                 if vals[i].is_some() {
                     return Err(Mismatch::Multiple(k.to_string()));
                 }
                 vals[i] = Some(v.clone());
             }
+            None if aliases && numpy_alias_of(k).is_some() => by_alias.push((k, v)),
             None if varkw.is_some() => {
                 kwextra.insert(Key::Str(k.clone()), Value::Str(k.clone()), v.clone());
             }
+            None if aliases => leftover = true,
             None => return Err(Mismatch::Unexpected(k.to_string())),
         }
+    }
+    let mut kw_given = vec![false; params.len()];
+    for (k, v) in by_alias {
+        match numpy_alias_of(k).and_then(named) {
+            Some(i) if vals[i].is_none() => {
+                vals[i] = Some(v.clone());
+                kw_given[i] = true;
+            }
+            _ => leftover = true,
+        }
+    }
+    if leftover {
+        // PyTorch names the first keyword that is no parameter's own name.
+        let k = args.kw.iter().find(|(k, _)| named(k).is_none());
+        return Err(Mismatch::Unexpected(
+            k.map_or(String::new(), |(k, _)| k.to_string()),
+        ));
     }
     if let Some(vk) = varkw {
         vals[vk] = Some(Value::Dict(Rc::new(RefCell::new(kwextra))));
@@ -251,7 +290,7 @@ fn bind_one(
                 if let Some(ty) = p.ty {
                     let none_ok = matches!(v, Value::None) && p.optional;
                     if !none_ok && !accepts(it, ty, &v) {
-                        let by_kw = args.kw.iter().any(|(k, _)| **k == *p.name);
+                        let by_kw = kw_given[i] || args.kw.iter().any(|(k, _)| **k == *p.name);
                         return Err(Mismatch::BadType(i, v.type_name(), by_kw));
                     }
                 }
@@ -378,10 +417,11 @@ pub fn bind<'d>(
     args: &Args,
     style: Style,
     method: bool,
+    aliases: bool,
 ) -> PyResult<Bound<'d>> {
     let mut errors = Vec::with_capacity(sigs.len());
     for (k, sig) in sigs.iter().enumerate() {
-        match bind_one(it, sig, args) {
+        match bind_one(it, sig, args, aliases) {
             Ok((vals, given)) => {
                 return Ok(Bound {
                     overload: k,

@@ -80,6 +80,11 @@ pub struct Def {
     doc: Rc<str>,
     imp: Imp,
     style: Style,
+    /// NumPy's keyword spellings (`axis=`, `keepdims=`) are accepted: the
+    /// functions PyTorch binds through its C++ argument parser (`torch.*`,
+    /// `Tensor` methods, `torch.linalg`/`special`/`fft`), not its
+    /// Python-level ones (`nn.functional`, modules).
+    aliases: bool,
 }
 
 impl Def {
@@ -95,6 +100,11 @@ impl Def {
             doc: Rc::from(doc),
             imp,
             style,
+            aliases: style == Style::Torch
+                && matches!(
+                    owner,
+                    "torch" | "Tensor" | "torch.linalg" | "torch.special" | "torch.fft"
+                ),
         }
     }
 
@@ -110,11 +120,27 @@ impl Def {
         match &self.imp {
             Imp::Raw(f) => f(it, args),
             Imp::Bound(f) => {
-                let b = bind(it, &self.name, &self.sigs, &args, self.style, method)?;
+                let b = bind(
+                    it,
+                    &self.name,
+                    &self.sigs,
+                    &args,
+                    self.style,
+                    method,
+                    self.aliases,
+                )?;
                 f(it, b)
             }
             Imp::Dyn(f) => {
-                let b = bind(it, &self.name, &self.sigs, &args, self.style, method)?;
+                let b = bind(
+                    it,
+                    &self.name,
+                    &self.sigs,
+                    &args,
+                    self.style,
+                    method,
+                    self.aliases,
+                )?;
                 f(it, b)
             }
             Imp::DynRaw(f) => f(it, args),

@@ -32,5 +32,5 @@ pub mod token;
 pub use complete::{classify, Completeness};
 pub use error::{ErrorKind, PResult, ParseError};
 pub use lexer::tokenize;
-pub use parser::{parse_expression, parse_module, MAX_DEPTH};
+pub use parser::{parse_expression, parse_module, FUTURE_FEATURES, MAX_DEPTH};
 pub use span::{line_col, line_text, LineCol, SourceLine, Span};

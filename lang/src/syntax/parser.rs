@@ -21,6 +21,20 @@ use super::token::{Keyword, Op, Token, TokenKind};
 /// this admits CPython's 200 nested brackets (the lexer refuses the 201st).
 pub const MAX_DEPTH: usize = 450;
 
+/// The names `from __future__ import` accepts (CPython 3's `__future__`).
+pub const FUTURE_FEATURES: &[&str] = &[
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
 /// Parses a cell or a file.
 pub fn parse_module(source: &str) -> PResult<Module> {
     let (tokens, lex_error) = tokenize_partial(source);
@@ -62,6 +76,11 @@ pub(crate) struct Parser<'a> {
     /// End offset of the last consumed token, for node spans.
     pub(crate) last_end: usize,
     pub(crate) scope: Scope,
+    /// Whether a `from __future__ import` may still come: only before any
+    /// other statement (a docstring aside), at the top level.
+    future_ok: bool,
+    /// Whether no statement has been parsed yet (the docstring's place).
+    first_stmt: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -73,6 +92,8 @@ impl<'a> Parser<'a> {
             depth,
             last_end: 0,
             scope: Scope::default(),
+            future_ok: true,
+            first_stmt: true,
         }
     }
 
@@ -227,6 +248,22 @@ impl<'a> Parser<'a> {
     /// compound statement. The flag tells whether the line ended with `;`.
     pub(crate) fn statement(&mut self) -> PResult<(Vec<Stmt>, bool)> {
         self.nested(|p| {
+            if matches!(
+                p.peek(),
+                TokenKind::Keyword(
+                    Keyword::If
+                        | Keyword::While
+                        | Keyword::For
+                        | Keyword::Try
+                        | Keyword::With
+                        | Keyword::Def
+                        | Keyword::Class
+                ) | TokenKind::Op(Op::At)
+            ) {
+                // A compound statement: no `from __future__` after it or in it.
+                p.future_ok = false;
+                p.first_stmt = false;
+            }
             let stmt = match p.peek() {
                 TokenKind::Keyword(Keyword::If) => p.if_stmt()?,
                 TokenKind::Keyword(Keyword::While) => p.while_stmt()?,
@@ -246,7 +283,16 @@ impl<'a> Parser<'a> {
     pub(crate) fn simple_line(&mut self) -> PResult<(Vec<Stmt>, bool)> {
         let mut stmts = Vec::new();
         let semi = loop {
-            stmts.push(self.small_stmt()?);
+            let stmt = self.small_stmt()?;
+            let future =
+                matches!(&stmt.kind, StmtKind::ImportFrom { module, .. } if module == "__future__");
+            let docstring = self.first_stmt
+                && matches!(&stmt.kind, StmtKind::Expr(e) if matches!(e.kind, ExprKind::Str(_)));
+            if !future && !docstring {
+                self.future_ok = false;
+            }
+            self.first_stmt = false;
+            stmts.push(stmt);
             if !self.eat_op(Op::Semi) {
                 break false;
             }
@@ -442,7 +488,7 @@ impl<'a> Parser<'a> {
     }
 
     fn import_from(&mut self) -> PResult<StmtKind> {
-        self.bump();
+        let start = self.bump().span;
         if self.at_op(Op::Dot) || self.at_op(Op::Ellipsis) {
             return Err(ParseError::invalid(
                 "relative imports are not supported",
@@ -455,14 +501,15 @@ impl<'a> Parser<'a> {
         }
         if self.at_op(Op::Star) {
             let span = self.bump().span;
-            return Ok(StmtKind::ImportFrom {
-                module,
-                names: vec![Alias {
-                    name: "*".into(),
-                    asname: None,
-                    span,
-                }],
-            });
+            let names = vec![Alias {
+                name: "*".into(),
+                asname: None,
+                span,
+            }];
+            if module == "__future__" {
+                self.check_future(start, &names)?;
+            }
+            return Ok(StmtKind::ImportFrom { module, names });
         }
         let paren = self.eat_op(Op::LParen);
         let mut names = vec![self.alias(false)?];
@@ -481,7 +528,37 @@ impl<'a> Parser<'a> {
         if paren {
             self.expect_op(Op::RParen)?;
         }
+        if module == "__future__" {
+            self.check_future(start, &names)?;
+        }
         Ok(StmtKind::ImportFrom { module, names })
+    }
+
+    /// CPython's compile-time rules for `from __future__ import`: at the
+    /// start of the file only, and only the features it knows (all of them
+    /// mandatory in Python 3, so they change nothing here).
+    fn check_future(&self, start: Span, names: &[Alias]) -> PResult<()> {
+        if !self.future_ok {
+            return Err(ParseError::invalid(
+                "from __future__ imports must occur at the beginning of the file",
+                Span::new(start.start, self.last_end),
+            ));
+        }
+        for a in names {
+            if a.name == "braces" {
+                return Err(ParseError::invalid(
+                    "not a chance",
+                    Span::point(start.start),
+                ));
+            }
+            if !FUTURE_FEATURES.contains(&a.name.as_str()) {
+                return Err(ParseError::invalid(
+                    format!("future feature {} is not defined", a.name),
+                    Span::point(start.start),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn expr_stmt(&mut self) -> PResult<StmtKind> {

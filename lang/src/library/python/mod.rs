@@ -5,6 +5,7 @@
 pub mod builtins;
 pub mod containers;
 pub mod descriptors;
+pub mod future;
 pub mod math;
 pub mod random;
 pub mod str;
@@ -55,6 +56,7 @@ pub fn install(it: &mut Interp) {
     let r = super::module(it, "random", "Python's Mersenne Twister random numbers.");
     crate::bind::into_module(&r, "random", random::FUNCTIONS, Style::Python);
     sys::install(it);
+    future::install(it);
 }
 
 /// An int argument where CPython takes an index (`randint(a, b)`, `comb(n, k)`).

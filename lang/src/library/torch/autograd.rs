@@ -37,9 +37,9 @@ pub const BOTH: &[Row] = &[row(
 
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    row("no_grad()", "Context manager (or decorator): operations inside record no graph.\n\n>>> with torch.no_grad():\n...     y = x * 2", no_grad),
-    row("enable_grad()", "Context manager (or decorator): turns graph recording back on.", enable_grad),
-    row("inference_mode(bool mode=True)", "Context manager (or decorator): like no_grad.", inference_mode),
+    row("no_grad(orig_func=None)", "Context manager (or decorator, with or without parentheses): operations inside record no graph.\n\n>>> with torch.no_grad():\n...     y = x * 2", no_grad),
+    row("enable_grad(orig_func=None)", "Context manager (or decorator, with or without parentheses): turns graph recording back on.", enable_grad),
+    row("inference_mode(mode=True)", "Context manager (or decorator, with or without parentheses): like no_grad.", inference_mode),
     row("set_grad_enabled(bool mode)", "Sets grad mode now; as a context manager, restores it on exit.", set_grad_enabled),
     row("is_grad_enabled()", "Whether operations record autograd graphs.", is_grad_enabled),
 ];
@@ -160,16 +160,33 @@ fn mode(name: &'static str, enabled: bool) -> Value {
     })
 }
 
-fn no_grad(_: &mut Interp, _: Bound) -> PyResult<Value> {
-    Ok(mode("no_grad", false))
+/// The mode itself, or, given a function (`@torch.no_grad` without
+/// parentheses, as PyTorch's `__new__(cls, orig_func=None)` allows), the
+/// function decorated with it.
+fn mode_or_decorated(name: &'static str, enabled: bool, f: Option<&Value>) -> Value {
+    match f {
+        Some(f) => Value::object(GradModeFn {
+            enabled,
+            f: f.clone(),
+        }),
+        None => mode(name, enabled),
+    }
 }
 
-fn enable_grad(_: &mut Interp, _: Bound) -> PyResult<Value> {
-    Ok(mode("enable_grad", true))
+fn no_grad(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    Ok(mode_or_decorated("no_grad", false, b.opt(0)))
+}
+
+fn enable_grad(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    Ok(mode_or_decorated("enable_grad", true, b.opt(0)))
 }
 
 fn inference_mode(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(mode("inference_mode", !b.bool(0)?))
+    match b.value(0) {
+        Value::Bool(on) => Ok(mode("inference_mode", !on)),
+        Value::None => Ok(mode("inference_mode", false)),
+        f => Ok(mode_or_decorated("inference_mode", false, Some(f))),
+    }
 }
 
 fn set_grad_enabled(_: &mut Interp, b: Bound) -> PyResult<Value> {
