@@ -514,6 +514,16 @@ impl Interp {
             if let Some(v) = self.compare_side(mirror(op), r, l, true)? {
                 return Ok(v);
             }
+            // Neither side orders the pair: Python's TypeError (`order`
+            // would ask `compare` again, forever).
+            if !matches!(op, CmpOp::Eq | CmpOp::NotEq) {
+                return Err(type_error(format!(
+                    "'{}' not supported between instances of '{}' and '{}'",
+                    op.symbol(),
+                    l.type_name(),
+                    r.type_name()
+                )));
+            }
         }
         match op {
             CmpOp::Eq => Ok(Value::Bool(self.eq(l, r)?)),

@@ -112,6 +112,16 @@ show(lambda: x[[True, False, True]])
 show(lambda: x[range(2), [3, 0]])
 show(lambda: x[0.5])
 show(lambda: x[::-1])
+# orderings nobody defines are a TypeError (they used to recurse forever)
+show(lambda: torch.ones(2) < None)
+show(lambda: None > torch.ones(2))
+show(lambda: torch.ones(2) <= 'a')
+class Plain:
+    pass
+
+
+show(lambda: Plain() < Plain())
+show(lambda: sorted([torch.tensor(2), torch.tensor(1)]))
 
 # expect: 19.0
 # expect: 0.0999999999999999
@@ -166,3 +176,8 @@ show(lambda: x[::-1])
 # expect: tensor([3, 4])
 # expect: IndexError: only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got float)
 # expect: ValueError: step must be greater than zero
+# expect: TypeError: '<' not supported between instances of 'Tensor' and 'NoneType'
+# expect: TypeError: '>' not supported between instances of 'NoneType' and 'Tensor'
+# expect: TypeError: '<=' not supported between instances of 'Tensor' and 'str'
+# expect: TypeError: '<' not supported between instances of 'Plain' and 'Plain'
+# expect: [tensor(1), tensor(2)]
