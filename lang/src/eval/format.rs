@@ -7,6 +7,7 @@ use super::call::Args;
 use super::error::{exc, type_error, value_error, PyResult};
 use super::interp::Interp;
 use super::value::Value;
+use std::rc::Rc;
 
 /// Python's `repr(float)`: shortest digits that round-trip, scientific
 /// notation below 1e-4 and from 1e16.
@@ -379,7 +380,10 @@ impl Interp {
             Value::Str(s) => str_repr(s),
             Value::List(l) => {
                 let items = l.borrow().clone();
-                format!("[{}]", self.join_reprs(&items)?)
+                let key = Rc::as_ptr(l) as *const () as usize;
+                self.repr_once(key, "[...]", |it| {
+                    Ok(format!("[{}]", it.join_reprs(&items)?))
+                })?
             }
             Value::Tuple(t) => match &t.class {
                 None => {
@@ -411,11 +415,14 @@ impl Interp {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
-                let mut parts = Vec::new();
-                for (k, v) in items {
-                    parts.push(format!("{}: {}", self.repr(&k)?, self.repr(&v)?));
-                }
-                format!("{{{}}}", parts.join(", "))
+                let key = Rc::as_ptr(d) as *const () as usize;
+                self.repr_once(key, "{...}", |it| {
+                    let mut parts = Vec::new();
+                    for (k, v) in items {
+                        parts.push(format!("{}: {}", it.repr(&k)?, it.repr(&v)?));
+                    }
+                    Ok(format!("{{{}}}", parts.join(", ")))
+                })?
             }
             Value::Set(d) => {
                 let items = d.borrow().keys();
@@ -491,6 +498,32 @@ impl Interp {
             Value::Super(_) => "<super object>".into(),
             Value::Cell(_) | Value::Unbound => "<cell>".into(),
         })
+    }
+
+    /// Builds the repr of the container at `key` with `f`, or `placeholder`
+    /// when that container is already being printed (it contains itself).
+    /// Deep nesting shares the call depth limit: RecursionError, no crash.
+    fn repr_once(
+        &mut self,
+        key: usize,
+        placeholder: &str,
+        f: impl FnOnce(&mut Self) -> PyResult<String>,
+    ) -> PyResult<String> {
+        if self.repr_active.contains(&key) {
+            return Ok(placeholder.to_string());
+        }
+        if self.depth + 1 >= super::call::MAX_DEPTH {
+            return Err(super::error::exc(
+                "RecursionError",
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
+        }
+        self.repr_active.push(key);
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        self.repr_active.pop();
+        r
     }
 
     fn join_reprs(&mut self, items: &[Value]) -> PyResult<String> {

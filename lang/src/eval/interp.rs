@@ -45,6 +45,9 @@ pub struct Interp {
     /// Importable modules by dotted name.
     pub modules: HashMap<String, Value>,
     pub depth: usize,
+    /// Containers whose repr is being built (by address): one met again
+    /// inside itself prints as `[...]`, as CPython's reprs do.
+    pub repr_active: Vec<usize>,
     pub out: Box<dyn OutputSink>,
     pub interrupt: Arc<AtomicBool>,
     /// Loop iterations and calls left before a `RuntimeError` (tests use it).
@@ -191,6 +194,7 @@ impl Interp {
             builtins: HashMap::new(),
             modules: HashMap::new(),
             depth: 0,
+            repr_active: Vec::new(),
             out,
             interrupt,
             step_limit: None,

@@ -529,7 +529,10 @@ impl Interp {
             CmpOp::Eq => Ok(Value::Bool(self.eq(l, r)?)),
             CmpOp::NotEq => Ok(Value::Bool(!self.eq(l, r)?)),
             _ => {
-                let ord = self.order(l, r).map_err(|_| {
+                let ord = self.order(l, r).map_err(|e| {
+                    if !e.is("TypeError") {
+                        return e;
+                    }
                     type_error(format!(
                         "'{}' not supported between instances of '{}' and '{}'",
                         op.symbol(),
@@ -548,8 +551,26 @@ impl Interp {
         }
     }
 
-    /// `l == r` as a bool.
+    /// `l == r` as a bool. Containers compare their items one level deeper,
+    /// within the call depth limit (a list that contains itself is
+    /// CPython's RecursionError, not a crash).
     pub fn eq(&mut self, l: &Value, r: &Value) -> PyResult<bool> {
+        if matches!(l, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
+            if self.depth + 1 >= super::call::MAX_DEPTH {
+                return Err(exc(
+                    "RecursionError",
+                    "maximum recursion depth exceeded in comparison",
+                ));
+            }
+            self.depth += 1;
+            let r = self.eq_items(l, r);
+            self.depth -= 1;
+            return r;
+        }
+        self.eq_items(l, r)
+    }
+
+    fn eq_items(&mut self, l: &Value, r: &Value) -> PyResult<bool> {
         Ok(match (l, r) {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::None, Value::None) => true,
@@ -629,6 +650,22 @@ impl Interp {
 
     /// Ordering for `<` and `sorted`: numbers, strings, sequences lexicographically.
     pub fn order(&mut self, l: &Value, r: &Value) -> PyResult<Option<Ordering>> {
+        if matches!(l, Value::List(_) | Value::Tuple(_)) {
+            if self.depth + 1 >= super::call::MAX_DEPTH {
+                return Err(exc(
+                    "RecursionError",
+                    "maximum recursion depth exceeded in comparison",
+                ));
+            }
+            self.depth += 1;
+            let r = self.order_items(l, r);
+            self.depth -= 1;
+            return r;
+        }
+        self.order_items(l, r)
+    }
+
+    fn order_items(&mut self, l: &Value, r: &Value) -> PyResult<Option<Ordering>> {
         match (l, r) {
             (Value::Str(a), Value::Str(b)) => Ok(Some(a.cmp(b))),
             (Value::List(_) | Value::Tuple(_), Value::List(_) | Value::Tuple(_))
