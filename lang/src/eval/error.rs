@@ -145,6 +145,19 @@ pub fn exc(name: &str, msg: impl Into<String>) -> Box<PyErr> {
     PyErr::new(make_exception(exc_class(name), args))
 }
 
+/// CPython's MemoryError for a buffer of `bytes` that cannot be had: more
+/// than the address space allows, or (from 64 MiB up) more than the host
+/// has available now, so that a huge `[0] * n` or `'a' * n` raises instead
+/// of aborting the process.
+pub fn check_alloc(bytes: usize) -> PyResult<usize> {
+    if bytes > (isize::MAX as usize) / 8
+        || tinytorch::storage::cpu::check_bytes(bytes as u128).is_err()
+    {
+        return Err(exc("MemoryError", ""));
+    }
+    Ok(bytes)
+}
+
 pub fn type_error(msg: impl Into<String>) -> Box<PyErr> {
     exc("TypeError", msg)
 }

@@ -172,7 +172,13 @@ fn parse_spec(spec: &str) -> PyResult<Spec> {
         i += 1;
     }
     if i > start {
-        s.width = c[start..i].iter().collect::<String>().parse().unwrap_or(0);
+        let digits: String = c[start..i].iter().collect();
+        s.width = digits
+            .parse()
+            .map_err(|_| value_error("Too many decimal digits in format string"))?;
+        // The padding is built in memory: a width the host cannot hold is
+        // a MemoryError, as CPython's.
+        super::error::check_alloc(s.width.saturating_mul(4))?;
     }
     if i < c.len() && (c[i] == ',' || c[i] == '_') {
         s.group = Some(c[i]);
@@ -216,9 +222,36 @@ fn group_digits(digits: &str, sep: char, size: usize) -> String {
     out + frac
 }
 
+/// Digits a double can have after the point before its exact decimal
+/// expansion ends (2^-1074 has 1074); past them every digit is 0.
+const EXACT_FRAC_DIGITS: usize = 1100;
+/// Significant digits of a double's exact decimal expansion, at most.
+const EXACT_SIG_DIGITS: usize = 800;
+
+/// `{:.prec}` for any precision (Rust's formatter stops at 65535): the
+/// exact digits, then zeros.
+fn fixed(x: f64, prec: usize) -> String {
+    if prec <= EXACT_FRAC_DIGITS || !x.is_finite() {
+        return format!("{x:.prec$}");
+    }
+    let mut s = format!("{x:.EXACT_FRAC_DIGITS$}");
+    s.push_str(&"0".repeat(prec - EXACT_FRAC_DIGITS));
+    s
+}
+
+/// `{:.prec e}` for any precision, as [`fixed`] does for `{:.prec}`.
+fn sci_digits(x: f64, prec: usize) -> String {
+    if prec <= EXACT_SIG_DIGITS || !x.is_finite() {
+        return format!("{x:.prec$e}");
+    }
+    let s = format!("{x:.EXACT_SIG_DIGITS$e}");
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    format!("{m}{}e{e}", "0".repeat(prec - EXACT_SIG_DIGITS))
+}
+
 /// `%e`-style exponent with at least two digits, as C and Python print it.
 fn sci(x: f64, prec: usize, upper: bool) -> String {
-    let s = format!("{x:.prec$e}");
+    let s = sci_digits(x, prec);
     let (m, e) = s.split_once('e').expect("exponent");
     let e: i32 = e.parse().expect("integer exponent");
     let r = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
@@ -236,13 +269,9 @@ fn general(x: f64, prec: usize, alt: bool) -> String {
     }
     let p = prec.max(1);
     if x == 0.0 {
-        return if alt {
-            format!("{:.*}", p - 1, 0.0)
-        } else {
-            "0".into()
-        };
+        return if alt { fixed(0.0, p - 1) } else { "0".into() };
     }
-    let e = format!("{:.*e}", p - 1, x);
+    let e = sci_digits(x, p - 1);
     let exp: i32 = e
         .split_once('e')
         .map(|(_, e)| e.parse().unwrap_or(0))
@@ -258,7 +287,7 @@ fn general(x: f64, prec: usize, alt: bool) -> String {
         let (m, e) = s.split_once('e').expect("exponent");
         format!("{}e{}", strip(m.to_string()), e)
     } else {
-        strip(format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x))
+        strip(fixed(x, (p as i64 - 1 - exp as i64).max(0) as usize))
     }
 }
 
@@ -312,7 +341,7 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
         (Some('b'), Some(i)) => format!("{:b}", i.unsigned_abs()),
         (Some('f') | Some('F'), _) => {
             if a.is_finite() {
-                format!("{:.*}", s.precision.unwrap_or(6), a)
+                fixed(a, s.precision.unwrap_or(6))
             } else {
                 float_repr(a)
             }
@@ -325,7 +354,7 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
             }
         }
         (Some('g') | Some('G'), _) => general(a, s.precision.unwrap_or(6), s.alt),
-        (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), a * 100.0),
+        (Some('%'), _) => format!("{}%", fixed(a * 100.0, s.precision.unwrap_or(6))),
         (None, Some(i)) => i.unsigned_abs().to_string(),
         (None, None) => match s.precision {
             // An empty type with a precision behaves like 'g' here.
@@ -356,13 +385,22 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
         let mut int_part = int_part.to_string();
         let rest = rest.to_string();
         let mut grouped = group_digits(&int_part, sep, group_size);
-        // Zero padding is grouped too (`format(5, '06_')` is `00_005`).
+        // Zero padding is grouped too (`format(5, '06_')` is `00_005`): the
+        // fewest digits d whose grouped length d + (d - 1) / size fills it.
         if s.zero && s.align.is_none() && !int_part.is_empty() {
-            let len = |g: &str| head.chars().count() + g.chars().count() + rest.chars().count();
-            while len(&grouped) < s.width {
-                int_part.insert(0, '0');
-                grouped = group_digits(&int_part, sep, group_size);
+            let need = s
+                .width
+                .saturating_sub(head.chars().count() + rest.chars().count());
+            let grouped_len = |d: usize| d + d.saturating_sub(1) / group_size;
+            let mut d = int_part.len().max(need * group_size / (group_size + 1));
+            while d > int_part.len() && grouped_len(d - 1) >= need {
+                d -= 1;
             }
+            while grouped_len(d) < need {
+                d += 1;
+            }
+            int_part.insert_str(0, &"0".repeat(d - int_part.len()));
+            grouped = group_digits(&int_part, sep, group_size);
         }
         body = grouped + &rest;
     }

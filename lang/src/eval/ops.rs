@@ -787,20 +787,33 @@ impl Interp {
     }
 }
 
+/// `seq * n`: the size is checked first, so a huge product is a
+/// MemoryError (CPython's), not an abort.
 fn repeat(v: &Value, n: i64) -> PyResult<Value> {
     let n = n.max(0) as usize;
+    let total = |len: usize, elem: usize| -> PyResult<usize> {
+        let count = len.checked_mul(n).ok_or_else(|| exc("MemoryError", ""))?;
+        let bytes = count
+            .checked_mul(elem)
+            .ok_or_else(|| exc("MemoryError", ""))?;
+        super::error::check_alloc(bytes)?;
+        Ok(count)
+    };
     Ok(match v {
-        Value::Str(s) => Value::str(&s.repeat(n)),
+        Value::Str(s) => {
+            total(s.len(), 1)?;
+            Value::str(&s.repeat(n))
+        }
         Value::List(l) => {
             let src = l.borrow();
-            let mut out = Vec::with_capacity(src.len() * n);
+            let mut out = Vec::with_capacity(total(src.len(), std::mem::size_of::<Value>())?);
             for _ in 0..n {
                 out.extend(src.iter().cloned());
             }
             Value::list(out)
         }
         Value::Tuple(t) => {
-            let mut out = Vec::with_capacity(t.items.len() * n);
+            let mut out = Vec::with_capacity(total(t.items.len(), std::mem::size_of::<Value>())?);
             for _ in 0..n {
                 out.extend(t.items.iter().cloned());
             }

@@ -51,12 +51,7 @@ fn st(x: &str) -> Value {
 }
 
 /// A size a user controls (`'a'.center(10**12)`): refused before allocating.
-pub fn check_len(n: usize) -> PyResult<usize> {
-    if n > (isize::MAX as usize) / 8 {
-        return Err(crate::eval::error::exc("MemoryError", ""));
-    }
-    Ok(n)
-}
+pub use crate::eval::error::check_alloc as check_len;
 
 fn join(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let items = it.collect(b.value(1))?;
