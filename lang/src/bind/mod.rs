@@ -116,31 +116,28 @@ impl Def {
         Value::Builtin(Rc::new(self))
     }
 
+    /// The arguments bound to this row's signatures.
+    fn bind(&self, it: &mut Interp, args: &Args, method: bool) -> PyResult<Bound<'_>> {
+        bind(
+            it,
+            &self.name,
+            &self.sigs,
+            args,
+            self.style,
+            method,
+            self.aliases,
+        )
+    }
+
     fn run(&self, it: &mut Interp, args: Args, method: bool) -> PyResult<Value> {
         match &self.imp {
             Imp::Raw(f) => f(it, args),
             Imp::Bound(f) => {
-                let b = bind(
-                    it,
-                    &self.name,
-                    &self.sigs,
-                    &args,
-                    self.style,
-                    method,
-                    self.aliases,
-                )?;
+                let b = self.bind(it, &args, method)?;
                 f(it, b)
             }
             Imp::Dyn(f) => {
-                let b = bind(
-                    it,
-                    &self.name,
-                    &self.sigs,
-                    &args,
-                    self.style,
-                    method,
-                    self.aliases,
-                )?;
+                let b = self.bind(it, &args, method)?;
                 f(it, b)
             }
             Imp::DynRaw(f) => f(it, args),

@@ -55,6 +55,27 @@ fn callee_label(callee: Option<&Value>) -> String {
 pub const MAX_DEPTH: usize = 1000;
 
 impl Interp {
+    /// Runs `f` one level deeper on the call depth that Python's recursion
+    /// limit counts (nested reprs and comparisons share it, as in CPython):
+    /// past the limit, `RecursionError: maximum recursion depth exceeded
+    /// {what}`.
+    pub fn one_level_deeper<T>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Self) -> PyResult<T>,
+    ) -> PyResult<T> {
+        if self.depth + 1 >= MAX_DEPTH {
+            return Err(super::error::exc(
+                "RecursionError",
+                format!("maximum recursion depth exceeded {what}"),
+            ));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     /// Evaluates a call's arguments. `callee` names the function in the
     /// error for a keyword given twice through `**` (CPython checks that at
     /// the call site, whatever the function takes).

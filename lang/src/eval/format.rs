@@ -550,16 +550,8 @@ impl Interp {
         if self.repr_active.contains(&key) {
             return Ok(placeholder.to_string());
         }
-        if self.depth + 1 >= super::call::MAX_DEPTH {
-            return Err(super::error::exc(
-                "RecursionError",
-                "maximum recursion depth exceeded while getting the repr of an object",
-            ));
-        }
         self.repr_active.push(key);
-        self.depth += 1;
-        let r = f(self);
-        self.depth -= 1;
+        let r = self.one_level_deeper("while getting the repr of an object", f);
         self.repr_active.pop();
         r
     }

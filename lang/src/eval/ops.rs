@@ -556,16 +556,7 @@ impl Interp {
     /// CPython's RecursionError, not a crash).
     pub fn eq(&mut self, l: &Value, r: &Value) -> PyResult<bool> {
         if matches!(l, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
-            if self.depth + 1 >= super::call::MAX_DEPTH {
-                return Err(exc(
-                    "RecursionError",
-                    "maximum recursion depth exceeded in comparison",
-                ));
-            }
-            self.depth += 1;
-            let r = self.eq_items(l, r);
-            self.depth -= 1;
-            return r;
+            return self.one_level_deeper("in comparison", |it| it.eq_items(l, r));
         }
         self.eq_items(l, r)
     }
@@ -651,16 +642,7 @@ impl Interp {
     /// Ordering for `<` and `sorted`: numbers, strings, sequences lexicographically.
     pub fn order(&mut self, l: &Value, r: &Value) -> PyResult<Option<Ordering>> {
         if matches!(l, Value::List(_) | Value::Tuple(_)) {
-            if self.depth + 1 >= super::call::MAX_DEPTH {
-                return Err(exc(
-                    "RecursionError",
-                    "maximum recursion depth exceeded in comparison",
-                ));
-            }
-            self.depth += 1;
-            let r = self.order_items(l, r);
-            self.depth -= 1;
-            return r;
+            return self.one_level_deeper("in comparison", |it| it.order_items(l, r));
         }
         self.order_items(l, r)
     }
