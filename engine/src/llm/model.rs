@@ -370,6 +370,13 @@ impl CausalLM {
             )));
         }
         let (b, s) = (hidden.shape()[0], hidden.shape()[1]);
+        let _g = crate::autograd::enable_grad();
+        self.prompt_step(b, s, |step| Ok(l.forward_step(hidden, step, None)?.0))
+    }
+
+    /// Runs `f` with the [`Step`] of a whole, unpadded prompt of `b`
+    /// sequences of `s` tokens (positions from 0, no cache, causal mask).
+    fn prompt_step<R>(&self, b: usize, s: usize, f: impl FnOnce(&Step) -> Result<R>) -> Result<R> {
         let positions: Vec<i64> = (0..b).flat_map(|_| 0..s as i64).collect();
         let dev = self.device();
         let (cos, sin) = self.rope_tables(&positions, b, s)?;
@@ -384,8 +391,7 @@ impl CausalLM {
             past: 0,
             want_attention: false,
         };
-        let _g = crate::autograd::enable_grad();
-        Ok(l.forward_step(hidden, &step, None)?.0)
+        f(&step)
     }
 
     /// The hidden states entering block `layer` for a prompt (no grad), for [`CausalLM::block_forward`].
@@ -393,31 +399,19 @@ impl CausalLM {
         let ids = batch_ids(input_ids)?;
         let _g = crate::autograd::no_grad();
         let (b, s) = (ids.len(), ids[0].len());
-        let positions: Vec<i64> = (0..b).flat_map(|_| 0..s as i64).collect();
-        let dev = self.device();
-        let (cos, sin) = self.rope_tables(&positions, b, s)?;
-        let (cos, sin) = (cos.to_device(dev)?, sin.to_device(dev)?);
-        let full = vec![vec![1u8; s]; b];
-        let mask_for =
-            |w: Option<usize>| -> Result<Tensor> { additive_mask(&full, 0, s, w)?.to_device(dev) };
-        let step = Step {
-            cos: &cos,
-            sin: &sin,
-            mask_for: &mask_for,
-            past: 0,
-            want_attention: false,
-        };
         let flat: Vec<i64> = ids.iter().flatten().copied().collect();
-        let idx = Tensor::from_vec(flat, &[b, s])?.to_device(dev)?;
+        let idx = Tensor::from_vec(flat, &[b, s])?.to_device(self.device())?;
         let mut h = self
             .model
             .embed_tokens
             .forward(&idx)?
             .to_dtype(DType::F32)?;
-        for l in self.model.layers.iter().take(layer) {
-            h = l.forward_step(&h, &step, None)?.0;
-        }
-        Ok(h)
+        self.prompt_step(b, s, |step| {
+            for l in self.model.layers.iter().take(layer) {
+                h = l.forward_step(&h, step, None)?.0;
+            }
+            Ok(h)
+        })
     }
 
     /// Bytes of weights read per decoded token (every matrix once; the
