@@ -5,13 +5,12 @@
 //! every operand are merged ("coalesced"), so a contiguous or simply
 //! broadcast tensor becomes one or two long rows. The kernel then only
 //! writes a tight loop over one row, given each operand's start offset and
-//! inner stride; rows are split over rayon above a size threshold.
+//! inner stride; rows are split over rayon (through [`super::par`]) above a size threshold.
 
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use rayon::prelude::*;
-
+use super::par;
 use crate::Layout;
 
 /// Elements below which kernels stay on the calling thread.
@@ -95,35 +94,10 @@ impl<const N: usize> Plan<N> {
         if rows.is_empty() || self.numel() == 0 {
             return;
         }
-        let outer = self.shape.len().saturating_sub(1);
-        // Decode the first row's multi-index once, then step it like an odometer.
-        let mut idx = vec![0usize; outer];
-        let mut rem = rows.start;
-        for d in (0..outer).rev() {
-            idx[d] = rem % self.shape[d];
-            rem /= self.shape[d];
-        }
-        let mut offs: [usize; N] = std::array::from_fn(|k| {
-            self.offsets[k]
-                + (0..outer)
-                    .map(|d| idx[d] * self.strides[k][d])
-                    .sum::<usize>()
-        });
+        let mut cursor = Cursor::new(self, rows.start);
         for row in rows {
-            f(row, offs);
-            for d in (0..outer).rev() {
-                idx[d] += 1;
-                for (k, o) in offs.iter_mut().enumerate() {
-                    *o += self.strides[k][d];
-                }
-                if idx[d] < self.shape[d] {
-                    break;
-                }
-                for (k, o) in offs.iter_mut().enumerate() {
-                    *o -= self.strides[k][d] * self.shape[d];
-                }
-                idx[d] = 0;
-            }
+            f(row, cursor.offs);
+            cursor.advance();
         }
     }
 
@@ -189,39 +163,101 @@ impl<const N: usize> Plan<N> {
         let rows = self.rows();
         if n >= PAR_THRESHOLD && rows > 1 {
             let rows_per_task = (PAR_THRESHOLD / inner).max(1);
-            spare
-                .par_chunks_mut(rows_per_task * inner)
-                .enumerate()
-                .for_each(|(t, chunk)| {
-                    if stop() {
-                        return;
-                    }
-                    let start = t * rows_per_task;
-                    let end = (start + rows_per_task).min(rows);
-                    self.for_rows(start..end, |row, offs| {
-                        let r = row - start;
-                        fill(offs, strides, &mut chunk[r * inner..(r + 1) * inner]);
-                    });
+            par::chunks_mut(spare, rows_per_task * inner, &|t, chunk| {
+                if stop() {
+                    return;
+                }
+                let start = t * rows_per_task;
+                let end = (start + rows_per_task).min(rows);
+                self.for_rows(start..end, |row, offs| {
+                    let r = row - start;
+                    fill(offs, strides, &mut chunk[r * inner..(r + 1) * inner]);
                 });
+            });
         } else if n >= PAR_THRESHOLD {
             // One long row: split it.
-            spare
-                .par_chunks_mut(PAR_THRESHOLD)
-                .enumerate()
-                .for_each(|(t, chunk)| {
-                    if stop() {
-                        return;
-                    }
-                    let base = t * PAR_THRESHOLD;
-                    let offs = std::array::from_fn(|k| self.offsets[k] + base * strides[k]);
-                    fill(offs, strides, chunk);
-                });
+            par::chunks_mut(spare, PAR_THRESHOLD, &|t, chunk| {
+                if stop() {
+                    return;
+                }
+                let base = t * PAR_THRESHOLD;
+                let offs = std::array::from_fn(|k| self.offsets[k] + base * strides[k]);
+                fill(offs, strides, chunk);
+            });
         } else {
             self.for_rows(0..rows, |row, offs| {
                 fill(offs, strides, &mut spare[row * inner..(row + 1) * inner]);
             });
         }
         !skipped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The operands' offsets at one row of a [`Plan`], stepped like an
+/// odometer. Generic over N only: every kernel's `for_rows` shares it.
+struct Cursor<'p, const N: usize> {
+    plan: &'p Plan<N>,
+    idx: Vec<usize>,
+    offs: [usize; N],
+}
+
+impl<'p, const N: usize> Cursor<'p, N> {
+    /// Decodes `row`'s multi-index (once; then [`Cursor::advance`] steps).
+    fn new(plan: &'p Plan<N>, row: usize) -> Self {
+        let outer = plan.shape.len().saturating_sub(1);
+        let mut idx = vec![0usize; outer];
+        let mut rem = row;
+        for d in (0..outer).rev() {
+            idx[d] = rem % plan.shape[d];
+            rem /= plan.shape[d];
+        }
+        let mut offs = plan.offsets;
+        for (k, o) in offs.iter_mut().enumerate() {
+            *o += (0..outer)
+                .map(|d| idx[d] * plan.strides[k][d])
+                .sum::<usize>();
+        }
+        Cursor { plan, idx, offs }
+    }
+
+    /// Moves to the next row: the last outer dim steps inline, a carry
+    /// into the dims above is out of line.
+    #[inline]
+    fn advance(&mut self) {
+        let Some(d) = self.idx.len().checked_sub(1) else {
+            return;
+        };
+        self.idx[d] += 1;
+        if self.idx[d] < self.plan.shape[d] {
+            for (k, o) in self.offs.iter_mut().enumerate() {
+                *o += self.plan.strides[k][d];
+            }
+        } else {
+            self.carry(d);
+        }
+    }
+
+    #[inline(never)]
+    fn carry(&mut self, mut d: usize) {
+        let plan = self.plan;
+        loop {
+            // Dim d wrapped: back to its start, then step the dim above.
+            for (k, o) in self.offs.iter_mut().enumerate() {
+                *o -= plan.strides[k][d] * (plan.shape[d] - 1);
+            }
+            self.idx[d] = 0;
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            self.idx[d] += 1;
+            if self.idx[d] < plan.shape[d] {
+                for (k, o) in self.offs.iter_mut().enumerate() {
+                    *o += plan.strides[k][d];
+                }
+                return;
+            }
+        }
     }
 }
 
@@ -309,6 +345,25 @@ mod tests {
             let src: Vec<usize> = (0..l.numel()).collect();
             let got = Plan::new([&t]).collect(|[o], [s], out| map_row(&src, o, s, out, |x| x));
             assert_eq!(got, t.offsets());
+        }
+    }
+
+    #[test]
+    fn rows_carry_across_several_outer_dims() {
+        // Permuted and sliced 4-D views keep three outer dims, so stepping
+        // rows wraps one, two and three dims; parallel chunks start mid-way.
+        let base = Layout::contiguous(&[5, 6, 7, 8]);
+        let views = [
+            base.permute(&[3, 1, 0, 2]).unwrap(),
+            base.slice(1, 1, 6, 2).permute(&[2, 0, 3, 1]).unwrap(),
+            Layout::contiguous(&[9, 70, 3, 20])
+                .permute(&[0, 2, 1, 3])
+                .unwrap(),
+        ];
+        for t in views {
+            let src: Vec<usize> = (0..9 * 70 * 3 * 20).collect();
+            let got = Plan::new([&t]).collect(|[o], [s], out| map_row(&src, o, s, out, |x| x));
+            assert_eq!(got, t.offsets(), "{:?}", t.shape());
         }
     }
 }

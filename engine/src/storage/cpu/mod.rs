@@ -11,6 +11,7 @@ pub mod index;
 pub mod iter;
 pub mod linear;
 pub mod matmul;
+pub mod par;
 pub mod pool;
 pub mod reduce;
 

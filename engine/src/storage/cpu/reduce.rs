@@ -9,7 +9,7 @@ use half::{bf16, f16};
 use rayon::prelude::*;
 
 use super::iter::{Plan, PAR_THRESHOLD};
-use super::{pool, CpuStorage, IntoStorage};
+use super::{par, pool, CpuStorage, IntoStorage};
 use crate::dtype::Element;
 use crate::interrupt::Poll;
 use crate::storage::op::ReduceOp;
@@ -76,11 +76,10 @@ fn fold<T: Element, A: Copy + Send + Sync + 'static, U: IntoStorage>(
                 let offs = kept.try_offsets()?;
                 offs.iter()
                     .map(|&base| {
-                        let chunks: Vec<_> = (0..n_red).step_by(PAR_THRESHOLD).collect();
-                        let parts: Vec<A> = chunks
-                            .par_iter()
-                            .map(|&s| fold_run(base, s..(s + PAR_THRESHOLD).min(n_red)))
-                            .collect();
+                        let parts: Vec<A> = par::map_tasks(n_red.div_ceil(PAR_THRESHOLD), &|t| {
+                            let s = t * PAR_THRESHOLD;
+                            fold_run(base, s..(s + PAR_THRESHOLD).min(n_red))
+                        });
                         finish(parts.into_iter().fold(init, merge))
                     })
                     .collect()
@@ -109,9 +108,7 @@ fn fold<T: Element, A: Copy + Send + Sync + 'static, U: IntoStorage>(
         };
         if n_out * n_red >= PAR_THRESHOLD && n_out >= 64 {
             let chunk = (n_out / rayon::current_num_threads().max(1)).max(64);
-            acc.par_chunks_mut(chunk)
-                .enumerate()
-                .for_each(|(t, a)| sweep(t * chunk, a));
+            par::chunks_mut(&mut acc, chunk, &|t, a| sweep(t * chunk, a));
         } else {
             sweep(0, &mut acc);
         }
