@@ -3,7 +3,8 @@
 //! only supplies the loops. The dtype is matched once, then the op once
 //! (inside the table's `on_float`/`on_int`), and the row's closure is
 //! inlined into the strided loop of `iter`: no per-element dispatch.
-//! Half types compute in f32.
+//! Half types compute in f32 through the f32 kernels ([`widened`]), so
+//! each formula is compiled for f32 and f64 only.
 
 use super::iter::{map_row, zip_row, Plan};
 use super::{CpuStorage, IntoStorage};
@@ -12,24 +13,6 @@ use crate::ops::pointwise::scalar::Int;
 use crate::ops::pointwise::{PointwiseKernel, PointwiseKernel2};
 use crate::storage::op::{BinaryOp, UnaryOp};
 use crate::{DType, Device, Error, Layout, Result};
-
-#[inline(always)]
-fn up<T: Element, C: Element>(x: T) -> C {
-    if C::DTYPE == DType::F64 {
-        C::from_f64(x.to_f64())
-    } else {
-        C::from_f32(x.to_f32())
-    }
-}
-
-#[inline(always)]
-fn down<C: Element, T: Element>(x: C) -> T {
-    if T::DTYPE == DType::F64 {
-        T::from_f64(x.to_f64())
-    } else {
-        T::from_f32(x.to_f32())
-    }
-}
 
 fn unsupported(op: &'static str, dtype: DType) -> Error {
     Error::Unsupported {
@@ -56,25 +39,7 @@ fn zip<A: Element, B: Element, U: IntoStorage>(
 }
 
 /// One strided operand, handed a row's formula by the table
-/// (`UnaryOp::on_float` and friends): `C` is the compute type, `T` the
-/// stored element. Half types widen to f32 per element and round once.
-struct Map<'a, T> {
-    v: &'a [T],
-    l: &'a Layout,
-}
-
-impl<T: IntoStorage, C: Element> PointwiseKernel<C> for Map<'_, T> {
-    type Out = CpuStorage;
-    fn map(self, f: impl Fn(C) -> C + Send + Sync) -> CpuStorage {
-        map(self.v, self.l, |t: T| -> T { down(f(up(t))) })
-    }
-    fn test(self, f: impl Fn(C) -> bool + Send + Sync) -> CpuStorage {
-        map(self.v, self.l, |t: T| f(up(t)))
-    }
-}
-
-/// One strided operand computed in its own type (integers, bool): no
-/// round trip through a float.
+/// (`UnaryOp::on_float` and friends) and computed in its own type.
 struct Same<'a, T> {
     v: &'a [T],
     l: &'a Layout,
@@ -90,29 +55,7 @@ impl<T: IntoStorage> PointwiseKernel<T> for Same<'_, T> {
     }
 }
 
-/// Two strided operands of one shape, widened to `C` as [`Map`].
-struct Zip<'a, T> {
-    a: &'a [T],
-    al: &'a Layout,
-    b: &'a [T],
-    bl: &'a Layout,
-}
-
-impl<T: IntoStorage, C: Element> PointwiseKernel2<C> for Zip<'_, T> {
-    type Out = CpuStorage;
-    fn map(self, f: impl Fn(C, C) -> C + Send + Sync) -> CpuStorage {
-        zip(self.a, self.al, self.b, self.bl, |p: T, q: T| -> T {
-            down(f(up(p), up(q)))
-        })
-    }
-    fn test(self, f: impl Fn(C, C) -> bool + Send + Sync) -> CpuStorage {
-        zip(self.a, self.al, self.b, self.bl, |p: T, q: T| {
-            f(up(p), up(q))
-        })
-    }
-}
-
-/// Two operands computed in their own (integer) type.
+/// Two strided operands of one (broadcast) shape, computed in their type.
 struct Same2<'a, T> {
     a: &'a [T],
     al: &'a Layout,
@@ -130,14 +73,42 @@ impl<T: IntoStorage> PointwiseKernel2<T> for Same2<'_, T> {
     }
 }
 
+/// A half operand as f32, for the f32 kernels: the whole buffer converted
+/// under the same layout (keeping broadcasts unexpanded) when it is no
+/// larger than the view, else the view's elements made contiguous. Each
+/// element widens exactly, so the f32 formula then sees the values the
+/// per-element widening would.
+fn widened(s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Layout)> {
+    if s.len() <= l.numel() {
+        Ok((
+            s.cast(&Layout::contiguous(&[s.len()]), DType::F32)?,
+            l.clone(),
+        ))
+    } else {
+        Ok((s.cast(l, DType::F32)?, Layout::contiguous(l.shape())))
+    }
+}
+
+/// An f32 kernel's output rounded back to the half `dtype` (once per
+/// element, as PyTorch's CPU kernels do); bool outputs (comparisons,
+/// tests such as `isnan`) are kept.
+fn rounded(out: CpuStorage, dtype: DType) -> Result<CpuStorage> {
+    match out {
+        CpuStorage::F32(ref v) => out.cast(&Layout::contiguous(&[v.len()]), dtype),
+        other => Ok(other),
+    }
+}
+
 /// Applies a unary op; the ops layer has already applied the row's dtype
 /// rule, so an op without a formula for this dtype is a broken invariant.
 pub fn unary(s: &CpuStorage, l: &Layout, op: UnaryOp) -> Result<CpuStorage> {
     let out = match s {
-        CpuStorage::F32(v) => Some(op.on_float::<f32, _>(Map { v, l })),
-        CpuStorage::F64(v) => Some(op.on_float::<f64, _>(Map { v, l })),
-        CpuStorage::F16(v) => Some(op.on_float::<f32, _>(Map { v, l })),
-        CpuStorage::BF16(v) => Some(op.on_float::<f32, _>(Map { v, l })),
+        CpuStorage::F32(v) => Some(op.on_float::<f32, _>(Same { v, l })),
+        CpuStorage::F64(v) => Some(op.on_float::<f64, _>(Same { v, l })),
+        CpuStorage::F16(_) | CpuStorage::BF16(_) => {
+            let (w, wl) = widened(s, l)?;
+            return rounded(unary(&w, &wl, op)?, s.dtype());
+        }
         CpuStorage::I64(v) => op.on_int::<i64, _>(Same { v, l }),
         CpuStorage::I32(v) => op.on_int::<i32, _>(Same { v, l }),
         CpuStorage::Bool(v) => op.on_bool(Same { v, l }),
@@ -202,10 +173,12 @@ pub fn binary(
     op: BinaryOp,
 ) -> Result<CpuStorage> {
     let out = match (a, b) {
-        (CpuStorage::F32(a), CpuStorage::F32(b)) => op.on_float::<f32, _>(Zip { a, al, b, bl }),
-        (CpuStorage::F64(a), CpuStorage::F64(b)) => op.on_float::<f64, _>(Zip { a, al, b, bl }),
-        (CpuStorage::F16(a), CpuStorage::F16(b)) => op.on_float::<f32, _>(Zip { a, al, b, bl }),
-        (CpuStorage::BF16(a), CpuStorage::BF16(b)) => op.on_float::<f32, _>(Zip { a, al, b, bl }),
+        (CpuStorage::F32(a), CpuStorage::F32(b)) => op.on_float::<f32, _>(Same2 { a, al, b, bl }),
+        (CpuStorage::F64(a), CpuStorage::F64(b)) => op.on_float::<f64, _>(Same2 { a, al, b, bl }),
+        (CpuStorage::F16(_), CpuStorage::F16(_)) | (CpuStorage::BF16(_), CpuStorage::BF16(_)) => {
+            let ((wa, wal), (wb, wbl)) = (widened(a, al)?, widened(b, bl)?);
+            return rounded(binary(&wa, &wal, &wb, &wbl, op)?, a.dtype());
+        }
         (CpuStorage::I64(x), CpuStorage::I64(y)) => int_binary(x, al, y, bl, op)?,
         (CpuStorage::I32(x), CpuStorage::I32(y)) => int_binary(x, al, y, bl, op)?,
         (CpuStorage::Bool(x), CpuStorage::Bool(y)) => Some(bool_binary(x, al, y, bl, op)?),
