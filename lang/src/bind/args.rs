@@ -10,7 +10,6 @@ use crate::eval::dict::{Dict, Key};
 use crate::eval::error::{exc, type_error, PyErr, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
-use std::cell::RefCell;
 use std::rc::Rc;
 use tinytorch::{DType, Device, Scalar, Tensor};
 
@@ -269,7 +268,7 @@ fn bind_one(
         ));
     }
     if let Some(vk) = varkw {
-        vals[vk] = Some(Value::Dict(Rc::new(RefCell::new(kwextra))));
+        vals[vk] = Some(Value::dict(kwextra));
     }
     let missing: Vec<usize> = (0..params.len())
         .filter(|&i| {

@@ -7,7 +7,6 @@ use super::dict::{Dict, Key};
 use super::error::{type_error, PyResult, TbEntry};
 use super::interp::{Flow, Frame, Interp};
 use super::value::{Function, Value};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Evaluated call arguments.
@@ -219,7 +218,7 @@ impl Interp {
             }
         }
         if let Some(s) = code.kwarg {
-            slots[s as usize] = Value::Dict(Rc::new(RefCell::new(kwextra)));
+            slots[s as usize] = Value::dict(kwextra);
         }
         self.run_frame(func, slots)
     }
@@ -237,7 +236,7 @@ impl Interp {
         }
         for &c in &code.cells {
             let v = std::mem::take(&mut slots[c as usize]);
-            slots[c as usize] = Value::Cell(Rc::new(RefCell::new(v)));
+            slots[c as usize] = Value::Cell(Value::cell(v));
         }
         self.depth += 1;
         let mut frame = Frame {

@@ -12,7 +12,6 @@ use super::call::Args;
 use super::error::{exc, make_exception, type_error, PyErr, PyResult};
 use super::interp::Interp;
 use super::value::{Class, ClassKind, Instance, Value};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn no_attr(v: &Value, name: &str) -> Box<PyErr> {
@@ -88,7 +87,7 @@ impl Interp {
             }
             return Ok(inst);
         }
-        let inst = Value::Instance(Rc::new(Instance::new(c.clone())));
+        let inst = Value::instance(Instance::new(c.clone()));
         match init {
             Some(f) => {
                 let mut a = args;
@@ -169,7 +168,7 @@ impl Interp {
                 match name {
                     "__class__" => return Ok(Value::Class(i.class.clone())),
                     "__dict__" => {
-                        let d = Value::Dict(Rc::new(RefCell::new(Default::default())));
+                        let d = Value::dict(Default::default());
                         let items: Vec<(Rc<str>, Value)> =
                             i.attrs.borrow().iter().cloned().collect();
                         for (k, x) in items {

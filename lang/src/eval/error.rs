@@ -131,7 +131,7 @@ pub fn exc_class(name: &str) -> Rc<Class> {
 pub fn make_exception(class: Rc<Class>, args: Vec<Value>) -> Value {
     let inst = Instance::new(class);
     inst.set("args", Value::tuple(args));
-    Value::Instance(Rc::new(inst))
+    Value::instance(inst)
 }
 
 /// Raises built-in exception `name` with a message.

@@ -122,12 +122,12 @@ impl TypeClasses {
             builtin: c("builtin_function_or_method"),
             iterator: c("iterator"),
             noop: Rc::new(NoOp),
-            not_implemented: Value::Instance(Rc::new(super::value::Instance::new(Class::new(
+            not_implemented: Value::instance(super::value::Instance::new(Class::new(
                 "NotImplementedType",
                 vec![object.clone()],
                 ClassKind::Object,
                 "builtins",
-            )))),
+            ))),
             object,
         }
     }
@@ -269,6 +269,9 @@ impl Interp {
 
     pub fn exec_block(&mut self, body: &[St], f: &mut Frame) -> PyResult<Flow> {
         for s in body {
+            // Between statements no container is borrowed: a due cycle
+            // collection runs here.
+            super::gc::collect_if_due();
             match self.exec(s, f) {
                 Ok(Flow::Normal) => {}
                 Ok(flow) => return Ok(flow),
@@ -1108,7 +1111,7 @@ impl Interp {
                         }
                     }
                 }
-                Ok(Value::Dict(Rc::new(RefCell::new(d))))
+                Ok(Value::dict(d))
             }
             Ex::Starred(_, span) => at(
                 Err(exc("SyntaxError", "can't use starred expression here")),
@@ -1240,7 +1243,7 @@ impl Interp {
                     Value::Cell(c) => c.clone(),
                     other => {
                         // A module-frame slot captured after the fact: make it a cell now.
-                        let cell = Rc::new(RefCell::new(other.clone()));
+                        let cell = Value::cell(other.clone());
                         f.slots[*s as usize] = Value::Cell(cell.clone());
                         cell
                     }
@@ -1273,7 +1276,7 @@ impl Interp {
                 pos: 0,
             })),
             CompKind::Set => self.make_set(out),
-            CompKind::Dict => Ok(Value::Dict(Rc::new(RefCell::new(dict)))),
+            CompKind::Dict => Ok(Value::dict(dict)),
         }
     }
 
@@ -1316,7 +1319,7 @@ impl Interp {
         for v in items {
             d.insert(hash_key(&v)?, v, Value::None);
         }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
+        Ok(Value::set(d))
     }
 
     /// Calls any callable value.

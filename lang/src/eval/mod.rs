@@ -13,6 +13,7 @@ pub mod code;
 pub mod dict;
 pub mod error;
 pub mod format;
+pub mod gc;
 pub mod interp;
 pub mod items;
 pub mod iter;

@@ -213,6 +213,12 @@ impl Namespace {
         self.items.iter_mut()
     }
 
+    /// The values, consuming the namespace (the cycle collector empties
+    /// unreachable instances this way).
+    pub fn into_values(self) -> impl Iterator<Item = Value> {
+        self.items.into_iter().map(|(_, v)| v)
+    }
+
     pub fn names(&self) -> Vec<Rc<str>> {
         self.items.iter().map(|(k, _)| k.clone()).collect()
     }
@@ -297,7 +303,34 @@ impl Value {
     }
 
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(v)))
+        let l = Rc::new(RefCell::new(v));
+        super::gc::track_list(&l);
+        Value::List(l)
+    }
+
+    pub fn dict(d: Dict) -> Value {
+        let d = Rc::new(RefCell::new(d));
+        super::gc::track_dict(&d);
+        Value::Dict(d)
+    }
+
+    pub fn set(d: Dict) -> Value {
+        let d = Rc::new(RefCell::new(d));
+        super::gc::track_dict(&d);
+        Value::Set(d)
+    }
+
+    pub fn instance(i: Instance) -> Value {
+        let i = Rc::new(i);
+        super::gc::track_instance(&i);
+        Value::Instance(i)
+    }
+
+    /// A closure cell (a frame slot captured by an inner function).
+    pub fn cell(v: Value) -> Rc<RefCell<Value>> {
+        let c = Rc::new(RefCell::new(v));
+        super::gc::track_cell(&c);
+        c
     }
 
     pub fn tuple(v: Vec<Value>) -> Value {
@@ -316,7 +349,9 @@ impl Value {
     }
 
     pub fn iter(it: Iter) -> Value {
-        Value::Iter(Rc::new(RefCell::new(it)))
+        let it = Rc::new(RefCell::new(it));
+        super::gc::track_iter(&it);
+        Value::Iter(it)
     }
 
     pub fn object(o: impl Object) -> Value {
@@ -490,6 +525,7 @@ impl Class {
             module: Rc::from(module),
             new: RefCell::new(None),
         });
+        super::gc::track_class(&c);
         let mut mro = vec![c.clone()];
         for b in &bases {
             for m in b.mro.borrow().iter() {

@@ -18,7 +18,6 @@ use crate::eval::value::Value;
 use crate::eval::Interp;
 use crate::library::torch::tensor::value as tensor_value;
 use crate::library::EngineResult;
-use std::cell::RefCell;
 use std::rc::Rc;
 use tinytorch::data::Dataset;
 use tinytorch::io::{Key as ObjKey, Object};
@@ -135,7 +134,7 @@ fn from_object(o: Object) -> PyResult<Value> {
                 };
                 d.insert(hash_key(&key)?, key, from_object(x)?);
             }
-            Value::Dict(Rc::new(RefCell::new(d)))
+            Value::dict(d)
         }
     })
 }

@@ -490,7 +490,7 @@ fn tqdm(it: &mut Interp, b: Bound) -> PyResult<Value> {
     inst.set("desc", desc.map(|d| Value::str(&d)).unwrap_or(Value::None));
     inst.set("disable", Value::Bool(disabled));
     inst.set("_bar", Value::Int(id));
-    Ok(Value::Instance(Rc::new(inst)))
+    Ok(Value::instance(inst))
 }
 
 /// `for x in bar:` counts one step per item; the bar closes when the

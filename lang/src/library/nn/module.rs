@@ -623,7 +623,7 @@ pub fn dict_of(sd: &StateDict) -> Value {
             tensor_value(t.clone()),
         );
     }
-    Value::Dict(Rc::new(RefCell::new(d)))
+    Value::dict(d)
 }
 
 fn state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {

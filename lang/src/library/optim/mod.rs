@@ -148,7 +148,7 @@ fn dict(items: Vec<(&str, Value)>) -> Value {
     for (k, v) in items {
         d.insert(Key::Str(Rc::from(k)), Value::str(k), v);
     }
-    Value::Dict(Rc::new(RefCell::new(d)))
+    Value::dict(d)
 }
 
 /// `d[k]` of a dict value.
@@ -383,9 +383,9 @@ fn make(it: &mut Interp, a: Args, kind: Kind) -> PyResult<Value> {
     let inst = Instance::new(class);
     inst.set("param_groups", Value::list(groups));
     inst.set("defaults", defaults);
-    inst.set("state", Value::Dict(Rc::new(RefCell::new(Dict::new()))));
+    inst.set("state", Value::dict(Dict::new()));
     *inst.native.borrow_mut() = Some(Rc::new(RefCell::new(opt)) as Rc<dyn std::any::Any>);
-    Ok(Value::Instance(Rc::new(inst)))
+    Ok(Value::instance(inst))
 }
 
 /// Copies the hyperparameters of the `param_groups` dicts into the engine.
@@ -494,7 +494,7 @@ fn state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
         let o = st.borrow();
         (o.state_dict().py()?, o.kind())
     };
-    let state = Value::Dict(Rc::new(RefCell::new(Dict::new())));
+    let state = Value::dict(Dict::new());
     for (k, t) in flat.iter() {
         let Some(rest) = k.strip_prefix("state.") else {
             continue;

@@ -10,7 +10,6 @@ use crate::eval::error::{exc, type_error, value_error, PyResult};
 use crate::eval::interp::{hash_key, Interp};
 use crate::eval::value::{Iter, Value};
 use crate::syntax::ast::{BinOp, CmpOp};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 #[rustfmt::skip]
@@ -765,7 +764,7 @@ fn globals(it: &mut Interp, _: Bound) -> PyResult<Value> {
             d.insert(Key::Str(n.clone()), Value::Str(n.clone()), v.clone());
         }
     }
-    Ok(Value::Dict(Rc::new(RefCell::new(d))))
+    Ok(Value::dict(d))
 }
 
 fn int_arg(b: &Bound) -> PyResult<i64> {
@@ -1025,7 +1024,7 @@ fn dict(it: &mut Interp, a: Args) -> PyResult<Value> {
     for (k, v) in a.kw {
         d.insert(Key::Str(k.clone()), Value::Str(k), v);
     }
-    Ok(Value::Dict(Rc::new(RefCell::new(d))))
+    Ok(Value::dict(d))
 }
 
 fn set(it: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -1078,9 +1077,9 @@ fn range(_: &mut Interp, a: Args) -> PyResult<Value> {
 }
 
 fn object(it: &mut Interp, _: Bound) -> PyResult<Value> {
-    Ok(Value::Instance(Rc::new(crate::eval::value::Instance::new(
+    Ok(Value::instance(crate::eval::value::Instance::new(
         it.types.object.clone(),
-    ))))
+    )))
 }
 
 fn slice(_: &mut Interp, a: Args) -> PyResult<Value> {

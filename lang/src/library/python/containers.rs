@@ -315,9 +315,7 @@ fn dict_clear(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn dict_copy(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(Value::Dict(Rc::new(RefCell::new(
-        dict(&b)?.borrow().clone(),
-    ))))
+    Ok(Value::dict(dict(&b)?.borrow().clone()))
 }
 
 fn popitem(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -360,9 +358,7 @@ fn set_clear(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn set_copy(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    Ok(Value::Set(Rc::new(RefCell::new(
-        dict(&b)?.borrow().clone(),
-    ))))
+    Ok(Value::set(dict(&b)?.borrow().clone()))
 }
 
 fn set_update(it: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -377,7 +373,7 @@ fn set_update(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn combine(it: &mut Interp, b: &Bound, op: BinOp) -> PyResult<Value> {
-    let mut acc = Value::Set(Rc::new(RefCell::new(dict(b)?.borrow().clone())));
+    let mut acc = Value::set(dict(b)?.borrow().clone());
     for o in b.varargs(1).to_vec() {
         let items = it.collect(&o)?;
         let other = it.make_set(items)?;

@@ -1,11 +1,12 @@
 //! Python's own library: the builtin functions and types (`builtins`), the
 //! methods of `str`, `list`, `tuple`, `dict` and `set`, and the modules
-//! `math`, `random`, `sys` and `time`.
+//! `math`, `random`, `sys`, `time` and `gc`.
 
 pub mod builtins;
 pub mod containers;
 pub mod descriptors;
 pub mod future;
+pub mod gc;
 pub mod math;
 pub mod random;
 pub mod str;
@@ -56,6 +57,7 @@ pub fn install(it: &mut Interp) {
     let r = super::module(it, "random", "Python's Mersenne Twister random numbers.");
     crate::bind::into_module(&r, "random", random::FUNCTIONS, Style::Python);
     sys::install(it);
+    gc::install(it);
     future::install(it);
 }
 
