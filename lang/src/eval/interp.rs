@@ -1470,5 +1470,18 @@ pub fn exc_matches(c: &Rc<Class>, t: &Value) -> bool {
 
 /// The dict key of `v`, or Python's TypeError for unhashable values.
 pub fn hash_key(v: &Value) -> PyResult<Key> {
-    Key::of(v).ok_or_else(|| type_error(format!("unhashable type: '{}'", v.type_name())))
+    Key::of(v).ok_or_else(|| type_error(format!("unhashable type: '{}'", unhashable(v))))
+}
+
+/// The type CPython names when hashing fails: a tuple reports the first
+/// unhashable item inside it.
+fn unhashable(v: &Value) -> String {
+    match v {
+        Value::Tuple(t) => t
+            .items
+            .iter()
+            .find(|x| Key::of(x).is_none())
+            .map_or_else(|| "tuple".into(), unhashable),
+        other => other.type_name(),
+    }
 }

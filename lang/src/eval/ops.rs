@@ -583,6 +583,9 @@ impl Interp {
                 }
             }
             (Value::Dict(a), Value::Dict(b)) => {
+                if Rc::ptr_eq(a, b) {
+                    return Ok(true);
+                }
                 let (a, b) = (a.borrow().clone(), b.borrow().clone());
                 if a.len() != b.len() {
                     return Ok(false);
@@ -593,7 +596,7 @@ impl Interp {
                     };
                     match b.get(&key) {
                         Some(w) => {
-                            if !self.eq(v, w)? {
+                            if !(same_object(v, w) || self.eq(v, w)?) {
                                 return Ok(false);
                             }
                         }
@@ -632,7 +635,7 @@ impl Interp {
             return Ok(false);
         }
         for (x, y) in a.iter().zip(b) {
-            if !self.eq(x, y)? {
+            if !(same_object(x, y) || self.eq(x, y)?) {
                 return Ok(false);
             }
         }
@@ -811,4 +814,12 @@ fn bad_unary(op: UnaryOp, v: &Value) -> Box<super::error::PyErr> {
         op.symbol(),
         v.type_name()
     ))
+}
+
+/// Containers compare their items as CPython's `PyObject_RichCompareBool`
+/// does: the same object is equal to itself without asking it (a list that
+/// contains itself, a tensor in two lists). Floats are values here, not
+/// objects, so NaN stays unequal.
+fn same_object(x: &Value, y: &Value) -> bool {
+    !matches!(x, Value::Float(_)) && x.is_same(y)
 }
