@@ -193,7 +193,15 @@ fn parse_spec(spec: &str) -> PyResult<Spec> {
         if i == ps {
             return Err(value_error("Format specifier missing precision"));
         }
-        s.precision = c[ps..i].iter().collect::<String>().parse().ok();
+        let digits: String = c[ps..i].iter().collect();
+        let p: u64 = digits
+            .parse()
+            .map_err(|_| value_error("Too many decimal digits in format string"))?;
+        // CPython keeps precisions in a C int.
+        if p > i32::MAX as u64 {
+            return Err(value_error("precision too big"));
+        }
+        s.precision = Some(p as usize);
     }
     if i < c.len() {
         s.ty = Some(c[i]);
@@ -228,10 +236,22 @@ const EXACT_FRAC_DIGITS: usize = 1100;
 /// Significant digits of a double's exact decimal expansion, at most.
 const EXACT_SIG_DIGITS: usize = 800;
 
+/// Python's spelling of inf and nan (the format types upper-case them).
+fn non_finite(x: f64) -> String {
+    match (x.is_nan(), x > 0.0) {
+        (true, _) => "nan".into(),
+        (false, true) => "inf".into(),
+        (false, false) => "-inf".into(),
+    }
+}
+
 /// `{:.prec}` for any precision (Rust's formatter stops at 65535): the
 /// exact digits, then zeros.
 fn fixed(x: f64, prec: usize) -> String {
-    if prec <= EXACT_FRAC_DIGITS || !x.is_finite() {
+    if !x.is_finite() {
+        return non_finite(x);
+    }
+    if prec <= EXACT_FRAC_DIGITS {
         return format!("{x:.prec$}");
     }
     let mut s = format!("{x:.EXACT_FRAC_DIGITS$}");
@@ -241,7 +261,10 @@ fn fixed(x: f64, prec: usize) -> String {
 
 /// `{:.prec e}` for any precision, as [`fixed`] does for `{:.prec}`.
 fn sci_digits(x: f64, prec: usize) -> String {
-    if prec <= EXACT_SIG_DIGITS || !x.is_finite() {
+    if !x.is_finite() {
+        return non_finite(x);
+    }
+    if prec <= EXACT_SIG_DIGITS {
         return format!("{x:.prec$e}");
     }
     let s = format!("{x:.EXACT_SIG_DIGITS$e}");
@@ -353,7 +376,8 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
                 float_repr(a)
             }
         }
-        (Some('g') | Some('G'), _) => general(a, s.precision.unwrap_or(6), s.alt),
+        // 'n' is 'g' in the C locale.
+        (Some('g') | Some('G') | Some('n'), _) => general(a, s.precision.unwrap_or(6), s.alt),
         (Some('%'), _) => format!("{}%", fixed(a * 100.0, s.precision.unwrap_or(6))),
         (None, Some(i)) => i.unsigned_abs().to_string(),
         (None, None) => match s.precision {
@@ -368,6 +392,9 @@ fn format_number(x: f64, int: Option<i64>, s: &Spec) -> PyResult<String> {
             )));
         }
     };
+    if matches!(ty, Some('E' | 'F' | 'G')) {
+        body = body.to_uppercase();
+    }
     let sign = if neg {
         "-"
     } else {
