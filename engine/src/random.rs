@@ -88,6 +88,9 @@ pub enum RandomError {
     /// `bernoulli_` with `p` outside `[0, 1]`.
     #[error("bernoulli_ expects p to be in [0, 1], but got p={p}")]
     Probability { p: f64 },
+    /// `exponential_` with a rate that is not positive.
+    #[error("exponential_ expects lambda > 0.0, but found lambda={lambd}")]
+    Lambda { lambd: f64 },
 }
 
 /// Which Box-Muller kernel PyTorch uses for 16 or more contiguous float32 values.
@@ -498,6 +501,23 @@ impl Generator {
             .collect())
     }
 
+    /// `n` values of `torch.empty(n).exponential_(lambd)` in float64: PyTorch's CPU kernel draws
+    /// a 53-bit uniform `u` per element and returns `-1 / lambd * log1p(-u)` (float32 tensors
+    /// round this double).
+    pub fn exponential_f64(&mut self, n: usize, lambd: f64) -> Result<Vec<f64>, RandomError> {
+        if !(lambd > 0.0) {
+            return Err(RandomError::Lambda { lambd });
+        }
+        Ok((0..n)
+            .map(|_| -1.0 / lambd * (-self.unit_f64()).ln_1p())
+            .collect())
+    }
+
+    /// One draw of `torch.multinomial(probs, n, replacement=True)`'s uniform: 53 bits.
+    pub fn uniform_unit_f64(&mut self) -> f64 {
+        self.unit_f64()
+    }
+
     /// `torch.bernoulli(probs)` for float64 probabilities: 53-bit uniforms.
     pub fn bernoulli_from_f64(&mut self, probs: &[f64]) -> Result<Vec<f64>, RandomError> {
         if let Some(&p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
@@ -545,7 +565,8 @@ pub fn manual_seed(seed: u64) {
 }
 
 /// A seed from the OS-seeded keys of the standard library's `RandomState`.
-fn nondeterministic_seed() -> u64 {
+/// A seed from the clock and the process (what an unseeded generator starts from).
+pub fn nondeterministic_seed() -> u64 {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u64(0x7472_6e67);
     hasher.finish()

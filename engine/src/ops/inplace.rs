@@ -28,6 +28,7 @@ use super::{sum_to_shape, Scalar};
 use std::sync::Arc;
 
 use crate::autograd::{is_grad_enabled, record, with_no_grad, Node};
+use crate::random::Generator;
 use crate::{DType, Error, Layout, Result, Tensor};
 
 /// How an in-place op records autograd.
@@ -320,6 +321,35 @@ impl Tensor {
     pub fn uniform_(&self, low: f64, high: f64) -> Result<()> {
         let v = Tensor::uniform(self.shape(), low, high, self.dtype(), self.device())?;
         self.overwrite_inplace("UniformBackward0", v)
+    }
+
+    /// [`Tensor::normal_`] drawing from `g` (`generator=`).
+    pub fn normal_with_(&self, g: &mut Generator, mean: f64, std: f64) -> Result<()> {
+        let v = Tensor::normal_with(g, self.shape(), mean, std, self.dtype(), self.device())?;
+        self.overwrite_inplace("NormalBackward0", v)
+    }
+
+    /// [`Tensor::uniform_`] drawing from `g` (`generator=`).
+    pub fn uniform_with_(&self, g: &mut Generator, low: f64, high: f64) -> Result<()> {
+        let v = Tensor::uniform_with(g, self.shape(), low, high, self.dtype(), self.device())?;
+        self.overwrite_inplace("UniformBackward0", v)
+    }
+
+    /// `x.exponential_(lambd)` drawing from `g`.
+    pub fn exponential_with_(&self, g: &mut Generator, lambd: f64) -> Result<()> {
+        let v = Tensor::exponential_with(g, self.shape(), lambd, self.dtype(), self.device())?;
+        self.overwrite_inplace("ExponentialBackward0", v)
+    }
+
+    /// `x.bernoulli_(p)` drawing from `g`: 1 with probability `p` (53-bit
+    /// uniforms, as PyTorch's CPU kernel), in `x`'s dtype.
+    pub fn bernoulli_with_(&self, g: &mut Generator, p: f64) -> Result<()> {
+        let n = crate::shape::checked_numel(self.shape())?;
+        crate::storage::cpu::check_alloc(n, DType::F32)?;
+        let v = Tensor::from_vec(g.bernoulli_f32(n, p)?, self.shape())?
+            .to_dtype(self.dtype())?
+            .to_device(self.device())?;
+        self.overwrite_inplace("BernoulliBackward0", v)
     }
 
     /// `x.copy_(src)`: `src` broadcast to `x`'s shape and cast to its dtype

@@ -3,6 +3,7 @@
 //! randint randperm`, the `*_like` forms, `Tensor.new_*`, `manual_seed`, and
 //! the legacy `torch.Tensor(...)` constructor.
 
+use super::random::with_generator;
 use super::tensor::value;
 use crate::bind::{row, Bound, Row};
 use crate::eval::error::{exc, type_error, PyResult};
@@ -24,14 +25,14 @@ pub const FUNCTIONS: &[Row] = &[
     row(concat!("zeros(int[] size, *, ", factory!(), ")"), "A tensor of zeros.\n\n>>> torch.zeros(2, 3).shape\ntorch.Size([2, 3])", zeros),
     row(concat!("ones(int[] size, *, ", factory!(), ")"), "A tensor of ones.", ones),
     row(concat!("empty(int[] size, *, ", factory!(), ", MemoryFormat? memory_format=None)"), "An uninitialised tensor (zeros here).", zeros),
-    row(concat!("rand(int[] size, *, ", factory!(), ")"), "Uniform samples in [0, 1), identical to PyTorch's CPU generator.", rand),
-    row(concat!("randn(int[] size, *, ", factory!(), ")"), "Standard normal samples, identical to PyTorch's CPU generator.", randn),
+    row(concat!("rand(int[] size, *, ", factory!(), ", Generator? generator=None)"), "Uniform samples in [0, 1), identical to PyTorch's CPU generator.", rand),
+    row(concat!("randn(int[] size, *, ", factory!(), ", Generator? generator=None)"), "Standard normal samples, identical to PyTorch's CPU generator.", randn),
     row(concat!("full(int[] size, Scalar fill_value, *, ", factory!(), ")"), "A tensor filled with fill_value (its dtype inferred from the value).", full),
     row(concat!("arange(Scalar end, *, ", factory!(), ") | arange(Scalar start, Scalar end, Scalar step=1, *, ", factory!(), ")"), "Values from start to end (excluded) by step.\n\n>>> torch.arange(3)\ntensor([0, 1, 2])", arange),
     row(concat!("linspace(Scalar start, Scalar end, int steps, *, ", factory!(), ")"), "steps evenly spaced values from start to end.", linspace),
     row(concat!("eye(int n, *, ", factory!(), ") | eye(int n, int m, *, ", factory!(), ")"), "The identity matrix.", eye),
-    row(concat!("randint(int high, int[] size, *, ", factory!(), ") | randint(int low, int high, int[] size, *, ", factory!(), ")"), "Uniform integers in [low, high).", randint),
-    row(concat!("randperm(int n, *, ", factory!(), ")"), "A random permutation of 0..n-1.", randperm),
+    row(concat!("randint(int high, int[] size, *, ", factory!(), ", Generator? generator=None) | randint(int low, int high, int[] size, *, ", factory!(), ", Generator? generator=None)"), "Uniform integers in [low, high).", randint),
+    row(concat!("randperm(int n, *, ", factory!(), ", Generator? generator=None)"), "A random permutation of 0..n-1.", randperm),
     row(concat!("zeros_like(Tensor input, *, ", factory!(), ", MemoryFormat? memory_format=None)"), "Zeros of input's shape (and dtype and device unless given).", zeros_like),
     row(concat!("ones_like(Tensor input, *, ", factory!(), ", MemoryFormat? memory_format=None)"), "Ones of input's shape (and dtype and device unless given).", ones_like),
     row(concat!("empty_like(Tensor input, *, ", factory!(), ", MemoryFormat? memory_format=None)"), "An uninitialised tensor (zeros here) of input's shape.", zeros_like),
@@ -100,9 +101,14 @@ fn filled(it: &Interp, b: &Bound, what: &str) -> PyResult<Value> {
     let f = factory(it, b, 1)?;
     let shape = b.sizes(0)?;
     let dtype = f.dtype.unwrap_or(DType::F32);
+    // rand and randn take `generator=` after the factory keywords.
     let t = match what {
-        "rand" => Tensor::rand(&shape, dtype, Device::Cpu),
-        "randn" => Tensor::randn(&shape, dtype, Device::Cpu),
+        "rand" => with_generator(b, 6, |g| {
+            Tensor::uniform_with(g, &shape, 0.0, 1.0, dtype, Device::Cpu)
+        })?,
+        "randn" => with_generator(b, 6, |g| {
+            Tensor::normal_with(g, &shape, 0.0, 1.0, dtype, Device::Cpu)
+        })?,
         "ones" => Tensor::full(&shape, 1.0, dtype, Device::Cpu),
         _ => Tensor::zeros(&shape, dtype, Device::Cpu),
     }
@@ -208,13 +214,10 @@ fn randint(it: &mut Interp, b: Bound) -> PyResult<Value> {
         (b.int(0)?, b.int(1)?, 2)
     };
     let f = factory(it, &b, size_at + 1)?;
-    let t = Tensor::randint(
-        low,
-        high,
-        &b.sizes(size_at)?,
-        f.dtype.unwrap_or(DType::I64),
-        Device::Cpu,
-    )
+    let (shape, dtype) = (b.sizes(size_at)?, f.dtype.unwrap_or(DType::I64));
+    let t = with_generator(&b, size_at + 6, |g| {
+        Tensor::randint_with(g, low, high, &shape, dtype, Device::Cpu)
+    })?
     .py()?;
     finish(t, &f)
 }
@@ -222,7 +225,7 @@ fn randint(it: &mut Interp, b: Bound) -> PyResult<Value> {
 fn randperm(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let f = factory(it, &b, 1)?;
     let n = b.size(0)?;
-    let t = Tensor::randperm(n, Device::Cpu).py()?;
+    let t = with_generator(&b, 6, |g| Tensor::randperm_with(g, n, Device::Cpu))?.py()?;
     let t = match f.dtype {
         Some(d) if d != t.dtype() => t.to_dtype(d).py()?,
         _ => t,

@@ -11,6 +11,7 @@ pub mod creation;
 pub mod index;
 pub mod linalg;
 pub mod pointwise;
+pub mod random;
 pub mod reduce;
 pub mod shape;
 pub mod tensor;
@@ -28,6 +29,8 @@ fn families() -> Vec<(&'static [Row], bool, bool)> {
     vec![
         (creation::FUNCTIONS, true, false),
         (creation::METHODS, false, true),
+        (random::FUNCTIONS, true, false),
+        (random::METHODS, false, true),
         (pointwise::BOTH, true, true),
         (pointwise::FUNCTIONS, true, false),
         (pointwise::METHODS, false, true),
@@ -147,6 +150,7 @@ pub fn install(it: &mut Interp) {
         }
     }
     install_autograd_classes(it);
+    random::install(&torch, &it.types.object.clone());
     let cuda = super::module(it, "torch.cuda", "CUDA devices.");
     into_module(&cuda, "torch.cuda", CUDA, Style::Torch);
 }

@@ -91,8 +91,6 @@ pub const METHODS: &[Row] = &[
     row("zero_(Tensor input)", "Fills the tensor with zeros, in place.", zero_),
     row("fill_(Tensor input, Scalar value)", "Fills the tensor with value, in place.", fill_),
     row("copy_(Tensor input, Tensor src, bool non_blocking=False)", "Copies src's elements into this tensor (broadcasting), in place.", copy_),
-    row("normal_(Tensor input, float mean=0, float std=1)", "Fills the tensor with normal samples, in place.", normal_),
-    row("uniform_(Tensor input, float from=0, float to=1)", "Fills the tensor with uniform samples in [from, to), in place.", uniform_),
 ];
 
 fn add(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -390,12 +388,4 @@ fn fill_(_: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn copy_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     done(&b, b.tensor(0)?.copy_(b.tensor(1)?))
-}
-
-fn normal_(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    done(&b, b.tensor(0)?.normal_(b.float(1)?, b.float(2)?))
-}
-
-fn uniform_(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    done(&b, b.tensor(0)?.uniform_(b.float(1)?, b.float(2)?))
 }
