@@ -99,6 +99,41 @@ fn loss_gradients() {
 }
 
 #[test]
+fn regression_and_probability_loss_gradients() {
+    // L1 away from its kink (the target lies outside the inputs' range).
+    let far =
+        Tensor::from_vec_f64(&[2.0, -2.0, 1.5, -1.5, 3.0, -3.0], &[2, 3], DType::F64).unwrap();
+    check(
+        |x| F::l1_loss(&x[0], &far, F::Reduction::Mean),
+        &[leaf(&[2, 3], 14)],
+    );
+    // Smooth L1 and Huber are C1: both regimes, and the switch, check.
+    for red in [F::Reduction::Mean, F::Reduction::Sum, F::Reduction::None] {
+        check(
+            |x| F::smooth_l1_loss(&x[0], &x[1], red, 0.4)?.sum(),
+            &[leaf(&[2, 3], 15), leaf(&[2, 3], 16)],
+        );
+        check(
+            |x| F::huber_loss(&x[0], &x[1], red, 0.3)?.sum(),
+            &[leaf(&[2, 3], 17), leaf(&[2, 3], 18)],
+        );
+    }
+    // BCE on probabilities in (0.1, 0.9), through its one fused node, with
+    // respect to the input and the target, weighted.
+    let w = Tensor::from_vec_f64(&[0.5, 1.0, 2.0], &[3], DType::F64).unwrap();
+    for red in [F::Reduction::Mean, F::Reduction::Sum, F::Reduction::None] {
+        check(
+            |x| {
+                let p = x[0].mul_scalar(0.4)?.add_scalar(0.5)?;
+                let y = x[1].mul_scalar(0.4)?.add_scalar(0.5)?;
+                F::binary_cross_entropy(&p, &y, Some(&w), red)?.sum()
+            },
+            &[leaf(&[2, 3], 19), leaf(&[2, 3], 20)],
+        );
+    }
+}
+
+#[test]
 fn attention_embedding_pad_gradients() {
     check(
         |t| F::scaled_dot_product_attention(&t[0], &t[1], &t[2], None, 0.0, true, None),

@@ -45,6 +45,144 @@ pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result
     reduction.apply(input.sub(target)?.square()?)
 }
 
+/// `F.l1_loss(input, target, reduction)`: `|input - target|`, reduced
+/// (operands broadcast, as in PyTorch and [`mse_loss`]).
+pub fn l1_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    reduction.apply(input.sub(target)?.abs()?)
+}
+
+/// `F.smooth_l1_loss(input, target, reduction, beta)`: with `z = |input -
+/// target|`, `0.5 z^2 / beta` where `z < beta`, else `z - 0.5 beta`
+/// (PyTorch's order of operations; `beta = 0` is the L1 loss).
+pub fn smooth_l1_loss(
+    input: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    beta: f64,
+) -> Result<Tensor> {
+    if beta < 0.0 {
+        return Err(Error::invalid(
+            "smooth_l1_loss does not support negative values for beta.",
+        ));
+    }
+    let z = input.sub(target)?.abs()?;
+    if beta == 0.0 {
+        return reduction.apply(z);
+    }
+    let quad = z.mul_scalar(0.5)?.mul(&z)?.div_scalar(beta)?;
+    let lin = z.sub_scalar(0.5 * beta)?;
+    reduction.apply(Tensor::where_cond(&z.lt_scalar(beta)?, &quad, &lin)?)
+}
+
+/// `F.huber_loss(input, target, reduction, delta)`: `0.5 z^2` where
+/// `z < delta`, else `delta (z - 0.5 delta)`.
+pub fn huber_loss(
+    input: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    delta: f64,
+) -> Result<Tensor> {
+    if delta <= 0.0 {
+        return Err(Error::invalid(
+            "huber_loss does not support non-positive values for delta.",
+        ));
+    }
+    let z = input.sub(target)?.abs()?;
+    let quad = z.mul_scalar(0.5)?.mul(&z)?;
+    let lin = z.sub_scalar(0.5 * delta)?.mul_scalar(delta)?;
+    reduction.apply(Tensor::where_cond(&z.lt_scalar(delta)?, &quad, &lin)?)
+}
+
+/// `F.binary_cross_entropy(input, target, weight, reduction)` on
+/// probabilities: `(y - 1) max(log(1 - x), -100) - y max(log x, -100)`,
+/// times `weight` (PyTorch's CPU formula, logs clamped at -100).
+pub fn binary_cross_entropy(
+    input: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> Result<Tensor> {
+    if input.shape() != target.shape() {
+        return Err(Error::invalid(format!(
+            "Using a target size ({}) that is different to the input size ({}) is deprecated. \
+             Please ensure they have the same size.",
+            crate::nn::state::torch_size(target.shape()),
+            crate::nn::state::torch_size(input.shape())
+        )));
+    }
+    let outside = |t: &Tensor| -> Result<bool> {
+        let bad = t.lt_scalar(0.0)?.logical_or(&t.gt_scalar(1.0)?)?;
+        Ok(bad.any(None, false)?.item()? != 0.0)
+    };
+    if outside(input)? {
+        return Err(Error::invalid(
+            "all elements of input should be between 0 and 1",
+        ));
+    }
+    if outside(target)? {
+        return Err(Error::invalid(
+            "all elements of target should be between 0 and 1",
+        ));
+    }
+    let w = weight.cloned();
+    let out = with_no_grad(|| -> Result<Tensor> {
+        let log_1mx = input.neg()?.log1p()?.clamp(Some(-100.0), None)?;
+        let log_x = input.log()?.clamp(Some(-100.0), None)?;
+        let mut loss = target
+            .sub_scalar(1.0)?
+            .mul(&log_1mx)?
+            .sub(&target.mul(&log_x)?)?;
+        if let Some(w) = &w {
+            loss = loss.mul(w)?;
+        }
+        reduction.apply(loss)
+    })?;
+    // One node, as PyTorch's: d/dx = (x - y) / max((1 - x) x, 1e-12) * w,
+    // d/dy = (max(log(1 - x), -100) - max(log x, -100)) * w.
+    const NAME: &str = "BinaryCrossEntropyBackward0";
+    let (sx, sy) = (
+        SavedTensor::new("self", input),
+        SavedTensor::new("target", target),
+    );
+    let (x_, y_) = (sx.clone(), sy.clone());
+    let shape = input.shape().to_vec();
+    let n = input.numel();
+    Ok(record(
+        out,
+        NAME,
+        &[input, target],
+        vec![sx, sy],
+        move |g, needs| {
+            let (x, y) = (x_.get(NAME)?, y_.get(NAME)?);
+            let g = match reduction {
+                Reduction::None => g.clone(),
+                Reduction::Sum => g.expand(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?,
+                Reduction::Mean => g
+                    .div_scalar(n as f64)?
+                    .expand(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())?,
+            };
+            let g = match &w {
+                Some(w) => g.mul(w)?,
+                None => g,
+            };
+            let gx = if needs.first().copied().unwrap_or(true) {
+                let denom = x.rsub_scalar(1.0)?.mul(&x)?.clamp(Some(1e-12), None)?;
+                Some(x.sub(&y)?.div(&denom)?.mul(&g)?)
+            } else {
+                None
+            };
+            let gy = if needs.get(1).copied().unwrap_or(false) {
+                let l1 = x.neg()?.log1p()?.clamp(Some(-100.0), None)?;
+                let l0 = x.log()?.clamp(Some(-100.0), None)?;
+                Some(l1.sub(&l0)?.mul(&g)?)
+            } else {
+                None
+            };
+            Ok(vec![gx, gy])
+        },
+    ))
+}
+
 /// Options of `nll_loss` / `cross_entropy` beyond input and target.
 #[derive(Debug, Clone, Default)]
 pub struct LossOptions {

@@ -12,7 +12,8 @@ mod norm;
 pub use conv::{conv2d, max_pool2d, max_pool2d_full, max_pool2d_with_indices};
 pub use linear::widening_linear;
 pub use loss::{
-    binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss, LossOptions, Reduction,
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
+    mse_loss, nll_loss, smooth_l1_loss, LossOptions, Reduction,
 };
 pub use norm::{layer_norm, rms_norm};
 

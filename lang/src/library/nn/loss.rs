@@ -1,4 +1,5 @@
-//! Losses: the engine's functional losses (`F.mse_loss`,
+//! Losses: the engine's functional losses (`F.mse_loss`, `F.l1_loss`,
+//! `F.smooth_l1_loss`, `F.huber_loss`, `F.binary_cross_entropy`,
 //! `F.cross_entropy`, `F.nll_loss`, `F.binary_cross_entropy_with_logits`,
 //! one node each with PyTorch's grad_fn names) and their module classes,
 //! whose options are attributes and whose `weight`s are buffers, as in
@@ -19,6 +20,10 @@ pub const FUNCTIONS: &[Row] = &[
     row("mse_loss(Tensor input, Tensor target, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean squared error.", mse_loss),
     row("cross_entropy(Tensor input, Tensor target, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean', float label_smoothing=0.0)", "log_softmax over dim 1, then the negative log-likelihood of the target classes (or class probabilities).", cross_entropy),
     row("nll_loss(Tensor input, Tensor target, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean')", "Negative log-likelihood of the target classes, given log-probabilities.", nll_loss),
+    row("l1_loss(Tensor input, Tensor target, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean absolute error.", l1_loss),
+    row("smooth_l1_loss(Tensor input, Tensor target, bool? size_average=None, bool? reduce=None, str reduction='mean', float beta=1.0)", "Squared error below beta, absolute error above it.", smooth_l1_loss),
+    row("huber_loss(Tensor input, Tensor target, str reduction='mean', float delta=1.0)", "Squared error below delta, delta times the absolute error above it.", huber_loss),
+    row("binary_cross_entropy(Tensor input, Tensor target, Tensor? weight=None, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Binary cross-entropy of probabilities (logs clamped at -100).", bce),
     row("binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight=None, bool? size_average=None, bool? reduce=None, str reduction='mean', Tensor? pos_weight=None)", "Binary cross-entropy on logits (a numerically stable sigmoid + BCE).", bce_with_logits),
 ];
 
@@ -28,6 +33,10 @@ pub const MODULES: &[(&str, Row, Row)] = &[
     ("MSELoss", row("__init__(self, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean squared error: loss(input, target).\n\n>>> nn.MSELoss()(torch.tensor([1., 2.]), torch.tensor([1., 4.]))\ntensor(2.)", mse_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", mse_forward)),
     ("CrossEntropyLoss", row("__init__(self, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean', float label_smoothing=0.0)", "log_softmax over dim 1, then the negative log-likelihood of the target classes (or class probabilities).", ce_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", ce_forward)),
     ("NLLLoss", row("__init__(self, Tensor? weight=None, bool? size_average=None, int ignore_index=-100, bool? reduce=None, str reduction='mean')", "Negative log-likelihood of the target classes, given log-probabilities.", nll_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", nll_forward)),
+    ("L1Loss", row("__init__(self, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Mean absolute error: loss(input, target).", mse_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", l1_forward)),
+    ("SmoothL1Loss", row("__init__(self, bool? size_average=None, bool? reduce=None, str reduction='mean', float beta=1.0)", "Squared error below beta, absolute error above it.", smooth_l1_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", smooth_l1_forward)),
+    ("HuberLoss", row("__init__(self, str reduction='mean', float delta=1.0)", "Squared error below delta, delta times the absolute error above it.", huber_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", huber_forward)),
+    ("BCELoss", row("__init__(self, Tensor? weight=None, bool? size_average=None, bool? reduce=None, str reduction='mean')", "Binary cross-entropy of probabilities.", bce_probs_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", bce_probs_forward)),
     ("BCEWithLogitsLoss", row("__init__(self, Tensor? weight=None, bool? size_average=None, bool? reduce=None, str reduction='mean', Tensor? pos_weight=None)", "Binary cross-entropy on logits (a numerically stable sigmoid + BCE).", bce_init), row("forward(self, Tensor input, Tensor target)", "The loss of input against target.", bce_forward)),
 ];
 
@@ -68,6 +77,36 @@ fn options(
 fn mse_loss(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let r = legacy(&b, 2, 3, 4)?;
     ok(nf::mse_loss(b.tensor(0)?, b.tensor(1)?, reduction(&r)?))
+}
+
+fn l1_loss(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = legacy(&b, 2, 3, 4)?;
+    ok(nf::l1_loss(b.tensor(0)?, b.tensor(1)?, reduction(&r)?))
+}
+
+fn smooth_l1_loss(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = legacy(&b, 2, 3, 4)?;
+    ok(nf::smooth_l1_loss(
+        b.tensor(0)?,
+        b.tensor(1)?,
+        reduction(&r)?,
+        b.float(5)?,
+    ))
+}
+
+fn huber_loss(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = reduction(b.str(2)?)?;
+    ok(nf::huber_loss(b.tensor(0)?, b.tensor(1)?, r, b.float(3)?))
+}
+
+fn bce(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = legacy(&b, 3, 4, 5)?;
+    ok(nf::binary_cross_entropy(
+        b.tensor(0)?,
+        b.tensor(1)?,
+        b.opt_tensor(2)?,
+        reduction(&r)?,
+    ))
 }
 
 fn cross_entropy(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -146,6 +185,39 @@ fn nll_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
     )
 }
 
+fn smooth_l1_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = legacy(&b, 1, 2, 3)?;
+    setup(
+        it,
+        b.value(0),
+        r,
+        vec![("beta", Value::Float(b.float(4)?))],
+        vec![],
+    )
+}
+
+fn huber_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = b.str(1)?.to_string();
+    setup(
+        it,
+        b.value(0),
+        r,
+        vec![("delta", Value::Float(b.float(2)?))],
+        vec![],
+    )
+}
+
+fn bce_probs_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = legacy(&b, 2, 3, 4)?;
+    setup(
+        it,
+        b.value(0),
+        r,
+        vec![],
+        vec![("weight", b.value(1).clone())],
+    )
+}
+
 fn bce_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let r = legacy(&b, 2, 3, 4)?;
     setup(
@@ -187,6 +259,59 @@ fn int_attr(it: &mut Interp, this: &Value, name: &str) -> PyResult<i64> {
 fn mse_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let r = red_of(it, b.value(0))?;
     ok(nf::mse_loss(b.tensor(1)?, b.tensor(2)?, reduction(&r)?))
+}
+
+fn l1_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let r = red_of(it, b.value(0))?;
+    ok(nf::l1_loss(b.tensor(1)?, b.tensor(2)?, reduction(&r)?))
+}
+
+/// A float option of a loss module (`beta`, `delta`).
+fn float_attr(it: &mut Interp, this: &Value, name: &str) -> PyResult<f64> {
+    match attr(it, this, name)? {
+        Value::Float(f) => Ok(f),
+        Value::Int(i) => Ok(i as f64),
+        other => Err(exc(
+            "TypeError",
+            format!("{name} must be a float, not {}", other.type_name()),
+        )),
+    }
+}
+
+fn smooth_l1_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let r = red_of(it, this)?;
+    let beta = float_attr(it, this, "beta")?;
+    ok(nf::smooth_l1_loss(
+        b.tensor(1)?,
+        b.tensor(2)?,
+        reduction(&r)?,
+        beta,
+    ))
+}
+
+fn huber_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let r = red_of(it, this)?;
+    let delta = float_attr(it, this, "delta")?;
+    ok(nf::huber_loss(
+        b.tensor(1)?,
+        b.tensor(2)?,
+        reduction(&r)?,
+        delta,
+    ))
+}
+
+fn bce_probs_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let r = red_of(it, this)?;
+    let w = opt_tensor(&attr(it, this, "weight")?);
+    ok(nf::binary_cross_entropy(
+        b.tensor(1)?,
+        b.tensor(2)?,
+        w.as_ref(),
+        reduction(&r)?,
+    ))
 }
 
 fn ce_forward(it: &mut Interp, b: Bound) -> PyResult<Value> {
