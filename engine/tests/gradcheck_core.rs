@@ -483,3 +483,43 @@ fn dtype_conversion_is_differentiable() {
     );
     let _ = Device::Cpu;
 }
+
+#[test]
+fn matrix_helpers() {
+    check(
+        "mv",
+        |x| x[0].mv(&x[1]),
+        &[leaf(&[3, 4], -1.0, 1.0, 40), leaf(&[4], -1.0, 1.0, 41)],
+    );
+    for k in [-1i64, 0, 2] {
+        check(
+            "diag of a vector",
+            |x| x[0].diag(k),
+            &[leaf(&[3], -1.0, 1.0, 42)],
+        );
+        check(
+            "diag of a matrix",
+            |x| x[0].diag(k),
+            &[leaf(&[3, 4], -1.0, 1.0, 43)],
+        );
+    }
+    check("trace", |x| x[0].trace(), &[leaf(&[3, 3], -1.0, 1.0, 44)]);
+    check(
+        "roll",
+        |x| x[0].roll(&[1, -2], &[0, 1]),
+        &[leaf(&[3, 4], -1.0, 1.0, 45)],
+    );
+    check(
+        "roll flat",
+        |x| x[0].roll(&[5], &[]),
+        &[leaf(&[3, 4], -1.0, 1.0, 46)],
+    );
+    // Distances away from zero (where the norm has no derivative).
+    for p in [1.0, 2.0, 3.0] {
+        check(
+            "cdist",
+            |x| x[0].cdist(&x[1], p),
+            &[leaf(&[2, 3], -1.0, 1.0, 47), leaf(&[4, 3], 2.0, 3.0, 48)],
+        );
+    }
+}

@@ -13,6 +13,7 @@ pub mod index;
 pub mod indexing;
 pub mod inplace;
 pub mod matmul;
+pub mod matrix;
 pub mod pointwise;
 pub mod pyindex;
 pub mod reduce;

@@ -1,5 +1,6 @@
-//! Products: `matmul mm bmm dot outer einsum` (the engine's matmul in all
-//! of PyTorch's cases, its einsum).
+//! Products: `matmul mm bmm dot outer mv einsum` (the engine's matmul in
+//! all of PyTorch's cases, its einsum), matrix helpers `diag trace roll
+//! lerp cdist` and counting `bincount histc unique`.
 
 use super::tensor::ok;
 use crate::bind::{raw, row, Bound, Row};
@@ -16,13 +17,81 @@ pub const BOTH: &[Row] = &[
     row("bmm(Tensor input, Tensor mat2)", "Batched matrix products of two 3-D tensors.", bmm),
     row("dot(Tensor input, Tensor tensor)", "The dot product of two 1-D tensors.", dot),
     row("outer(Tensor input, Tensor vec2)", "The outer product of two 1-D tensors.", outer),
+    row("mv(Tensor input, Tensor vec)", "Matrix times vector: [n, m] @ [m] -> [n].", mv),
+    row("diag(Tensor input, int diagonal=0)", "A 1-D input as the diagonal of a square matrix; a matrix's diagonal as 1-D.", diag),
+    row("trace(Tensor input)", "The sum of a matrix's main diagonal.", trace),
+    row("roll(Tensor input, int[1] shifts, int[1] dims=[])", "Elements shifted along dims, wrapping around (over the flattened tensor without dims).", roll),
+    row("lerp(Tensor input, Tensor end, Tensor|Number weight)", "input + weight * (end - input), in PyTorch's two-sided form.", lerp),
+    row("bincount(Tensor input, Tensor? weights=None, int minlength=0)", "Occurrences of each value of a 1-D non-negative integer tensor (or the sum of weights).", bincount),
+    row("histc(Tensor input, int bins=100, Scalar min=0, Scalar max=0)", "A histogram with equal-width bins over [min, max] (the data's range when both are 0).", histc),
+    row("unique(Tensor input, bool sorted=True, bool return_inverse=False, bool return_counts=False, int? dim=None)", "The distinct values, ascending; with the inverse indices and counts when asked.", unique),
 ];
 
-pub const FUNCTIONS: &[Row] = &[raw(
-    "einsum(str equation, *operands)",
-    "Einstein summation, e.g. torch.einsum('ij,jk->ik', a, b) (operands also as one list).",
-    einsum,
-)];
+pub const FUNCTIONS: &[Row] = &[
+    raw(
+        "einsum(str equation, *operands)",
+        "Einstein summation, e.g. torch.einsum('ij,jk->ik', a, b) (operands also as one list).",
+        einsum,
+    ),
+    row(
+        "cdist(Tensor x1, Tensor x2, float p=2.0, str compute_mode='use_mm_for_euclid_dist_if_necessary')",
+        "The p-norm distance between every row of x1 and every row of x2.",
+        cdist,
+    ),
+];
+
+fn mv(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.mv(b.tensor(1)?))
+}
+
+fn diag(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.diag(b.int(1)?))
+}
+
+fn trace(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.trace())
+}
+
+fn roll(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.roll(&b.ints(1)?, &b.ints(2)?))
+}
+
+fn lerp(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.lerp(b.tensor(1)?, b.operand(2)?))
+}
+
+fn bincount(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.bincount(b.opt_tensor(1)?, b.size(2)?))
+}
+
+fn histc(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.histc(b.size(1)?, b.float(2)?, b.float(3)?))
+}
+
+fn unique(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    if b.opt(4).is_some() {
+        return Err(exc(
+            "NotImplementedError",
+            "unique(dim=...) is not supported here; unique over the flattened tensor is",
+        ));
+    }
+    let (values, inverse, counts) = b
+        .tensor(0)?
+        .unique()
+        .map_err(|e| exc("RuntimeError", e.to_string()))?;
+    let (inv, cnt) = (b.bool(2)?, b.bool(3)?);
+    let v = super::tensor::value;
+    Ok(match (inv, cnt) {
+        (false, false) => v(values),
+        (true, false) => Value::tuple(vec![v(values), v(inverse)]),
+        (false, true) => Value::tuple(vec![v(values), v(counts)]),
+        (true, true) => Value::tuple(vec![v(values), v(inverse), v(counts)]),
+    })
+}
+
+fn cdist(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.cdist(b.tensor(1)?, b.float(2)?))
+}
 
 fn matmul(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(b.tensor(0)?.matmul(b.tensor(1)?))
