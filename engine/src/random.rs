@@ -505,7 +505,7 @@ impl Generator {
     /// a 53-bit uniform `u` per element and returns `-1 / lambd * log1p(-u)` (float32 tensors
     /// round this double).
     pub fn exponential_f64(&mut self, n: usize, lambd: f64) -> Result<Vec<f64>, RandomError> {
-        if !(lambd > 0.0) {
+        if lambd.is_nan() || lambd <= 0.0 {
             return Err(RandomError::Lambda { lambd });
         }
         Ok((0..n)

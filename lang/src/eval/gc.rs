@@ -181,7 +181,7 @@ pub fn collect() -> usize {
     drop(contents);
     HEAP.with(|heap| {
         let mut heap = heap.borrow_mut();
-        heap.handles.retain(|h| upgrade_alive(h));
+        heap.handles.retain(is_alive);
         heap.live = heap.handles.len();
         heap.made = 0;
     });
@@ -199,7 +199,7 @@ fn upgrade(h: &Handle) -> Option<Value> {
     })
 }
 
-fn upgrade_alive(h: &Handle) -> bool {
+fn is_alive(h: &Handle) -> bool {
     match h {
         Handle::List(w) => w.strong_count() > 0,
         Handle::Dict(w) => w.strong_count() > 0,
