@@ -63,6 +63,10 @@ pub enum Error {
     /// An invalid argument value (negative size, bad step, ...).
     #[error("{0}")]
     InvalidArgument(String),
+    /// An argument PyTorch checks in Python before the op runs (a layer's
+    /// input rank, a batch too small to normalise): Python's ValueError.
+    #[error("{0}")]
+    Value(String),
     /// Autograd misuse: backward through a freed graph, a tensor modified in
     /// place that backward still needs, grad of a non-scalar, ...
     #[error("{0}")]
@@ -110,6 +114,11 @@ impl Error {
     }
 
     /// Shorthand for [`Error::InvalidArgument`].
+    /// [`Error::Value`]: what PyTorch raises as ValueError.
+    pub fn value(msg: impl Into<String>) -> Self {
+        Error::Value(msg.into())
+    }
+
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidArgument(msg.into())
     }
@@ -121,6 +130,7 @@ impl Error {
             | Error::DimOutOfRange { .. }
             | Error::InvalidIndex(_) => "IndexError",
             Error::Io(_) => "OSError",
+            Error::Value(_) => "ValueError",
             Error::Interrupted => "KeyboardInterrupt",
             _ => "RuntimeError",
         }

@@ -193,3 +193,49 @@ fn widening_linear_gradients() {
     let e = F::widening_linear(&w, &x.narrow(0, 0, 4).unwrap(), None).unwrap_err();
     assert!(e.to_string().contains("no wider than the input"), "{e}");
 }
+
+#[test]
+fn batch_norm_gradients() {
+    let w = leaf(&[3], 21);
+    let b = leaf(&[3], 22);
+    // Training: batch statistics (the running ones move, outside the graph).
+    let rm = Tensor::zeros(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
+    let rv = Tensor::ones(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
+    for shape in [vec![4, 3], vec![2, 3, 5]] {
+        check(
+            |x| {
+                F::batch_norm(
+                    &x[0],
+                    &F::BatchNormArgs {
+                        running_mean: Some(&rm),
+                        running_var: Some(&rv),
+                        weight: Some(&x[1]),
+                        bias: Some(&x[2]),
+                        training: true,
+                        momentum: 0.1,
+                        eps: 1e-5,
+                    },
+                )
+            },
+            &[leaf(&shape, 23), w.clone(), b.clone()],
+        );
+    }
+    // Eval: the running statistics.
+    check(
+        |x| {
+            F::batch_norm(
+                &x[0],
+                &F::BatchNormArgs {
+                    running_mean: Some(&rm),
+                    running_var: Some(&rv),
+                    weight: Some(&x[1]),
+                    bias: None,
+                    training: false,
+                    momentum: 0.1,
+                    eps: 1e-5,
+                },
+            )
+        },
+        &[leaf(&[2, 3, 2, 2], 24), w.clone()],
+    );
+}

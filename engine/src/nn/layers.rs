@@ -944,3 +944,161 @@ impl Module for ModuleList {
     }
     training_flag!();
 }
+
+/// `nn.BatchNorm1d` / `nn.BatchNorm2d(num_features, eps, momentum, affine,
+/// track_running_stats)`: per-channel batch statistics while training
+/// (moving the running statistics), the running statistics in eval mode.
+/// Buffers `running_mean`, `running_var`, `num_batches_tracked`, as
+/// PyTorch's; `momentum: None` is the cumulative average.
+pub struct BatchNorm {
+    /// 1 or 2 (the input rank it expects: 2-3 or 4).
+    pub spatial: usize,
+    pub num_features: usize,
+    pub eps: f64,
+    pub momentum: Option<f64>,
+    pub weight: Option<Tensor>,
+    pub bias: Option<Tensor>,
+    pub running_mean: Option<Tensor>,
+    pub running_var: Option<Tensor>,
+    pub num_batches_tracked: Option<Tensor>,
+    training: bool,
+}
+
+impl BatchNorm {
+    pub fn new(
+        spatial: usize,
+        num_features: usize,
+        eps: f64,
+        momentum: Option<f64>,
+        affine: bool,
+        bias: bool,
+        track_running_stats: bool,
+        dtype: DType,
+    ) -> Result<Self> {
+        let full = |v: f64| Tensor::full(&[num_features], v, dtype, Device::Cpu);
+        let weight = if affine {
+            Some(parameter(full(1.0)?)?)
+        } else {
+            None
+        };
+        let bias = if affine && bias {
+            Some(parameter(full(0.0)?)?)
+        } else {
+            None
+        };
+        let (running_mean, running_var, num_batches_tracked) = if track_running_stats {
+            (
+                Some(full(0.0)?),
+                Some(full(1.0)?),
+                Some(Tensor::from_vec(vec![0i64], &[])?),
+            )
+        } else {
+            (None, None, None)
+        };
+        Ok(BatchNorm {
+            spatial,
+            num_features,
+            eps,
+            momentum,
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            num_batches_tracked,
+            training: true,
+        })
+    }
+}
+
+impl Module for BatchNorm {
+    fn type_name(&self) -> String {
+        format!("BatchNorm{}d", self.spatial)
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let ok = match self.spatial {
+            1 => x.dim() == 2 || x.dim() == 3,
+            _ => x.dim() == self.spatial + 2,
+        };
+        if !ok {
+            let want = match self.spatial {
+                1 => "2D or 3D".to_string(),
+                s => format!("{}D", s + 2),
+            };
+            return Err(Error::value(format!(
+                "expected {want} input (got {}D input)",
+                x.dim()
+            )));
+        }
+        let mut momentum = self.momentum.unwrap_or(0.0);
+        if self.training {
+            if let Some(n) = &self.num_batches_tracked {
+                crate::autograd::with_no_grad(|| n.add_scalar_(1))?;
+                if self.momentum.is_none() {
+                    momentum = 1.0 / n.item()?;
+                }
+            }
+        }
+        F::batch_norm(
+            x,
+            &F::BatchNormArgs {
+                running_mean: self.running_mean.as_ref(),
+                running_var: self.running_var.as_ref(),
+                weight: self.weight.as_ref(),
+                bias: self.bias.as_ref(),
+                training: self.training || self.running_mean.is_none(),
+                momentum,
+                eps: self.eps,
+            },
+        )
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        if let Some(w) = &self.weight {
+            f("weight", w);
+        }
+        if let Some(b) = &self.bias {
+            f("bias", b);
+        }
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        if let Some(w) = &mut self.weight {
+            f("weight", w);
+        }
+        if let Some(b) = &mut self.bias {
+            f("bias", b);
+        }
+    }
+    fn visit_buffers(&self, f: &mut dyn FnMut(&str, &Tensor, bool)) {
+        if let Some(t) = &self.running_mean {
+            f("running_mean", t, true);
+        }
+        if let Some(t) = &self.running_var {
+            f("running_var", t, true);
+        }
+        if let Some(t) = &self.num_batches_tracked {
+            f("num_batches_tracked", t, true);
+        }
+    }
+    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        if let Some(t) = &mut self.running_mean {
+            f("running_mean", t);
+        }
+        if let Some(t) = &mut self.running_var {
+            f("running_var", t);
+        }
+        if let Some(t) = &mut self.num_batches_tracked {
+            f("num_batches_tracked", t);
+        }
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
+            self.num_features,
+            py_float(self.eps),
+            self.momentum.map_or("None".to_string(), py_float),
+            py_bool(self.weight.is_some()),
+            py_bool(self.bias.is_some()),
+            py_bool(self.running_mean.is_some())
+        )
+    }
+}

@@ -103,7 +103,7 @@ pub fn binary_cross_entropy(
     reduction: Reduction,
 ) -> Result<Tensor> {
     if input.shape() != target.shape() {
-        return Err(Error::invalid(format!(
+        return Err(Error::value(format!(
             "Using a target size ({}) that is different to the input size ({}) is deprecated. \
              Please ensure they have the same size.",
             crate::nn::state::torch_size(target.shape()),

@@ -15,7 +15,7 @@ pub use loss::{
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
     mse_loss, nll_loss, smooth_l1_loss, LossOptions, Reduction,
 };
-pub use norm::{layer_norm, rms_norm};
+pub use norm::{batch_norm, layer_norm, rms_norm, BatchNormArgs};
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::random::default_generator;

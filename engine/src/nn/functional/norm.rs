@@ -277,3 +277,98 @@ pub fn rms_norm(
         Ok(out)
     }))
 }
+
+/// What `F.batch_norm` needs beyond the input: running statistics (updated
+/// in place while training), the affine parameters, and the options.
+pub struct BatchNormArgs<'a> {
+    pub running_mean: Option<&'a Tensor>,
+    pub running_var: Option<&'a Tensor>,
+    pub weight: Option<&'a Tensor>,
+    pub bias: Option<&'a Tensor>,
+    pub training: bool,
+    pub momentum: f64,
+    pub eps: f64,
+}
+
+/// `F.batch_norm(x, running_mean, running_var, weight, bias, training,
+/// momentum, eps)` over channel dim 1: batch statistics (biased variance)
+/// while training or without running statistics, which then move by
+/// `momentum` towards the batch's mean and unbiased variance; the running
+/// statistics otherwise.
+pub fn batch_norm(x: &Tensor, a: &BatchNormArgs) -> Result<Tensor> {
+    if x.dim() < 2 {
+        return Err(Error::invalid(format!(
+            "batch_norm: expected an input with a batch and a channel dim, got shape {:?}",
+            x.shape()
+        )));
+    }
+    let c = x.shape()[1];
+    let per_channel: Vec<i64> = (0..x.dim())
+        .map(|d| if d == 1 { c as i64 } else { 1 })
+        .collect();
+    let dims: Vec<i64> = (0..x.dim() as i64).filter(|&d| d != 1).collect();
+    let count = x.numel() / c.max(1);
+    for (name, t) in [
+        ("running_mean", a.running_mean),
+        ("running_var", a.running_var),
+        ("weight", a.weight),
+        ("bias", a.bias),
+    ] {
+        if let Some(t) = t {
+            if t.numel() != c {
+                return Err(Error::invalid(format!(
+                    "batch_norm: {name} should contain {c} elements not {}",
+                    t.numel()
+                )));
+            }
+        }
+    }
+    let use_batch = a.training || a.running_mean.is_none() || a.running_var.is_none();
+    let y = if use_batch {
+        if count <= 1 && a.training {
+            return Err(Error::value(format!(
+                "Expected more than 1 value per channel when training, got input size {}",
+                crate::nn::state::torch_size(x.shape())
+            )));
+        }
+        let mean = x.mean_dims(&dims, true)?;
+        let centered = x.sub(&mean)?;
+        let var = centered.square()?.mean_dims(&dims, true)?;
+        if a.training {
+            with_no_grad(|| -> Result<()> {
+                let m = a.momentum;
+                if let Some(rm) = a.running_mean {
+                    let new = rm
+                        .mul_scalar(1.0 - m)?
+                        .add(&mean.reshape(&[c as i64])?.mul_scalar(m)?)?;
+                    rm.copy_(&new)?;
+                }
+                if let Some(rv) = a.running_var {
+                    let unbiased = var
+                        .reshape(&[c as i64])?
+                        .mul_scalar(count as f64 / (count as f64 - 1.0))?;
+                    let new = rv.mul_scalar(1.0 - m)?.add(&unbiased.mul_scalar(m)?)?;
+                    rv.copy_(&new)?;
+                }
+                Ok(())
+            })?;
+        }
+        centered.div(&var.add_scalar(a.eps)?.sqrt()?)?
+    } else {
+        let (rm, rv) = (
+            a.running_mean.expect("checked above"),
+            a.running_var.expect("checked above"),
+        );
+        let mean = rm.reshape(&per_channel)?;
+        let std = rv.reshape(&per_channel)?.add_scalar(a.eps)?.sqrt()?;
+        x.sub(&mean)?.div(&std)?
+    };
+    let y = match a.weight {
+        Some(w) => y.mul(&w.reshape(&per_channel)?)?,
+        None => y,
+    };
+    match a.bias {
+        Some(b) => y.add(&b.reshape(&per_channel)?),
+        None => Ok(y),
+    }
+}

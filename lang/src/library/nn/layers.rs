@@ -14,8 +14,8 @@ use crate::library::torch::tensor::ok;
 use crate::library::EngineResult;
 use std::rc::Rc;
 use tinytorch::nn::{
-    Activation, Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d,
-    Module, RMSNorm, GELU,
+    Activation, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear,
+    MaxPool2d, Module, RMSNorm, GELU,
 };
 use tinytorch::{DType, Tensor};
 
@@ -28,6 +28,8 @@ pub const LAYERS: &[(&str, Row)] = &[
     ("Dropout", row("__init__(self, float p=0.5, bool inplace=False)", "Zeroes elements with probability p in training mode, scaling the rest by 1/(1-p).", dropout)),
     ("Embedding", row("__init__(self, int num_embeddings, int embedding_dim, int? padding_idx=None, float? max_norm=None, float norm_type=2.0, bool scale_grad_by_freq=False, bool sparse=False, Tensor? _weight=None, bool _freeze=False, Device? device=None, ScalarType? dtype=None)", "A lookup table: input indices (int64) select rows of weight (num_embeddings, embedding_dim), drawn from N(0, 1).", embedding)),
     ("LayerNorm", row("__init__(self, int[1] normalized_shape, float eps=1e-05, bool elementwise_affine=True, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Normalises over the trailing normalized_shape dims (biased variance), then weight * x + bias.", layer_norm)),
+    ("BatchNorm1d", row("__init__(self, int num_features, float eps=1e-05, float? momentum=0.1, bool affine=True, bool track_running_stats=True, Device? device=None, ScalarType? dtype=None, bool bias=True)", "Normalises each channel of (N, C) or (N, C, L) input by the batch's statistics while training (updating running_mean and running_var) and by the running statistics in eval mode.", batch_norm_1d)),
+    ("BatchNorm2d", row("__init__(self, int num_features, float eps=1e-05, float? momentum=0.1, bool affine=True, bool track_running_stats=True, Device? device=None, ScalarType? dtype=None, bool bias=True)", "Normalises each channel of (N, C, H, W) input by the batch's statistics while training (updating running_mean and running_var) and by the running statistics in eval mode.", batch_norm_2d)),
     ("RMSNorm", row("__init__(self, int[1] normalized_shape, float? eps=None, bool elementwise_affine=True, Device? device=None, ScalarType? dtype=None)", "x / sqrt(mean(x^2) + eps) * weight over the trailing dims; eps None is the dtype's machine epsilon.", rms_norm)),
     ("GELU", row("__init__(self, str approximate='none')", "x * Phi(x) elementwise (approximate='tanh' for the tanh form).", gelu)),
     ("Softmax", row("__init__(self, int? dim=None)", "softmax along dim.", softmax)),
@@ -261,6 +263,45 @@ fn layer_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ("elementwise_affine", Value::Bool(affine)),
         ],
     )
+}
+
+fn batch_norm(it: &mut Interp, b: Bound, spatial: usize) -> PyResult<Value> {
+    let n = b.size(1)?;
+    let eps = b.float(2)?;
+    let momentum = b.opt_float(3)?;
+    let (affine, track) = (b.bool(4)?, b.bool(5)?);
+    let bias = b.bool(8)?;
+    let l = BatchNorm::new(
+        spatial,
+        n,
+        eps,
+        momentum,
+        affine,
+        bias,
+        track,
+        dtype(it, &b, 7)?,
+    )
+    .py()?;
+    install(
+        it,
+        b.value(0),
+        Box::new(l),
+        vec![
+            ("num_features", Value::Int(n as i64)),
+            ("eps", Value::Float(eps)),
+            ("momentum", momentum.map_or(Value::None, Value::Float)),
+            ("affine", Value::Bool(affine)),
+            ("track_running_stats", Value::Bool(track)),
+        ],
+    )
+}
+
+fn batch_norm_1d(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    batch_norm(it, b, 1)
+}
+
+fn batch_norm_2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    batch_norm(it, b, 2)
 }
 
 fn rms_norm(it: &mut Interp, b: Bound) -> PyResult<Value> {
