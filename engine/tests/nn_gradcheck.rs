@@ -239,3 +239,18 @@ fn batch_norm_gradients() {
         &[leaf(&[2, 3, 2, 2], 24), w.clone()],
     );
 }
+
+#[test]
+fn average_pooling_gradients() {
+    let x = || leaf(&[1, 2, 5, 6], 25);
+    check(
+        |x| F::avg_pool2d(&x[0], [2, 2], None, [0, 0], true, None),
+        &[x()],
+    );
+    check(
+        |x| F::avg_pool2d(&x[0], [3, 2], Some([2, 1]), [1, 1], false, None),
+        &[x()],
+    );
+    check(|x| F::adaptive_avg_pool2d(&x[0], [2, 3]), &[x()]);
+    check(|x| F::adaptive_avg_pool2d(&x[0], [3, 4]), &[x()]);
+}

@@ -1102,3 +1102,86 @@ impl Module for BatchNorm {
         )
     }
 }
+
+/// `nn.AvgPool2d(kernel_size, stride, padding, ceil_mode=False,
+/// count_include_pad, divisor_override)`.
+pub struct AvgPool2d {
+    pub kernel_size: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub count_include_pad: bool,
+    pub divisor_override: Option<usize>,
+    training: bool,
+}
+
+impl AvgPool2d {
+    pub fn new(
+        kernel_size: [usize; 2],
+        stride: Option<[usize; 2]>,
+        padding: [usize; 2],
+        count_include_pad: bool,
+        divisor_override: Option<usize>,
+    ) -> Self {
+        AvgPool2d {
+            kernel_size,
+            stride: stride.unwrap_or(kernel_size),
+            padding,
+            count_include_pad,
+            divisor_override,
+            training: true,
+        }
+    }
+}
+
+impl Module for AvgPool2d {
+    fn type_name(&self) -> String {
+        "AvgPool2d".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::avg_pool2d(
+            x,
+            self.kernel_size,
+            Some(self.stride),
+            self.padding,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!(
+            "kernel_size={}, stride={}, padding={}",
+            pair_repr(self.kernel_size),
+            pair_repr(self.stride),
+            pair_repr(self.padding)
+        )
+    }
+}
+
+/// `nn.AdaptiveAvgPool2d(output_size)`.
+pub struct AdaptiveAvgPool2d {
+    pub output_size: [usize; 2],
+    training: bool,
+}
+
+impl AdaptiveAvgPool2d {
+    pub fn new(output_size: [usize; 2]) -> Self {
+        AdaptiveAvgPool2d {
+            output_size,
+            training: true,
+        }
+    }
+}
+
+impl Module for AdaptiveAvgPool2d {
+    fn type_name(&self) -> String {
+        "AdaptiveAvgPool2d".into()
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::adaptive_avg_pool2d(x, self.output_size)
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", pair_repr(self.output_size))
+    }
+}

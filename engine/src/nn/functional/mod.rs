@@ -8,6 +8,7 @@ mod conv;
 mod linear;
 mod loss;
 mod norm;
+mod pool;
 
 pub use conv::{conv2d, max_pool2d, max_pool2d_full, max_pool2d_with_indices};
 pub use linear::widening_linear;
@@ -16,6 +17,7 @@ pub use loss::{
     mse_loss, nll_loss, smooth_l1_loss, LossOptions, Reduction,
 };
 pub use norm::{batch_norm, layer_norm, rms_norm, BatchNormArgs};
+pub use pool::{adaptive_avg_pool2d, avg_pool2d};
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::random::default_generator;

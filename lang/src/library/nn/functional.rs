@@ -16,6 +16,8 @@ pub const FUNCTIONS: &[Row] = &[
     row("log_softmax(Tensor input, int? dim=None, int _stacklevel=3, ScalarType? dtype=None)", "log(softmax(x)) along dim, computed stably.", log_softmax),
     row("linear(Tensor input, Tensor weight, Tensor? bias=None)", "input @ weight.T + bias (one AddmmBackward0 node for 2-D input).", linear),
     row("conv2d(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] dilation=1, int groups=1)", "2-D convolution of (N, C, H, W) input with weight (out, C/groups, kH, kW).", conv2d),
+    row("avg_pool2d(Tensor input, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None)", "Mean over windows (stride defaults to kernel_size).", avg_pool2d),
+    row("adaptive_avg_pool2d(Tensor input, int[2] output_size)", "Mean over output_size bins that cover the input.", adaptive_avg_pool2d),
     row("max_pool2d(Tensor input, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, int[2] dilation=1, bool ceil_mode=False, bool return_indices=False)", "Maximum over windows (stride defaults to kernel_size); with return_indices, (values, indices).", max_pool2d),
     row("dropout(Tensor input, float p=0.5, bool training=True, bool inplace=False)", "Zeroes elements with probability p when training, scaling the rest by 1/(1-p).", dropout),
     row("embedding(Tensor input, Tensor weight, int? padding_idx=None, float? max_norm=None, float norm_type=2.0, bool scale_grad_by_freq=False, bool sparse=False)", "Rows of weight at the int64 indices input.", embedding),
@@ -71,6 +73,33 @@ fn conv2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
         b.pair(4)?,
         b.pair(5)?,
         g as usize,
+    ))
+}
+
+fn avg_pool2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let stride = if b.is_none(2) { None } else { Some(b.pair(2)?) };
+    if b.bool(4)? {
+        return Err(exc(
+            "NotImplementedError",
+            "avg_pool2d(ceil_mode=True) is not supported here",
+        ));
+    }
+    let divisor = b.opt_int(6)?.map(|d| d.max(0) as usize);
+    let t = nf::avg_pool2d(
+        b.tensor(0)?,
+        b.pair(1)?,
+        stride,
+        b.pair(3)?,
+        b.bool(5)?,
+        divisor,
+    )
+    .py()?;
+    Ok(value(t))
+}
+
+fn adaptive_avg_pool2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    Ok(value(
+        nf::adaptive_avg_pool2d(b.tensor(0)?, b.pair(1)?).py()?,
     ))
 }
 

@@ -14,8 +14,8 @@ use crate::library::torch::tensor::ok;
 use crate::library::EngineResult;
 use std::rc::Rc;
 use tinytorch::nn::{
-    Activation, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding, Flatten, LayerNorm, Linear,
-    MaxPool2d, Module, RMSNorm, GELU,
+    Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding,
+    Flatten, LayerNorm, Linear, MaxPool2d, Module, RMSNorm, GELU,
 };
 use tinytorch::{DType, Tensor};
 
@@ -25,6 +25,8 @@ pub const LAYERS: &[(&str, Row)] = &[
     ("Linear", row("__init__(self, int in_features, int out_features, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Linear(in_features, out_features, bias=True): y = x @ weight.T + bias, weight (out_features, in_features) drawn as PyTorch does.\n\n>>> nn.Linear(4, 2)(torch.zeros(3, 4)).shape\ntorch.Size([3, 2])", linear)),
     ("Conv2d", row("__init__(self, int in_channels, int out_channels, int[2] kernel_size, int[2] stride=1, object padding=0, int[2] dilation=1, int groups=1, bool bias=True, str padding_mode='zeros', Device? device=None, ScalarType? dtype=None)", "2-D convolution over (N, C, H, W) input; weight (out_channels, in_channels/groups, kH, kW) initialised as PyTorch does.\n\n>>> nn.Conv2d(1, 4, 3)(torch.zeros(2, 1, 5, 5)).shape\ntorch.Size([2, 4, 3, 3])", conv2d)),
     ("MaxPool2d", row("__init__(self, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, int[2] dilation=1, bool return_indices=False, bool ceil_mode=False)", "Maximum over kernel_size windows (stride defaults to kernel_size).\n\n>>> nn.MaxPool2d(2)(torch.arange(16.).view(1, 1, 4, 4))\ntensor([[[[ 5.,  7.],\n          [13., 15.]]]])", max_pool2d)),
+    ("AvgPool2d", row("__init__(self, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None)", "Mean over kernel_size windows (stride defaults to kernel_size).\n\n>>> nn.AvgPool2d(2)(torch.arange(16.).view(1, 1, 4, 4))\ntensor([[[[ 2.5000,  4.5000],\n          [10.5000, 12.5000]]]])", avg_pool2d)),
+    ("AdaptiveAvgPool2d", row("__init__(self, int[2] output_size)", "Mean over output_size bins that cover the input (1 is the global average).", adaptive_avg_pool2d)),
     ("Dropout", row("__init__(self, float p=0.5, bool inplace=False)", "Zeroes elements with probability p in training mode, scaling the rest by 1/(1-p).", dropout)),
     ("Embedding", row("__init__(self, int num_embeddings, int embedding_dim, int? padding_idx=None, float? max_norm=None, float norm_type=2.0, bool scale_grad_by_freq=False, bool sparse=False, Tensor? _weight=None, bool _freeze=False, Device? device=None, ScalarType? dtype=None)", "A lookup table: input indices (int64) select rows of weight (num_embeddings, embedding_dim), drawn from N(0, 1).", embedding)),
     ("LayerNorm", row("__init__(self, int[1] normalized_shape, float eps=1e-05, bool elementwise_affine=True, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Normalises over the trailing normalized_shape dims (biased variance), then weight * x + bias.", layer_norm)),
@@ -167,6 +169,47 @@ fn conv2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ("groups", Value::Int(o.groups as i64)),
             ("padding_mode", Value::str("zeros")),
         ],
+    )
+}
+
+fn avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let k = b.pair(1)?;
+    let s = if b.is_none(2) { None } else { Some(b.pair(2)?) };
+    if b.bool(4)? {
+        return Err(exc(
+            "NotImplementedError",
+            "AvgPool2d(ceil_mode=True) is not supported here",
+        ));
+    }
+    let divisor = b.opt_int(6)?.map(|d| d.max(0) as usize);
+    let m = AvgPool2d::new(k, s, b.pair(3)?, b.bool(5)?, divisor);
+    let stride = if b.is_none(2) {
+        b.value(1).clone()
+    } else {
+        b.value(2).clone()
+    };
+    install(
+        it,
+        b.value(0),
+        Box::new(m),
+        vec![
+            ("kernel_size", b.value(1).clone()),
+            ("stride", stride),
+            ("padding", b.value(3).clone()),
+            ("ceil_mode", Value::Bool(false)),
+            ("count_include_pad", b.value(5).clone()),
+            ("divisor_override", b.value(6).clone()),
+        ],
+    )
+}
+
+fn adaptive_avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let m = AdaptiveAvgPool2d::new(b.pair(1)?);
+    install(
+        it,
+        b.value(0),
+        Box::new(m),
+        vec![("output_size", b.value(1).clone())],
     )
 }
 
