@@ -1185,3 +1185,74 @@ impl Module for AdaptiveAvgPool2d {
         format!("output_size={}", pair_repr(self.output_size))
     }
 }
+
+/// `nn.LazyLinear(out_features, bias)`: a [`Linear`] whose `in_features`
+/// is the last dim of its first input; its parameters are drawn then (as
+/// PyTorch's, so the random stream advances at the first call), and from
+/// then on it is that `Linear` (its type name and repr too).
+pub struct LazyLinear {
+    pub out_features: usize,
+    pub bias: bool,
+    dtype: DType,
+    inner: std::cell::RefCell<Option<Linear>>,
+    training: bool,
+}
+
+impl LazyLinear {
+    pub fn new(out_features: usize, bias: bool, dtype: DType) -> Self {
+        LazyLinear {
+            out_features,
+            bias,
+            dtype,
+            inner: std::cell::RefCell::new(None),
+            training: true,
+        }
+    }
+
+    /// Whether the first input has fixed the shapes.
+    pub fn is_initialized(&self) -> bool {
+        self.inner.borrow().is_some()
+    }
+}
+
+impl Module for LazyLinear {
+    fn type_name(&self) -> String {
+        if self.is_initialized() {
+            "Linear".into()
+        } else {
+            "LazyLinear".into()
+        }
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        if !self.is_initialized() {
+            let Some(&inf) = x.shape().last() else {
+                return Err(Error::invalid("LazyLinear: a 0-dim input has no features"));
+            };
+            let l = Linear::with_dtype(inf, self.out_features, self.bias, self.dtype)?;
+            *self.inner.borrow_mut() = Some(l);
+        }
+        let inner = self.inner.borrow();
+        inner.as_ref().expect("initialized above").forward(x)
+    }
+    fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
+        if let Some(l) = self.inner.borrow().as_ref() {
+            l.visit_parameters(f);
+        }
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
+        if let Some(l) = self.inner.get_mut().as_mut() {
+            l.visit_parameters_mut(f);
+        }
+    }
+    training_flag!();
+    fn extra_repr(&self) -> String {
+        match self.inner.borrow().as_ref() {
+            Some(l) => l.extra_repr(),
+            None => format!(
+                "in_features=0, out_features={}, bias={}",
+                self.out_features,
+                py_bool(self.bias)
+            ),
+        }
+    }
+}

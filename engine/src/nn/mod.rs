@@ -20,8 +20,8 @@ pub(crate) mod state;
 
 pub use layers::{
     Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding,
-    Flatten, LayerNorm, Linear, MaxPool2d, ModuleList, RMSNorm, ReLU, Sequential, SiLU, Sigmoid,
-    Tanh, GELU,
+    Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, ModuleList, RMSNorm, ReLU, Sequential, SiLU,
+    Sigmoid, Tanh, GELU,
 };
 pub use loss::{BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
 pub use state::{load_named, IncompatibleKeys, StateDict};

@@ -15,7 +15,7 @@ use crate::library::EngineResult;
 use std::rc::Rc;
 use tinytorch::nn::{
     Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding,
-    Flatten, LayerNorm, Linear, MaxPool2d, Module, RMSNorm, GELU,
+    Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, Module, RMSNorm, GELU,
 };
 use tinytorch::{DType, Tensor};
 
@@ -23,6 +23,7 @@ use tinytorch::{DType, Tensor};
 #[rustfmt::skip]
 pub const LAYERS: &[(&str, Row)] = &[
     ("Linear", row("__init__(self, int in_features, int out_features, bool bias=True, Device? device=None, ScalarType? dtype=None)", "Linear(in_features, out_features, bias=True): y = x @ weight.T + bias, weight (out_features, in_features) drawn as PyTorch does.\n\n>>> nn.Linear(4, 2)(torch.zeros(3, 4)).shape\ntorch.Size([3, 2])", linear)),
+    ("LazyLinear", row("__init__(self, int out_features, bool bias=True, Device? device=None, ScalarType? dtype=None)", "A Linear whose in_features is taken from its first input (its parameters are drawn then).", lazy_linear)),
     ("Conv2d", row("__init__(self, int in_channels, int out_channels, int[2] kernel_size, int[2] stride=1, object padding=0, int[2] dilation=1, int groups=1, bool bias=True, str padding_mode='zeros', Device? device=None, ScalarType? dtype=None)", "2-D convolution over (N, C, H, W) input; weight (out_channels, in_channels/groups, kH, kW) initialised as PyTorch does.\n\n>>> nn.Conv2d(1, 4, 3)(torch.zeros(2, 1, 5, 5)).shape\ntorch.Size([2, 4, 3, 3])", conv2d)),
     ("MaxPool2d", row("__init__(self, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, int[2] dilation=1, bool return_indices=False, bool ceil_mode=False)", "Maximum over kernel_size windows (stride defaults to kernel_size).\n\n>>> nn.MaxPool2d(2)(torch.arange(16.).view(1, 1, 4, 4))\ntensor([[[[ 5.,  7.],\n          [13., 15.]]]])", max_pool2d)),
     ("AvgPool2d", row("__init__(self, int[2] kernel_size, int[2]? stride=None, int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None)", "Mean over kernel_size windows (stride defaults to kernel_size).\n\n>>> nn.AvgPool2d(2)(torch.arange(16.).view(1, 1, 4, 4))\ntensor([[[[ 2.5000,  4.5000],\n          [10.5000, 12.5000]]]])", avg_pool2d)),
@@ -106,6 +107,17 @@ fn linear(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ("in_features", Value::Int(i as i64)),
             ("out_features", Value::Int(o as i64)),
         ],
+    )
+}
+
+fn lazy_linear(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let o = b.size(1)?;
+    let l = LazyLinear::new(o, b.bool(2)?, dtype(it, &b, 4)?);
+    install(
+        it,
+        b.value(0),
+        Box::new(l),
+        vec![("out_features", Value::Int(o as i64))],
     )
 }
 

@@ -413,8 +413,18 @@ fn module_repr(it: &mut Interp, v: &Value, inst: &Rc<Instance>) -> PyResult<Stri
     let extra = it.call_method(v, "extra_repr", Args::default())?;
     let extra = it.to_str(&extra)?;
     let kids = LangModule(inst.clone()).children();
+    // A lazy layer becomes the layer it stands for once initialised
+    // (PyTorch changes its class: LazyLinear -> Linear).
+    let name = match state_of(inst) {
+        Some(st) if inst.class.name.starts_with("Lazy") => st
+            .layer
+            .borrow()
+            .as_ref()
+            .map_or(inst.class.name.to_string(), |l| l.type_name()),
+        _ => inst.class.name.to_string(),
+    };
     if kids.is_empty() {
-        return Ok(format!("{}({extra})", inst.class.name));
+        return Ok(format!("{name}({extra})"));
     }
     let mut lines = Vec::new();
     if !extra.is_empty() {
@@ -424,7 +434,7 @@ fn module_repr(it: &mut Interp, v: &Value, inst: &Rc<Instance>) -> PyResult<Stri
         let r = it.repr(&Value::Instance(c))?;
         lines.push(format!("  ({k}): {}", r.replace('\n', "\n  ")));
     }
-    Ok(format!("{}(\n{}\n)", inst.class.name, lines.join("\n")))
+    Ok(format!("{name}(\n{}\n)", lines.join("\n")))
 }
 
 fn extra_repr(_: &mut Interp, b: Bound) -> PyResult<Value> {
