@@ -55,7 +55,41 @@ const MISC: &[Row] = &[
     row("get_default_dtype()", "The default floating-point dtype (float32).", get_default_dtype),
     row("set_num_threads(int int)", "Sets the number of threads of CPU ops (before the first parallel op; later calls keep the pool).", set_num_threads),
     row("get_num_threads()", "The number of threads CPU ops use.", get_num_threads),
+    row("set_default_device(Device? device)", "Sets the device creation functions use; only the CPU here (CUDA tensors are made with device= or .to()).", set_default_device),
+    row("get_default_device()", "The device creation functions use (the CPU).", get_default_device),
 ];
+
+/// `torch.accelerator`: the device-generic API (CUDA is the accelerator
+/// when a GPU can be used).
+#[rustfmt::skip]
+const ACCELERATOR: &[Row] = &[
+    row("is_available()", "Whether an accelerator (a CUDA device) can be used.", cuda_is_available),
+    row("device_count()", "The number of accelerator devices.", cuda_device_count),
+    row("current_accelerator(bool check_available=False)", "device(type='cuda') when CUDA can be used, else None.", current_accelerator),
+    row("synchronize(Device? device=None)", "Waits for the device's queued work.", cuda_synchronize),
+];
+
+fn set_default_device(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    match b.device(0)? {
+        None | Some(tinytorch::Device::Cpu) => Ok(Value::None),
+        Some(_) => Err(crate::eval::error::exc(
+            "NotImplementedError",
+            "torch.set_default_device: only 'cpu' here; make CUDA tensors with device='cuda' or .to('cuda')",
+        )),
+    }
+}
+
+fn get_default_device(_: &mut Interp, _: Bound) -> PyResult<Value> {
+    Ok(Value::object(tinytorch::Device::Cpu))
+}
+
+fn current_accelerator(_: &mut Interp, _: Bound) -> PyResult<Value> {
+    Ok(if tinytorch::cuda::is_available() {
+        Value::object(tinytorch::Device::Cuda(0))
+    } else {
+        Value::None
+    })
+}
 
 fn set_num_threads(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let n = b.int(0)?;
@@ -153,6 +187,8 @@ pub fn install(it: &mut Interp) {
     random::install(&torch, &it.types.object.clone());
     let cuda = super::module(it, "torch.cuda", "CUDA devices.");
     into_module(&cuda, "torch.cuda", CUDA, Style::Torch);
+    let acc = super::module(it, "torch.accelerator", "The device-generic accelerator API.");
+    into_module(&acc, "torch.accelerator", ACCELERATOR, Style::Torch);
 }
 
 fn install_autograd_classes(it: &mut Interp) {
