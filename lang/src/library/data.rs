@@ -7,6 +7,7 @@ use crate::bind::{row, Bound, Row, Style};
 use crate::eval::error::{exc, type_error, PyResult};
 use crate::eval::value::{Iter, Value};
 use crate::eval::Interp;
+use crate::library::torch::random::{draw_seed, with_generator_value};
 use crate::library::torch::tensor::value as tensor_value;
 use crate::library::EngineResult;
 use tinytorch::Tensor;
@@ -26,7 +27,7 @@ pub const TENSOR_DATASET: &[Row] = &[
 
 #[rustfmt::skip]
 pub const DATA_LOADER: &[Row] = &[
-    row("__init__(self, dataset, int? batch_size=1, bool? shuffle=None, sampler=None, batch_sampler=None, int num_workers=0, collate_fn=None, bool pin_memory=False, bool drop_last=False)", "DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False): iterates over [inputs, targets] batches.", dl_init),
+    row("__init__(self, dataset, int? batch_size=1, bool? shuffle=None, sampler=None, batch_sampler=None, int num_workers=0, collate_fn=None, bool pin_memory=False, bool drop_last=False, float timeout=0, worker_init_fn=None, multiprocessing_context=None, Generator? generator=None)", "DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False): iterates over [inputs, targets] batches; each epoch draws its seeds from the global generator (or generator=) as PyTorch's does, so shuffle=True gives PyTorch's order.", dl_init),
     row("__iter__(self)", "The batches of one epoch (a new order each epoch when shuffling).", dl_iter),
     row("__len__(self)", "The number of batches per epoch.", dl_len),
 ];
@@ -135,6 +136,7 @@ fn dl_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
         ("drop_last", Value::Bool(b.bool(9)?)),
         ("num_workers", Value::Int(b.int(6)?)),
         ("collate_fn", b.value(7).clone()),
+        ("generator", b.value(13).clone()),
     ] {
         it.set_attr(&this, k, v)?;
     }
@@ -222,18 +224,52 @@ fn dl_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let bs = int_attr(it, &this, "batch_size")? as usize;
     let drop_last = matches!(attr(it, &this, "drop_last")?, Value::Bool(true));
     let collate_fn = attr(it, &this, "collate_fn")?;
-    let order: Vec<i64> = if matches!(attr(it, &this, "shuffle")?, Value::Bool(true)) {
-        Tensor::randperm(n as usize, tinytorch::Device::Cpu)
-            .py()?
-            .to_vec_i64()
-            .py()?
-    } else {
-        (0..n).collect()
+    let generator = attr(it, &this, "generator")?;
+    // PyTorch's iterator draws a base seed (for workers) at once, and the
+    // RandomSampler its own seed at the first batch; the order is then a
+    // randperm of a fresh generator with that seed (or of generator=).
+    with_generator_value(&generator, draw_seed)?;
+    let shuffle = matches!(attr(it, &this, "shuffle")?, Value::Bool(true));
+    // The sampler's stream: a fresh generator seeded at the first batch, or
+    // the loader's generator.
+    let mut own: Option<tinytorch::random::Generator> = None;
+    let mut perm = move |n: usize| -> PyResult<Vec<i64>> {
+        let t = match &generator {
+            Value::None => {
+                let g = match &mut own {
+                    Some(g) => g,
+                    None => {
+                        let seed = with_generator_value(&Value::None, draw_seed)?;
+                        own.insert(tinytorch::random::Generator::new(seed))
+                    }
+                };
+                Tensor::randperm_with(g, n, tinytorch::Device::Cpu)
+            }
+            g => with_generator_value(g, |g| Tensor::randperm_with(g, n, tinytorch::Device::Cpu))?,
+        };
+        t.py()?.to_vec_i64().py()
     };
+    let mut order: Option<Vec<i64>> = None;
+    let mut exhausted = false;
     let mut pos = 0usize;
     Ok(Value::iter(Iter::Native(Box::new(
         move |it: &mut Interp| {
+            let order = match &mut order {
+                Some(o) => o,
+                None => order.insert(if shuffle {
+                    perm(n as usize)?
+                } else {
+                    (0..n).collect()
+                }),
+            };
             let end = (pos + bs).min(order.len());
+            // PyTorch's RandomSampler asks for one more permutation (and
+            // keeps none of it) when its indices run out, inside the fetch
+            // that reaches the end: the stream moves on as PyTorch's.
+            if shuffle && !exhausted && pos + bs > order.len() {
+                exhausted = true;
+                perm(order.len())?;
+            }
             if pos >= order.len() || (drop_last && end - pos < bs) {
                 return Ok(None);
             }

@@ -187,7 +187,11 @@ pub fn install(it: &mut Interp) {
     random::install(&torch, &it.types.object.clone());
     let cuda = super::module(it, "torch.cuda", "CUDA devices.");
     into_module(&cuda, "torch.cuda", CUDA, Style::Torch);
-    let acc = super::module(it, "torch.accelerator", "The device-generic accelerator API.");
+    let acc = super::module(
+        it,
+        "torch.accelerator",
+        "The device-generic accelerator API.",
+    );
     into_module(&acc, "torch.accelerator", ACCELERATOR, Style::Torch);
 }
 

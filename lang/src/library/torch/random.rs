@@ -53,7 +53,13 @@ impl Object for GeneratorObj {
 /// Runs `f` on the generator passed at argument `i` (a `torch.Generator`),
 /// or on the global one when it is None.
 pub fn with_generator<R>(b: &Bound, i: usize, f: impl FnOnce(&mut Generator) -> R) -> PyResult<R> {
-    match b.value(i) {
+    with_generator_value(b.value(i), f)
+}
+
+/// [`with_generator`] for a value held elsewhere (a DataLoader's
+/// `generator` attribute).
+pub fn with_generator_value<R>(v: &Value, f: impl FnOnce(&mut Generator) -> R) -> PyResult<R> {
+    match v {
         Value::None => Ok(f(&mut default_generator())),
         v => match v.downcast::<GeneratorObj>() {
             Some(g) => Ok(f(&mut g.g.borrow_mut())),
@@ -235,4 +241,11 @@ fn exponential_(_: &mut Interp, b: Bound) -> PyResult<Value> {
 fn bernoulli_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let (t, p) = (b.tensor(0)?, b.float(1)?);
     done(&b, with_generator(&b, 2, |g| t.bernoulli_with_(g, p)))
+}
+
+/// `torch.empty((), dtype=torch.int64).random_(generator=g).item()`: a
+/// 64-bit draw reduced to [0, 2^63), as PyTorch's DataLoader and
+/// RandomSampler draw their seeds.
+pub fn draw_seed(g: &mut Generator) -> u64 {
+    g.random_u64() % (1u64 << 63)
 }
