@@ -964,29 +964,46 @@ pub struct BatchNorm {
     training: bool,
 }
 
+/// Options of [`BatchNorm`] beyond the channel count (PyTorch's defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct BatchNormOptions {
+    pub eps: f64,
+    /// `None`: the cumulative moving average.
+    pub momentum: Option<f64>,
+    pub affine: bool,
+    pub bias: bool,
+    pub track_running_stats: bool,
+    pub dtype: DType,
+}
+
+impl Default for BatchNormOptions {
+    fn default() -> Self {
+        BatchNormOptions {
+            eps: 1e-5,
+            momentum: Some(0.1),
+            affine: true,
+            bias: true,
+            track_running_stats: true,
+            dtype: DType::F32,
+        }
+    }
+}
+
 impl BatchNorm {
-    pub fn new(
-        spatial: usize,
-        num_features: usize,
-        eps: f64,
-        momentum: Option<f64>,
-        affine: bool,
-        bias: bool,
-        track_running_stats: bool,
-        dtype: DType,
-    ) -> Result<Self> {
-        let full = |v: f64| Tensor::full(&[num_features], v, dtype, Device::Cpu);
-        let weight = if affine {
+    /// `spatial` is 1 for `BatchNorm1d`, 2 for `BatchNorm2d`.
+    pub fn new(spatial: usize, num_features: usize, o: BatchNormOptions) -> Result<Self> {
+        let full = |v: f64| Tensor::full(&[num_features], v, o.dtype, Device::Cpu);
+        let weight = if o.affine {
             Some(parameter(full(1.0)?)?)
         } else {
             None
         };
-        let bias = if affine && bias {
+        let bias = if o.affine && o.bias {
             Some(parameter(full(0.0)?)?)
         } else {
             None
         };
-        let (running_mean, running_var, num_batches_tracked) = if track_running_stats {
+        let (running_mean, running_var, num_batches_tracked) = if o.track_running_stats {
             (
                 Some(full(0.0)?),
                 Some(full(1.0)?),
@@ -998,8 +1015,8 @@ impl BatchNorm {
         Ok(BatchNorm {
             spatial,
             num_features,
-            eps,
-            momentum,
+            eps: o.eps,
+            momentum: o.momentum,
             weight,
             bias,
             running_mean,

@@ -19,9 +19,9 @@ pub(crate) use layers::py_float;
 pub(crate) mod state;
 
 pub use layers::{
-    Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding,
-    Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, ModuleList, RMSNorm, ReLU, Sequential, SiLU,
-    Sigmoid, Tanh, GELU,
+    Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, BatchNormOptions, Conv2d, Conv2dOptions,
+    Dropout, Embedding, Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, ModuleList, RMSNorm,
+    ReLU, Sequential, SiLU, Sigmoid, Tanh, GELU,
 };
 pub use loss::{BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
 pub use state::{load_named, IncompatibleKeys, StateDict};

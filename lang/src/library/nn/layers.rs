@@ -14,8 +14,8 @@ use crate::library::torch::tensor::ok;
 use crate::library::EngineResult;
 use std::rc::Rc;
 use tinytorch::nn::{
-    Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Conv2dOptions, Dropout, Embedding,
-    Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, Module, RMSNorm, GELU,
+    Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, BatchNormOptions, Conv2d, Conv2dOptions,
+    Dropout, Embedding, Flatten, LayerNorm, LazyLinear, Linear, MaxPool2d, Module, RMSNorm, GELU,
 };
 use tinytorch::{DType, Tensor};
 
@@ -325,18 +325,15 @@ fn batch_norm(it: &mut Interp, b: Bound, spatial: usize) -> PyResult<Value> {
     let eps = b.float(2)?;
     let momentum = b.opt_float(3)?;
     let (affine, track) = (b.bool(4)?, b.bool(5)?);
-    let bias = b.bool(8)?;
-    let l = BatchNorm::new(
-        spatial,
-        n,
+    let o = BatchNormOptions {
         eps,
         momentum,
         affine,
-        bias,
-        track,
-        dtype(it, &b, 7)?,
-    )
-    .py()?;
+        bias: b.bool(8)?,
+        track_running_stats: track,
+        dtype: dtype(it, &b, 7)?,
+    };
+    let l = BatchNorm::new(spatial, n, o).py()?;
     install(
         it,
         b.value(0),
