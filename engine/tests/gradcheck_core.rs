@@ -523,3 +523,45 @@ fn matrix_helpers() {
         );
     }
 }
+
+#[test]
+fn linear_algebra() {
+    // Well-conditioned: the identity plus a small perturbation.
+    let a = || {
+        let eye = Tensor::from_vec_f64(
+            &[2.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 2.0],
+            &[3, 3],
+            DType::F64,
+        )
+        .unwrap();
+        leaf(&[3, 3], -0.5, 0.5, 50)
+            .detach()
+            .add(&eye)
+            .unwrap()
+            .requires_grad_(true)
+            .unwrap()
+    };
+    check("inv", |x| x[0].linalg_inv(), &[a()]);
+    check("det", |x| x[0].linalg_det(), &[a()]);
+    check("slogdet", |x| Ok(x[0].linalg_slogdet()?.1), &[a()]);
+    check(
+        "solve matrix",
+        |x| x[0].linalg_solve(&x[1]),
+        &[a(), leaf(&[3, 2], -1.0, 1.0, 51)],
+    );
+    check(
+        "solve vector",
+        |x| x[0].linalg_solve(&x[1]),
+        &[a(), leaf(&[3], -1.0, 1.0, 52)],
+    );
+    check(
+        "vector_norm",
+        |x| x[0].linalg_vector_norm(3.0, Some(&[1]), false),
+        &[leaf(&[2, 3], 0.5, 1.5, 53)],
+    );
+    check(
+        "matrix_norm",
+        |x| x[0].linalg_matrix_norm("fro", false),
+        &[leaf(&[2, 3], 0.5, 1.5, 54)],
+    );
+}

@@ -12,6 +12,7 @@ pub mod einsum;
 pub mod index;
 pub mod indexing;
 pub mod inplace;
+pub mod linalg;
 pub mod matmul;
 pub mod matrix;
 pub mod pointwise;

@@ -24,6 +24,8 @@ pub const BOTH: &[Row] = &[
     row("lerp(Tensor input, Tensor end, Tensor|Number weight)", "input + weight * (end - input), in PyTorch's two-sided form.", lerp),
     row("bincount(Tensor input, Tensor? weights=None, int minlength=0)", "Occurrences of each value of a 1-D non-negative integer tensor (or the sum of weights).", bincount),
     row("histc(Tensor input, int bins=100, Scalar min=0, Scalar max=0)", "A histogram with equal-width bins over [min, max] (the data's range when both are 0).", histc),
+    row("det(Tensor input)", "The determinant of a (batch of) square matrix.", det),
+    row("inverse(Tensor input)", "The inverse of a (batch of) square matrix.", inv),
     row("unique(Tensor input, bool sorted=True, bool return_inverse=False, bool return_counts=False, int? dim=None)", "The distinct values, ascending; with the inverse indices and counts when asked.", unique),
 ];
 
@@ -165,4 +167,115 @@ fn einsum(_: &mut Interp, a: Args) -> PyResult<Value> {
         .collect::<PyResult<_>>()?;
     let refs: Vec<&Tensor> = ops.iter().collect();
     ok(Tensor::einsum(&eq, &refs))
+}
+
+/// `torch.linalg`.
+#[rustfmt::skip]
+pub const LINALG: &[Row] = &[
+    row("inv(Tensor A)", "The inverse of a (batch of) square matrix (LU with partial pivoting).", inv),
+    row("det(Tensor A)", "The determinant of a (batch of) square matrix.", det),
+    row("slogdet(Tensor A)", "(sign, log|det A|).", slogdet),
+    row("solve(Tensor A, Tensor B, *, bool left=True)", "X with A X = B (B a vector or a matrix, batch dims broadcast).", solve),
+    row("vector_norm(Tensor x, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "The ord-norm of x over dim (all dims by default); inf, -inf and 0 as PyTorch.", vector_norm),
+    row("matrix_norm(Tensor A, object ord='fro', int[2]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "The matrix norm over the last two dims: 'fro', 1, -1, inf, -inf.", matrix_norm),
+    row("norm(Tensor A, object ord=None, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "A vector norm (1-D input or an int dim) or a matrix norm (2-D input), as PyTorch chooses.", linalg_norm),
+];
+
+fn inv(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_inv())
+}
+
+fn det(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_det())
+}
+
+fn slogdet(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let (s, l) = b
+        .tensor(0)?
+        .linalg_slogdet()
+        .map_err(crate::library::errors::from_engine)?;
+    let v = super::tensor::value;
+    Ok(Value::tuple(vec![v(s), v(l)]))
+}
+
+fn solve(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    if !b.bool(2)? {
+        return Err(exc(
+            "NotImplementedError",
+            "linalg.solve(left=False) is not supported here",
+        ));
+    }
+    ok(b.tensor(0)?.linalg_solve(b.tensor(1)?))
+}
+
+/// An `ord` argument: a number, inf, or one of PyTorch's strings.
+fn ord_text(v: &Value) -> PyResult<String> {
+    Ok(match v {
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
+        Value::Float(f) if f.fract() == 0.0 => (*f as i64).to_string(),
+        Value::Str(s) => s.to_string(),
+        other => {
+            return Err(type_error(format!(
+                "linalg: ord must be a number or a string, not {}",
+                other.type_name()
+            )))
+        }
+    })
+}
+
+fn vector_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let dims = b.opt_ints(2)?;
+    ok(b.tensor(0)?
+        .linalg_vector_norm(b.float(1)?, dims.as_deref(), b.bool(3)?))
+}
+
+fn matrix_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let d = b.opt_ints(2)?.unwrap_or(vec![-2, -1]);
+    let t = b.tensor(0)?;
+    let nd = t.dim() as i64;
+    if d.iter().map(|&x| (x + nd) % nd.max(1)).collect::<Vec<_>>() != [nd - 2, nd - 1] {
+        return Err(exc(
+            "NotImplementedError",
+            "linalg.matrix_norm: only over the last two dims here",
+        ));
+    }
+    let o = ord_text(b.value(1))?;
+    if o == "nuc" || o == "2" || o == "-2" {
+        return Err(exc(
+            "NotImplementedError",
+            format!("linalg.matrix_norm(ord={o}) needs singular values, not available here"),
+        ));
+    }
+    ok(t.linalg_matrix_norm(&o, b.bool(3)?))
+}
+
+fn linalg_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let t = b.tensor(0)?;
+    let dims = b.opt_ints(2)?;
+    let keep = b.bool(3)?;
+    let matrix = match &dims {
+        Some(d) => d.len() == 2,
+        None => t.dim() == 2 && !b.is_none(1),
+    };
+    if b.is_none(1) {
+        // The 2-norm of the flattened input (Frobenius for a matrix).
+        return ok(t.linalg_vector_norm(2.0, dims.as_deref(), keep));
+    }
+    if matrix {
+        let o = ord_text(b.value(1))?;
+        if o == "fro" {
+            return ok(t.linalg_vector_norm(2.0, dims.as_deref().or(Some(&[-2, -1])), keep));
+        }
+        if o == "nuc" || o == "2" || o == "-2" {
+            return Err(exc(
+                "NotImplementedError",
+                format!(
+                    "linalg.norm(ord={o}) on matrices needs singular values, not available here"
+                ),
+            ));
+        }
+        return ok(t.linalg_matrix_norm(&o, keep));
+    }
+    ok(t.linalg_vector_norm(b.float(1)?, dims.as_deref(), keep))
 }

@@ -187,6 +187,12 @@ pub fn install(it: &mut Interp) {
     random::install(&torch, &it.types.object.clone());
     let cuda = super::module(it, "torch.cuda", "CUDA devices.");
     into_module(&cuda, "torch.cuda", CUDA, Style::Torch);
+    let la = super::module(
+        it,
+        "torch.linalg",
+        "Linear algebra: inverses, determinants, solves, norms.",
+    );
+    into_module(&la, "torch.linalg", linalg::LINALG, Style::Torch);
     let acc = super::module(
         it,
         "torch.accelerator",
