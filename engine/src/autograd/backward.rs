@@ -182,3 +182,109 @@ pub fn topo_order(root: &Arc<Node>) -> Vec<Arc<Node>> {
     post.reverse();
     post
 }
+
+/// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph)`: the
+/// gradients of `outputs` (weighted by `grad_outputs`, ones for scalars)
+/// with respect to each of `inputs`, leaves or not, returned instead of
+/// accumulated: no `.grad` changes and no hooks run. `None` for an input
+/// the outputs do not depend on (PyTorch's `allow_unused=True`; the caller
+/// raises otherwise).
+pub fn grad(
+    outputs: &[Tensor],
+    grad_outputs: &[Option<Tensor>],
+    inputs: &[Tensor],
+    retain_graph: bool,
+) -> Result<Vec<Option<Tensor>>> {
+    let _guard = no_grad();
+    let mut found: Vec<Option<Tensor>> = vec![None; inputs.len()];
+    let add = |slot: &mut Option<Tensor>, g: &Tensor| -> Result<()> {
+        *slot = Some(match slot.take() {
+            Some(prev) => prev.add(g)?,
+            None => g.clone(),
+        });
+        Ok(())
+    };
+    for (k, out) in outputs.iter().enumerate() {
+        if !out.requires_grad() {
+            return Err(Error::Autograd(format!(
+                "element {k} of tensors does not require grad and does not have a grad_fn"
+            )));
+        }
+        let seed = match grad_outputs.get(k).cloned().flatten() {
+            Some(g) => {
+                if g.shape() != out.shape() {
+                    return Err(Error::Autograd(format!(
+                        "Mismatch in shape: grad_output[{k}] has a shape of {:?} and output[{k}] has a shape of {:?}.",
+                        g.shape(),
+                        out.shape()
+                    )));
+                }
+                g.to_dtype(out.dtype())?
+            }
+            None if out.numel() == 1 => Tensor::ones_like(out)?,
+            None => {
+                return Err(Error::Autograd(
+                    "grad can be implicitly created only for scalar outputs".into(),
+                ))
+            }
+        };
+        // An output that is itself an input.
+        for (i, x) in inputs.iter().enumerate() {
+            if x.id() == out.id() {
+                add(&mut found[i], &seed)?;
+            }
+        }
+        let Some(root) = out.grad_fn() else {
+            continue;
+        };
+        // Non-leaf inputs are met at their grad_fn: the gradient that
+        // reaches that node is the gradient of its output.
+        let at_node: HashMap<u64, Vec<usize>> = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.grad_fn().map(|n| (n.id(), i)))
+            .fold(HashMap::new(), |mut m, (id, i)| {
+                m.entry(id).or_insert_with(Vec::new).push(i);
+                m
+            });
+        let keep = retain_graph || k + 1 < outputs.len();
+        let mut pending: HashMap<u64, Tensor> = HashMap::new();
+        pending.insert(root.id(), seed);
+        for node in topo_order(&root) {
+            let Some(g) = pending.remove(&node.id()) else {
+                continue;
+            };
+            if let Some(ix) = at_node.get(&node.id()) {
+                for &i in ix {
+                    add(&mut found[i], &g)?;
+                }
+            }
+            let grads = node.apply(&g)?;
+            if !keep {
+                node.release();
+            }
+            for (edge, g) in node.inputs().iter().zip(grads) {
+                let Some(g) = g else { continue };
+                match edge {
+                    Edge::Leaf(leaf) => {
+                        for (i, x) in inputs.iter().enumerate() {
+                            if x.id() == leaf.id() {
+                                add(&mut found[i], &g)?;
+                            }
+                        }
+                    }
+                    Edge::Node(n) => {
+                        let id = n.id();
+                        let sum = match pending.remove(&id) {
+                            Some(prev) => prev.add(&g)?,
+                            None => g,
+                        };
+                        pending.insert(id, sum);
+                    }
+                    Edge::None => {}
+                }
+            }
+        }
+    }
+    Ok(found)
+}

@@ -12,7 +12,7 @@ mod hooks;
 mod mode;
 mod node;
 
-pub use backward::{backward, edge_of, record, topo_order};
+pub use backward::{backward, edge_of, grad, record, topo_order};
 pub use hooks::{queue_callback, GradHook, RemovableHandle};
 pub use mode::{enable_grad, is_grad_enabled, no_grad, with_no_grad, GradModeGuard};
 pub use node::{BackwardFn, Edge, Node, SavedTensor};

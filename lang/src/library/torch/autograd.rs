@@ -6,7 +6,7 @@
 use super::tensor::value;
 use crate::bind::{row, Bound, Row};
 use crate::eval::call::Args;
-use crate::eval::error::{type_error, PyResult};
+use crate::eval::error::{exc, type_error, PyResult};
 use crate::eval::value::{Class, Value};
 use crate::eval::Interp;
 use crate::library::{class_in, EngineResult};
@@ -15,11 +15,86 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use tinytorch::autograd::{Edge, GradModeGuard, Node};
+use tinytorch::Tensor;
 
 thread_local! {
     pub static GRAD_MODE: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
     pub static NODE: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
     pub static GRAD_MODE_FN: RefCell<Option<Rc<Class>>> = const { RefCell::new(None) };
+}
+
+/// Functions of `torch.autograd` itself.
+#[rustfmt::skip]
+pub const AUTOGRAD_MODULE: &[Row] = &[
+    row("grad(object outputs, object inputs, object grad_outputs=None, bool? retain_graph=None, bool create_graph=False, bool only_inputs=True, bool? allow_unused=None, bool is_grads_batched=False, bool materialize_grads=False)", "The gradients of outputs with respect to inputs, returned as a tuple (no .grad is changed).", autograd_grad),
+];
+
+/// A tensor or a sequence of tensors (or Nones where `none` allows them).
+fn tensors_of(it: &mut Interp, v: &Value, what: &str, none: bool) -> PyResult<Vec<Option<Tensor>>> {
+    let items = match v {
+        Value::Object(_) => vec![v.clone()],
+        other => it.collect(other)?,
+    };
+    items
+        .iter()
+        .map(|x| match x {
+            Value::None if none => Ok(None),
+            x => x.downcast::<Tensor>().cloned().map(Some).ok_or_else(|| {
+                crate::eval::error::type_error(format!(
+                    "{what} must be a Tensor or a sequence of Tensors, not {}",
+                    x.type_name()
+                ))
+            }),
+        })
+        .collect()
+}
+
+fn autograd_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    if b.bool(4)? {
+        return Err(exc(
+            "NotImplementedError",
+            "torch.autograd.grad(create_graph=True): higher-order gradients are not supported here",
+        ));
+    }
+    let outputs: Vec<Tensor> = tensors_of(it, b.value(0), "outputs", false)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let inputs: Vec<Tensor> = tensors_of(it, b.value(1), "inputs", false)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let grad_outputs = match b.value(2) {
+        Value::None => vec![],
+        v => tensors_of(it, v, "grad_outputs", true)?,
+    };
+    for x in &inputs {
+        if !x.requires_grad() {
+            return Err(exc(
+                "RuntimeError",
+                "One of the differentiated Tensors does not require grad",
+            ));
+        }
+    }
+    let retain = b.opt(3).map(|_| b.bool(3)).transpose()?.unwrap_or(false);
+    let grads = tinytorch::autograd::grad(&outputs, &grad_outputs, &inputs, retain).py()?;
+    let allow_unused = b.opt(6).map(|_| b.bool(6)).transpose()?.unwrap_or(false);
+    let materialize = b.bool(8)?;
+    let mut out = Vec::with_capacity(grads.len());
+    for (i, (g, x)) in grads.into_iter().zip(&inputs).enumerate() {
+        match g {
+            Some(g) => out.push(value(g)),
+            None if materialize => out.push(value(Tensor::zeros_like(x).py()?)),
+            None if allow_unused => out.push(Value::None),
+            None => {
+                return Err(exc(
+                    "RuntimeError",
+                    format!("The differentiated Tensor at index {i} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."),
+                ))
+            }
+        }
+    }
+    Ok(Value::tuple(out))
 }
 
 #[rustfmt::skip]

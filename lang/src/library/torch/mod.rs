@@ -239,6 +239,12 @@ fn install_autograd_classes(it: &mut Interp) {
             }
         }
     }
+    into_module(
+        &ag,
+        "torch.autograd",
+        autograd::AUTOGRAD_MODULE,
+        Style::Torch,
+    );
 }
 
 /// The `torch` module (installed first by [`install`]).
