@@ -1,5 +1,7 @@
 //! `torch.utils.data`: `Dataset` (subclassable), `TensorDataset` and
-//! `DataLoader(batch_size=, shuffle=, drop_last=)` yielding `[x, y]`
+//! `SequentialSampler`, `RandomSampler` (PyTorch's streams), `BatchSampler`
+//! and `DataLoader(batch_size=, shuffle=, drop_last=, sampler=,
+//! batch_sampler=, generator=)` yielding `[x, y]`
 //! batches (items stacked along a new first dim, as PyTorch's default
 //! collate does).
 
@@ -23,6 +25,27 @@ pub const TENSOR_DATASET: &[Row] = &[
     row("__init__(self, *tensors)", "TensorDataset(*tensors): item i is the tuple of each tensor's row i.", td_init),
     row("__getitem__(self, index)", "The tuple of each tensor's row index.", td_getitem),
     row("__len__(self)", "The number of rows.", td_len),
+];
+
+#[rustfmt::skip]
+pub const SEQUENTIAL_SAMPLER: &[Row] = &[
+    row("__init__(self, data_source)", "SequentialSampler(data_source): the indices 0, 1, ..., len - 1.", seq_init),
+    row("__iter__(self)", "The indices in order.", seq_iter),
+    row("__len__(self)", "The number of indices.", sampler_len),
+];
+
+#[rustfmt::skip]
+pub const RANDOM_SAMPLER: &[Row] = &[
+    row("__init__(self, data_source, bool replacement=False, int? num_samples=None, Generator? generator=None)", "RandomSampler(data_source, replacement=False, num_samples=None, generator=None): random indices drawn as PyTorch's (a fresh generator seeded from the global one each epoch, unless generator= is given).", rs_init),
+    row("__iter__(self)", "The indices of one epoch.", rs_iter),
+    row("__len__(self)", "The number of indices per epoch.", sampler_len),
+];
+
+#[rustfmt::skip]
+pub const BATCH_SAMPLER: &[Row] = &[
+    row("__init__(self, sampler, int batch_size, bool drop_last)", "BatchSampler(sampler, batch_size, drop_last): lists of batch_size indices from sampler.", bs_init),
+    row("__iter__(self)", "The index lists of one epoch.", bs_iter),
+    row("__len__(self)", "The number of batches per epoch.", bs_len),
 ];
 
 #[rustfmt::skip]
@@ -52,6 +75,22 @@ pub fn install(it: &mut Interp) {
     );
     crate::bind::into_class(&td, TENSOR_DATASET, Style::Python);
     data.set("TensorDataset", Value::Class(td));
+    let sampler = super::class(
+        "Sampler",
+        "torch.utils.data.sampler",
+        &[&object],
+        "Sampler: subclass it with __iter__ (yielding indices) and __len__.",
+    );
+    data.set("Sampler", Value::Class(sampler.clone()));
+    for (name, rows) in [
+        ("SequentialSampler", SEQUENTIAL_SAMPLER),
+        ("RandomSampler", RANDOM_SAMPLER),
+        ("BatchSampler", BATCH_SAMPLER),
+    ] {
+        let c = super::class(name, "torch.utils.data.sampler", &[&sampler], rows[0].doc);
+        crate::bind::into_class(&c, rows, Style::Python);
+        data.set(name, Value::Class(c));
+    }
     let dl = super::class(
         "DataLoader",
         "torch.utils.data.dataloader",
@@ -129,6 +168,21 @@ fn dl_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
         ));
     }
     let shuffle = b.opt(3).map(|_| b.bool(3)).transpose()?.unwrap_or(false);
+    let (sampler, batch_sampler) = (b.value(4).clone(), b.value(5).clone());
+    if !matches!(sampler, Value::None) && shuffle {
+        return Err(exc(
+            "ValueError",
+            "sampler option is mutually exclusive with shuffle",
+        ));
+    }
+    if !matches!(batch_sampler, Value::None)
+        && (bs != 1 || shuffle || !matches!(sampler, Value::None) || b.bool(9)?)
+    {
+        return Err(exc(
+            "ValueError",
+            "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last",
+        ));
+    }
     for (k, v) in [
         ("dataset", b.value(1).clone()),
         ("batch_size", Value::Int(bs)),
@@ -137,6 +191,8 @@ fn dl_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
         ("num_workers", Value::Int(b.int(6)?)),
         ("collate_fn", b.value(7).clone()),
         ("generator", b.value(13).clone()),
+        ("sampler", sampler),
+        ("batch_sampler", batch_sampler),
     ] {
         it.set_attr(&this, k, v)?;
     }
@@ -155,8 +211,17 @@ fn int_attr(it: &mut Interp, v: &Value, n: &str) -> PyResult<i64> {
 
 fn dl_len(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let this = b.value(0);
-    let ds = attr(it, this, "dataset")?;
-    let n = it.len(&ds)?;
+    let batch_sampler = attr(it, this, "batch_sampler")?;
+    if !matches!(batch_sampler, Value::None) {
+        return it.len(&batch_sampler).map(Value::Int);
+    }
+    let sampler = attr(it, this, "sampler")?;
+    let n = if matches!(sampler, Value::None) {
+        let ds = attr(it, this, "dataset")?;
+        it.len(&ds)?
+    } else {
+        it.len(&sampler)?
+    };
     let bs = int_attr(it, this, "batch_size")?;
     let drop_last = matches!(attr(it, this, "drop_last")?, Value::Bool(true));
     Ok(Value::Int(if drop_last {
@@ -220,64 +285,50 @@ fn collate(it: &mut Interp, items: Vec<Value>) -> PyResult<Value> {
 fn dl_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let this = b.value(0).clone();
     let ds = attr(it, &this, "dataset")?;
-    let n = it.len(&ds)?;
-    let bs = int_attr(it, &this, "batch_size")? as usize;
     let drop_last = matches!(attr(it, &this, "drop_last")?, Value::Bool(true));
     let collate_fn = attr(it, &this, "collate_fn")?;
     let generator = attr(it, &this, "generator")?;
-    // PyTorch's iterator draws a base seed (for workers) at once, and the
-    // RandomSampler its own seed at the first batch; the order is then a
-    // randperm of a fresh generator with that seed (or of generator=).
+    // PyTorch's iterator draws a base seed (for workers) at once; a
+    // RandomSampler draws its own at the first index.
     with_generator_value(&generator, draw_seed)?;
-    let shuffle = matches!(attr(it, &this, "shuffle")?, Value::Bool(true));
-    // The sampler's stream: a fresh generator seeded at the first batch, or
-    // the loader's generator.
-    let mut own: Option<tinytorch::random::Generator> = None;
-    let mut perm = move |n: usize| -> PyResult<Vec<i64>> {
-        let t = match &generator {
-            Value::None => {
-                let g = match &mut own {
-                    Some(g) => g,
-                    None => {
-                        let seed = with_generator_value(&Value::None, draw_seed)?;
-                        own.insert(tinytorch::random::Generator::new(seed))
-                    }
-                };
-                Tensor::randperm_with(g, n, tinytorch::Device::Cpu)
-            }
-            g => with_generator_value(g, |g| Tensor::randperm_with(g, n, tinytorch::Device::Cpu))?,
+    let batch_sampler = attr(it, &this, "batch_sampler")?;
+    let mut next_indices: Box<dyn FnMut(&mut Interp) -> PyResult<Option<Vec<Value>>>> =
+        if !matches!(batch_sampler, Value::None) {
+            let src = it.iter(&batch_sampler)?;
+            Box::new(move |it: &mut Interp| match it.next(&src)? {
+                Some(batch) => it.collect(&batch).map(Some),
+                None => Ok(None),
+            })
+        } else {
+            let bs = int_attr(it, &this, "batch_size")? as usize;
+            let sampler = attr(it, &this, "sampler")?;
+            let src = if !matches!(sampler, Value::None) {
+                it.iter(&sampler)?
+            } else if matches!(attr(it, &this, "shuffle")?, Value::Bool(true)) {
+                let n = it.len(&ds)? as usize;
+                Value::iter(Iter::Native(Box::new(random_indices(
+                    n, n, false, generator,
+                ))))
+            } else {
+                let n = it.len(&ds)?;
+                Value::iter(Iter::Range {
+                    next: 0,
+                    stop: n,
+                    step: 1,
+                })
+            };
+            let mut done = false;
+            Box::new(move |it: &mut Interp| next_batch(it, &src, bs, drop_last, &mut done))
         };
-        t.py()?.to_vec_i64().py()
-    };
-    let mut order: Option<Vec<i64>> = None;
-    let mut exhausted = false;
-    let mut pos = 0usize;
     Ok(Value::iter(Iter::Native(Box::new(
         move |it: &mut Interp| {
-            let order = match &mut order {
-                Some(o) => o,
-                None => order.insert(if shuffle {
-                    perm(n as usize)?
-                } else {
-                    (0..n).collect()
-                }),
-            };
-            let end = (pos + bs).min(order.len());
-            // PyTorch's RandomSampler asks for one more permutation (and
-            // keeps none of it) when its indices run out, inside the fetch
-            // that reaches the end: the stream moves on as PyTorch's.
-            if shuffle && !exhausted && pos + bs > order.len() {
-                exhausted = true;
-                perm(order.len())?;
-            }
-            if pos >= order.len() || (drop_last && end - pos < bs) {
+            let Some(indices) = next_indices(it)? else {
                 return Ok(None);
+            };
+            let mut items = Vec::with_capacity(indices.len());
+            for i in &indices {
+                items.push(it.get_item(&ds, i)?);
             }
-            let mut items = Vec::with_capacity(end - pos);
-            for &i in &order[pos..end] {
-                items.push(it.get_item(&ds, &Value::Int(i))?);
-            }
-            pos = end;
             if matches!(collate_fn, Value::None) {
                 collate(it, items).map(Some)
             } else {
@@ -289,4 +340,210 @@ fn dl_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
             }
         },
     ))))
+}
+
+fn seq_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    it.set_attr(b.value(0), "data_source", b.value(1).clone())?;
+    Ok(Value::None)
+}
+
+fn seq_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let ds = attr(it, b.value(0), "data_source")?;
+    let n = it.len(&ds)?;
+    Ok(Value::iter(Iter::Range {
+        next: 0,
+        stop: n,
+        step: 1,
+    }))
+}
+
+/// A sampler's `num_samples` (RandomSampler) or its data source's length.
+fn sampler_len(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    num_samples(it, b.value(0)).map(Value::Int)
+}
+
+fn num_samples(it: &mut Interp, this: &Value) -> PyResult<i64> {
+    if let Ok(Value::Int(n)) = attr(it, this, "_num_samples") {
+        return Ok(n);
+    }
+    let ds = attr(it, this, "data_source")?;
+    it.len(&ds)
+}
+
+fn rs_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    if let Some(n) = b.opt_int(3)? {
+        if n <= 0 {
+            return Err(exc(
+                "ValueError",
+                format!("num_samples should be a positive integer value, but got num_samples={n}"),
+            ));
+        }
+    }
+    for (k, v) in [
+        ("data_source", b.value(1).clone()),
+        ("replacement", Value::Bool(b.bool(2)?)),
+        ("_num_samples", b.value(3).clone()),
+        ("generator", b.value(4).clone()),
+    ] {
+        it.set_attr(this, k, v)?;
+    }
+    Ok(Value::None)
+}
+
+fn rs_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let ds = attr(it, this, "data_source")?;
+    let n = it.len(&ds)? as usize;
+    let total = num_samples(it, this)? as usize;
+    let replacement = matches!(attr(it, this, "replacement")?, Value::Bool(true));
+    let generator = attr(it, this, "generator")?;
+    Ok(Value::iter(Iter::Native(Box::new(random_indices(
+        n,
+        total,
+        replacement,
+        generator,
+    )))))
+}
+
+/// PyTorch's `RandomSampler.__iter__` as a state machine: at the first
+/// index, a fresh generator seeded from the global one (unless one was
+/// given); then `total / n` permutations and a last, cut one (with
+/// replacement: chunks of 32 `randint`s and a last, short one). The last
+/// chunk is drawn even when it is empty, as PyTorch's generator does.
+fn random_indices(
+    n: usize,
+    total: usize,
+    replacement: bool,
+    generator: Value,
+) -> impl FnMut(&mut Interp) -> PyResult<Option<Value>> {
+    let (chunk, full) = if replacement {
+        (32, total / 32)
+    } else {
+        (n.max(1), total / n.max(1))
+    };
+    let rest = total - full * chunk;
+    let mut own: Option<tinytorch::random::Generator> = None;
+    let mut queue = std::collections::VecDeque::<i64>::new();
+    let (mut started, mut drawn, mut last_done) = (false, 0usize, false);
+    move |_: &mut Interp| loop {
+        if let Some(i) = queue.pop_front() {
+            return Ok(Some(Value::Int(i)));
+        }
+        if !started {
+            started = true;
+            if matches!(generator, Value::None) {
+                let seed = with_generator_value(&Value::None, draw_seed)?;
+                own = Some(tinytorch::random::Generator::new(seed));
+            }
+        }
+        let size = if drawn < full {
+            drawn += 1;
+            chunk
+        } else if !last_done {
+            last_done = true;
+            rest
+        } else {
+            return Ok(None);
+        };
+        let draw = |g: &mut tinytorch::random::Generator| -> tinytorch::Result<Vec<i64>> {
+            if replacement {
+                Tensor::randint_with(
+                    g,
+                    0,
+                    n as i64,
+                    &[size],
+                    tinytorch::DType::I64,
+                    tinytorch::Device::Cpu,
+                )?
+                .to_vec_i64()
+            } else {
+                let mut p = Tensor::randperm_with(g, n, tinytorch::Device::Cpu)?.to_vec_i64()?;
+                p.truncate(size);
+                Ok(p)
+            }
+        };
+        let got = match &mut own {
+            Some(g) => draw(g),
+            None => with_generator_value(&generator, |g| draw(g))?,
+        }
+        .py()?;
+        queue.extend(got);
+    }
+}
+
+fn bs_init(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let bs = b.int(2)?;
+    if bs <= 0 {
+        return Err(exc(
+            "ValueError",
+            format!("batch_size should be a positive integer value, but got batch_size={bs}"),
+        ));
+    }
+    let this = b.value(0);
+    for (k, v) in [
+        ("sampler", b.value(1).clone()),
+        ("batch_size", Value::Int(bs)),
+        ("drop_last", Value::Bool(b.bool(3)?)),
+    ] {
+        it.set_attr(this, k, v)?;
+    }
+    Ok(Value::None)
+}
+
+fn bs_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let sampler = attr(it, this, "sampler")?;
+    let bs = int_attr(it, this, "batch_size")? as usize;
+    let drop_last = matches!(attr(it, this, "drop_last")?, Value::Bool(true));
+    let src = it.iter(&sampler)?;
+    let mut done = false;
+    Ok(Value::iter(Iter::Native(Box::new(
+        move |it: &mut Interp| match next_batch(it, &src, bs, drop_last, &mut done)? {
+            Some(ix) => Ok(Some(Value::list(ix))),
+            None => Ok(None),
+        },
+    ))))
+}
+
+/// Up to `bs` indices from the sampler iterator `src` (pulled one by one
+/// until it is exhausted, as PyTorch's BatchSampler does); None at the end
+/// (or for a short last batch with `drop_last`).
+fn next_batch(
+    it: &mut Interp,
+    src: &Value,
+    bs: usize,
+    drop_last: bool,
+    done: &mut bool,
+) -> PyResult<Option<Vec<Value>>> {
+    if *done {
+        return Ok(None);
+    }
+    let mut ix = Vec::with_capacity(bs);
+    while ix.len() < bs {
+        match it.next(src)? {
+            Some(i) => ix.push(i),
+            None => {
+                *done = true;
+                break;
+            }
+        }
+    }
+    if ix.is_empty() || (drop_last && ix.len() < bs) {
+        return Ok(None);
+    }
+    Ok(Some(ix))
+}
+
+fn bs_len(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let this = b.value(0);
+    let sampler = attr(it, this, "sampler")?;
+    let n = it.len(&sampler)?;
+    let bs = int_attr(it, this, "batch_size")?;
+    let drop_last = matches!(attr(it, this, "drop_last")?, Value::Bool(true));
+    Ok(Value::Int(if drop_last {
+        n / bs
+    } else {
+        (n + bs - 1) / bs
+    }))
 }
