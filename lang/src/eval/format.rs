@@ -11,6 +11,38 @@ use std::rc::Rc;
 
 /// Python's `repr(float)`: shortest digits that round-trip, scientific
 /// notation below 1e-4 and from 1e16.
+/// When `x` lies exactly halfway between two shortest round-trip digit
+/// strings (`698.92584228515625`: `...562` and `...563`), the one with
+/// the even last digit, as CPython's repr picks (Rust's picks the upper).
+fn tie_to_even(x: f64, digits: &str, exp: i32) -> Option<String> {
+    let k = digits.len();
+    if k < 15 || digits.ends_with(['0', '2', '4', '6', '8']) {
+        return None;
+    }
+    // The exact expansion: a tie is `k` digits, a 5, then only zeros.
+    let exact = format!("{:.*e}", k + 60, x.abs());
+    let mant: String = exact
+        .split_once('e')?
+        .0
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    if mant.as_bytes().get(k) != Some(&b'5') || !mant[k + 1..].bytes().all(|b| b == b'0') {
+        return None;
+    }
+    // The lower neighbour is the truncation; the upper adds one unit.
+    let low = &mant[..k];
+    let candidate = if low.ends_with(['0', '2', '4', '6', '8']) {
+        low.to_string()
+    } else {
+        return None; // the even one is the upper: Rust's choice when it is odd is the lower
+    };
+    let back: f64 = format!("{}.{}e{exp}", &candidate[..1], &candidate[1..])
+        .parse()
+        .ok()?;
+    (back == x.abs()).then_some(candidate)
+}
+
 pub fn float_repr(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
@@ -29,7 +61,10 @@ pub fn float_repr(x: f64) -> String {
     let (mant, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
     let exp: i32 = exp.parse().expect("integer exponent");
     let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    if let Some(even) = tie_to_even(x, &digits, exp) {
+        digits = even;
+    }
     let sign = if neg { "-" } else { "" };
     if !(-4..16).contains(&exp) {
         let m = if digits.len() == 1 {
@@ -632,6 +667,20 @@ impl Interp {
     /// `format(v, spec)`, the f-string `{v:spec}`.
     pub fn format_value(&mut self, v: &Value, spec: &str) -> PyResult<String> {
         if spec.is_empty() {
+            // format(x, '') is str(x) unless the type formats itself (a
+            // 0-dim tensor formats as its number; a class's __format__).
+            match v {
+                Value::Object(o) => {
+                    if let Some(text) = o.format(self, spec)? {
+                        return Ok(text);
+                    }
+                }
+                Value::Instance(i) if i.class.has("__format__") => {
+                    let r = self.call_method(v, "__format__", Args::new(vec![Value::str("")]))?;
+                    return self.to_str(&r);
+                }
+                _ => {}
+            }
             return self.to_str(v);
         }
         let s = parse_spec(spec)?;
