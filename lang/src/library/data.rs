@@ -282,6 +282,9 @@ fn collate(it: &mut Interp, items: Vec<Value>) -> PyResult<Value> {
     }
 }
 
+/// Where a DataLoader's batches of indices come from, one batch per call.
+type IndexSource = Box<dyn FnMut(&mut Interp) -> PyResult<Option<Vec<Value>>>>;
+
 fn dl_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let this = b.value(0).clone();
     let ds = attr(it, &this, "dataset")?;
@@ -292,34 +295,33 @@ fn dl_iter(it: &mut Interp, b: Bound) -> PyResult<Value> {
     // RandomSampler draws its own at the first index.
     with_generator_value(&generator, draw_seed)?;
     let batch_sampler = attr(it, &this, "batch_sampler")?;
-    let mut next_indices: Box<dyn FnMut(&mut Interp) -> PyResult<Option<Vec<Value>>>> =
-        if !matches!(batch_sampler, Value::None) {
-            let src = it.iter(&batch_sampler)?;
-            Box::new(move |it: &mut Interp| match it.next(&src)? {
-                Some(batch) => it.collect(&batch).map(Some),
-                None => Ok(None),
-            })
+    let mut next_indices: IndexSource = if !matches!(batch_sampler, Value::None) {
+        let src = it.iter(&batch_sampler)?;
+        Box::new(move |it: &mut Interp| match it.next(&src)? {
+            Some(batch) => it.collect(&batch).map(Some),
+            None => Ok(None),
+        })
+    } else {
+        let bs = int_attr(it, &this, "batch_size")? as usize;
+        let sampler = attr(it, &this, "sampler")?;
+        let src = if !matches!(sampler, Value::None) {
+            it.iter(&sampler)?
+        } else if matches!(attr(it, &this, "shuffle")?, Value::Bool(true)) {
+            let n = it.len(&ds)? as usize;
+            Value::iter(Iter::Native(Box::new(random_indices(
+                n, n, false, generator,
+            ))))
         } else {
-            let bs = int_attr(it, &this, "batch_size")? as usize;
-            let sampler = attr(it, &this, "sampler")?;
-            let src = if !matches!(sampler, Value::None) {
-                it.iter(&sampler)?
-            } else if matches!(attr(it, &this, "shuffle")?, Value::Bool(true)) {
-                let n = it.len(&ds)? as usize;
-                Value::iter(Iter::Native(Box::new(random_indices(
-                    n, n, false, generator,
-                ))))
-            } else {
-                let n = it.len(&ds)?;
-                Value::iter(Iter::Range {
-                    next: 0,
-                    stop: n,
-                    step: 1,
-                })
-            };
-            let mut done = false;
-            Box::new(move |it: &mut Interp| next_batch(it, &src, bs, drop_last, &mut done))
+            let n = it.len(&ds)?;
+            Value::iter(Iter::Range {
+                next: 0,
+                stop: n,
+                step: 1,
+            })
         };
+        let mut done = false;
+        Box::new(move |it: &mut Interp| next_batch(it, &src, bs, drop_last, &mut done))
+    };
     Ok(Value::iter(Iter::Native(Box::new(
         move |it: &mut Interp| {
             let Some(indices) = next_indices(it)? else {
