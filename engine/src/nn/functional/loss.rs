@@ -42,7 +42,55 @@ pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result
     if let Some(c) = crate::amp::autocast_inputs("mse_loss", &[input, target])? {
         return mse_loss(&c[0], &c[1], reduction);
     }
-    reduction.apply(input.sub(target)?.square()?)
+    fused_difference_loss(
+        "MseLossBackward0",
+        input,
+        target,
+        reduction,
+        |d| d.square(),
+        |d| d.mul_scalar(2.0),
+    )
+}
+
+/// A loss that is a function `f` of `d = input - target` (broadcast),
+/// reduced, as one autograd node named as PyTorch's: its gradient is
+/// `f'(d)` times the incoming gradient, for the input, and its negative for
+/// the target (each summed back to its shape).
+fn fused_difference_loss(
+    name: &'static str,
+    input: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    f: impl Fn(&Tensor) -> Result<Tensor>,
+    df: impl Fn(&Tensor) -> Result<Tensor> + Send + Sync + 'static,
+) -> Result<Tensor> {
+    let out = with_no_grad(|| reduction.apply(f(&input.sub(target)?)?))?;
+    let (si, st) = (
+        SavedTensor::new("self", input),
+        SavedTensor::new("target", target),
+    );
+    let (i_, t_) = (si.clone(), st.clone());
+    let (in_shape, t_shape) = (input.shape().to_vec(), target.shape().to_vec());
+    Ok(crate::autograd::record(
+        out,
+        name,
+        &[input, target],
+        vec![si, st],
+        move |g, _| {
+            let d = i_.get(name)?.sub(&t_.get(name)?)?;
+            let full: Vec<i64> = d.shape().iter().map(|&n| n as i64).collect();
+            let g = match reduction {
+                Reduction::None => g.clone(),
+                Reduction::Sum => g.expand(&full)?,
+                Reduction::Mean => g.div_scalar(d.numel().max(1) as f64)?.expand(&full)?,
+            };
+            let gd = df(&d)?.mul(&g)?;
+            Ok(vec![
+                Some(crate::ops::sum_to_shape(&gd, &in_shape)?),
+                Some(crate::ops::sum_to_shape(&gd.neg()?, &t_shape)?),
+            ])
+        },
+    ))
 }
 
 /// `F.l1_loss(input, target, reduction)`: `|input - target|`, reduced
@@ -65,13 +113,26 @@ pub fn smooth_l1_loss(
             "smooth_l1_loss does not support negative values for beta.",
         ));
     }
-    let z = input.sub(target)?.abs()?;
     if beta == 0.0 {
-        return reduction.apply(z);
+        return l1_loss(input, target, reduction);
     }
-    let quad = z.mul_scalar(0.5)?.mul(&z)?.div_scalar(beta)?;
-    let lin = z.sub_scalar(0.5 * beta)?;
-    reduction.apply(Tensor::where_cond(&z.lt_scalar(beta)?, &quad, &lin)?)
+    fused_difference_loss(
+        "SmoothL1LossBackward0",
+        input,
+        target,
+        reduction,
+        move |d| {
+            let z = d.abs()?;
+            let quad = z.mul_scalar(0.5)?.mul(&z)?.div_scalar(beta)?;
+            let lin = z.sub_scalar(0.5 * beta)?;
+            Tensor::where_cond(&z.lt_scalar(beta)?, &quad, &lin)
+        },
+        // d / beta inside, sign(d) outside.
+        move |d| {
+            let inside = d.abs()?.lt_scalar(beta)?;
+            Tensor::where_cond(&inside, &d.div_scalar(beta)?, &d.sign()?)
+        },
+    )
 }
 
 /// `F.huber_loss(input, target, reduction, delta)`: `0.5 z^2` where
@@ -87,10 +148,23 @@ pub fn huber_loss(
             "huber_loss does not support non-positive values for delta.",
         ));
     }
-    let z = input.sub(target)?.abs()?;
-    let quad = z.mul_scalar(0.5)?.mul(&z)?;
-    let lin = z.sub_scalar(0.5 * delta)?.mul_scalar(delta)?;
-    reduction.apply(Tensor::where_cond(&z.lt_scalar(delta)?, &quad, &lin)?)
+    fused_difference_loss(
+        "HuberLossBackward0",
+        input,
+        target,
+        reduction,
+        move |d| {
+            let z = d.abs()?;
+            let quad = z.mul_scalar(0.5)?.mul(&z)?;
+            let lin = z.sub_scalar(0.5 * delta)?.mul_scalar(delta)?;
+            Tensor::where_cond(&z.lt_scalar(delta)?, &quad, &lin)
+        },
+        // d inside, delta sign(d) outside.
+        move |d| {
+            let inside = d.abs()?.lt_scalar(delta)?;
+            Tensor::where_cond(&inside, d, &d.sign()?.mul_scalar(delta)?)
+        },
+    )
 }
 
 /// `F.binary_cross_entropy(input, target, weight, reduction)` on
