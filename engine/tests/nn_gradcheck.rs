@@ -92,6 +92,18 @@ fn loss_gradients() {
         |x| F::binary_cross_entropy_with_logits(&x[0], &y, None, None, F::Reduction::Mean),
         &[leaf(&[2, 3], 11)],
     );
+    // The fused node's input and target gradients, weighted, with pos_weight.
+    let pw = Tensor::from_vec_f64(&[0.5, 2.0, 3.0], &[3], DType::F64).unwrap();
+    let wt = Tensor::from_vec_f64(&[1.0, 0.5], &[2, 1], DType::F64).unwrap();
+    for red in [F::Reduction::Mean, F::Reduction::Sum, F::Reduction::None] {
+        check(
+            |x| {
+                let t = x[1].mul_scalar(0.4)?.add_scalar(0.5)?;
+                F::binary_cross_entropy_with_logits(&x[0], &t, Some(&wt), Some(&pw), red)?.sum()
+            },
+            &[leaf(&[2, 3], 30), leaf(&[2, 3], 31)],
+        );
+    }
     check(
         |x| F::mse_loss(&x[0], &x[1], F::Reduction::Sum),
         &[leaf(&[3], 12), leaf(&[3], 13)],

@@ -579,19 +579,73 @@ pub fn binary_cross_entropy_with_logits(
             crate::nn::state::torch_size(input.shape())
         )));
     }
-    let soft = input
-        .abs()?
-        .neg()?
-        .exp()?
-        .log1p()?
-        .add(&input.neg()?.relu()?)?;
-    let lw = match pos_weight {
-        Some(pw) => pw.sub_scalar(1.0)?.mul(target)?.add_scalar(1.0)?,
-        None => Tensor::ones(&[], input.dtype(), input.device())?,
+    let composite = || -> Result<Tensor> {
+        let soft = input
+            .abs()?
+            .neg()?
+            .exp()?
+            .log1p()?
+            .add(&input.neg()?.relu()?)?;
+        let lw = match pos_weight {
+            Some(pw) => pw.sub_scalar(1.0)?.mul(target)?.add_scalar(1.0)?,
+            None => Tensor::ones(&[], input.dtype(), input.device())?,
+        };
+        let mut loss = target.rsub_scalar(1.0)?.mul(input)?.add(&lw.mul(&soft)?)?;
+        if let Some(w) = weight {
+            loss = loss.mul(w)?;
+        }
+        reduction.apply(loss)
     };
-    let mut loss = target.rsub_scalar(1.0)?.mul(input)?.add(&lw.mul(&soft)?)?;
-    if let Some(w) = weight {
-        loss = loss.mul(w)?;
+    // Gradients for weight or pos_weight come from the composite's graph;
+    // otherwise one node, as PyTorch's.
+    if weight.is_some_and(|w| w.requires_grad()) || pos_weight.is_some_and(|p| p.requires_grad()) {
+        return composite();
     }
-    reduction.apply(loss)
+    let out = with_no_grad(composite)?;
+    const NAME: &str = "BinaryCrossEntropyWithLogitsBackward0";
+    let (sx, sy) = (
+        SavedTensor::new("self", input),
+        SavedTensor::new("target", target),
+    );
+    let (x_, y_) = (sx.clone(), sy.clone());
+    let (w, pw) = (weight.cloned(), pos_weight.cloned());
+    let shape: Vec<i64> = input.shape().iter().map(|&n| n as i64).collect();
+    let n = input.numel().max(1) as f64;
+    Ok(record(
+        out,
+        NAME,
+        &[input, target],
+        vec![sx, sy],
+        move |g, _| {
+            let (x, y) = (x_.get(NAME)?, y_.get(NAME)?);
+            let g = match reduction {
+                Reduction::None => g.clone(),
+                Reduction::Sum => g.expand(&shape)?,
+                Reduction::Mean => g.div_scalar(n)?.expand(&shape)?,
+            };
+            let g = match &w {
+                Some(w) => g.mul(w)?,
+                None => g,
+            };
+            // d/dx = (1 - y) + lw (sigmoid(x) - 1), lw = 1 + (pw - 1) y.
+            let lw = match &pw {
+                Some(pw) => pw.sub_scalar(1.0)?.mul(&y)?.add_scalar(1.0)?,
+                None => Tensor::ones(&[], x.dtype(), x.device())?,
+            };
+            let gx = y
+                .rsub_scalar(1.0)?
+                .add(&lw.mul(&x.sigmoid()?.sub_scalar(1.0)?)?)?
+                .mul(&g)?;
+            // d/dy = -x + (pw - 1) softplus(-x).
+            let gy = match &pw {
+                Some(pw) => {
+                    let soft = x.abs()?.neg()?.exp()?.log1p()?.add(&x.neg()?.relu()?)?;
+                    pw.sub_scalar(1.0)?.mul(&soft)?.sub(&x)?
+                }
+                None => x.neg()?,
+            }
+            .mul(&g)?;
+            Ok(vec![Some(gx), Some(gy)])
+        },
+    ))
 }
