@@ -7,6 +7,7 @@ pub mod containers;
 pub mod descriptors;
 pub mod future;
 pub mod gc;
+pub mod itertools;
 pub mod math;
 pub mod random;
 pub mod str;
@@ -58,6 +59,7 @@ pub fn install(it: &mut Interp) {
     crate::bind::into_module(&r, "random", random::FUNCTIONS, Style::Python);
     sys::install(it);
     gc::install(it);
+    itertools::install(it);
     future::install(it);
 }
 
