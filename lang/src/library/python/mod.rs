@@ -1,6 +1,7 @@
 //! Python's own library: the builtin functions and types (`builtins`), the
 //! methods of `str`, `list`, `tuple`, `dict` and `set`, and the modules
-//! `math`, `random`, `sys`, `time` and `gc`.
+//! `math`, `random`, `sys`, `time`, `gc`, `os`, `itertools` and
+//! `functools`.
 
 pub mod builtins;
 pub mod containers;
@@ -9,6 +10,7 @@ pub mod future;
 pub mod gc;
 pub mod itertools;
 pub mod math;
+pub mod os;
 pub mod random;
 pub mod str;
 pub mod sys;
@@ -60,6 +62,7 @@ pub fn install(it: &mut Interp) {
     sys::install(it);
     gc::install(it);
     itertools::install(it);
+    os::install(it);
     future::install(it);
 }
 
