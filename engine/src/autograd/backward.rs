@@ -113,20 +113,23 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
                 continue;
             }
             let Some(g) = g else { continue };
-            match edge {
-                Edge::None | Edge::Leaf(_) => {}
-                Edge::Node(n) => {
-                    let id = n.id();
-                    let sum = match pending.remove(&id) {
-                        Some(prev) => prev.add(&g)?,
-                        None => g,
-                    };
-                    pending.insert(id, sum);
-                }
+            if let Edge::Node(n) = edge {
+                add_pending(&mut pending, n.id(), g)?;
             }
         }
     }
     frame.finish()
+}
+
+/// Adds `g` to the gradient waiting at node `id` (a node reached along
+/// several edges receives their sum).
+fn add_pending(pending: &mut HashMap<u64, Tensor>, id: u64, g: Tensor) -> Result<()> {
+    let sum = match pending.remove(&id) {
+        Some(prev) => prev.add(&g)?,
+        None => g,
+    };
+    pending.insert(id, sum);
+    Ok(())
 }
 
 fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {
@@ -273,14 +276,7 @@ pub fn grad(
                             }
                         }
                     }
-                    Edge::Node(n) => {
-                        let id = n.id();
-                        let sum = match pending.remove(&id) {
-                            Some(prev) => prev.add(&g)?,
-                            None => g,
-                        };
-                        pending.insert(id, sum);
-                    }
+                    Edge::Node(n) => add_pending(&mut pending, n.id(), g)?,
                     Edge::None => {}
                 }
             }

@@ -77,6 +77,28 @@ fn visit_wb_mut(w: &mut Tensor, b: &mut Option<Tensor>, f: &mut dyn FnMut(&str, 
     }
 }
 
+/// Calls `f` on each present tensor, by name (optional weights, biases,
+/// buffers).
+fn visit_present(items: &[(&str, &Option<Tensor>)], f: &mut dyn FnMut(&str, &Tensor)) {
+    for (name, t) in items {
+        if let Some(t) = t {
+            f(name, t);
+        }
+    }
+}
+
+/// [`visit_present`] with mutable access.
+fn visit_present_mut(
+    items: &mut [(&str, &mut Option<Tensor>)],
+    f: &mut dyn FnMut(&str, &mut Tensor),
+) {
+    for (name, t) in items.iter_mut() {
+        if let Some(t) = t {
+            f(name, t);
+        }
+    }
+}
+
 /// Implements the flag half of [`Module`] for a struct with a `training` field.
 macro_rules! training_flag {
     () => {
@@ -585,20 +607,13 @@ impl Module for LayerNorm {
         )
     }
     fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
-        if let Some(w) = &self.weight {
-            f("weight", w);
-        }
-        if let Some(b) = &self.bias {
-            f("bias", b);
-        }
+        visit_present(&[("weight", &self.weight), ("bias", &self.bias)], f);
     }
     fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
-        if let Some(w) = &mut self.weight {
-            f("weight", w);
-        }
-        if let Some(b) = &mut self.bias {
-            f("bias", b);
-        }
+        visit_present_mut(
+            &mut [("weight", &mut self.weight), ("bias", &mut self.bias)],
+            f,
+        );
     }
     training_flag!();
     fn extra_repr(&self) -> String {
@@ -1069,42 +1084,33 @@ impl Module for BatchNorm {
         )
     }
     fn visit_parameters(&self, f: &mut dyn FnMut(&str, &Tensor)) {
-        if let Some(w) = &self.weight {
-            f("weight", w);
-        }
-        if let Some(b) = &self.bias {
-            f("bias", b);
-        }
+        visit_present(&[("weight", &self.weight), ("bias", &self.bias)], f);
     }
     fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
-        if let Some(w) = &mut self.weight {
-            f("weight", w);
-        }
-        if let Some(b) = &mut self.bias {
-            f("bias", b);
-        }
+        visit_present_mut(
+            &mut [("weight", &mut self.weight), ("bias", &mut self.bias)],
+            f,
+        );
     }
     fn visit_buffers(&self, f: &mut dyn FnMut(&str, &Tensor, bool)) {
-        if let Some(t) = &self.running_mean {
-            f("running_mean", t, true);
-        }
-        if let Some(t) = &self.running_var {
-            f("running_var", t, true);
-        }
-        if let Some(t) = &self.num_batches_tracked {
-            f("num_batches_tracked", t, true);
-        }
+        visit_present(
+            &[
+                ("running_mean", &self.running_mean),
+                ("running_var", &self.running_var),
+                ("num_batches_tracked", &self.num_batches_tracked),
+            ],
+            &mut |name, t| f(name, t, true),
+        );
     }
     fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&str, &mut Tensor)) {
-        if let Some(t) = &mut self.running_mean {
-            f("running_mean", t);
-        }
-        if let Some(t) = &mut self.running_var {
-            f("running_var", t);
-        }
-        if let Some(t) = &mut self.num_batches_tracked {
-            f("num_batches_tracked", t);
-        }
+        visit_present_mut(
+            &mut [
+                ("running_mean", &mut self.running_mean),
+                ("running_var", &mut self.running_var),
+                ("num_batches_tracked", &mut self.num_batches_tracked),
+            ],
+            f,
+        );
     }
     training_flag!();
     fn extra_repr(&self) -> String {
