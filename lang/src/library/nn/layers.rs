@@ -195,11 +195,7 @@ fn avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
     }
     let divisor = b.opt_int(6)?.map(|d| d.max(0) as usize);
     let m = AvgPool2d::new(k, s, b.pair(3)?, b.bool(5)?, divisor);
-    let stride = if b.is_none(2) {
-        b.value(1).clone()
-    } else {
-        b.value(2).clone()
-    };
+    let stride = stride_attr(&b);
     install(
         it,
         b.value(0),
@@ -213,6 +209,16 @@ fn avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ("divisor_override", b.value(6).clone()),
         ],
     )
+}
+
+/// A pooling layer's `stride` attribute: as given, or its kernel_size (the
+/// value at 1) when None, as PyTorch stores it.
+fn stride_attr(b: &Bound) -> Value {
+    if b.is_none(2) {
+        b.value(1).clone()
+    } else {
+        b.value(2).clone()
+    }
 }
 
 fn adaptive_avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -237,11 +243,7 @@ fn max_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
     }
     let ceil = b.bool(6)?;
     let m = MaxPool2d::with_pairs(k, s, p, d).ceil_mode(ceil);
-    let stride = if b.is_none(2) {
-        b.value(1).clone()
-    } else {
-        b.value(2).clone()
-    };
+    let stride = stride_attr(&b);
     install(
         it,
         b.value(0),
