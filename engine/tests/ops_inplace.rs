@@ -451,3 +451,22 @@ fn a_view_made_under_no_grad_cannot_be_modified_with_grad_on() {
     }
     assert_eq!(vals(&h), vec![4.0, 8.0, 6.0]);
 }
+
+#[test]
+fn a_leaf_gradient_never_aliases_a_tensor_the_user_holds() {
+    // x.t() is a view; its backward hands x the transpose of the seed, a view
+    // of the user's `g`. `.grad` must get its own buffer: writing into it
+    // leaves `g` as it was.
+    let x = Tensor::zeros(&[2, 3], DType::F64, Device::Cpu)
+        .unwrap()
+        .requires_grad_(true)
+        .unwrap();
+    let g = Tensor::from_vec_f64(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[3, 2], DType::F64).unwrap();
+    tinytorch::autograd::backward(&x.t().unwrap(), Some(&g), false).unwrap();
+    let xg = x.grad().unwrap();
+    // d(sum(g * x^T))/dx = g^T
+    close(&vals(&xg), &[1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
+    xg.add_scalar_(10.0).unwrap();
+    close(&vals(&g), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert!(!xg.shares_storage(&g));
+}

@@ -155,7 +155,7 @@ fn set_or_add_grad(t: &Tensor, g: Tensor) -> Result<()> {
         // A fresh, contiguous gradient that nothing else sees is kept as it
         // is (PyTorch's AccumulateGrad steals it too); any other may alias
         // a tensor the user holds, so `.grad` gets its own buffer.
-        None if g.is_contiguous() && !g.requires_grad() && g.is_sole_owner() => g,
+        None if g.is_contiguous() && !g.requires_grad() && g.claim_buffer() => g,
         None => g.contiguous_copy()?,
     };
     t.meta().grad = Some(new);

@@ -194,9 +194,21 @@ impl Tensor {
     }
 
     /// Whether this handle is the only one on its tensor and on its storage
-    /// (no clone, no view): its buffer can be taken over without a copy.
-    pub(crate) fn is_sole_owner(&self) -> bool {
-        Arc::strong_count(&self.0) == 1 && Arc::strong_count(&self.0.storage) == 1
+    /// (no clone, no other view), so that its buffer can be taken over
+    /// without a copy. A view whose base nothing else holds qualifies too:
+    /// it drops the link to that base, and its storage becomes its own.
+    pub(crate) fn claim_buffer(&self) -> bool {
+        if Arc::strong_count(&self.0) != 1 {
+            return false;
+        }
+        let mut m = self.meta();
+        if let Some(base) = &m.view_base {
+            if Arc::strong_count(&base.0) != 1 || Arc::strong_count(&base.0.storage) != 2 {
+                return false;
+            }
+            m.view_base = None;
+        }
+        Arc::strong_count(&self.0.storage) == 1
     }
 
     pub fn storage_cell(&self) -> &Arc<StorageCell> {
@@ -381,5 +393,50 @@ impl Tensor {
 impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{self}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix() -> Tensor {
+        Tensor::zeros(&[2, 3], DType::F32, Device::Cpu).unwrap()
+    }
+
+    #[test]
+    fn a_fresh_tensor_owns_its_buffer_a_shared_one_does_not() {
+        assert!(matrix().claim_buffer());
+        let t = matrix();
+        let other = t.clone();
+        assert!(!t.claim_buffer());
+        drop(other);
+        assert!(t.claim_buffer());
+    }
+
+    #[test]
+    fn a_view_claims_the_buffer_of_a_base_nothing_else_holds() {
+        // Gradients arrive this way: `g.t()` of a temporary `g`.
+        let v = matrix().t().unwrap();
+        assert!(v.meta().view_base.is_some());
+        assert!(v.claim_buffer());
+        assert!(
+            v.meta().view_base.is_none(),
+            "the link to the base is dropped"
+        );
+        assert_eq!(Arc::strong_count(&v.0.storage), 1);
+    }
+
+    #[test]
+    fn a_view_of_a_held_base_or_beside_another_view_claims_nothing() {
+        let base = matrix();
+        let v = base.t().unwrap();
+        assert!(!v.claim_buffer());
+        drop(base);
+        let w = v.t().unwrap();
+        assert!(!v.claim_buffer(), "w aliases the same storage");
+        assert!(v.meta().view_base.is_some());
+        drop(w);
+        assert!(v.claim_buffer());
     }
 }
