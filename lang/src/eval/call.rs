@@ -238,6 +238,10 @@ impl Interp {
             let v = std::mem::take(&mut slots[c as usize]);
             slots[c as usize] = Value::Cell(Value::cell(v));
         }
+        if code.generator {
+            return Ok(super::generator::Generator::start(func.clone(), slots));
+        }
+
         self.depth += 1;
         let mut frame = Frame {
             slots,
@@ -284,7 +288,7 @@ impl Interp {
 
 /// Adds the frame of `code` to an error unwinding out of it.
 #[cold]
-fn traceback_entry(
+pub(super) fn traceback_entry(
     mut e: Box<super::error::PyErr>,
     code: &super::code::FuncCode,
 ) -> Box<super::error::PyErr> {

@@ -134,6 +134,9 @@ impl Interp {
             Value::Function(_) => t.function.clone(),
             Value::BoundMethod(_) => t.method.clone(),
             Value::Builtin(_) => t.builtin.clone(),
+            Value::Iter(i) if matches!(*i.borrow(), super::value::Iter::Generator(_)) => {
+                t.generator.clone()
+            }
             Value::Iter(_) => t.iterator.clone(),
             _ => t.object.clone(),
         }

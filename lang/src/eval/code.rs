@@ -115,6 +115,8 @@ pub struct FuncCode {
     /// Positional parameters only (no `*args`, `**kwargs`, keyword-only):
     /// a call with that many positional arguments binds them in order.
     pub simple: bool,
+    /// The body yields: a call makes a generator instead of running it.
+    pub generator: bool,
 }
 
 pub enum Target {
@@ -150,6 +152,8 @@ pub enum StK {
     Continue,
     Pass,
     Return(Option<Ex>),
+    /// `[target =] yield [value]` or `yield from value` (the flag).
+    Yield(Option<Target>, Option<Ex>, bool),
     Def(Target, Ex, Vec<Ex>),
     Class {
         target: Target,
@@ -275,6 +279,27 @@ fn docstring(body: &[ast::Stmt]) -> Option<Rc<str>> {
     }
 }
 
+/// Whether a block yields (not descending into nested scopes).
+fn yields(body: &[ast::Stmt]) -> bool {
+    body.iter().any(|s| match &s.kind {
+        StmtKind::Yield { .. } => true,
+        StmtKind::For { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
+            yields(body) || yields(orelse)
+        }
+        StmtKind::If { branches, orelse } => {
+            branches.iter().any(|b| yields(&b.body)) || yields(orelse)
+        }
+        StmtKind::With { body, .. } => yields(body),
+        StmtKind::Try(t) => {
+            yields(&t.body)
+                || t.handlers.iter().any(|h| yields(&h.body))
+                || yields(&t.orelse)
+                || yields(&t.finalbody)
+        }
+        _ => false,
+    })
+}
+
 /// Names a block binds (not descending into nested scopes).
 fn bound_names(body: &[ast::Stmt], out: &mut Vec<String>, globals: &mut HashSet<String>) {
     for s in body {
@@ -325,6 +350,9 @@ fn bound_names(body: &[ast::Stmt], out: &mut Vec<String>, globals: &mut HashSet<
                 bound_names(&t.finalbody, out, globals);
             }
             StmtKind::Delete(ts) => ts.iter().for_each(|t| target_names(t, out)),
+            StmtKind::Yield {
+                target: Some(t), ..
+            } => target_names(t, out),
             StmtKind::Global(ns) => globals.extend(ns.iter().cloned()),
             // Nonlocal names are bound elsewhere: mark them so they are not locals.
             StmtKind::Nonlocal(ns) => globals.extend(ns.iter().map(|n| format!("\0{n}"))),
@@ -517,6 +545,14 @@ impl Resolver<'_> {
                 StK::Def(self.store(&f.name), Ex::MakeFunction(mk), decorators)
             }
             StmtKind::Return(v) => StK::Return(v.as_ref().map(|e| self.expr(e))),
+            StmtKind::Yield {
+                target,
+                value,
+                from,
+            } => {
+                let value = value.as_ref().map(|e| self.expr(e));
+                StK::Yield(target.as_ref().map(|t| self.target(t)), value, *from)
+            }
             StmtKind::ClassDef(c) => {
                 let decorators = c.decorators.iter().map(|d| self.expr(d)).collect();
                 let bases = c.bases.iter().map(|a| self.arg(a)).collect();
@@ -659,6 +695,7 @@ impl Resolver<'_> {
             }
         }
         self.scopes.push(scope);
+        let generator = matches!(body, Body::Block(b) if yields(b));
         let (body, doc, is_lambda) = match body {
             Body::Block(b) => (self.block(b), docstring(b), false),
             Body::Expr(e) => {
@@ -679,6 +716,7 @@ impl Resolver<'_> {
         let simple = vararg.is_none() && kwarg.is_none() && kwonly.is_empty();
         let code = FuncCode {
             simple,
+            generator,
             name: Rc::from(name),
             params: pnames,
             kwonly,

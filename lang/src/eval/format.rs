@@ -584,7 +584,12 @@ impl Interp {
                     format!("range({}, {}, {})", r.0, r.1, r.2)
                 }
             }
-            Value::Iter(_) => format!("<iterator object at 0x{:x}>", v.identity()),
+            Value::Iter(i) => match &*i.borrow() {
+                super::value::Iter::Generator(g) => {
+                    format!("<generator object {} at 0x{:x}>", g.name(), v.identity())
+                }
+                _ => format!("<iterator object at 0x{:x}>", v.identity()),
+            },
             Value::Slice(s) => {
                 let s = s.clone();
                 format!(

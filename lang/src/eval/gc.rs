@@ -397,6 +397,7 @@ fn children(v: &Value, f: &mut dyn FnMut(&Value)) {
                 match &*it {
                     Iter::List { list, .. } => f(&Value::List(list.clone())),
                     Iter::Keys { dict, .. } => f(&Value::Dict(dict.clone())),
+                    Iter::Generator(g) => g.visit(f),
                     // Shared item vectors and native producers are not
                     // followed: what they hold stays alive.
                     _ => {}

@@ -7,6 +7,7 @@ use super::call::Args;
 use super::code::{CompKind, Ex, FPart, MakeFn, St, StK, Target};
 use super::dict::{Dict, Key};
 use super::error::{exc, make_exception, type_error, PyErr, PyResult};
+use super::generator::{Resume, Suspended};
 use super::value::{Class, ClassKind, Function, Value};
 use crate::protocol::Callable;
 use crate::syntax::Span;
@@ -26,6 +27,10 @@ pub enum Flow {
     Break,
     Continue,
     Return(Value),
+    /// A generator's `yield`: the value and where to resume wait in
+    /// [`Interp::yielded`], where each enclosing statement adds its place
+    /// (kept out of `Flow`, which stays two words, returned in registers).
+    Yield,
 }
 
 /// One activation: its slots and the function it runs (None at module level).
@@ -59,6 +64,8 @@ pub struct Interp {
     pub class_ns: Vec<Rc<Class>>,
     /// The exception being handled (for bare `raise`).
     pub handling: Vec<Value>,
+    /// The `yield` travelling out of a generator's body (see [`Flow::Yield`]).
+    pub(super) yielded: Option<Suspended>,
     pub argv: Vec<String>,
     /// Slot vectors of finished frames, reused so that a call does not
     /// allocate.
@@ -92,6 +99,7 @@ pub struct TypeClasses {
     pub method: Rc<Class>,
     pub builtin: Rc<Class>,
     pub iterator: Rc<Class>,
+    pub generator: Rc<Class>,
     /// `super().__init__` where no base defines one.
     pub noop: Rc<dyn Callable>,
     /// The `NotImplemented` singleton a binary dunder returns to decline.
@@ -121,6 +129,7 @@ impl TypeClasses {
             method: c("method"),
             builtin: c("builtin_function_or_method"),
             iterator: c("iterator"),
+            generator: c("generator"),
             noop: Rc::new(NoOp),
             not_implemented: Value::instance(super::value::Instance::new(Class::new(
                 "NotImplementedType",
@@ -202,6 +211,7 @@ impl Interp {
             ticks_left: TICKS_PER_CHECK,
             class_ns: Vec::new(),
             handling: Vec::new(),
+            yielded: None,
             argv: vec![String::new()],
             slot_pool: Vec::new(),
             types: TypeClasses::new(),
@@ -308,47 +318,15 @@ impl Interp {
             }
             StK::For(target, iter, body, orelse) => {
                 let it = self.eval(iter, f)?;
-                // Ranges loop without an iterator object.
-                if let Value::Range(r) = &it {
-                    let (mut i, stop, step) = **r;
-                    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-                        self.tick()?;
-                        self.store(target, Value::Int(i), f)?;
-                        match self.exec_block(body, f)? {
-                            Flow::Break => return Ok(Flow::Normal),
-                            Flow::Return(v) => return Ok(Flow::Return(v)),
-                            _ => {}
-                        }
-                        i += step;
-                    }
-                    return self.exec_block(orelse, f);
-                }
-                let iter = self.iter(&it)?;
-                while let Some(v) = self.next(&iter)? {
-                    self.tick()?;
-                    self.store(target, v, f)?;
-                    match self.exec_block(body, f)? {
-                        Flow::Break => return Ok(Flow::Normal),
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        _ => {}
-                    }
-                }
-                return self.exec_block(orelse, f);
+                return self.run_for(target, it, body, orelse, f);
             }
-            StK::While(test, body, orelse) => {
-                loop {
-                    let c = self.eval(test, f)?;
-                    if !self.truthy_fast(&c)? {
-                        break;
-                    }
-                    self.tick()?;
-                    match self.exec_block(body, f)? {
-                        Flow::Break => return Ok(Flow::Normal),
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        _ => {}
-                    }
-                }
-                return self.exec_block(orelse, f);
+            StK::While(test, body, orelse) => return self.run_while(test, body, orelse, f),
+            StK::Yield(_, value, from) => {
+                let v = match value {
+                    Some(e) => self.eval(e, f)?,
+                    None => Value::None,
+                };
+                return self.start_yield(s, v, *from);
             }
             StK::Break => return Ok(Flow::Break),
             StK::Continue => return Ok(Flow::Continue),
@@ -414,7 +392,7 @@ impl Interp {
                 handlers,
                 orelse,
                 finalbody,
-            } => return self.exec_try(body, handlers, orelse, finalbody, f),
+            } => return self.exec_try(body, None, handlers, orelse, finalbody, f),
             StK::Raise(e, _cause) => {
                 let v = match e {
                     Some(e) => self.eval(e, f)?,
@@ -462,6 +440,74 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
+    /// A `for` loop over `it` (an iterable, or the iterator or rest of a
+    /// range a suspended generator left).
+    #[inline(never)]
+    pub(super) fn run_for(
+        &mut self,
+        target: &Target,
+        it: Value,
+        body: &[St],
+        orelse: &[St],
+        f: &mut Frame,
+    ) -> PyResult<Flow> {
+        // Ranges loop without an iterator object.
+        if let Value::Range(r) = &it {
+            let (mut i, stop, step) = **r;
+            while (step > 0 && i < stop) || (step < 0 && i > stop) {
+                self.tick()?;
+                self.store(target, Value::Int(i), f)?;
+                match self.exec_block(body, f)? {
+                    Flow::Break => return Ok(Flow::Normal),
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Yield => {
+                        let rest = Value::Range(Rc::new((i + step, stop, step)));
+                        return Ok(self.suspended_at(Resume::Loop(rest)));
+                    }
+                    Flow::Normal | Flow::Continue => {}
+                }
+                i += step;
+            }
+            return self.exec_block(orelse, f);
+        }
+        let iter = self.iter(&it)?;
+        while let Some(v) = self.next(&iter)? {
+            self.tick()?;
+            self.store(target, v, f)?;
+            match self.exec_block(body, f)? {
+                Flow::Break => return Ok(Flow::Normal),
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                Flow::Yield => return Ok(self.suspended_at(Resume::Loop(iter))),
+                Flow::Normal | Flow::Continue => {}
+            }
+        }
+        self.exec_block(orelse, f)
+    }
+
+    #[inline(never)]
+    pub(super) fn run_while(
+        &mut self,
+        test: &Ex,
+        body: &[St],
+        orelse: &[St],
+        f: &mut Frame,
+    ) -> PyResult<Flow> {
+        loop {
+            let c = self.eval(test, f)?;
+            if !self.truthy_fast(&c)? {
+                break;
+            }
+            self.tick()?;
+            match self.exec_block(body, f)? {
+                Flow::Break => return Ok(Flow::Normal),
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                Flow::Yield => return Ok(self.suspended_at(Resume::Loop(Value::None))),
+                Flow::Normal | Flow::Continue => {}
+            }
+        }
+        self.exec_block(orelse, f)
+    }
+
     pub fn import(&mut self, path: &str) -> PyResult<Value> {
         self.modules
             .get(path)
@@ -481,15 +527,24 @@ impl Interp {
         }
     }
 
-    fn exec_try(
+    /// `try` statement; `resume` continues a suspended generator's body.
+    pub(super) fn exec_try(
         &mut self,
         body: &[St],
+        resume: Option<(usize, &mut Vec<Resume>)>,
         handlers: &[super::code::Handler],
         orelse: &[St],
         finalbody: &[St],
         f: &mut Frame,
     ) -> PyResult<Flow> {
-        let mut result = self.exec_block(body, f);
+        let mut result = match resume {
+            None => self.exec_block(body, f),
+            Some((at, path)) => self.resume_block(body, at, path, f),
+        };
+        if let Ok(Flow::Yield) = result {
+            // Suspended inside the body: handlers, else and finally wait.
+            return result;
+        }
         if let Err(e) = &result {
             if e.exit.is_none() {
                 let err_class = e.class();
@@ -512,7 +567,7 @@ impl Interp {
                             self.assign(n, e.value.clone(), f)?;
                         }
                         self.handling.push(e.value.clone());
-                        result = self.exec_block(&h.body, f);
+                        result = self.exec_block(&h.body, f).and_then(no_yield);
                         self.handling.pop();
                         break;
                     }
@@ -520,11 +575,11 @@ impl Interp {
             }
         } else if !orelse.is_empty() {
             if let Ok(Flow::Normal) = result {
-                result = self.exec_block(orelse, f);
+                result = self.exec_block(orelse, f).and_then(no_yield);
             }
         }
         if !finalbody.is_empty() {
-            match self.exec_block(finalbody, f)? {
+            match no_yield(self.exec_block(finalbody, f)?)? {
                 Flow::Normal => {}
                 other => return Ok(other),
             }
@@ -532,7 +587,7 @@ impl Interp {
         result
     }
 
-    fn exec_with(
+    pub(super) fn exec_with(
         &mut self,
         items: &[(Ex, Option<Target>)],
         body: &[St],
@@ -547,6 +602,15 @@ impl Interp {
             self.assign(t, entered, f)?;
         }
         let r = self.exec_with(rest, body, f);
+        self.leave_with(cm, r)
+    }
+
+    /// The end of a `with` item's block that ended with `r`: `__exit__`, or,
+    /// when a generator suspended inside it, the context kept for resuming.
+    pub(super) fn leave_with(&mut self, cm: Value, r: PyResult<Flow>) -> PyResult<Flow> {
+        if let Ok(Flow::Yield) = r {
+            return Ok(self.suspended_at(Resume::With(cm)));
+        }
         let suppress = self.exit(&cm, r.as_ref().err().map(|e| e.value.clone()))?;
         match r {
             Err(_) if suppress => Ok(Flow::Normal),
@@ -1483,5 +1547,16 @@ fn unhashable(v: &Value) -> String {
             .find(|x| Key::of(x).is_none())
             .map_or_else(|| "tuple".into(), unhashable),
         other => other.type_name(),
+    }
+}
+
+/// Refuses a `yield` from an `except`, `else` or `finally` block.
+fn no_yield(flow: Flow) -> PyResult<Flow> {
+    match flow {
+        Flow::Yield => Err(exc(
+            "SyntaxError",
+            "'yield' inside 'except', 'else' or 'finally' is not supported in tinytorch",
+        )),
+        flow => Ok(flow),
     }
 }

@@ -146,6 +146,10 @@ impl Interp {
                         }
                         None => Ok(None),
                     },
+                    Iter::Generator(_) => {
+                        drop(b);
+                        self.next_generator(cell)
+                    }
                     Iter::Native(_) => {
                         // Take the closure out so it can borrow the interpreter.
                         let Iter::Native(mut f) = std::mem::replace(

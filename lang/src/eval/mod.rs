@@ -1,6 +1,7 @@
 //! The evaluator: resolved code (`code`), values (`value`, `dict`), the
 //! interpreter (`interp`), calls (`call`), classes and attributes (`class`),
 //! subscripts (`items`), operators (`ops`), iteration and `len` (`iter`),
+//! generators (`generator`),
 //! printing and formatting (`format`), errors (`error`).
 //!
 //! It knows Python's values and the [`protocol`](crate::protocol) that
@@ -14,6 +15,7 @@ pub mod dict;
 pub mod error;
 pub mod format;
 pub mod gc;
+pub mod generator;
 pub mod interp;
 pub mod items;
 pub mod iter;

@@ -291,6 +291,8 @@ pub enum Iter {
     },
     /// A native producer (a tensor's rows, a DataLoader's batches).
     Native(Box<NativeNext>),
+    /// A generator function's run.
+    Generator(Box<super::generator::Generator>),
 }
 
 /// The step function of a native iterator.
@@ -402,6 +404,7 @@ impl Value {
             Value::Module(_) => "module".into(),
             Value::Object(o) => o.class().name.to_string(),
             Value::Range(_) => "range".into(),
+            Value::Iter(i) if matches!(*i.borrow(), Iter::Generator(_)) => "generator".into(),
             Value::Iter(_) => "iterator".into(),
             Value::Slice(_) => "slice".into(),
             Value::Ellipsis => "ellipsis".into(),

@@ -64,6 +64,13 @@ pub enum StmtKind {
     Pass,
     FunctionDef(Box<FunctionDef>),
     Return(Option<Expr>),
+    /// `yield value`, `target = yield value` or `yield from value`: a
+    /// statement (the forms a generator needs), never part of an expression.
+    Yield {
+        target: Option<Expr>,
+        value: Option<Expr>,
+        from: bool,
+    },
     ClassDef(Box<ClassDef>),
     With {
         items: Vec<WithItem>,

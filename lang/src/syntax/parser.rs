@@ -184,7 +184,11 @@ impl<'a> Parser<'a> {
     pub(crate) fn unexpected(&self) -> ParseError {
         match self.peek() {
             TokenKind::Indent => ParseError::indentation("unexpected indent", self.here()),
-            TokenKind::Keyword(k @ (Keyword::Yield | Keyword::Async | Keyword::Await)) => {
+            TokenKind::Keyword(Keyword::Yield) => ParseError::invalid(
+                "'yield' inside an expression is not supported in tinytorch: use it as a statement (`yield v`, `x = yield v`, `yield from it`)",
+                self.here(),
+            ),
+            TokenKind::Keyword(k @ (Keyword::Async | Keyword::Await)) => {
                 ParseError::invalid(format!("'{k}' is not supported in tinytorch"), self.here())
             }
             _ => ParseError::invalid("invalid syntax", self.here()),
@@ -389,6 +393,7 @@ impl<'a> Parser<'a> {
                     Some(value)
                 })
             }
+            Some(Keyword::Yield) => self.yield_stmt(None)?,
             Some(Keyword::Raise) => {
                 self.bump();
                 let exc = if self.at_stmt_end() {
@@ -604,6 +609,17 @@ impl<'a> Parser<'a> {
         }
         let mut targets = vec![first];
         while self.eat_op(Op::Assign) {
+            if self.peek() == &TokenKind::Keyword(Keyword::Yield) {
+                if targets.len() > 1 {
+                    return Err(ParseError::invalid(
+                        "'yield' is only supported with one target in tinytorch",
+                        self.here(),
+                    ));
+                }
+                let target = targets.pop().expect("one target");
+                check_target(&target, TargetCtx::Assign)?;
+                return self.yield_stmt(Some(target));
+            }
             targets.push(self.testlist_star()?);
         }
         let value = targets.pop().ok_or_else(|| self.unexpected())?;
@@ -612,6 +628,31 @@ impl<'a> Parser<'a> {
             check_target(t, TargetCtx::Assign)?;
         }
         Ok(StmtKind::Assign { targets, value })
+    }
+}
+
+impl Parser<'_> {
+    /// `yield [value]`, `yield from value`, after an optional `target =`.
+    fn yield_stmt(&mut self, target: Option<Expr>) -> PResult<StmtKind> {
+        if !self.scope.in_function {
+            return Err(ParseError::invalid("'yield' outside function", self.here()));
+        }
+        self.bump();
+        let from = self.eat_kw(Keyword::From);
+        let value = if from {
+            Some(self.test()?)
+        } else if self.at_stmt_end() {
+            None
+        } else {
+            let v = self.testlist_star()?;
+            reject_bare_star(&v)?;
+            Some(v)
+        };
+        Ok(StmtKind::Yield {
+            target,
+            value,
+            from,
+        })
     }
 }
 

@@ -160,6 +160,20 @@ impl AsSexpr for Stmt {
                 list("def", v)
             }
             StmtKind::Return(e) => list("return", e.iter().map(|e| e.sexpr())),
+            StmtKind::Yield {
+                target,
+                value,
+                from,
+            } => {
+                let y = list(
+                    if *from { "yield-from" } else { "yield" },
+                    value.iter().map(|e| e.sexpr()),
+                );
+                match target {
+                    Some(t) => list("=", [t.sexpr(), y]),
+                    None => y,
+                }
+            }
             StmtKind::ClassDef(c) => {
                 let mut v = vec![
                     atom(&c.name),
