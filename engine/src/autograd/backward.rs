@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::foreign::{run_hooks, Foreign};
 use super::hooks::{self, CallbackFrame, LeafCountdown};
 use super::mode::no_grad;
 use super::node::{Edge, Node};
@@ -46,6 +47,17 @@ pub fn edge_of(t: &Tensor) -> Edge {
 
 /// `t.backward(gradient, retain_graph)`.
 pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Result<()> {
+    backward_foreign(t, gradient, retain_graph, None)
+}
+
+/// [`backward`] through a graph that may hold steps computed above the
+/// engine (custom Functions, tensor hooks): `foreign` runs them.
+pub fn backward_foreign(
+    t: &Tensor,
+    gradient: Option<&Tensor>,
+    retain_graph: bool,
+    mut foreign: Option<&mut dyn Foreign>,
+) -> Result<()> {
     if !t.requires_grad() {
         return Err(Error::Autograd(
             "element 0 of tensors does not require grad and does not have a grad_fn".into(),
@@ -80,7 +92,7 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
     let frame = CallbackFrame::enter();
     let Some(root) = t.grad_fn() else {
         // A leaf: its gradient is the seed itself.
-        accumulate_leaf(t, seed)?;
+        accumulate_leaf(t, seed, &mut foreign)?;
         hooks::fire(t)?;
         return frame.finish();
     };
@@ -93,10 +105,12 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             countdown.skip(&node)?;
             continue; // no gradient reached this node
         };
+        let hooks = node.hooks().clone();
+        let grad = run_hooks(hooks, grad, &mut foreign)?;
         if let Some(out) = node.retained_output() {
             set_or_add_grad(&out, grad.clone())?;
         }
-        let grads = node.apply(&grad)?;
+        let grads = node.apply(&grad, &mut foreign)?;
         // Release this node's gradient now, so that a leaf gradient that was
         // a view of it is found unshared in `set_or_add_grad`.
         drop(grad);
@@ -107,7 +121,7 @@ pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Re
             if let Edge::Leaf(leaf) = edge {
                 let got = g.is_some();
                 if let Some(g) = g {
-                    accumulate_leaf(leaf, g)?;
+                    accumulate_leaf(leaf, g, &mut foreign)?;
                 }
                 countdown.arrive(leaf, got)?;
                 continue;
@@ -132,7 +146,9 @@ fn add_pending(pending: &mut HashMap<u64, Tensor>, id: u64, g: Tensor) -> Result
     Ok(())
 }
 
-fn accumulate_leaf(leaf: &Tensor, g: Tensor) -> Result<()> {
+fn accumulate_leaf(leaf: &Tensor, g: Tensor, foreign: &mut Option<&mut dyn Foreign>) -> Result<()> {
+    let hooks = leaf.meta().tensor_hooks.clone();
+    let g = run_hooks(hooks, g, foreign)?;
     if g.shape() != leaf.shape() {
         return Err(Error::Internal(format!(
             "gradient of shape {:?} for a leaf of shape {:?}",
@@ -198,6 +214,17 @@ pub fn grad(
     inputs: &[Tensor],
     retain_graph: bool,
 ) -> Result<Vec<Option<Tensor>>> {
+    grad_foreign(outputs, grad_outputs, inputs, retain_graph, None)
+}
+
+/// [`grad`] through a graph that may hold steps computed above the engine.
+pub fn grad_foreign(
+    outputs: &[Tensor],
+    grad_outputs: &[Option<Tensor>],
+    inputs: &[Tensor],
+    retain_graph: bool,
+    mut foreign: Option<&mut dyn Foreign>,
+) -> Result<Vec<Option<Tensor>>> {
     let _guard = no_grad();
     let mut found: Vec<Option<Tensor>> = vec![None; inputs.len()];
     let add = |slot: &mut Option<Tensor>, g: &Tensor| -> Result<()> {
@@ -257,12 +284,14 @@ pub fn grad(
             let Some(g) = pending.remove(&node.id()) else {
                 continue;
             };
+            let hooks = node.hooks().clone();
+            let g = run_hooks(hooks, g, &mut foreign)?;
             if let Some(ix) = at_node.get(&node.id()) {
                 for &i in ix {
                     add(&mut found[i], &g)?;
                 }
             }
-            let grads = node.apply(&g)?;
+            let grads = node.apply(&g, &mut foreign)?;
             if !keep {
                 node.release();
             }
@@ -270,6 +299,8 @@ pub fn grad(
                 let Some(g) = g else { continue };
                 match edge {
                     Edge::Leaf(leaf) => {
+                        let hooks = leaf.meta().tensor_hooks.clone();
+                        let g = run_hooks(hooks, g, &mut foreign)?;
                         for (i, x) in inputs.iter().enumerate() {
                             if x.id() == leaf.id() {
                                 add(&mut found[i], &g)?;

@@ -97,6 +97,10 @@ pub struct Node {
     out_dtype: DType,
     backward: Box<BackwardFn>,
     retained: Mutex<Option<Weak<TensorImpl>>>,
+    /// The key of a backward computed above the engine (see `foreign.rs`).
+    foreign: Option<u64>,
+    /// Hooks on the output's gradient (`register_hook` on a non-leaf).
+    hooks: Mutex<Vec<u64>>,
 }
 
 static NEXT_NODE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -118,7 +122,37 @@ impl Node {
             out_dtype: out.dtype(),
             backward,
             retained: Mutex::new(None),
+            foreign: None,
+            hooks: Mutex::new(Vec::new()),
         })
+    }
+
+    /// A node whose backward the walk asks its [`Foreign`](super::Foreign)
+    /// for, by `key`.
+    pub(crate) fn new_foreign(
+        name: &'static str,
+        inputs: Vec<Edge>,
+        saved: Vec<SavedTensor>,
+        out: &Tensor,
+        key: u64,
+    ) -> Arc<Node> {
+        let backward = Box::new(move |_: &Tensor, _: &[bool]| {
+            Err(Error::Autograd(format!(
+                "{name} is computed above the engine and needs its backward walk"
+            )))
+        });
+        let mut node = Node::new(name, inputs, saved, out, backward);
+        Arc::get_mut(&mut node).expect("a fresh node").foreign = Some(key);
+        node
+    }
+
+    /// The key of a backward computed above the engine.
+    pub fn foreign(&self) -> Option<u64> {
+        self.foreign
+    }
+
+    pub(crate) fn hooks(&self) -> std::sync::MutexGuard<'_, Vec<u64>> {
+        self.hooks.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// PyTorch's class name of this node (`MmBackward0`).
@@ -148,13 +182,20 @@ impl Node {
         self.out_dtype
     }
 
-    pub(crate) fn apply(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    pub(crate) fn apply(
+        &self,
+        grad: &Tensor,
+        foreign: &mut Option<&mut dyn super::Foreign>,
+    ) -> Result<Vec<Option<Tensor>>> {
         let needs: Vec<bool> = self
             .inputs
             .iter()
             .map(|e| !matches!(e, Edge::None))
             .collect();
-        let grads = (self.backward)(grad, &needs)?;
+        let grads = match (self.foreign, foreign) {
+            (Some(key), Some(f)) => f.backward(key, grad, &needs)?,
+            _ => (self.backward)(grad, &needs)?,
+        };
         if grads.len() != self.inputs.len() {
             return Err(Error::Internal(format!(
                 "{} returned {} gradients for {} inputs",

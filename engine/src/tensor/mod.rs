@@ -87,6 +87,9 @@ pub struct AutogradMeta {
     pub view_version: u64,
     /// Post-accumulate-grad hooks of a leaf, with their handles' ids.
     pub grad_hooks: Vec<(u64, Arc<crate::autograd::GradHook>)>,
+    /// Keys of hooks on a leaf's incoming gradient (`register_hook`), run
+    /// by the walk's [`Foreign`](crate::autograd::Foreign).
+    pub tensor_hooks: Vec<u64>,
 }
 
 pub struct TensorImpl {

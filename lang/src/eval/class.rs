@@ -214,6 +214,14 @@ impl Interp {
                 "__bases__" => Ok(Value::tuple(
                     c.bases.iter().map(|k| Value::Class(k.clone())).collect(),
                 )),
+                "__dict__" => {
+                    let d = Value::dict(Default::default());
+                    let items: Vec<(Rc<str>, Value)> = c.attrs.borrow().iter().cloned().collect();
+                    for (k, x) in items {
+                        self.set_item(&d, Value::Str(k), x)?;
+                    }
+                    Ok(d)
+                }
                 _ => match c.lookup(name) {
                     // A classmethod/staticmethod object decides what reading it gives.
                     Some(x @ Value::Object(_)) => {

@@ -48,6 +48,7 @@ pub const FUNCTIONS: &[Row] = &[
     row("callable(obj, /)", "Whether obj can be called.", callable),
     row("super(type=None, obj=None)", "The parent classes' methods bound to obj (zero-argument form inside methods).", super_),
     row("globals()", "The global names as a dict.", globals),
+    row("vars(object=..., /)", "The object's attributes as a dict (an instance's, a class's or a module's); without an argument, the global names.", vars),
     row("bin(number, /)", "The binary representation of an integer.\n\n>>> bin(5)\n'0b101'", bin),
     row("hex(number, /)", "The hexadecimal representation of an integer.", hex),
 ];
@@ -763,6 +764,28 @@ fn globals(it: &mut Interp, _: Bound) -> PyResult<Value> {
         if !matches!(v, Value::Unbound) {
             d.insert(Key::Str(n.clone()), Value::Str(n.clone()), v.clone());
         }
+    }
+    Ok(Value::dict(d))
+}
+
+fn vars(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let Some(v) = b.opt(0) else {
+        return globals(it, b);
+    };
+    let items: Vec<(Rc<str>, Value)> = match v {
+        Value::Instance(i) => i.attrs.borrow().iter().cloned().collect(),
+        Value::Class(c) => c.attrs.borrow().iter().cloned().collect(),
+        Value::Module(m) => m.attrs.borrow().iter().cloned().collect(),
+        other => {
+            return Err(type_error(format!(
+                "vars() argument must have __dict__ attribute (a '{}' has none)",
+                other.type_name()
+            )))
+        }
+    };
+    let mut d = Dict::new();
+    for (k, x) in items {
+        d.insert(Key::Str(k.clone()), Value::Str(k), x);
     }
     Ok(Value::dict(d))
 }

@@ -64,6 +64,7 @@ pub fn install(it: &mut Interp) {
     itertools::install(it);
     os::install(it);
     future::install(it);
+    descriptors::install(it);
 }
 
 /// An int argument where CPython takes an index (`randint(a, b)`, `comb(n, k)`).
