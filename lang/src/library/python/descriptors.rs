@@ -87,6 +87,11 @@ impl Object for Descriptor {
     }
 }
 
+/// `classmethod(f)`, for native classes that declare one.
+pub fn classmethod_of(f: Value) -> Value {
+    descriptor(Kind::Class, f)
+}
+
 fn descriptor(kind: Kind, f: Value) -> Value {
     Value::object(Descriptor {
         kind,

@@ -3,6 +3,7 @@
 //! inference_mode set_grad_enabled`, also usable as decorators), and
 //! `grad_fn` nodes (`name()`, `next_functions`).
 
+use super::function::Walk;
 use super::tensor::value;
 use crate::bind::{row, Bound, Row};
 use crate::eval::call::Args;
@@ -77,7 +78,9 @@ fn autograd_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
         }
     }
     let retain = b.opt(3).map(|_| b.bool(3)).transpose()?.unwrap_or(false);
-    let grads = tinytorch::autograd::grad(&outputs, &grad_outputs, &inputs, retain).py()?;
+    let grads = Walk::run(it, |w| {
+        tinytorch::autograd::grad_foreign(&outputs, &grad_outputs, &inputs, retain, Some(w))
+    })?;
     let allow_unused = b.opt(6).map(|_| b.bool(6)).transpose()?.unwrap_or(false);
     let materialize = b.bool(8)?;
     let mut out = Vec::with_capacity(grads.len());
@@ -102,6 +105,7 @@ pub const METHODS: &[Row] = &[
     row("backward(Tensor input, Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False, object inputs=None)", "Computes the gradients of this tensor with respect to the leaves, accumulating them into their .grad.", backward),
     row("requires_grad_(Tensor input, bool requires_grad=True)", "Sets requires_grad in place; returns the tensor.", requires_grad_),
     row("retain_grad(Tensor input)", "Keeps .grad for this non-leaf tensor after backward().", retain_grad),
+    row("register_hook(Tensor input, object hook)", "hook(grad) runs when this tensor's gradient is computed and may return a replacement; returns a handle with remove().\n\n>>> h = y.register_hook(lambda g: g * 2)", super::function::register_hook),
 ];
 
 pub const BOTH: &[Row] = &[row(
@@ -119,11 +123,13 @@ pub const FUNCTIONS: &[Row] = &[
     row("is_grad_enabled()", "Whether operations record autograd graphs.", is_grad_enabled),
 ];
 
-fn backward(_: &mut Interp, b: Bound) -> PyResult<Value> {
+fn backward(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = b.tensor(0)?;
     let g = b.opt_tensor(1)?;
     let retain = b.opt(2).map(|_| b.bool(2)).transpose()?.unwrap_or(false);
-    t.backward_with(g, retain).py()?;
+    Walk::run(it, |w| {
+        tinytorch::autograd::backward_foreign(t, g, retain, Some(w))
+    })?;
     Ok(Value::None)
 }
 

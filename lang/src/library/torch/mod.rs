@@ -8,6 +8,7 @@
 pub mod autograd;
 pub mod convert;
 pub mod creation;
+pub mod function;
 pub mod index;
 pub mod linalg;
 pub mod pointwise;
@@ -245,6 +246,37 @@ fn install_autograd_classes(it: &mut Interp) {
         autograd::AUTOGRAD_MODULE,
         Style::Torch,
     );
+    let ctx = super::class(
+        "FunctionCtx",
+        "torch.autograd.function",
+        &[&object],
+        "The ctx of an autograd Function: save_for_backward, saved_tensors, needs_input_grad, and any attribute.",
+    );
+    into_class(&ctx, function::CTX_METHODS, Style::Python);
+    super::set_class(&function::CTX, &ctx);
+    let handle = super::class(
+        "RemovableHandle",
+        "torch.utils.hooks",
+        &[&object],
+        "A registered hook: remove() takes it off.",
+    );
+    into_class(&handle, function::HANDLE_METHODS, Style::Python);
+    super::set_class(&function::HANDLE, &handle);
+    let func = super::class(
+        "Function",
+        "torch.autograd.function",
+        &[&object],
+        "Subclass with static forward(ctx, *args) and backward(ctx, grad) (or forward(*args) and setup_context(ctx, inputs, output)); call it with apply(*args).",
+    );
+    for r in function::FUNCTION_METHODS {
+        let d = crate::bind::Def::from_row("Function", r, Style::Python);
+        let name = crate::protocol::Callable::name(&d).to_string();
+        func.set(
+            &name,
+            crate::library::python::descriptors::classmethod_of(d.value()),
+        );
+    }
+    ag.set("Function", Value::Class(func));
 }
 
 /// The `torch` module (installed first by [`install`]).
