@@ -450,7 +450,7 @@ pub fn register_hook(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = b.tensor(0)?;
     let f = b.value(1).clone();
     let key = foreign_key();
-    tinytorch::autograd::register_hook(&t, key).py()?;
+    tinytorch::autograd::register_hook(t, key).py()?;
     let node = t.grad_fn().map(|n| Arc::downgrade(&n));
     insert(key, Entry::Hook { f, node });
     Ok(Value::object(HookHandle {
