@@ -152,6 +152,8 @@ pub enum StK {
     Continue,
     Pass,
     Return(Option<Ex>),
+    /// `name: annotation [= value]` in a class body.
+    Annotate(Box<Annotation>),
     /// `[target =] yield [value]` or `yield from value` (the flag).
     Yield(Option<Target>, Option<Ex>, bool),
     Def(Target, Ex, Vec<Ex>),
@@ -177,6 +179,17 @@ pub enum StK {
     Import(Rc<str>, Target, bool),
     /// `from m import a as b`: module path, (name, target) pairs; empty = `*`.
     ImportFrom(Rc<str>, Vec<(Rc<str>, Target)>),
+}
+
+/// `name: annotation [= value]` in a class body: the annotation (its value,
+/// or its source text where it cannot be evaluated, e.g. `Optional[int]`
+/// without `typing`) goes into the class's `__annotations__`, then the
+/// assignment runs.
+pub struct Annotation {
+    pub name: Rc<str>,
+    pub value: Ex,
+    pub text: Rc<str>,
+    pub assign: Option<Box<(Target, Ex)>>,
 }
 
 /// The global table the resolver interns names into (owned by the interpreter).
@@ -504,13 +517,43 @@ impl Resolver<'_> {
                 let v = self.expr(value);
                 StK::AugAssign(self.target(target), *op, v)
             }
-            StmtKind::AnnAssign { target, value, .. } => match value {
-                Some(v) => {
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+            } => {
+                let assign = value.as_ref().map(|v| {
                     let v = self.expr(v);
-                    StK::Assign(vec![self.target(target)], v)
+                    Box::new((self.target(target), v))
+                });
+                match (&target.kind, self.top().classes.is_empty()) {
+                    // In a class body the annotation is recorded (as its
+                    // source text, unevaluated) for `@dataclass`.
+                    (ExprKind::Name(n), false) => {
+                        let span = annotation.span;
+                        let text = self
+                            .source
+                            .text
+                            .get(span.start..span.end)
+                            .unwrap_or("")
+                            .to_string();
+                        let ann = self.expr(annotation);
+                        StK::Annotate(Box::new(Annotation {
+                            name: Rc::from(n.as_str()),
+                            value: ann,
+                            text: Rc::from(text),
+                            assign,
+                        }))
+                    }
+                    _ => match assign {
+                        Some(a) => {
+                            let (t, v) = *a;
+                            StK::Assign(vec![t], v)
+                        }
+                        None => StK::Pass,
+                    },
                 }
-                None => StK::Pass,
-            },
+            }
             StmtKind::If { branches, orelse } => StK::If(
                 branches
                     .iter()

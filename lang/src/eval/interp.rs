@@ -307,6 +307,23 @@ impl Interp {
                 }
             }
             StK::AugAssign(t, op, value) => self.aug_assign(t, *op, value, f, s.span)?,
+            StK::Annotate(a) => {
+                if let Some(class) = self.class_ns.last().cloned() {
+                    let ann = match class.attrs.borrow().get("__annotations__") {
+                        Some(d @ Value::Dict(_)) => d,
+                        _ => Value::dict(Dict::new()),
+                    };
+                    class.set("__annotations__", ann.clone());
+                    let v = self
+                        .eval(&a.value, f)
+                        .unwrap_or_else(|_| Value::Str(a.text.clone()));
+                    self.set_item(&ann, Value::Str(a.name.clone()), v)?;
+                }
+                if let Some(a) = &a.assign {
+                    let v = self.eval(&a.1, f)?;
+                    self.store(&a.0, v, f)?;
+                }
+            }
             StK::If(branches, orelse) => {
                 for (test, body) in branches {
                     let c = self.eval(test, f)?;

@@ -1,10 +1,11 @@
 //! Python's own library: the builtin functions and types (`builtins`), the
 //! methods of `str`, `list`, `tuple`, `dict` and `set`, and the modules
 //! `math`, `random`, `sys`, `time`, `gc`, `os`, `itertools` and
-//! `functools`.
+//! `functools`, `dataclasses`.
 
 pub mod builtins;
 pub mod containers;
+pub mod dataclasses;
 pub mod descriptors;
 pub mod future;
 pub mod gc;
@@ -65,6 +66,7 @@ pub fn install(it: &mut Interp) {
     os::install(it);
     future::install(it);
     descriptors::install(it);
+    dataclasses::install(it);
 }
 
 /// An int argument where CPython takes an index (`randint(a, b)`, `comb(n, k)`).
