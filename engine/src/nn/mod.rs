@@ -155,15 +155,26 @@ pub trait ModuleExt: Module {
     /// module's parameters, then its buffers, then its children's.
     fn state_dict(&self) -> StateDict {
         let mut sd = StateDict::new();
-        walk_modules(self.as_dyn(), "", &mut |prefix, m| {
-            m.visit_parameters(&mut |name, p| sd.insert(join(prefix, name), p.detach()));
+        for (k, t) in self.state_entries() {
+            sd.insert(k, t.detach());
+        }
+        sd
+    }
+
+    /// The tensors `state_dict` holds, undetached: parameters and persistent
+    /// buffers under every path to them (a module used twice appears under
+    /// both names, as in PyTorch, unlike `named_parameters`).
+    fn state_entries(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        walk_paths(self.as_dyn(), "", &mut |prefix, m| {
+            m.visit_parameters(&mut |name, p| out.push((join(prefix, name), p.clone())));
             m.visit_buffers(&mut |name, b, persistent| {
                 if persistent {
-                    sd.insert(join(prefix, name), b.detach())
+                    out.push((join(prefix, name), b.clone()))
                 }
             });
         });
-        sd
+        out
     }
 
     /// `load_state_dict(sd, strict)`: copies values into the parameters in
@@ -334,6 +345,31 @@ fn collect_params(
         }
     });
     m.visit_children(&mut |name, c| collect_params(c, &join(prefix, name), out, seen, visited));
+}
+
+/// Calls `f(prefix, module)` for `m` and every descendant, depth first,
+/// under every path to it (a module met again below itself is skipped).
+fn walk_paths(m: &dyn Module, prefix: &str, f: &mut dyn FnMut(&str, &dyn Module)) {
+    fn go(
+        m: &dyn Module,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, &dyn Module),
+        above: &mut Vec<usize>,
+    ) {
+        let id = m.module_id();
+        if let Some(id) = id {
+            if above.contains(&id) {
+                return;
+            }
+            above.push(id);
+        }
+        f(prefix, m);
+        m.visit_children(&mut |name, c| go(c, &join(prefix, name), f, above));
+        if id.is_some() {
+            above.pop();
+        }
+    }
+    go(m, prefix, f, &mut Vec::new());
 }
 
 /// Calls `f(prefix, module)` for `m` and every descendant, depth first,

@@ -114,7 +114,7 @@ pub struct IncompatibleKeys {
 }
 
 pub(super) fn load(m: &dyn Module, sd: &StateDict, strict: bool) -> Result<IncompatibleKeys> {
-    let own = super::ModuleExt::named_parameters(m);
+    let own = super::ModuleExt::state_entries(m);
     load_named(&m.type_name(), &own, sd, strict)
 }
 

@@ -125,7 +125,10 @@ impl Interp {
                 Some(c) => c.class.clone(),
                 None => t.tuple.clone(),
             },
-            Value::Dict(_) => t.dict.clone(),
+            Value::Dict(d) => match &d.borrow().kind {
+                Some(k) => k.class.clone(),
+                None => t.dict.clone(),
+            },
             Value::Set(_) => t.set.clone(),
             Value::Range(_) => t.range.clone(),
             Value::Slice(_) => t.slice.clone(),

@@ -48,6 +48,17 @@ pub struct Dict {
     entries: Vec<Option<(Value, Value)>>,
     index: HashMap<Key, usize>,
     live: usize,
+    /// For a dict of a subclass of `dict` (`defaultdict`, `OrderedDict`,
+    /// `Counter`): its class and state.
+    pub kind: Option<Rc<DictKind>>,
+}
+
+/// What a dict of a `dict` subclass carries: its class (whose methods and
+/// `__missing__`/`__repr__` apply before dict's) and a defaultdict's
+/// `default_factory`.
+pub struct DictKind {
+    pub class: Rc<super::value::Class>,
+    pub factory: std::cell::RefCell<Value>,
 }
 
 impl Dict {

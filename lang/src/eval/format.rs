@@ -509,21 +509,24 @@ impl Interp {
                     format!("{}({})", c.class.name, parts.join(", "))
                 }
             },
-            Value::Dict(d) => {
-                let items: Vec<(Value, Value)> = d
-                    .borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                let key = Rc::as_ptr(d) as *const () as usize;
-                self.repr_once(key, "{...}", |it| {
-                    let mut parts = Vec::new();
-                    for (k, v) in items {
-                        parts.push(format!("{}: {}", it.repr(&k)?, it.repr(&v)?));
-                    }
-                    Ok(format!("{{{}}}", parts.join(", ")))
-                })?
+            Value::Dict(d) if d.borrow().kind.is_some() => {
+                let class = d.borrow().kind.as_ref().map(|k| k.class.clone());
+                match class.and_then(|c| c.lookup("__repr__")) {
+                    // The class's own repr guards against meeting the dict
+                    // inside itself.
+                    Some(r) => match self.call(&r, super::call::Args::new(vec![v.clone()]))? {
+                        Value::Str(s) => s.to_string(),
+                        other => {
+                            return Err(super::error::type_error(format!(
+                                "__repr__ returned non-string (type {})",
+                                other.type_name()
+                            )))
+                        }
+                    },
+                    None => self.dict_repr(d)?,
+                }
             }
+            Value::Dict(d) => self.dict_repr(d)?,
             Value::Set(d) => {
                 let items = d.borrow().keys();
                 if items.is_empty() {
@@ -604,11 +607,27 @@ impl Interp {
             Value::Cell(_) | Value::Unbound => "<cell>".into(),
         })
     }
+    /// `{k: v, ...}` (a dict met again inside itself: `{...}`).
+    pub fn dict_repr(&mut self, d: &Rc<std::cell::RefCell<super::dict::Dict>>) -> PyResult<String> {
+        let items: Vec<(Value, Value)> = d
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let key = Rc::as_ptr(d) as *const () as usize;
+        self.repr_once(key, "{...}", |it| {
+            let mut parts = Vec::new();
+            for (k, v) in items {
+                parts.push(format!("{}: {}", it.repr(&k)?, it.repr(&v)?));
+            }
+            Ok(format!("{{{}}}", parts.join(", ")))
+        })
+    }
 
     /// Builds the repr of the container at `key` with `f`, or `placeholder`
     /// when that container is already being printed (it contains itself).
     /// Deep nesting shares the call depth limit: RecursionError, no crash.
-    fn repr_once(
+    pub(crate) fn repr_once(
         &mut self,
         key: usize,
         placeholder: &str,

@@ -63,12 +63,19 @@ impl Interp {
             }
             (Value::Dict(d), _) => {
                 let key = hash_key(i)?;
-                d.borrow().get(&key).cloned().ok_or_else(|| {
-                    super::error::PyErr::new(make_exception(
-                        super::error::exc_class("KeyError"),
-                        vec![i.clone()],
-                    ))
-                })
+                let found = d.borrow().get(&key).cloned();
+                if let Some(x) = found {
+                    return Ok(x);
+                }
+                // A dict subclass's `__missing__` (defaultdict, Counter).
+                let class = d.borrow().kind.as_ref().map(|k| k.class.clone());
+                if let Some(missing) = class.and_then(|c| c.lookup("__missing__")) {
+                    return self.call(&missing, super::call::Args::new(vec![v.clone(), i.clone()]));
+                }
+                Err(super::error::PyErr::new(make_exception(
+                    super::error::exc_class("KeyError"),
+                    vec![i.clone()],
+                )))
             }
             (Value::List(_) | Value::Tuple(_) | Value::Str(_), Value::Bool(b)) => {
                 self.get_item(v, &Value::Int(*b as i64))

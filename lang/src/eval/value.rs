@@ -394,7 +394,10 @@ impl Value {
                 None => "tuple".into(),
                 Some(c) => c.class.name.to_string(),
             },
-            Value::Dict(_) => "dict".into(),
+            Value::Dict(d) => match &d.borrow().kind {
+                Some(k) => k.class.name.to_string(),
+                None => "dict".into(),
+            },
             Value::Set(_) => "set".into(),
             Value::Function(_) => "function".into(),
             Value::BoundMethod(_) => "method".into(),

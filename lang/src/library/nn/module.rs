@@ -642,7 +642,7 @@ fn state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let keep_vars = it.truthy(b.value(4))?;
     let sd = LangModule(inst.clone()).state_dict();
     if prefix.is_empty() && !keep_vars {
-        return Ok(dict_of(&sd));
+        return Ok(crate::library::python::collections::ordered(dict_of(&sd)));
     }
     // keep_vars: the parameters themselves rather than detached aliases.
     let live: Vec<(String, Tensor)> = if keep_vars {
@@ -658,7 +658,7 @@ fn state_dict(it: &mut Interp, b: Bound) -> PyResult<Value> {
             .map_or_else(|| t.clone(), |(_, p)| p.clone());
         out.insert(format!("{prefix}{k}"), t);
     }
-    Ok(dict_of(&out))
+    Ok(crate::library::python::collections::ordered(dict_of(&out)))
 }
 
 /// A dict of tensors as an engine state dict.

@@ -741,12 +741,16 @@ fn ord(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn callable(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    let v = b.value(0);
-    Ok(Value::Bool(match v {
+    Ok(Value::Bool(is_callable(it, b.value(0))))
+}
+
+/// `callable(v)`.
+pub fn is_callable(it: &mut Interp, v: &Value) -> bool {
+    match v {
         Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_) => true,
         Value::Instance(_) | Value::Object(_) => it.class_of(v).has("__call__"),
         _ => false,
-    }))
+    }
 }
 
 fn super_(_: &mut Interp, b: Bound) -> PyResult<Value> {

@@ -1,9 +1,10 @@
 //! Python's own library: the builtin functions and types (`builtins`), the
 //! methods of `str`, `list`, `tuple`, `dict` and `set`, and the modules
 //! `math`, `random`, `sys`, `time`, `gc`, `os`, `itertools` and
-//! `functools`, `dataclasses`.
+//! `functools`, `dataclasses`, `collections`.
 
 pub mod builtins;
+pub mod collections;
 pub mod containers;
 pub mod dataclasses;
 pub mod descriptors;
@@ -67,6 +68,7 @@ pub fn install(it: &mut Interp) {
     future::install(it);
     descriptors::install(it);
     dataclasses::install(it);
+    collections::install(it);
 }
 
 /// An int argument where CPython takes an index (`randint(a, b)`, `comb(n, k)`).
