@@ -565,3 +565,39 @@ fn linear_algebra() {
         &[leaf(&[2, 3], 0.5, 1.5, 54)],
     );
 }
+
+#[test]
+fn repeat_interleave_unbind_and_inplace_scatter_match_finite_differences() {
+    let x = leaf(&[2, 3], -1.0, 1.0, 11);
+    check("repeat_interleave(2, dim=0)", |t| t[0].repeat_interleave(&[2], Some(0)), std::slice::from_ref(&x));
+    check("repeat_interleave([1,0,2], dim=1)", |t| t[0].repeat_interleave(&[1, 0, 2], Some(1)), std::slice::from_ref(&x));
+    check("repeat_interleave(3) flat", |t| t[0].repeat_interleave(&[3], None), std::slice::from_ref(&x));
+    check(
+        "unbind(1)",
+        |t| {
+            let p = t[0].unbind(1)?;
+            p[0].mul_scalar(2.0)?.add(&p[2])
+        },
+        std::slice::from_ref(&x),
+    );
+    let src = leaf(&[1, 3], -1.0, 1.0, 12);
+    let idx = Tensor::from_vec(vec![1i64, 0, 1], &[1, 3]).unwrap();
+    check(
+        "scatter_ (in place, through a clone)",
+        |t| {
+            let y = t[0].mul_scalar(1.5)?;
+            y.scatter_(0, &idx, &t[1])?;
+            Ok(y)
+        },
+        &[x.clone(), src],
+    );
+    check(
+        "scatter_ value (in place)",
+        |t| {
+            let y = t[0].mul_scalar(1.0)?;
+            y.scatter_value_(0, &idx, 2.0)?;
+            Ok(y)
+        },
+        std::slice::from_ref(&x),
+    );
+}

@@ -275,6 +275,21 @@ impl Tensor {
         self.scatter_impl(dim, index, &src, false)
     }
 
+    /// `x.scatter_(dim, index, src)`: in place.
+    pub fn scatter_(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
+        self.apply_inplace(&[src], |x| x.scatter(dim, index, src))
+    }
+
+    /// `x.scatter_(dim, index, value)` with a scalar: in place.
+    pub fn scatter_value_(&self, dim: i64, index: &Tensor, value: f64) -> Result<()> {
+        self.apply_inplace(&[], |x| x.scatter_value(dim, index, value))
+    }
+
+    /// `x.scatter_add_(dim, index, src)`: in place.
+    pub fn scatter_add_(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
+        self.apply_inplace(&[src], |x| x.scatter_add(dim, index, src))
+    }
+
     /// `x.scatter_add(dim, index, src)` (out of place).
     pub fn scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
         self.scatter_impl(dim, index, src, true)

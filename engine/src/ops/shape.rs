@@ -349,6 +349,48 @@ impl Tensor {
         self.split(n.div_ceil(chunks), d as i64)
     }
 
+    /// `x.repeat_interleave(repeats, dim)`: each slice along `dim` (each
+    /// element of the flattened tensor when `dim` is None) repeated, one
+    /// count for all (`repeats` of length 1) or one per slice. Made of
+    /// `index_select`, so the gradient sums the copies.
+    pub fn repeat_interleave(&self, repeats: &[usize], dim: Option<i64>) -> Result<Tensor> {
+        let (x, d) = match dim {
+            Some(d) => (self.clone(), normalize_dim("repeat_interleave", d, self.dim().max(1))?),
+            None => (self.reshape(&[-1])?, 0),
+        };
+        let x = if x.dim() == 0 { x.reshape(&[1])? } else { x };
+        let n = x.size_at(d);
+        if repeats.len() != 1 && repeats.len() != n {
+            return Err(Error::invalid(format!(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = {} and input.size({d}) = {n}",
+                repeats.len()
+            )));
+        }
+        if let [r] = repeats {
+            // One count for all, as PyTorch: unsqueeze, expand, copy, view
+            // (so the node is `ViewBackward0`).
+            let mut wide: Vec<i64> = x.shape().iter().map(|&s| s as i64).collect();
+            wide.insert(d + 1, *r as i64);
+            let mut out: Vec<i64> = x.shape().iter().map(|&s| s as i64).collect();
+            out[d] = out[d].saturating_mul(*r as i64);
+            crate::shape::checked_numel(&out.iter().map(|&s| s as usize).collect::<Vec<_>>())?;
+            return x
+                .unsqueeze(d as i64 + 1)?
+                .expand(&wide)?
+                .contiguous()?
+                .view(&out);
+        }
+        let count = |i: usize| repeats[i];
+        let total = (0..n).try_fold(0usize, |acc, i| acc.checked_add(count(i)));
+        let total = total.ok_or_else(|| Error::invalid("repeat_interleave: too many repeats"))?;
+        let mut idx: Vec<i64> = Vec::with_capacity(total);
+        for i in 0..n {
+            idx.extend(std::iter::repeat_n(i as i64, count(i)));
+        }
+        let index = Tensor::from_vec(idx, &[total])?;
+        x.index_select(d as i64, &index)
+    }
+
     /// `x.repeat(*repeats)`: tiles the tensor; `repeats` may have more
     /// entries than `x` has dims (leading ones are added). Records
     /// `RepeatBackward0`.

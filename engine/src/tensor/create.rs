@@ -135,9 +135,11 @@ impl Tensor {
                 if steps == 1 {
                     s
                 } else if i < half {
-                    op(s + op(step * i as f64))
+                    // One rounding of start + step * i, as PyTorch's
+                    // kernel gets from a fused multiply-add.
+                    op(step.mul_add(i as f64, s))
                 } else {
-                    op(e - op(step * (last - i) as f64))
+                    op((-step).mul_add((last - i) as f64, e))
                 }
             }));
         };

@@ -346,6 +346,14 @@ impl Tensor {
         self.alias(self.0.layout.clone())
     }
 
+    /// `x.detach_()`: cuts this tensor from its graph in place (no
+    /// `grad_fn`, `requires_grad` off), as PyTorch's.
+    pub fn detach_(&self) {
+        let mut m = self.meta();
+        m.grad_fn = None;
+        m.requires_grad = false;
+    }
+
     /// A detached alias that keeps no graph alive (what saved tensors hold).
     pub(crate) fn detached_alias(&self) -> Tensor {
         self.detach()

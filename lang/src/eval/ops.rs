@@ -255,6 +255,10 @@ impl Interp {
                 BinOp::MatMul => Err(unsupported(op, &l, &r)),
             };
         }
+        // `str % x` formats whatever x is (a tensor's `%f` reads its number).
+        if let (BinOp::Mod, Value::Str(fmt)) = (op, &l) {
+            return Ok(Value::str(&self.percent_format(fmt, &r)?));
+        }
         if is_user_type(&l) || is_user_type(&r) {
             return self.binary_dispatch(op, &l, &r);
         }

@@ -104,6 +104,7 @@ fn autograd_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
 pub const METHODS: &[Row] = &[
     row("backward(Tensor input, Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False, object inputs=None)", "Computes the gradients of this tensor with respect to the leaves, accumulating them into their .grad.", backward),
     row("requires_grad_(Tensor input, bool requires_grad=True)", "Sets requires_grad in place; returns the tensor.", requires_grad_),
+    row("detach_(Tensor input)", "Cuts this tensor from its graph in place; returns it.", detach_),
     row("retain_grad(Tensor input)", "Keeps .grad for this non-leaf tensor after backward().", retain_grad),
     row("register_hook(Tensor input, object hook)", "hook(grad) runs when this tensor's gradient is computed and may return a replacement; returns a handle with remove().\n\n>>> h = y.register_hook(lambda g: g * 2)", super::function::register_hook),
 ];
@@ -135,6 +136,11 @@ fn backward(it: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn requires_grad_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     b.tensor(0)?.set_requires_grad(b.bool(1)?).py()?;
+    Ok(b.value(0).clone())
+}
+
+fn detach_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    b.tensor(0)?.detach_();
     Ok(b.value(0).clone())
 }
 
@@ -306,9 +312,45 @@ pub const NODE_METHODS: &[Row] = &[row(
 )];
 
 fn node_name(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    match b.value(0).downcast::<NodeRef>() {
-        Some(n) => Ok(Value::str(n.0.name())),
+    if let Some(n) = b.value(0).downcast::<NodeRef>() {
+        return Ok(Value::str(n.0.name()));
+    }
+    match b.value(0).downcast::<AccumulateGrad>() {
+        Some(_) => Ok(Value::str("torch::autograd::AccumulateGrad")),
         None => Err(type_error("name() of a non-node")),
+    }
+}
+
+/// The node PyTorch shows where a gradient reaches a leaf
+/// (`next_functions` of a node fed by a parameter): `.variable` is the leaf.
+pub struct AccumulateGrad(pub Tensor);
+
+impl Object for AccumulateGrad {
+    fn class(&self) -> Rc<Class> {
+        node_class("AccumulateGrad")
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn repr(&self, _: &mut Interp) -> PyResult<String> {
+        Ok(format!(
+            "<AccumulateGrad object at 0x{:x}>",
+            self.0.id() * 16 + 0x7e00_0000_0000
+        ))
+    }
+    fn getattr(&self, _: &mut Interp, _: &Value, name: &str) -> PyResult<Option<Value>> {
+        Ok(match name {
+            "variable" => Some(value(self.0.clone())),
+            "next_functions" => Some(Value::tuple(vec![])),
+            "__name__" => Some(Value::str("AccumulateGrad")),
+            _ => None,
+        })
+    }
+    fn identity(&self) -> Option<usize> {
+        Some(self.0.id() as usize)
+    }
+    fn dir(&self) -> Vec<&'static str> {
+        vec!["variable", "next_functions"]
     }
 }
 
@@ -320,7 +362,8 @@ fn next_functions(node: &Node) -> Value {
             .map(|e| {
                 let v = match e {
                     Edge::Node(n) => Value::object(NodeRef(n.clone())),
-                    _ => Value::None,
+                    Edge::Leaf(t) => Value::object(AccumulateGrad(t.clone())),
+                    Edge::None => Value::None,
                 };
                 Value::tuple(vec![v, Value::Int(0)])
             })
@@ -335,23 +378,27 @@ thread_local! {
         RefCell::new(std::collections::HashMap::new());
 }
 
+/// The class of nodes called `name`, deriving from `Node`.
+fn node_class(name: &'static str) -> Rc<Class> {
+    NODE_CLASSES.with(|m| {
+        m.borrow_mut()
+            .entry(name)
+            .or_insert_with(|| {
+                let base = class_in(&NODE, "Node");
+                Class::new(
+                    name,
+                    vec![base],
+                    crate::eval::value::ClassKind::Object,
+                    "builtins",
+                )
+            })
+            .clone()
+    })
+}
+
 impl Object for NodeRef {
     fn class(&self) -> Rc<Class> {
-        let name = self.0.name();
-        NODE_CLASSES.with(|m| {
-            m.borrow_mut()
-                .entry(name)
-                .or_insert_with(|| {
-                    let base = class_in(&NODE, "Node");
-                    Class::new(
-                        name,
-                        vec![base],
-                        crate::eval::value::ClassKind::Object,
-                        "builtins",
-                    )
-                })
-                .clone()
-        })
+        node_class(self.0.name())
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

@@ -2,7 +2,9 @@
 //! all of PyTorch's cases, its einsum), matrix helpers `diag trace roll
 //! lerp cdist` and counting `bincount histc unique`.
 
+use super::pointwise::with_out;
 use super::tensor::ok;
+use crate::library::EngineResult;
 use crate::bind::{raw, row, Bound, Row};
 use crate::eval::call::Args;
 use crate::eval::error::{exc, type_error, PyResult};
@@ -12,9 +14,9 @@ use tinytorch::Tensor;
 
 #[rustfmt::skip]
 pub const BOTH: &[Row] = &[
-    row("matmul(Tensor input, Tensor other)", "The matrix product, with PyTorch's rules for 1-D and batched operands.", matmul),
-    row("mm(Tensor input, Tensor mat2)", "The product of two matrices.", mm),
-    row("bmm(Tensor input, Tensor mat2)", "Batched matrix products of two 3-D tensors.", bmm),
+    row("matmul(Tensor input, Tensor other, *, Tensor? out=None)", "The matrix product, with PyTorch's rules for 1-D and batched operands.", matmul),
+    row("mm(Tensor input, Tensor mat2, *, Tensor? out=None)", "The product of two matrices.", mm),
+    row("bmm(Tensor input, Tensor mat2, *, Tensor? out=None)", "Batched matrix products of two 3-D tensors.", bmm),
     row("dot(Tensor input, Tensor tensor)", "The dot product of two 1-D tensors.", dot),
     row("outer(Tensor input, Tensor vec2)", "The outer product of two 1-D tensors.", outer),
     row("mv(Tensor input, Tensor vec)", "Matrix times vector: [n, m] @ [m] -> [n].", mv),
@@ -96,15 +98,15 @@ fn cdist(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn matmul(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.matmul(b.tensor(1)?))
+    with_out(&b, 2, b.tensor(0)?.matmul(b.tensor(1)?).py()?)
 }
 
 fn mm(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.mm(b.tensor(1)?))
+    with_out(&b, 2, b.tensor(0)?.mm(b.tensor(1)?).py()?)
 }
 
 fn bmm(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.bmm(b.tensor(1)?))
+    with_out(&b, 2, b.tensor(0)?.bmm(b.tensor(1)?).py()?)
 }
 
 fn dot(_: &mut Interp, b: Bound) -> PyResult<Value> {

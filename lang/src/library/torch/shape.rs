@@ -39,6 +39,8 @@ pub const BOTH: &[Row] = &[
     row("gather(Tensor input, int dim, Tensor index, *, bool sparse_grad=False)", "Values picked along dim by index (index's shape).", gather),
     row("scatter(Tensor input, int dim, Tensor index, Tensor src) | scatter(Tensor input, int dim, Tensor index, Scalar value)", "A copy with src (or value) written along dim at index.", scatter),
     row("scatter_add(Tensor input, int dim, Tensor index, Tensor src)", "A copy with src added along dim at index.", scatter_add),
+    row("unbind(Tensor input, int dim=0)", "The slices along dim, as a tuple (the dim removed).\n\n>>> torch.unbind(torch.zeros(2, 3), 1)[0].shape\ntorch.Size([2])", unbind),
+    row("repeat_interleave(Tensor input, Tensor repeats, int? dim=None, *, int? output_size=None) | repeat_interleave(Tensor input, int repeats, int? dim=None, *, int? output_size=None) | repeat_interleave(Tensor repeats, *, int? output_size=None)", "Each element (or slice along dim) repeated, one count for all or one per element; of one tensor of counts, its indices repeated.\n\n>>> torch.tensor([1, 2]).repeat_interleave(2)\ntensor([1, 1, 2, 2])", repeat_interleave),
 ];
 
 #[rustfmt::skip]
@@ -49,6 +51,8 @@ pub const METHODS: &[Row] = &[
     row("expand(Tensor input, int[] size)", "A broadcast view; -1 keeps a dim's size.", expand),
     row("expand_as(Tensor input, Tensor other)", "A broadcast view in other's shape.", expand_as),
     row("repeat(Tensor input, int[] repeats)", "The tensor tiled repeats times along each dim.", repeat),
+    row("scatter_(Tensor input, int dim, Tensor index, Tensor src) | scatter_(Tensor input, int dim, Tensor index, Scalar value)", "In-place scatter: src (or value) written along dim at index.", scatter_),
+    row("scatter_add_(Tensor input, int dim, Tensor index, Tensor src)", "In-place scatter_add.", scatter_add_),
 ];
 
 #[rustfmt::skip]
@@ -199,6 +203,62 @@ fn scatter(_: &mut Interp, b: Bound) -> PyResult<Value> {
 fn scatter_add(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(b.tensor(0)?
         .scatter_add(b.int(1)?, b.tensor(2)?, b.tensor(3)?))
+}
+
+fn unbind(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let parts = b.tensor(0)?.unbind(b.int(1)?).py()?;
+    Ok(Value::tuple(parts.into_iter().map(super::tensor::value).collect()))
+}
+
+fn scatter_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let t = b.tensor(0)?;
+    if b.overload == 0 {
+        t.scatter_(b.int(1)?, b.tensor(2)?, b.tensor(3)?).py()?;
+    } else {
+        t.scatter_value_(b.int(1)?, b.tensor(2)?, b.float(3)?).py()?;
+    }
+    Ok(b.value(0).clone())
+}
+
+fn scatter_add_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    b.tensor(0)?
+        .scatter_add_(b.int(1)?, b.tensor(2)?, b.tensor(3)?)
+        .py()?;
+    Ok(b.value(0).clone())
+}
+
+fn repeat_interleave(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let counts = |t: &Tensor| -> PyResult<Vec<usize>> {
+        if t.dtype().is_float() || t.dim() > 1 {
+            return Err(crate::eval::error::exc(
+                "RuntimeError",
+                "repeats has to be a Long tensor of at most one dimension",
+            ));
+        }
+        let v = t.to_vec_f64().py()?;
+        if v.iter().any(|&x| x < 0.0) {
+            return Err(crate::eval::error::exc("RuntimeError", "repeats can not be negative"));
+        }
+        Ok(v.into_iter().map(|x| x as usize).collect())
+    };
+    match b.overload {
+        0 => {
+            let r = counts(b.tensor(1)?)?;
+            ok(b.tensor(0)?.repeat_interleave(&r, b.opt_int(2)?))
+        }
+        1 => {
+            let n = b.int(1)?;
+            if n < 0 {
+                return Err(crate::eval::error::exc("RuntimeError", "repeats can not be negative"));
+            }
+            ok(b.tensor(0)?.repeat_interleave(&[n as usize], b.opt_int(2)?))
+        }
+        _ => {
+            let r = counts(b.tensor(0)?)?;
+            let idx = Tensor::arange(0.0, r.len() as f64, 1.0, tinytorch::DType::I64, b.tensor(0)?.device()).py()?;
+            ok(idx.repeat_interleave(&r, None))
+        }
+    }
 }
 
 fn view_as(_: &mut Interp, b: Bound) -> PyResult<Value> {
