@@ -569,9 +569,21 @@ fn linear_algebra() {
 #[test]
 fn repeat_interleave_unbind_and_inplace_scatter_match_finite_differences() {
     let x = leaf(&[2, 3], -1.0, 1.0, 11);
-    check("repeat_interleave(2, dim=0)", |t| t[0].repeat_interleave(&[2], Some(0)), std::slice::from_ref(&x));
-    check("repeat_interleave([1,0,2], dim=1)", |t| t[0].repeat_interleave(&[1, 0, 2], Some(1)), std::slice::from_ref(&x));
-    check("repeat_interleave(3) flat", |t| t[0].repeat_interleave(&[3], None), std::slice::from_ref(&x));
+    check(
+        "repeat_interleave(2, dim=0)",
+        |t| t[0].repeat_interleave(&[2], Some(0)),
+        std::slice::from_ref(&x),
+    );
+    check(
+        "repeat_interleave([1,0,2], dim=1)",
+        |t| t[0].repeat_interleave(&[1, 0, 2], Some(1)),
+        std::slice::from_ref(&x),
+    );
+    check(
+        "repeat_interleave(3) flat",
+        |t| t[0].repeat_interleave(&[3], None),
+        std::slice::from_ref(&x),
+    );
     check(
         "unbind(1)",
         |t| {

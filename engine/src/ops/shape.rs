@@ -355,7 +355,10 @@ impl Tensor {
     /// `index_select`, so the gradient sums the copies.
     pub fn repeat_interleave(&self, repeats: &[usize], dim: Option<i64>) -> Result<Tensor> {
         let (x, d) = match dim {
-            Some(d) => (self.clone(), normalize_dim("repeat_interleave", d, self.dim().max(1))?),
+            Some(d) => (
+                self.clone(),
+                normalize_dim("repeat_interleave", d, self.dim().max(1))?,
+            ),
             None => (self.reshape(&[-1])?, 0),
         };
         let x = if x.dim() == 0 { x.reshape(&[1])? } else { x };

@@ -358,7 +358,9 @@ impl Tensor {
     /// `x.unbind(dim)`: every slice along `dim` (the dim removed), as views.
     pub fn unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
         if self.dim() == 0 {
-            return Err(Error::invalid("Dimension specified as 0 but tensor has no dimensions"));
+            return Err(Error::invalid(
+                "Dimension specified as 0 but tensor has no dimensions",
+            ));
         }
         let d = normalize_dim("unbind", dim, self.dim())?;
         Ok((0..self.size_at(d))

@@ -83,6 +83,13 @@ values {
         int: |a, b| pick(b <= Int::zero(), Int::zero(), a);
         cuda: "b <= (acc_t)0 ? (acc_t)0 : a";
     }
+    /// `tanh_backward(grad, y)`: `grad * (1 - y^2)` with `1 - y^2` rounded
+    /// once (a fused multiply-add), as PyTorch's CPU kernel computes it.
+    TanhGrad {
+        float: |a, b| a * (-b).mul_add(b, lit(1.0));
+        ints: refuse;
+        cuda: "a * fma(-b, b, (acc_t)1)";
+    }
     BitAnd {
         int: |a, b| a.and(b);
         cuda: "a & b";

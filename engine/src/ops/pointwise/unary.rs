@@ -235,7 +235,16 @@ values {
         float: |x| x.tanh();
         ints: promote;
         cuda: "tanh(x)";
-        grad: TanhBackward0 result |g, y| g.mul(&y.mul(y)?.rsub_scalar(1.0)?);
+        // g (1 - y^2): one fused pass (PyTorch's rounding), or recorded ops
+        // when the backward itself is recorded
+        grad: TanhBackward0 result |g, y| {
+            if crate::autograd::is_grad_enabled() || !g.dtype().is_float() {
+                g.mul(&y.mul(y)?.rsub_scalar(1.0)?)
+            } else {
+                let y = y.to_dtype(g.dtype())?;
+                crate::ops::binary::raw_binary(g, &y, super::BinaryOp::TanhGrad)
+            }
+        };
     }
     /// The inverse hyperbolic sine.
     Asinh {

@@ -4,12 +4,12 @@
 
 use super::pointwise::with_out;
 use super::tensor::ok;
-use crate::library::EngineResult;
 use crate::bind::{raw, row, Bound, Row};
 use crate::eval::call::Args;
 use crate::eval::error::{exc, type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
+use crate::library::EngineResult;
 use tinytorch::Tensor;
 
 #[rustfmt::skip]

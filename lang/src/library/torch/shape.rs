@@ -207,7 +207,9 @@ fn scatter_add(_: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn unbind(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let parts = b.tensor(0)?.unbind(b.int(1)?).py()?;
-    Ok(Value::tuple(parts.into_iter().map(super::tensor::value).collect()))
+    Ok(Value::tuple(
+        parts.into_iter().map(super::tensor::value).collect(),
+    ))
 }
 
 fn scatter_(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -215,7 +217,8 @@ fn scatter_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     if b.overload == 0 {
         t.scatter_(b.int(1)?, b.tensor(2)?, b.tensor(3)?).py()?;
     } else {
-        t.scatter_value_(b.int(1)?, b.tensor(2)?, b.float(3)?).py()?;
+        t.scatter_value_(b.int(1)?, b.tensor(2)?, b.float(3)?)
+            .py()?;
     }
     Ok(b.value(0).clone())
 }
@@ -237,7 +240,10 @@ fn repeat_interleave(_: &mut Interp, b: Bound) -> PyResult<Value> {
         }
         let v = t.to_vec_f64().py()?;
         if v.iter().any(|&x| x < 0.0) {
-            return Err(crate::eval::error::exc("RuntimeError", "repeats can not be negative"));
+            return Err(crate::eval::error::exc(
+                "RuntimeError",
+                "repeats can not be negative",
+            ));
         }
         Ok(v.into_iter().map(|x| x as usize).collect())
     };
@@ -249,13 +255,23 @@ fn repeat_interleave(_: &mut Interp, b: Bound) -> PyResult<Value> {
         1 => {
             let n = b.int(1)?;
             if n < 0 {
-                return Err(crate::eval::error::exc("RuntimeError", "repeats can not be negative"));
+                return Err(crate::eval::error::exc(
+                    "RuntimeError",
+                    "repeats can not be negative",
+                ));
             }
             ok(b.tensor(0)?.repeat_interleave(&[n as usize], b.opt_int(2)?))
         }
         _ => {
             let r = counts(b.tensor(0)?)?;
-            let idx = Tensor::arange(0.0, r.len() as f64, 1.0, tinytorch::DType::I64, b.tensor(0)?.device()).py()?;
+            let idx = Tensor::arange(
+                0.0,
+                r.len() as f64,
+                1.0,
+                tinytorch::DType::I64,
+                b.tensor(0)?.device(),
+            )
+            .py()?;
             ok(idx.repeat_interleave(&r, None))
         }
     }
