@@ -388,7 +388,7 @@ impl Tensor {
         let total = total.ok_or_else(|| Error::invalid("repeat_interleave: too many repeats"))?;
         let mut idx: Vec<i64> = Vec::with_capacity(total);
         for i in 0..n {
-            idx.extend(std::iter::repeat_n(i as i64, count(i)));
+            idx.extend(std::iter::repeat(i as i64).take(count(i)));
         }
         let index = Tensor::from_vec(idx, &[total])?;
         x.index_select(d as i64, &index)
