@@ -292,4 +292,43 @@ impl Tensor {
         let cnt = Tensor::from_vec(counts, &[keep.len()])?.to_device(self.device())?;
         Ok((values.detach(), inv, cnt))
     }
+
+    /// `torch.unique(x, dim=d)`: the distinct slices along `dim`, in
+    /// lexicographic order, with the index of each input slice's distinct
+    /// slice and the counts (as [`Tensor::unique`]).
+    pub fn unique_dim(&self, dim: i64) -> Result<(Tensor, Tensor, Tensor)> {
+        let d = crate::shape::normalize_dim("unique", dim, self.dim())?;
+        let n = self.size_at(d);
+        let mut perm: Vec<i64> = vec![d as i64];
+        perm.extend((0..self.dim() as i64).filter(|&k| k != d as i64));
+        let moved = self.permute(&perm)?.contiguous()?;
+        let width = if n == 0 { 0 } else { moved.numel() / n };
+        let vals = moved.to_vec_f64()?;
+        let row = |i: usize| &vals[i * width..(i + 1) * width];
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            row(a)
+                .iter()
+                .zip(row(b))
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut keep: Vec<i64> = Vec::new();
+        let mut counts: Vec<i64> = Vec::new();
+        let mut inverse = vec![0i64; n];
+        for (k, &i) in order.iter().enumerate() {
+            if k == 0 || row(i) != row(order[k - 1]) {
+                keep.push(i as i64);
+                counts.push(0);
+            }
+            *counts.last_mut().expect("a group was opened") += 1;
+            inverse[i] = keep.len() as i64 - 1;
+        }
+        let idx = Tensor::from_vec(keep.clone(), &[keep.len()])?.to_device(self.device())?;
+        let values = self.detach().index_select(d as i64, &idx)?;
+        let inv = Tensor::from_vec(inverse, &[n])?.to_device(self.device())?;
+        let cnt = Tensor::from_vec(counts, &[keep.len()])?.to_device(self.device())?;
+        Ok((values, inv, cnt))
+    }
 }

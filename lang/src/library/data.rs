@@ -99,6 +99,32 @@ pub fn install(it: &mut Interp) {
     );
     crate::bind::into_class(&dl, DATA_LOADER, Style::Python);
     data.set("DataLoader", Value::Class(dl));
+    // PyTorch's submodules, for imports that name them
+    // (`from torch.utils.data.dataloader import DataLoader`).
+    for (sub, names) in [
+        ("dataloader", &["DataLoader"][..]),
+        ("dataset", &["Dataset", "TensorDataset"][..]),
+        (
+            "sampler",
+            &[
+                "Sampler",
+                "SequentialSampler",
+                "RandomSampler",
+                "BatchSampler",
+            ][..],
+        ),
+    ] {
+        let m = super::module(
+            it,
+            &format!("torch.utils.data.{sub}"),
+            "Part of torch.utils.data.",
+        );
+        for n in names {
+            if let Some(v) = data.get(n) {
+                m.set(n, v);
+            }
+        }
+    }
 }
 
 fn dataset_getitem(_: &mut Interp, b: Bound) -> PyResult<Value> {

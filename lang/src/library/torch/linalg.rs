@@ -73,16 +73,12 @@ fn histc(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn unique(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    if b.opt(4).is_some() {
-        return Err(exc(
-            "NotImplementedError",
-            "unique(dim=...) is not supported here; unique over the flattened tensor is",
-        ));
-    }
-    let (values, inverse, counts) = b
-        .tensor(0)?
-        .unique()
-        .map_err(|e| exc("RuntimeError", e.to_string()))?;
+    let t = b.tensor(0)?;
+    let r = match b.opt_int(4)? {
+        Some(d) => t.unique_dim(d),
+        None => t.unique(),
+    };
+    let (values, inverse, counts) = r.map_err(|e| exc("RuntimeError", e.to_string()))?;
     let (inv, cnt) = (b.bool(2)?, b.bool(3)?);
     let v = super::tensor::value;
     Ok(match (inv, cnt) {
