@@ -250,6 +250,24 @@ fn batch_norm_gradients() {
         },
         &[leaf(&[2, 3, 2, 2], 24), w.clone()],
     );
+    // Without affine parameters or running statistics (training only).
+    check(
+        |x| {
+            F::batch_norm(
+                &x[0],
+                &F::BatchNormArgs {
+                    running_mean: None,
+                    running_var: None,
+                    weight: None,
+                    bias: Some(&x[1]),
+                    training: true,
+                    momentum: 0.1,
+                    eps: 1e-5,
+                },
+            )
+        },
+        &[leaf(&[5, 3], 26), b.clone()],
+    );
 }
 
 #[test]

@@ -118,6 +118,10 @@ impl OutputSink for JupyterSink {
         self.show("update_display_data", d, Some(id));
     }
 
+    fn clear_output(&mut self, wait: bool) {
+        self.publish("clear_output", json!({ "wait": wait }));
+    }
+
     /// The first state of a bar is shown as a new output; later states
     /// replace it in place, at most every [`PROGRESS_INTERVAL`], and the
     /// closing state always.
@@ -194,6 +198,17 @@ mod tests {
         assert_eq!(m[1].content["transient"]["display_id"], id);
         assert_eq!(m[2].content["data"], json!({"text/plain": "plain"}));
         assert!(m[2].content.get("transient").is_none());
+    }
+
+    #[test]
+    fn clear_output_is_an_iopub_message_with_wait() {
+        let (mut s, rx) = sink();
+        s.clear_output(true);
+        let m = msgs(&rx);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].msg_type(), "clear_output");
+        assert_eq!(m[0].content, json!({"wait": true}));
+        assert_eq!(m[0].parent_header["msg_id"], "req-1");
     }
 
     #[test]

@@ -320,6 +320,44 @@ fn plot_sends_display_data() {
     assert!(pos("display_data") < pos("stream"));
 }
 
+/// `IPython.display`: `display` sends a display_data (a tensor with its
+/// HTML table), `clear_output(wait=True)` a clear_output message, in order.
+#[test]
+fn ipython_display_and_clear_output() {
+    let mut k = Kernel::start();
+    let (reply, out) = k.execute(
+        "from IPython.display import display, clear_output\nimport torch\ndisplay(torch.ones(2, 2), 'x')\nclear_output(wait=True)\ndisplay(3)",
+    );
+    assert_eq!(reply.content["status"], "ok");
+    let kinds: Vec<&str> = out
+        .iter()
+        .map(|m| m.msg_type())
+        .filter(|t| *t == "display_data" || *t == "clear_output")
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "display_data",
+            "display_data",
+            "clear_output",
+            "display_data"
+        ],
+        "{out:?}"
+    );
+    let shown: Vec<_> = out
+        .iter()
+        .filter(|m| m.msg_type() == "display_data")
+        .collect();
+    assert!(shown[0].content["data"]["text/html"]
+        .as_str()
+        .unwrap()
+        .contains("<table"));
+    assert_eq!(shown[1].content["data"]["text/plain"], "'x'");
+    assert_eq!(shown[2].content["data"]["text/plain"], "3");
+    let clear = out.iter().find(|m| m.msg_type() == "clear_output").unwrap();
+    assert_eq!(clear.content["wait"], true);
+}
+
 /// A `tqdm` bar is one output updated in place, ending at its final state.
 #[test]
 fn tqdm_updates_one_output_in_place() {

@@ -62,6 +62,10 @@ pub trait OutputSink: Send {
     fn update_display(&mut self, d: &Display, id: &str) {
         self.display(d, Some(id));
     }
+    /// `IPython.display.clear_output(wait)`: clears the running cell's
+    /// outputs (with `wait`, when the next output arrives). Nothing to clear
+    /// in a terminal or a buffer.
+    fn clear_output(&mut self, _wait: bool) {}
     /// A `tqdm` bar's new state; `id` is unique per bar, `done` once it
     /// closes. By default only the closed bar is written, as one line.
     fn progress(&mut self, _id: &str, p: &Progress, done: bool) {

@@ -18,6 +18,7 @@ pub mod data;
 pub mod errors;
 pub mod introspect;
 pub mod io;
+pub mod ipython;
 pub mod nn;
 pub mod optim;
 pub mod python;
@@ -40,6 +41,7 @@ pub fn install(it: &mut Interp) {
     io::install(it);
     viz::install(it);
     introspect::install(it);
+    ipython::install(it);
 }
 
 /// A module registered under its dotted name (and as an attribute of its

@@ -140,8 +140,12 @@ thread_local! {
 
 /// Shows `bundle`, or updates the output first shown under `display_id`.
 fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>) {
+    emit(it, Display::rich(bundle), display_id)
+}
+
+/// Shows `d`, or updates the output first shown under `display_id`.
+pub fn emit(it: &mut Interp, d: Display, display_id: Option<String>) {
     flush_closed(it);
-    let d = Display::rich(bundle);
     match display_id {
         None => it.out.display(&d, None),
         Some(id) => {

@@ -324,18 +324,19 @@ pub fn batch_norm(x: &Tensor, a: &BatchNormArgs) -> Result<Tensor> {
         }
     }
     let use_batch = a.training || a.running_mean.is_none() || a.running_var.is_none();
-    let y = if use_batch {
-        if count <= 1 && a.training {
-            return Err(Error::value(format!(
-                "Expected more than 1 value per channel when training, got input size {}",
-                crate::nn::state::torch_size(x.shape())
-            )));
-        }
-        let mean = x.mean_dims(&dims, true)?;
-        let centered = x.sub(&mean)?;
-        let var = centered.square()?.mean_dims(&dims, true)?;
-        if a.training {
-            with_no_grad(|| -> Result<()> {
+    if use_batch && count <= 1 && a.training {
+        return Err(Error::value(format!(
+            "Expected more than 1 value per channel when training, got input size {}",
+            crate::nn::state::torch_size(x.shape())
+        )));
+    }
+    // The forward without a graph: the statistics used (batch or running)
+    // as per-channel mean and 1/sqrt(var + eps), then one node.
+    let (y, mean, invstd) = with_no_grad(|| -> Result<(Tensor, Tensor, Tensor)> {
+        let (mean, var) = if use_batch {
+            let mean = x.mean_dims(&dims, true)?;
+            let var = x.sub(&mean)?.square()?.mean_dims(&dims, true)?;
+            if a.training {
                 let m = a.momentum;
                 if let Some(rm) = a.running_mean {
                     let new = rm
@@ -350,25 +351,76 @@ pub fn batch_norm(x: &Tensor, a: &BatchNormArgs) -> Result<Tensor> {
                     let new = rv.mul_scalar(1.0 - m)?.add(&unbiased.mul_scalar(m)?)?;
                     rv.copy_(&new)?;
                 }
-                Ok(())
-            })?;
+            }
+            (mean, var)
+        } else {
+            let (rm, rv) = (
+                a.running_mean.expect("checked above"),
+                a.running_var.expect("checked above"),
+            );
+            (
+                rm.reshape(&per_channel)?.clone(),
+                rv.reshape(&per_channel)?.clone(),
+            )
+        };
+        let std = var.add_scalar(a.eps)?.sqrt()?;
+        let mut y = x.sub(&mean)?.div(&std)?;
+        if let Some(w) = a.weight {
+            y = y.mul(&w.reshape(&per_channel)?)?;
         }
-        centered.div(&var.add_scalar(a.eps)?.sqrt()?)?
-    } else {
-        let (rm, rv) = (
-            a.running_mean.expect("checked above"),
-            a.running_var.expect("checked above"),
-        );
-        let mean = rm.reshape(&per_channel)?;
-        let std = rv.reshape(&per_channel)?.add_scalar(a.eps)?.sqrt()?;
-        x.sub(&mean)?.div(&std)?
-    };
-    let y = match a.weight {
-        Some(w) => y.mul(&w.reshape(&per_channel)?)?,
-        None => y,
-    };
-    match a.bias {
-        Some(b) => y.add(&b.reshape(&per_channel)?),
-        None => Ok(y),
-    }
+        if let Some(b) = a.bias {
+            y = y.add(&b.reshape(&per_channel)?)?;
+        }
+        Ok((y, mean.detach(), std.reciprocal()?))
+    })?;
+    let mut inputs = vec![x];
+    inputs.extend(a.weight);
+    inputs.extend(a.bias);
+    let sx = SavedTensor::new("input", x);
+    let sw = a.weight.map(|w| SavedTensor::new("weight", w));
+    let mut saved = vec![sx.clone()];
+    saved.extend(sw.clone());
+    let (has_w, has_b) = (a.weight.is_some(), a.bias.is_some());
+    const NAME: &str = "NativeBatchNormBackward0";
+    Ok(record(y, NAME, &inputs, saved, move |g, need| {
+        // x^ = (x - mean) invstd, y = w x^ + b:
+        // db = sum g, dw = sum g x^, and dx = w invstd (g - mean(g) -
+        // x^ mean(g x^)) with batch statistics (w invstd g with running ones).
+        let x = sx.get(NAME)?;
+        let xhat = x.sub(&mean)?.mul(&invstd)?;
+        let gsum = g.sum_dims(&dims, true)?;
+        let gxhat = g.mul(&xhat)?.sum_dims(&dims, true)?;
+        let mut out = Vec::with_capacity(3);
+        out.push(if need[0] {
+            let scale = match &sw {
+                Some(w) => invstd.mul(&w.get(NAME)?.reshape(&per_channel)?)?,
+                None => invstd.clone(),
+            };
+            let inner = if use_batch {
+                let n = count as f64;
+                g.sub(&gsum.div_scalar(n)?)?
+                    .sub(&xhat.mul(&gxhat.div_scalar(n)?)?)?
+            } else {
+                g.clone()
+            };
+            Some(inner.mul(&scale)?)
+        } else {
+            None
+        });
+        if has_w {
+            out.push(if need[1] {
+                Some(gxhat.reshape(&[c as i64])?)
+            } else {
+                None
+            });
+        }
+        if has_b {
+            out.push(if need[out.len()] {
+                Some(gsum.reshape(&[c as i64])?)
+            } else {
+                None
+            });
+        }
+        Ok(out)
+    }))
 }
