@@ -302,7 +302,7 @@ impl Tensor {
         let mut perm: Vec<i64> = vec![d as i64];
         perm.extend((0..self.dim() as i64).filter(|&k| k != d as i64));
         let moved = self.permute(&perm)?.contiguous()?;
-        let width = if n == 0 { 0 } else { moved.numel() / n };
+        let width = moved.numel().checked_div(n).unwrap_or(0);
         let vals = moved.to_vec_f64()?;
         let row = |i: usize| &vals[i * width..(i + 1) * width];
         let mut order: Vec<usize> = (0..n).collect();
