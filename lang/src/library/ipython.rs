@@ -39,11 +39,7 @@ fn display(it: &mut Interp, a: Args) -> PyResult<Value> {
                     other.type_name()
                 )))
             }
-            ("clear", v) => {
-                if it.truthy(v)? {
-                    it.out.clear_output(true);
-                }
-            }
+            ("clear", v) if it.truthy(v)? => it.out.clear_output(true),
             _ => {}
         }
     }
