@@ -130,8 +130,14 @@ fn main() -> ExitCode {
         }
         Mode::Interactive => run_stdin(session, &cfg, vec![String::new()]),
         Mode::Stdin { argv } => run_stdin(session, &cfg, argv),
-        Mode::Script { path, argv } => match std::fs::read_to_string(&path) {
-            Ok(src) => run_script(session, &cfg, &src, &path, argv),
+        Mode::Script { path, argv } => match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(src) => run_script(session, &cfg, &src, &path, argv),
+                Err(e) => {
+                    eprintln!("{}", not_utf8(&path, e.as_bytes(), e.utf8_error()));
+                    ExitCode::from(1)
+                }
+            },
             Err(e) => {
                 eprintln!("tinytorch-repl: can't open file '{path}': {e}");
                 ExitCode::from(2)
@@ -139,6 +145,19 @@ fn main() -> ExitCode {
         },
         Mode::Command { code, argv } => run_script(session, &cfg, &code, "<string>", argv),
     }
+}
+
+/// CPython's error for a file that is not UTF-8 (a `SyntaxError`, exit 1).
+fn not_utf8(path: &str, bytes: &[u8], e: std::str::Utf8Error) -> String {
+    let at = e.valid_up_to();
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let shown = std::fs::canonicalize(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string());
+    format!(
+        "SyntaxError: Non-UTF-8 code starting with '\\x{:02x}' in file {shown} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+        bytes[at]
+    )
 }
 
 /// Ctrl-C while a cell runs sets the session's interrupt flag, which the

@@ -193,3 +193,22 @@ fn pictures_and_bars_in_a_script_run() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file that is not UTF-8 is CPython's SyntaxError (exit 1), naming the
+/// first bad byte and its line; nothing of it runs.
+#[test]
+fn a_file_that_is_not_utf8_is_a_syntax_error() {
+    let dir = std::env::temp_dir().join(format!("tinytorch-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("latin1.py");
+    std::fs::write(&p, b"print('ran')\nprint('\xe9t\xe9')\n").unwrap();
+    let out = repl().arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(text(&out.stdout), "");
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("SyntaxError: Non-UTF-8 code starting with '\\xe9' in file ")
+            && err.contains("latin1.py on line 2, but no encoding declared"),
+        "{err}"
+    );
+}

@@ -526,10 +526,25 @@ impl Interp {
     }
 
     pub fn import(&mut self, path: &str) -> PyResult<Value> {
-        self.modules
-            .get(path)
-            .cloned()
-            .ok_or_else(|| exc("ModuleNotFoundError", format!("No module named '{path}'")))
+        self.modules.get(path).cloned().ok_or_else(|| {
+            let top = path.split('.').next().unwrap_or(path);
+            let hint = match top {
+                "numpy" => " (tinytorch has no numpy: use tensors, e.g. torch.tensor(...), torch.zeros(...) and their methods)",
+                "matplotlib" => " (tinytorch has no matplotlib: plot(values) draws line charts, show(t) a tensor, graph(loss) the autograd graph)",
+                "torchvision" => " (tinytorch has no torchvision: tinytorch.datasets.MNIST reads MNIST, and models are built from torch.nn)",
+                "pandas" => " (tinytorch has no pandas: keep the data in tensors, lists or dicts)",
+                _ => "",
+            };
+            // As CPython: the first part of the dotted path that is missing.
+            let mut missing = path;
+            for (i, _) in path.match_indices('.') {
+                if !self.modules.contains_key(&path[..i]) {
+                    missing = &path[..i];
+                    break;
+                }
+            }
+            exc("ModuleNotFoundError", format!("No module named '{missing}'{hint}"))
+        })
     }
 
     /// A raised value as an exception: an instance, or a class to instantiate.
