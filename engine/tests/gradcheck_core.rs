@@ -515,13 +515,22 @@ fn matrix_helpers() {
         &[leaf(&[3, 4], -1.0, 1.0, 46)],
     );
     // Distances away from zero (where the norm has no derivative).
-    for p in [1.0, 2.0, 3.0] {
+    for p in [1.0, 2.0, 3.0, 0.5, f64::INFINITY] {
         check(
             "cdist",
             |x| x[0].cdist(&x[1], p),
             &[leaf(&[2, 3], -1.0, 1.0, 47), leaf(&[4, 3], 2.0, 3.0, 48)],
         );
     }
+    // Batched, the batch dim broadcast from x2.
+    check(
+        "cdist batched",
+        |x| x[0].cdist(&x[1], 2.0),
+        &[
+            leaf(&[2, 2, 3], -1.0, 1.0, 49),
+            leaf(&[1, 4, 3], 2.0, 3.0, 50),
+        ],
+    );
 }
 
 #[test]

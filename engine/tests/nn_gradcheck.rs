@@ -274,11 +274,20 @@ fn batch_norm_gradients() {
 fn average_pooling_gradients() {
     let x = || leaf(&[1, 2, 5, 6], 25);
     check(
-        |x| F::avg_pool2d(&x[0], [2, 2], None, [0, 0], true, None),
+        |x| F::avg_pool2d(&x[0], [2, 2], None, [0, 0], false, true, None),
         &[x()],
     );
     check(
-        |x| F::avg_pool2d(&x[0], [3, 2], Some([2, 1]), [1, 1], false, None),
+        |x| F::avg_pool2d(&x[0], [3, 2], Some([2, 1]), [1, 1], false, false, None),
+        &[x()],
+    );
+    // ceil_mode: partial last windows, with and without the padding counted.
+    check(
+        |x| F::avg_pool2d(&x[0], [2, 2], None, [0, 0], true, true, None),
+        &[x()],
+    );
+    check(
+        |x| F::avg_pool2d(&x[0], [3, 3], Some([2, 2]), [1, 1], true, false, None),
         &[x()],
     );
     check(|x| F::adaptive_avg_pool2d(&x[0], [2, 3]), &[x()]);

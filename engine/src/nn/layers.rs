@@ -1132,6 +1132,7 @@ pub struct AvgPool2d {
     pub kernel_size: [usize; 2],
     pub stride: [usize; 2],
     pub padding: [usize; 2],
+    pub ceil_mode: bool,
     pub count_include_pad: bool,
     pub divisor_override: Option<usize>,
     training: bool,
@@ -1149,10 +1150,17 @@ impl AvgPool2d {
             kernel_size,
             stride: stride.unwrap_or(kernel_size),
             padding,
+            ceil_mode: false,
             count_include_pad,
             divisor_override,
             training: true,
         }
+    }
+
+    /// With `ceil_mode`, a last partial window counts (PyTorch's rule).
+    pub fn ceil_mode(mut self, on: bool) -> Self {
+        self.ceil_mode = on;
+        self
     }
 }
 
@@ -1166,6 +1174,7 @@ impl Module for AvgPool2d {
             self.kernel_size,
             Some(self.stride),
             self.padding,
+            self.ceil_mode,
             self.count_include_pad,
             self.divisor_override,
         )

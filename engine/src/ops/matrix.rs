@@ -160,21 +160,61 @@ impl Tensor {
         if p < 0.0 {
             return Err(Error::invalid("cdist only supports non-negative p values"));
         }
-        // [.., P, 1, M] - [.., 1, R, M] -> |.|^p summed over M -> ^(1/p)
-        let d = self.unsqueeze(-2)?.sub(&other.unsqueeze(-3)?)?.abs()?;
-        if p == f64::INFINITY {
-            return d.amax(&[-1], false);
-        }
-        if p == 0.0 {
-            return d
-                .ne_scalar(0.0)?
-                .to_dtype(self.dtype())?
-                .sum_dims(&[-1], false);
-        }
-        if p == 2.0 {
-            return d.square()?.sum_dims(&[-1], false)?.sqrt();
-        }
-        d.pow_scalar(p)?.sum_dims(&[-1], false)?.pow_scalar(1.0 / p)
+        let dist = with_no_grad(|| cdist_values(self, other, p))?;
+        let (s1, s2) = (SavedTensor::new("x1", self), SavedTensor::new("x2", other));
+        let so = SavedTensor::new("result", &dist);
+        let (shape1, shape2) = (self.shape().to_vec(), other.shape().to_vec());
+        const NAME: &str = "CdistBackward0";
+        // With diff = x1_i - x2_j over the last dim: d dist_ij / d diff =
+        // sign(diff) |diff|^(p-1) / dist^(p-1) (diff / dist for p = 2;
+        // sign at the largest |diff| for p = inf; 0 for p = 0 and where
+        // dist = 0); x1 gets its sum over j, x2 minus its sum over i.
+        Ok(record(
+            dist.clone(),
+            NAME,
+            &[self, other],
+            vec![s1.clone(), s2.clone(), so.clone()],
+            move |g, need| {
+                let (x1, x2, d) = (s1.get(NAME)?, s2.get(NAME)?, so.get(NAME)?);
+                let diff = x1.unsqueeze(-2)?.sub(&x2.unsqueeze(-3)?)?;
+                let d = d.unsqueeze(-1)?;
+                let g = g.unsqueeze(-1)?;
+                let zero = d.eq_scalar(0.0)?;
+                let gdiff = if p == 0.0 {
+                    Tensor::zeros_like(&diff)?
+                } else if p == f64::INFINITY {
+                    let at_max = diff.abs()?.eq(&d)?.to_dtype(diff.dtype())?;
+                    diff.sign()?.mul(&at_max)?.mul(&g)?
+                } else if p == 1.0 {
+                    diff.sign()?.mul(&g)?
+                } else if p == 2.0 {
+                    let safe = Tensor::where_cond(&zero, &Tensor::ones_like(&d)?, &d)?;
+                    diff.div(&safe)?.mul(&g)?
+                } else {
+                    let safe = Tensor::where_cond(&zero, &Tensor::ones_like(&d)?, &d)?;
+                    diff.sign()?
+                        .mul(&diff.abs()?.pow_scalar(p - 1.0)?)?
+                        .div(&safe.pow_scalar(p - 1.0)?)?
+                        .mul(&g)?
+                };
+                let gdiff = Tensor::where_cond(&zero, &Tensor::zeros_like(&gdiff)?, &gdiff)?;
+                let g1 = if need[0] {
+                    Some(crate::ops::sum_to_shape(
+                        &gdiff.sum_dims(&[-2], false)?,
+                        &shape1,
+                    )?)
+                } else {
+                    None
+                };
+                let g2 = if need[1] {
+                    let s = gdiff.sum_dims(&[-3], false)?.neg()?;
+                    Some(crate::ops::sum_to_shape(&s, &shape2)?)
+                } else {
+                    None
+                };
+                Ok(vec![g1, g2])
+            },
+        ))
     }
 
     /// `torch.bincount(x, weights, minlength)`: how often each value of a
@@ -331,4 +371,23 @@ impl Tensor {
         let cnt = Tensor::from_vec(counts, &[keep.len()])?.to_device(self.device())?;
         Ok((values, inv, cnt))
     }
+}
+
+/// The values of `cdist(x1, x2, p)`.
+fn cdist_values(x1: &Tensor, x2: &Tensor, p: f64) -> Result<Tensor> {
+    // [.., P, 1, M] - [.., 1, R, M] -> |.|^p summed over M -> ^(1/p)
+    let d = x1.unsqueeze(-2)?.sub(&x2.unsqueeze(-3)?)?.abs()?;
+    if p == f64::INFINITY {
+        return d.amax(&[-1], false);
+    }
+    if p == 0.0 {
+        return d
+            .ne_scalar(0.0)?
+            .to_dtype(x1.dtype())?
+            .sum_dims(&[-1], false);
+    }
+    if p == 2.0 {
+        return d.square()?.sum_dims(&[-1], false)?.sqrt();
+    }
+    d.pow_scalar(p)?.sum_dims(&[-1], false)?.pow_scalar(1.0 / p)
 }

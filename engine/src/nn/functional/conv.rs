@@ -341,7 +341,14 @@ pub fn max_pool2d_with_indices(
 /// Output length of a pooling window, PyTorch's `pooling_output_shape`:
 /// with `ceil_mode` the last, partial window counts, unless it would start
 /// inside the right padding.
-fn pool_out_len(len: usize, k: usize, s: usize, p: usize, d: usize, ceil: bool) -> Result<usize> {
+pub(super) fn pool_out_len(
+    len: usize,
+    k: usize,
+    s: usize,
+    p: usize,
+    d: usize,
+    ceil: bool,
+) -> Result<usize> {
     let floor = out_len("max_pool2d", len, k, s, p, d)?;
     if !ceil {
         return Ok(floor);

@@ -16,13 +16,17 @@ fn out_len(n: usize, k: usize, s: usize, p: usize) -> Result<usize> {
     Ok((span - k) / s + 1)
 }
 
-/// `F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode=False,
+/// `F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode,
 /// count_include_pad, divisor_override)` on `[N, C, H, W]` or `[C, H, W]`.
+/// With `ceil_mode` a last window may run past the padded input; it is
+/// divided by the cells it covers inside the padded input (inside the
+/// input without `count_include_pad`), as PyTorch's kernel does.
 pub fn avg_pool2d(
     x: &Tensor,
     kernel: [usize; 2],
     stride: Option<[usize; 2]>,
     padding: [usize; 2],
+    ceil_mode: bool,
     count_include_pad: bool,
     divisor_override: Option<usize>,
 ) -> Result<Tensor> {
@@ -32,6 +36,7 @@ pub fn avg_pool2d(
             kernel,
             stride,
             padding,
+            ceil_mode,
             count_include_pad,
             divisor_override,
         )?
@@ -52,12 +57,27 @@ pub fn avg_pool2d(
         }
     }
     let (h, w) = (x.shape()[2], x.shape()[3]);
-    let oh = out_len(h, kernel[0], stride[0], padding[0])?;
-    let ow = out_len(w, kernel[1], stride[1], padding[1])?;
-    let padded = if padding == [0, 0] {
+    let (oh, ow) = if ceil_mode {
+        (
+            super::conv::pool_out_len(h, kernel[0], stride[0], padding[0], 1, true)?,
+            super::conv::pool_out_len(w, kernel[1], stride[1], padding[1], 1, true)?,
+        )
+    } else {
+        (
+            out_len(h, kernel[0], stride[0], padding[0])?,
+            out_len(w, kernel[1], stride[1], padding[1])?,
+        )
+    };
+    // Cells past the padded input that a ceil-mode window reaches.
+    let extra = |n: usize, o: usize, i: usize| {
+        ((o - 1) * stride[i] + kernel[i]).saturating_sub(n + 2 * padding[i])
+    };
+    let (eh, ew) = (extra(h, oh, 0), extra(w, ow, 1));
+    let pads = [padding[1], padding[1] + ew, padding[0], padding[0] + eh];
+    let padded = if pads == [0, 0, 0, 0] {
         x.clone()
     } else {
-        super::pad(x, &[padding[1], padding[1], padding[0], padding[0]], 0.0)?
+        super::pad(x, &pads, 0.0)?
     };
     let window_sum = |t: &Tensor| -> Result<Tensor> {
         let mut acc: Option<Tensor> = None;
@@ -90,16 +110,26 @@ pub fn avg_pool2d(
         }
         return sum.div_scalar(d as f64);
     }
-    if count_include_pad || padding == [0, 0] {
+    if (count_include_pad || padding == [0, 0]) && (eh, ew) == (0, 0) {
         return sum.div_scalar((kernel[0] * kernel[1]) as f64);
     }
-    // Divide each window by how many of its cells are inside the input.
-    let ones = Tensor::ones(&[1, 1, h, w], x.dtype(), x.device())?;
-    let inside = window_sum(&super::pad(
-        &ones,
-        &[padding[1], padding[1], padding[0], padding[0]],
-        0.0,
-    )?)?;
+    // Divide each window by how many of its cells are inside the padded
+    // input (count_include_pad) or inside the input.
+    let ones = if count_include_pad {
+        let (ph, pw) = (h + 2 * padding[0], w + 2 * padding[1]);
+        super::pad(
+            &Tensor::ones(&[1, 1, ph, pw], x.dtype(), x.device())?,
+            &[0, ew, 0, eh],
+            0.0,
+        )?
+    } else {
+        super::pad(
+            &Tensor::ones(&[1, 1, h, w], x.dtype(), x.device())?,
+            &pads,
+            0.0,
+        )?
+    };
+    let inside = window_sum(&ones)?;
     sum.div(&inside)
 }
 

@@ -78,18 +78,13 @@ fn conv2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
 
 fn avg_pool2d(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let stride = if b.is_none(2) { None } else { Some(b.pair(2)?) };
-    if b.bool(4)? {
-        return Err(exc(
-            "NotImplementedError",
-            "avg_pool2d(ceil_mode=True) is not supported here",
-        ));
-    }
     let divisor = b.opt_int(6)?.map(|d| d.max(0) as usize);
     let t = nf::avg_pool2d(
         b.tensor(0)?,
         b.pair(1)?,
         stride,
         b.pair(3)?,
+        b.bool(4)?,
         b.bool(5)?,
         divisor,
     )

@@ -187,14 +187,9 @@ fn conv2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
 fn avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let k = b.pair(1)?;
     let s = if b.is_none(2) { None } else { Some(b.pair(2)?) };
-    if b.bool(4)? {
-        return Err(exc(
-            "NotImplementedError",
-            "AvgPool2d(ceil_mode=True) is not supported here",
-        ));
-    }
+    let ceil = b.bool(4)?;
     let divisor = b.opt_int(6)?.map(|d| d.max(0) as usize);
-    let m = AvgPool2d::new(k, s, b.pair(3)?, b.bool(5)?, divisor);
+    let m = AvgPool2d::new(k, s, b.pair(3)?, b.bool(5)?, divisor).ceil_mode(ceil);
     let stride = stride_attr(&b);
     install(
         it,
@@ -204,7 +199,7 @@ fn avg_pool2d(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ("kernel_size", b.value(1).clone()),
             ("stride", stride),
             ("padding", b.value(3).clone()),
-            ("ceil_mode", Value::Bool(false)),
+            ("ceil_mode", Value::Bool(ceil)),
             ("count_include_pad", b.value(5).clone()),
             ("divisor_override", b.value(6).clone()),
         ],

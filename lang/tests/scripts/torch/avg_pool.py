@@ -22,6 +22,14 @@ g.grad = None
 F.adaptive_avg_pool2d(g, 3).pow(2).sum().backward()
 print(g.grad.abs().sum() > 0, g.grad.shape)
 
+# ceil_mode: partial last windows (divided by the cells they cover).
+xc = torch.arange(2 * 5 * 7.).reshape(1, 2, 5, 7)
+for k, s, p, inc in [(2, None, 0, True), (3, 2, 1, True), (3, 2, 1, False), (2, 3, 0, True), ((2, 3), (2, 2), (1, 0), True)]:
+    yc = F.avg_pool2d(xc, k, s, p, ceil_mode=True, count_include_pad=inc)
+    print(yc.shape, yc[0, 1, -1])
+mc = nn.AvgPool2d(3, 2, 1, ceil_mode=True)
+print(mc, mc.ceil_mode, mc(xc).shape)
+
 # expect: AvgPool2d(kernel_size=2, stride=2, padding=0)
 # expect: tensor([[ 3.5000,  5.5000,  7.5000],
 # expect:         [15.5000, 17.5000, 19.5000]])
@@ -51,3 +59,9 @@ print(g.grad.abs().sum() > 0, g.grad.shape)
 # expect:           [0.4167, 0.6944, 0.2778, 0.6944, 0.4167],
 # expect:           [0.2500, 0.4167, 0.1667, 0.4167, 0.2500]]]])
 # expect: tensor(True) torch.Size([1, 1, 5, 5])
+# expect: torch.Size([1, 2, 3, 4]) tensor([63.5000, 65.5000, 67.5000, 69.0000])
+# expect: torch.Size([1, 2, 3, 4]) tensor([26.6667, 41.0000, 42.3333, 28.8889])
+# expect: torch.Size([1, 2, 3, 4]) tensor([60.0000, 61.5000, 63.5000, 65.0000])
+# expect: torch.Size([1, 2, 2, 3]) tensor([60.0000, 63.0000, 65.5000])
+# expect: torch.Size([1, 2, 3, 3]) tensor([60.5000, 62.5000, 64.5000])
+# expect: AvgPool2d(kernel_size=3, stride=2, padding=1) True torch.Size([1, 2, 3, 4])
