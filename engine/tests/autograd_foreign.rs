@@ -68,7 +68,7 @@ fn a_foreign_node_and_hooks_run_in_the_walk() {
         seen: vec![],
     };
     let s = y.sum().unwrap();
-    backward_foreign(&s, None, false, Some(&mut above)).unwrap();
+    backward_foreign(&s, None, false, false, Some(&mut above)).unwrap();
     // The hook on y saw ones and doubled them; x's hook saw 2 * 3x^2.
     assert_eq!(above.seen, vec![vec![1.0; 3], vec![6.0, 24.0, 1.5]]);
     assert_eq!(x.grad().unwrap().to_vec_f64().unwrap(), [6.0, 24.0, 1.5]);

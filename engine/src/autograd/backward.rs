@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use super::foreign::{run_hooks, Foreign};
 use super::hooks::{self, CallbackFrame, LeafCountdown};
-use super::mode::no_grad;
 use super::node::{Edge, Node};
 use crate::{Error, Result, Tensor};
 
@@ -47,15 +46,18 @@ pub fn edge_of(t: &Tensor) -> Edge {
 
 /// `t.backward(gradient, retain_graph)`.
 pub fn backward(t: &Tensor, gradient: Option<&Tensor>, retain_graph: bool) -> Result<()> {
-    backward_foreign(t, gradient, retain_graph, None)
+    backward_foreign(t, gradient, retain_graph, false, None)
 }
 
 /// [`backward`] through a graph that may hold steps computed above the
-/// engine (custom Functions, tensor hooks): `foreign` runs them.
+/// engine (custom Functions, tensor hooks): `foreign` runs them. With
+/// `create_graph` the backward records its own graph (the gradients can
+/// be differentiated again) and `.grad` keeps it, as PyTorch's.
 pub fn backward_foreign(
     t: &Tensor,
     gradient: Option<&Tensor>,
     retain_graph: bool,
+    create_graph: bool,
     mut foreign: Option<&mut dyn Foreign>,
 ) -> Result<()> {
     if !t.requires_grad() {
@@ -63,7 +65,8 @@ pub fn backward_foreign(
             "element 0 of tensors does not require grad and does not have a grad_fn".into(),
         ));
     }
-    let _guard = no_grad();
+    let retain_graph = retain_graph || create_graph;
+    let _guard = super::mode::GradModeGuard::new(create_graph);
     let seed = match gradient {
         Some(g) => {
             if g.shape() != t.shape() {
@@ -168,6 +171,8 @@ fn set_or_add_grad(t: &Tensor, g: Tensor) -> Result<()> {
     let prev = t.grad();
     let new = match prev {
         Some(p) => p.add(&g)?,
+        // create_graph: the gradient keeps its history.
+        None if g.requires_grad() => g,
         // A fresh, contiguous gradient that nothing else sees is kept as it
         // is (PyTorch's AccumulateGrad steals it too); any other may alias
         // a tensor the user holds, so `.grad` gets its own buffer.
@@ -214,18 +219,21 @@ pub fn grad(
     inputs: &[Tensor],
     retain_graph: bool,
 ) -> Result<Vec<Option<Tensor>>> {
-    grad_foreign(outputs, grad_outputs, inputs, retain_graph, None)
+    grad_foreign(outputs, grad_outputs, inputs, retain_graph, false, None)
 }
 
-/// [`grad`] through a graph that may hold steps computed above the engine.
+/// [`grad`] through a graph that may hold steps computed above the engine;
+/// with `create_graph` the gradients carry their own graph.
 pub fn grad_foreign(
     outputs: &[Tensor],
     grad_outputs: &[Option<Tensor>],
     inputs: &[Tensor],
     retain_graph: bool,
+    create_graph: bool,
     mut foreign: Option<&mut dyn Foreign>,
 ) -> Result<Vec<Option<Tensor>>> {
-    let _guard = no_grad();
+    let retain_graph = retain_graph || create_graph;
+    let _guard = super::mode::GradModeGuard::new(create_graph);
     let mut found: Vec<Option<Tensor>> = vec![None; inputs.len()];
     let add = |slot: &mut Option<Tensor>, g: &Tensor| -> Result<()> {
         *slot = Some(match slot.take() {

@@ -28,19 +28,56 @@ pub type BackwardFn = dyn Fn(&Tensor, &[bool]) -> Result<Vec<Option<Tensor>>> + 
 #[derive(Clone)]
 pub struct SavedTensor {
     name: &'static str,
-    slot: Arc<Mutex<Option<(Tensor, u64)>>>,
+    slot: Arc<Mutex<Option<Saved>>>,
     shape: Vec<usize>,
     dtype: DType,
 }
 
+/// What a [`SavedTensor`] holds until its graph is freed.
+struct Saved {
+    /// A detached alias: what a backward reads.
+    alias: Tensor,
+    version: u64,
+    /// Where the tensor's history is: what a backward recorded for
+    /// higher-order gradients (`create_graph`) reads.
+    origin: Origin,
+}
+
+enum Origin {
+    /// An input: the tensor itself.
+    Input(Tensor),
+    /// The node's own output: its history is the node, held weakly (the
+    /// output holds the node), as PyTorch's SavedVariable does.
+    Output(Weak<Node>),
+}
+
 impl SavedTensor {
-    /// Saves a detached alias of `t` (no graph is kept alive through it).
+    /// Saves `t`: a detached alias for backward, and `t` itself for a
+    /// backward that records its own graph.
     pub fn new(name: &'static str, t: &Tensor) -> Self {
         SavedTensor {
             name,
             shape: t.shape().to_vec(),
             dtype: t.dtype(),
-            slot: Arc::new(Mutex::new(Some((t.detached_alias(), t.version())))),
+            slot: Arc::new(Mutex::new(Some(Saved {
+                alias: t.detached_alias(),
+                version: t.version(),
+                origin: Origin::Input(t.clone()),
+            }))),
+        }
+    }
+
+    /// When this saves `out`, the output of `node`: keeps its history as
+    /// the node (weakly) instead of the tensor, so that the output and its
+    /// node do not keep each other alive.
+    fn mark_output(&self, out: &Tensor, node: &Weak<Node>) {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = slot.as_mut() {
+            if let Origin::Input(t) = &s.origin {
+                if t.id() == out.id() {
+                    s.origin = Origin::Output(node.clone());
+                }
+            }
         }
     }
 
@@ -60,7 +97,12 @@ impl SavedTensor {
     /// was modified in place since it was saved.
     pub fn get(&self, node: &'static str) -> Result<Tensor> {
         let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        let Some((t, v)) = slot.as_ref() else {
+        let Some(Saved {
+            alias: t,
+            version: v,
+            origin,
+        }) = slot.as_ref()
+        else {
             return Err(Error::Autograd(
                 "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.".into(),
             ));
@@ -72,6 +114,23 @@ impl SavedTensor {
                 t.dtype().legacy_name(),
                 t.shape()
             )));
+        }
+        // A backward that records a graph (create_graph) differentiates
+        // through the saved tensor's own history.
+        if super::is_grad_enabled() {
+            match origin {
+                Origin::Input(o) => return Ok(o.clone()),
+                Origin::Output(node) => {
+                    if let Some(node) = node.upgrade() {
+                        let o = t.detach();
+                        let mut m = o.meta();
+                        m.requires_grad = true;
+                        m.grad_fn = Some(node);
+                        drop(m);
+                        return Ok(o);
+                    }
+                }
+            }
         }
         Ok(t.clone())
     }
@@ -113,17 +172,22 @@ impl Node {
         out: &Tensor,
         backward: Box<BackwardFn>,
     ) -> Arc<Node> {
-        Arc::new(Node {
-            name,
-            id: NEXT_NODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            inputs,
-            saved,
-            out_shape: out.shape().to_vec(),
-            out_dtype: out.dtype(),
-            backward,
-            retained: Mutex::new(None),
-            foreign: None,
-            hooks: Mutex::new(Vec::new()),
+        Arc::new_cyclic(|me| {
+            for s in &saved {
+                s.mark_output(out, me);
+            }
+            Node {
+                name,
+                id: NEXT_NODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                inputs,
+                saved,
+                out_shape: out.shape().to_vec(),
+                out_dtype: out.dtype(),
+                backward,
+                retained: Mutex::new(None),
+                foreign: None,
+                hooks: Mutex::new(Vec::new()),
+            }
         })
     }
 

@@ -122,8 +122,13 @@ impl Tensor {
                     g2 = g2.unsqueeze(-1)?;
                 }
                 let ga = if n[0] {
-                    // dA = dC @ B^T, summed over broadcast batch dims
-                    let d = core(&g2, &b2.mt()?)?;
+                    // dA = dC @ B^T, summed over broadcast batch dims (a
+                    // recorded product when the backward records its graph)
+                    let d = if crate::autograd::is_grad_enabled() {
+                        g2.matmul(&b2.mt()?)?
+                    } else {
+                        core(&g2, &b2.mt()?)?
+                    };
                     let d = sum_to_shape(&d, a2.shape())?;
                     Some(d.reshape_to(&sha)?)
                 } else {

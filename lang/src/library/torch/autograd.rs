@@ -51,12 +51,6 @@ fn tensors_of(it: &mut Interp, v: &Value, what: &str, none: bool) -> PyResult<Ve
 }
 
 fn autograd_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    if b.bool(4)? {
-        return Err(exc(
-            "NotImplementedError",
-            "torch.autograd.grad(create_graph=True): higher-order gradients are not supported here",
-        ));
-    }
     let outputs: Vec<Tensor> = tensors_of(it, b.value(0), "outputs", false)?
         .into_iter()
         .flatten()
@@ -77,9 +71,10 @@ fn autograd_grad(it: &mut Interp, b: Bound) -> PyResult<Value> {
             ));
         }
     }
-    let retain = b.opt(3).map(|_| b.bool(3)).transpose()?.unwrap_or(false);
+    let create = b.bool(4)?;
+    let retain = b.opt(3).map(|_| b.bool(3)).transpose()?.unwrap_or(create);
     let grads = Walk::run(it, |w| {
-        tinytorch::autograd::grad_foreign(&outputs, &grad_outputs, &inputs, retain, Some(w))
+        tinytorch::autograd::grad_foreign(&outputs, &grad_outputs, &inputs, retain, create, Some(w))
     })?;
     let allow_unused = b.opt(6).map(|_| b.bool(6)).transpose()?.unwrap_or(false);
     let materialize = b.bool(8)?;
@@ -127,9 +122,10 @@ pub const FUNCTIONS: &[Row] = &[
 fn backward(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = b.tensor(0)?;
     let g = b.opt_tensor(1)?;
-    let retain = b.opt(2).map(|_| b.bool(2)).transpose()?.unwrap_or(false);
+    let create = b.bool(3)?;
+    let retain = b.opt(2).map(|_| b.bool(2)).transpose()?.unwrap_or(create);
     Walk::run(it, |w| {
-        tinytorch::autograd::backward_foreign(t, g, retain, Some(w))
+        tinytorch::autograd::backward_foreign(t, g, retain, create, Some(w))
     })?;
     Ok(Value::None)
 }
