@@ -320,6 +320,30 @@ fn plot_sends_display_data() {
     assert!(pos("display_data") < pos("stream"));
 }
 
+/// A cell that plots under a display_id shows its chart each time it runs:
+/// the first use of the id in a cell is a display_data, later uses in the
+/// same cell update it (ipykernel's rule; re-running used to send only
+/// updates, and the re-run cell stayed empty).
+#[test]
+fn a_rerun_cell_shows_its_display_id_output_again() {
+    let mut k = Kernel::start();
+    let code = "for i in range(3):\n    plot([1.0, 2.0 + i], display_id='loss')";
+    for run in 0..2 {
+        let (reply, out) = k.execute(code);
+        assert_eq!(reply.content["status"], "ok");
+        let kinds: Vec<&str> = out
+            .iter()
+            .map(|m| m.msg_type())
+            .filter(|t| t.ends_with("display_data"))
+            .collect();
+        assert_eq!(
+            kinds,
+            ["display_data", "update_display_data", "update_display_data"],
+            "run {run}: {out:?}"
+        );
+    }
+}
+
 /// `IPython.display`: `display` sends a display_data (a tensor with its
 /// HTML table), `clear_output(wait=True)` a clear_output message, in order.
 #[test]

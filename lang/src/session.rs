@@ -444,6 +444,7 @@ fn run_cell(
         text: src.to_string(),
     });
     let code = resolve_module(&module, source.clone(), it);
+    crate::library::viz::new_cell();
     let mut frame = EvalFrame {
         slots: vec![Value::Unbound; code.nslots as usize],
         func: None,

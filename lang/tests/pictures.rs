@@ -200,24 +200,36 @@ fn display_ids_show_once_then_update_in_place() {
         &mut s,
         "losses = []\nfor i in range(3):\n    losses.append(1.0 / (i + 1))\n    plot(losses, display_id='loss')",
     );
-    // A later cell with the same id still updates.
+    // A later cell (or the same cell run again) owns its own output: the
+    // id's first use there shows a new one (ipykernel's rule), later uses
+    // update it.
     run(
         &mut s,
-        "plot([1, 2], display_id='loss')\nplot([1, 2], display_id='other')",
+        "plot([1, 2], display_id='loss')\nplot([1, 3], display_id='loss')\nplot([1, 2], display_id='other')",
     );
     let calls = r.take();
     let ds = displays(&calls);
-    assert_eq!(ds.len(), 5, "{calls:?}");
+    assert_eq!(ds.len(), 6, "{calls:?}");
     assert!(
         matches!(ds[0], Call::Display { id: Some(i), svg: true, png: true, .. } if i == "loss")
     );
-    for d in &ds[1..4] {
+    for d in &ds[1..3] {
         assert!(
             matches!(d, Call::Update { id, svg: true, png: true } if id == "loss"),
             "{d:?}"
         );
     }
-    assert!(matches!(ds[4], Call::Display { id: Some(i), .. } if i == "other"));
+    assert!(
+        matches!(ds[3], Call::Display { id: Some(i), .. } if i == "loss"),
+        "{:?}",
+        ds[3]
+    );
+    assert!(
+        matches!(ds[4], Call::Update { id, .. } if id == "loss"),
+        "{:?}",
+        ds[4]
+    );
+    assert!(matches!(ds[5], Call::Display { id: Some(i), .. } if i == "other"));
 }
 
 #[test]

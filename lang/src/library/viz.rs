@@ -134,8 +134,15 @@ pub fn install(it: &mut Interp) {
 // ---------------------------------------------------------------- pictures
 
 thread_local! {
-    /// Display ids shown in this session (the evaluator thread's).
+    /// Display ids shown by the running cell (the evaluator thread's).
     static SHOWN: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// A new cell starts: a display id belongs to the output that showed it
+/// (IPython's rule), so its first use in this cell shows a new output
+/// (a re-run cell gets its chart back) and later uses update that one.
+pub fn new_cell() {
+    SHOWN.with(|s| s.borrow_mut().clear());
 }
 
 /// Shows `bundle`, or updates the output first shown under `display_id`.
