@@ -8,6 +8,7 @@
 //! Both also ask the engine to stop a long op between chunks
 //! (`tinytorch::interrupt`), so an interrupt lands inside one big matmul.
 
+use crate::sink::InputReader;
 use crate::sink::{mime_data, Iopub, JupyterSink};
 use crate::sockets::{bind, write_ports};
 use crate::wire::{topic, Connection, Headers, Message, Signer, PROTOCOL_VERSION};
@@ -18,7 +19,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tinytorch_lang::syntax::Completeness;
-use tinytorch_lang::{LangError, Session};
+use tinytorch_lang::{InputError, LangError, Session};
 
 /// Everything the handler threads share.
 struct Shared {
@@ -28,6 +29,8 @@ struct Shared {
     /// The running Session's interrupt flag (replaced with the Session
     /// when a crashed interpreter is restarted).
     interrupt: Mutex<Arc<AtomicBool>>,
+    /// The stdin channel: `input()` asks the client for a line here.
+    stdin: Mutex<zmq::Socket>,
     conn: Connection,
 }
 
@@ -127,9 +130,7 @@ pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
     let (shell, shell_port) = bind(&ctx, zmq::ROUTER, &conn, conn.shell_port)?;
     let (control, control_port) = bind(&ctx, zmq::ROUTER, &conn, conn.control_port)?;
     let (iopub, iopub_port) = bind(&ctx, zmq::PUB, &conn, conn.iopub_port)?;
-    // input() is not part of the language yet: the stdin socket is bound
-    // (clients connect to it) but never used.
-    let (_stdin, stdin_port) = bind(&ctx, zmq::ROUTER, &conn, conn.stdin_port)?;
+    let (stdin, stdin_port) = bind(&ctx, zmq::ROUTER, &conn, conn.stdin_port)?;
     let (hb, hb_port) = bind(&ctx, zmq::REP, &conn, conn.hb_port)?;
     let bound = [shell_port, iopub_port, stdin_port, control_port, hb_port];
     if bound != conn.ports() {
@@ -178,6 +179,7 @@ pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
         headers,
         iopub: iopub_tx,
         interrupt: Mutex::new(interrupt),
+        stdin: Mutex::new(stdin),
         conn,
     });
     {
@@ -206,7 +208,7 @@ pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
 /// already waiting when it failed (the rest of a "run all") are answered
 /// `aborted` instead of run, as ipykernel does; other requests are handled
 /// as usual.
-fn abort_queued(shared: &Shared, shell: &zmq::Socket, state: &mut ShellState) {
+fn abort_queued(shared: &Arc<Shared>, shell: &zmq::Socket, state: &mut ShellState) {
     for m in std::mem::take(&mut state.queued) {
         shared.status(&m, "busy");
         if m.msg_type() == "execute_request" {
@@ -373,7 +375,7 @@ fn error_content(e: &LangError) -> Value {
 }
 
 impl ShellState {
-    fn handle(&mut self, shared: &Shared, sock: &zmq::Socket, m: &Message) {
+    fn handle(&mut self, shared: &Arc<Shared>, sock: &zmq::Socket, m: &Message) {
         let c = &m.content;
         let str_of = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
         let cursor = |code: &str| {
@@ -513,7 +515,7 @@ impl ShellState {
         )
     }
 
-    fn execute(&mut self, shared: &Shared, sock: &zmq::Socket, m: &Message) {
+    fn execute(&mut self, shared: &Arc<Shared>, sock: &zmq::Socket, m: &Message) {
         let c = &m.content;
         let code = c
             .get("code")
@@ -534,7 +536,9 @@ impl ShellState {
                 json!({"code": code, "execution_count": count}),
             );
         }
-        let sink = JupyterSink::new(shared.iopub.clone(), shared.headers.clone(), topicless(m));
+        let allow_stdin = c.get("allow_stdin").and_then(Value::as_bool) == Some(true);
+        let sink = JupyterSink::new(shared.iopub.clone(), shared.headers.clone(), topicless(m))
+            .with_input(input_reader(shared.clone(), m.clone(), allow_stdin));
         self.session.set_output(Box::new(sink));
         let name = format!("<cell {count}>");
         let result = self.session.run(&code, &name, !silent);
@@ -625,6 +629,60 @@ impl ShellState {
 
 /// The request as a parent for iopub messages (its routing identities
 /// replaced by nothing: the sink sets the topic).
+/// `input(prompt)` for one execute_request: an input_request to the
+/// client that sent it, on the stdin channel, then its input_reply
+/// (ipykernel's protocol). A client that did not allow stdin gets
+/// ipykernel's StdinNotImplementedError; an interrupt while waiting is a
+/// KeyboardInterrupt.
+fn input_reader(shared: Arc<Shared>, parent: Message, allow: bool) -> InputReader {
+    Box::new(move |prompt: &str| {
+        if !allow {
+            return Err(InputError {
+                exc: "StdinNotImplementedError",
+                message: "raw_input was called, but this frontend does not support input requests."
+                    .into(),
+            });
+        }
+        let sock = shared.stdin.lock().unwrap_or_else(|e| e.into_inner());
+        shared.send(
+            &sock,
+            &parent,
+            "input_request",
+            json!({"prompt": prompt, "password": false}),
+        );
+        let flag = shared.interrupt_flag();
+        loop {
+            if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(InputError {
+                    exc: "KeyboardInterrupt",
+                    message: String::new(),
+                });
+            }
+            match sock.poll(zmq::POLLIN, 100) {
+                Ok(0) | Err(zmq::Error::EINTR) => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(InputError {
+                        exc: "OSError",
+                        message: format!("reading the stdin channel: {e}"),
+                    })
+                }
+            }
+            let Some(reply) = shared.recv(&sock, "stdin") else {
+                continue;
+            };
+            if reply.msg_type() == "input_reply" {
+                let value = reply
+                    .content
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                return Ok(Some(value.to_string()));
+            }
+        }
+    })
+}
+
 fn topicless(m: &Message) -> Message {
     Message {
         identities: vec![],

@@ -10,7 +10,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tinytorch::viz::Progress;
-use tinytorch_lang::{Display, OutputSink};
+use tinytorch_lang::{Display, InputError, OutputSink};
 
 /// The fastest a progress bar is redrawn: about ten times a second.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -46,6 +46,9 @@ pub fn mime_data(d: &Display) -> Value {
     Value::Object(m)
 }
 
+/// How `input()` reads a line in this execute_request (see the kernel).
+pub type InputReader = Box<dyn FnMut(&str) -> Result<Option<String>, InputError> + Send>;
+
 /// The output sink of one execute_request.
 pub struct JupyterSink {
     iopub: Sender<Iopub>,
@@ -57,6 +60,7 @@ pub struct JupyterSink {
     id_prefix: String,
     /// Progress bars shown so far: when each was last drawn.
     bars: HashMap<String, Instant>,
+    input: Option<InputReader>,
 }
 
 impl JupyterSink {
@@ -68,7 +72,14 @@ impl JupyterSink {
             parent,
             id_prefix,
             bars: HashMap::new(),
+            input: None,
         }
+    }
+
+    /// `input()` reads through `reader` (without one, it is not supported).
+    pub fn with_input(mut self, reader: InputReader) -> JupyterSink {
+        self.input = Some(reader);
+        self
     }
 
     fn display_id(&self, id: &str) -> String {
@@ -120,6 +131,17 @@ impl OutputSink for JupyterSink {
 
     fn clear_output(&mut self, wait: bool) {
         self.publish("clear_output", json!({ "wait": wait }));
+    }
+
+    fn read_line(&mut self, prompt: &str) -> Result<Option<String>, InputError> {
+        match &mut self.input {
+            Some(read) => read(prompt),
+            None => Err(InputError {
+                exc: "StdinNotImplementedError",
+                message: "raw_input was called, but this frontend does not support input requests."
+                    .into(),
+            }),
+        }
     }
 
     /// The first state of a bar is shown as a new output; later states

@@ -41,6 +41,8 @@ class TinytorchKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "print"
 
+    code_clear_output = "from IPython.display import clear_output\nclear_output()"
+
     # A picture: SVG and PNG display data, sent while the cell runs.
     code_display_data = [
         {"code": "plot([3.0, 1.0, 2.0])", "mime": "image/svg+xml"},
@@ -74,6 +76,29 @@ class LifecycleTests(unittest.TestCase):
         self.assertLess(time.time() - t, 1.0)
         self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
         self.assertEqual(self.run_cell("kept")["content"]["status"], "ok")
+
+    def test_input_asks_the_client_over_stdin(self):
+        msg_id = self.kc.execute("name = input('who? ')\nprint('hi', name)", allow_stdin=True)
+        req = self.kc.get_stdin_msg(timeout=5)
+        self.assertEqual(req["msg_type"], "input_request")
+        self.assertEqual(req["content"]["prompt"], "who? ")
+        self.assertEqual(req["parent_header"]["msg_id"], msg_id)
+        self.kc.input("bob")
+        reply = self.kc.get_shell_msg(timeout=5)
+        self.assertEqual(reply["content"]["status"], "ok")
+        text = ""
+        while True:
+            m = self.kc.get_iopub_msg(timeout=5)
+            if m["msg_type"] == "stream":
+                text += m["content"]["text"]
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                break
+        self.assertIn("hi bob", text)
+
+    def test_input_without_stdin_is_ipykernels_error(self):
+        reply = self.kc.execute_interactive("input('x')", timeout=10, allow_stdin=False,
+                                            output_hook=lambda m: None)
+        self.assertEqual(reply["content"]["ename"], "StdinNotImplementedError")
 
     def test_restart_gives_a_fresh_session(self):
         self.assertEqual(self.run_cell("gone = 1")["content"]["status"], "ok")

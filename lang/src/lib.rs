@@ -30,7 +30,9 @@ pub mod protocol;
 mod session;
 pub mod syntax;
 
-pub use session::{BufferSink, Display, Frame, LangError, OutputSink, Session, StdSink};
+pub use session::{
+    BufferSink, Display, Frame, InputError, LangError, OutputSink, Session, StdSink,
+};
 
 /// The language version, shown in the REPL banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

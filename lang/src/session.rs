@@ -51,6 +51,13 @@ impl Display {
 
 /// Where `print`, pictures and progress bars go while a cell runs. The
 /// terminal, the Jupyter kernel and the tests each implement it.
+/// Why `input()` could not read a line: the exception it raises.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub exc: &'static str,
+    pub message: String,
+}
+
 pub trait OutputSink: Send {
     fn write_stdout(&mut self, s: &str);
     fn write_stderr(&mut self, s: &str);
@@ -61,6 +68,29 @@ pub trait OutputSink: Send {
     /// sink that cannot redraw shows it again.
     fn update_display(&mut self, d: &Display, id: &str) {
         self.display(d, Some(id));
+    }
+    /// `input(prompt)`: shows the prompt and reads one line (without its
+    /// newline); `None` at the end of input (an `EOFError`). By default
+    /// from the process's stdin; `Err` is the exception to raise.
+    fn read_line(&mut self, prompt: &str) -> Result<Option<String>, InputError> {
+        self.write_stdout(prompt);
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) => Ok(None),
+            Ok(_) => {
+                if line.ends_with('\n') {
+                    line.pop();
+                    if line.ends_with('\r') {
+                        line.pop();
+                    }
+                }
+                Ok(Some(line))
+            }
+            Err(e) => Err(InputError {
+                exc: "OSError",
+                message: e.to_string(),
+            }),
+        }
     }
     /// `IPython.display.clear_output(wait)`: clears the running cell's
     /// outputs (with `wait`, when the next output arrives). Nothing to clear
@@ -126,6 +156,11 @@ impl OutputSink for BufferSink {
         let mut o = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
         o.push_str(&d.text);
         o.push('\n');
+    }
+    /// No input here: `input()` shows its prompt and meets the end.
+    fn read_line(&mut self, prompt: &str) -> Result<Option<String>, InputError> {
+        self.write_stdout(prompt);
+        Ok(None)
     }
 }
 

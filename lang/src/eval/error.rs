@@ -80,6 +80,8 @@ const HIERARCHY: &[(&str, &str)] = &[
     ("KeyError", "LookupError"),
     ("RuntimeError", "Exception"),
     ("NotImplementedError", "RuntimeError"),
+    // ipykernel's, for input() where the client cannot send input.
+    ("StdinNotImplementedError", "NotImplementedError"),
     ("RecursionError", "RuntimeError"),
     ("TypeError", "Exception"),
     ("ValueError", "Exception"),
@@ -88,6 +90,7 @@ const HIERARCHY: &[(&str, &str)] = &[
     ("AttributeError", "Exception"),
     ("AssertionError", "Exception"),
     ("StopIteration", "Exception"),
+    ("EOFError", "Exception"),
     ("OSError", "Exception"),
     ("FileNotFoundError", "OSError"),
     ("FileExistsError", "OSError"),

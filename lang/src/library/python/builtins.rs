@@ -48,6 +48,7 @@ pub const FUNCTIONS: &[Row] = &[
     row("callable(obj, /)", "Whether obj can be called.", callable),
     row("super(type=None, obj=None)", "The parent classes' methods bound to obj (zero-argument form inside methods).", super_),
     row("globals()", "The global names as a dict.", globals),
+    row("input(prompt='', /)", "Shows prompt and reads one line of input (without its newline); EOFError at the end of input.", input),
     row("vars(object=..., /)", "The object's attributes as a dict (an instance's, a class's or a module's); without an argument, the global names.", vars),
     row("bin(number, /)", "The binary representation of an integer.\n\n>>> bin(5)\n'0b101'", bin),
     row("hex(number, /)", "The hexadecimal representation of an integer.", hex),
@@ -770,6 +771,18 @@ fn globals(it: &mut Interp, _: Bound) -> PyResult<Value> {
         }
     }
     Ok(Value::dict(d))
+}
+
+fn input(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let prompt = match b.opt(0) {
+        Some(p) => it.to_str(p)?,
+        None => String::new(),
+    };
+    match it.out.read_line(&prompt) {
+        Ok(Some(line)) => Ok(Value::str(&line)),
+        Ok(None) => Err(exc("EOFError", "EOF when reading a line")),
+        Err(e) => Err(exc(e.exc, e.message)),
+    }
 }
 
 fn vars(it: &mut Interp, b: Bound) -> PyResult<Value> {
