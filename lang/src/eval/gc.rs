@@ -103,12 +103,17 @@ pub fn track_iter(i: &Rc<RefCell<Iter>>) {
     register(Handle::Iter(Rc::downgrade(i)));
 }
 
-/// Runs a collection if one is due (called between statements).
+/// Whether work waits for the next statement boundary: a collection, or
+/// the `__exit__` of a context an abandoned generator left entered (see
+/// [`super::generator`]); the interpreter then runs it.
 #[inline]
-pub fn collect_if_due() {
-    if DUE.with(Cell::get) {
-        collect();
-    }
+pub fn due() -> bool {
+    DUE.with(Cell::get)
+}
+
+/// Asks for a boundary's work at the next statement.
+pub fn request() {
+    DUE.with(|d| d.set(true));
 }
 
 pub fn is_enabled() -> bool {

@@ -67,6 +67,12 @@ fn holds(s: &St, at: usize) -> bool {
         }
 }
 
+thread_local! {
+    /// Context managers that abandoned generators left entered, innermost
+    /// first: their `__exit__` runs at the next statement boundary.
+    static ABANDONED: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A generator: its function and, between steps, its frame.
 pub struct Generator {
     func: Rc<Function>,
@@ -76,6 +82,47 @@ pub struct Generator {
     /// around it); `None` before the first.
     path: Option<(usize, Vec<Resume>)>,
     running: bool,
+}
+
+/// A generator dropped while suspended inside `with` blocks leaves their
+/// contexts entered (a `torch.no_grad()` would stay on); as Python closes
+/// an abandoned generator, their `__exit__` runs, at the next statement.
+impl Drop for Generator {
+    fn drop(&mut self) {
+        let Some((_, path)) = &mut self.path else {
+            return;
+        };
+        let cms: Vec<Value> = path
+            .drain(..)
+            .filter_map(|r| match r {
+                Resume::With(cm) => Some(cm),
+                _ => None,
+            })
+            .collect();
+        if !cms.is_empty() {
+            ABANDONED.with(|a| a.borrow_mut().extend(cms));
+            super::gc::request();
+        }
+    }
+}
+
+impl Interp {
+    /// Between statements, when [`super::gc::due`]: a cycle collection, then
+    /// the exits abandoned generators left.
+    #[cold]
+    pub(super) fn statement_boundary(&mut self) {
+        super::gc::collect();
+        loop {
+            let next = ABANDONED.with(|a| {
+                let mut a = a.borrow_mut();
+                (!a.is_empty()).then(|| a.remove(0))
+            });
+            let Some(cm) = next else { break };
+            // As Python's generator close: an error here is not raised
+            // into the code that happened to run next.
+            let _ = self.exit(&cm, None);
+        }
+    }
 }
 
 impl Generator {

@@ -281,7 +281,9 @@ impl Interp {
         for s in body {
             // Between statements no container is borrowed: a due cycle
             // collection runs here.
-            super::gc::collect_if_due();
+            if super::gc::due() {
+                self.statement_boundary();
+            }
             match self.exec(s, f) {
                 Ok(Flow::Normal) => {}
                 Ok(flow) => return Ok(flow),
@@ -665,7 +667,7 @@ impl Interp {
         }
     }
 
-    fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
+    pub(super) fn exit(&mut self, cm: &Value, err: Option<Value>) -> PyResult<bool> {
         if let Value::Object(o) = cm {
             if !self.class_of(cm).has("__exit__") {
                 return o.exit(self, err.as_ref());

@@ -225,6 +225,32 @@ def deep():
 
 print(list(deep()))
 
+
+def inside_no_grad():
+    import torch
+    with torch.no_grad():
+        for i in range(10):
+            yield torch.is_grad_enabled()
+
+
+for flag in inside_no_grad():
+    print("inside", flag)
+    break
+import torch
+print("after break", torch.is_grad_enabled())
+
+
+def managed_forever():
+    with Ctx("loop"):
+        while True:
+            yield 1
+
+
+g = managed_forever()
+next(g)
+del g
+print("after del")
+
 # expect: [0, 1, 4, 9, 16] 14 4
 # expect: [0, 1, 4, 'a', 'b', 10, 20, 100]
 # expect: [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
@@ -268,3 +294,8 @@ print(list(deep()))
 # expect: enter b
 # expect: exit b
 # expect: [(0, 'a'), (0, 'b', 0), (0, 'b', 1), (1, 'a'), (1, 'b', 0), (1, 'b', 1)]
+# expect: inside False
+# expect: after break True
+# expect: enter loop
+# expect: exit loop
+# expect: after del
