@@ -2,7 +2,8 @@
 //! `slogdet`, `solve` by LU decomposition with partial pivoting (computed
 //! in float64 on the host, then in the input's dtype), each one autograd
 //! node with the closed-form gradient; the norms are built from
-//! reductions.
+//! reductions, and `pinv`, `matrix_rank`, `lstsq` and the spectral norms
+//! from the SVD of `decomp.rs`.
 
 use crate::autograd::{record, with_no_grad, SavedTensor};
 use crate::{Error, Result, Tensor};
@@ -262,8 +263,8 @@ impl Tensor {
         self.norm(ord, Some(dims), keepdim)
     }
 
-    /// `torch.linalg.matrix_norm(A, 'fro' | inf | -inf | 1 | -1)` over the
-    /// last two dims.
+    /// `torch.linalg.matrix_norm(A, 'fro' | 'nuc' | inf | -inf | 1 | -1 | 2 |
+    /// -2)` over the last two dims.
     pub fn linalg_matrix_norm(&self, ord: &str, keepdim: bool) -> Result<Tensor> {
         if self.dim() < 2 {
             return Err(Error::invalid(
@@ -290,10 +291,132 @@ impl Tensor {
                 .sum_dims(&[-2], true)?
                 .amin(&[-1], true)
                 .and_then(|t| drop2(t, keepdim)),
+            // The singular values' sum, largest or smallest.
+            "nuc" | "2" | "-2" => {
+                let s = self.linalg_svdvals()?;
+                let r = match ord {
+                    "nuc" => s.sum_dims(&[-1], false)?,
+                    "2" => s.amax(&[-1], false)?,
+                    _ => s.amin(&[-1], false)?,
+                };
+                if keepdim {
+                    r.unsqueeze(-1)?.unsqueeze(-1)
+                } else {
+                    Ok(r)
+                }
+            }
             other => Err(Error::invalid(format!(
                 "linalg.matrix_norm: Order {other} not supported."
             ))),
         }
+    }
+}
+
+impl Tensor {
+    /// The default relative tolerance for rank decisions: `max(m, n)` times
+    /// the dtype's machine epsilon, as PyTorch's.
+    fn rank_rtol(&self) -> f64 {
+        let eps = match self.dtype() {
+            crate::DType::F64 => f64::EPSILON,
+            crate::DType::F16 => 9.765_625e-4,
+            crate::DType::BF16 => 7.812_5e-3,
+            _ => f64::from(f32::EPSILON),
+        };
+        let d = self.dim();
+        eps * self.shape()[d - 2].max(self.shape()[d - 1]) as f64
+    }
+
+    /// The singular values above `max(atol, rtol * largest)` (PyTorch's
+    /// rule; rtol defaults to [`Tensor::rank_rtol`] when atol is not given
+    /// either): `(S, mask of those kept)`.
+    fn kept_singular(&self, atol: Option<f64>, rtol: Option<f64>) -> Result<(Tensor, Tensor)> {
+        let s = self.linalg_svdvals()?;
+        let rtol = rtol.unwrap_or(if atol.is_some_and(|a| a > 0.0) {
+            0.0
+        } else {
+            self.rank_rtol()
+        });
+        let tol = s
+            .detach()
+            .amax(&[-1], true)?
+            .mul_scalar(rtol)?
+            .clamp_min(atol.unwrap_or(0.0))?;
+        let keep = s.detach().gt(&tol)?;
+        Ok((s, keep))
+    }
+
+    /// `torch.linalg.matrix_rank(A, atol=, rtol=)`: how many singular values
+    /// exceed the tolerance (int64).
+    pub fn linalg_matrix_rank(&self, atol: Option<f64>, rtol: Option<f64>) -> Result<Tensor> {
+        let (_, keep) = self.kept_singular(atol, rtol)?;
+        keep.to_dtype(crate::DType::I64)?.sum_dims(&[-1], false)
+    }
+
+    /// `torch.linalg.pinv(A, atol=, rtol=)`: the Moore-Penrose inverse
+    /// `V diag(1/S) U^T` over the singular values kept, built from the SVD
+    /// (so its gradient is the SVD's).
+    pub fn linalg_pinv(&self, atol: Option<f64>, rtol: Option<f64>) -> Result<Tensor> {
+        let (u, _, vh) = self.linalg_svd(false)?;
+        let (s, keep) = self.kept_singular(atol, rtol)?;
+        let ones = s.detach().mul_scalar(0.0)?.add_scalar(1.0)?;
+        let safe = Tensor::where_cond(&keep, &s, &ones)?;
+        let inv = safe
+            .reciprocal()?
+            .mul(&keep.to_dtype(self.dtype())?)?;
+        vh.mt()?.mul(&inv.unsqueeze(-2)?)?.matmul(&u.mt()?)
+    }
+
+    /// `torch.linalg.lstsq(A, B)`: the least-squares (minimum-norm when A
+    /// is wide or rank-deficient) solution of A X = B, and A's rank: what
+    /// PyTorch's CPU default driver `gelsy` returns.
+    pub fn linalg_lstsq(&self, b: &Tensor, rcond: Option<f64>) -> Result<(Tensor, Tensor)> {
+        let d = self.dim();
+        if d < 2 || b.dim() + 1 < d || b.dim() > d {
+            return Err(Error::invalid(format!(
+                "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and (input.dim() - other.dim()) <= 1 (got {:?} and {:?})",
+                self.shape(),
+                b.shape()
+            )));
+        }
+        let vector = b.dim() + 1 == d;
+        let bm = if vector { b.unsqueeze(-1)? } else { b.clone() };
+        if bm.shape()[bm.dim() - 2] != self.shape()[d - 2] {
+            return Err(Error::invalid(format!(
+                "torch.linalg.lstsq: input.size(-2) should match other.size(-2) (got {:?} and {:?})",
+                self.shape(),
+                b.shape()
+            )));
+        }
+        let rtol = rcond.filter(|r| *r >= 0.0);
+        let x = self.linalg_pinv(None, rtol)?.matmul(&bm)?;
+        let x = if vector { x.squeeze_dim(-1)? } else { x };
+        Ok((x, self.linalg_matrix_rank(None, rtol)?))
+    }
+
+    /// `torch.linalg.matrix_power(A, n)`: A multiplied by itself n times
+    /// (by squaring), the identity for 0, the inverse's power for n < 0.
+    pub fn linalg_matrix_power(&self, n: i64) -> Result<Tensor> {
+        let (_, size) = square("matrix_power", self)?;
+        if n == 0 {
+            let eye = Tensor::eye(size, None, self.dtype(), self.device())?;
+            return eye.expand_as(self)?.contiguous();
+        }
+        let base = if n < 0 { self.linalg_inv()? } else { self.clone() };
+        let (mut e, mut sq, mut acc) = (n.unsigned_abs(), base, None::<Tensor>);
+        loop {
+            if e & 1 == 1 {
+                acc = Some(match acc {
+                    Some(a) => a.matmul(&sq)?,
+                    None => sq.clone(),
+                });
+            }
+            e >>= 1;
+            if e == 0 {
+                break;
+            }
+            sq = sq.matmul(&sq)?;
+        }
+        Ok(acc.expect("n != 0"))
     }
 }
 

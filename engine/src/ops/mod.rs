@@ -8,6 +8,7 @@
 pub mod activation;
 pub mod binary;
 pub mod convert;
+pub mod decomp;
 pub mod einsum;
 pub mod index;
 pub mod indexing;

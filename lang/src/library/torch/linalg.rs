@@ -1,9 +1,12 @@
 //! Products: `matmul mm bmm dot outer mv einsum` (the engine's matmul in
 //! all of PyTorch's cases, its einsum), matrix helpers `diag trace roll
-//! lerp cdist` and counting `bincount histc unique`.
+//! lerp cdist` and counting `bincount histc unique`; `torch.linalg`: LU-based
+//! `inv det slogdet solve`, the factorizations `cholesky qr eigh svd` and
+//! what is built on them (`pinv lstsq matrix_rank`, spectral norms).
 
 use super::pointwise::with_out;
 use super::tensor::ok;
+use super::values::named;
 use crate::bind::{raw, row, Bound, Row};
 use crate::eval::call::Args;
 use crate::eval::error::{exc, type_error, PyResult};
@@ -28,6 +31,12 @@ pub const BOTH: &[Row] = &[
     row("histc(Tensor input, int bins=100, Scalar min=0, Scalar max=0)", "A histogram with equal-width bins over [min, max] (the data's range when both are 0).", histc),
     row("det(Tensor input)", "The determinant of a (batch of) square matrix.", det),
     row("inverse(Tensor input)", "The inverse of a (batch of) square matrix.", inv),
+    row("slogdet(Tensor input)", "(sign, log|det|) of a (batch of) square matrix.", torch_slogdet),
+    row("cholesky(Tensor input, bool upper=False)", "The Cholesky factor of a symmetric positive-definite matrix (lower, or upper).", cholesky),
+    row("qr(Tensor input, bool some=True)", "(Q, R) with input = Q R: reduced (some=True) or complete.", torch_qr),
+    row("svd(Tensor input, bool some=True, bool compute_uv=True)", "(U, S, V) with input = U diag(S) V^T (V, not Vh, as the old API).", torch_svd),
+    row("pinverse(Tensor input, float rcond=1e-15)", "The Moore-Penrose pseudo-inverse (singular values below rcond * the largest are dropped).", pinverse),
+    row("matrix_power(Tensor input, int n)", "The matrix times itself n times (the inverse's power for n < 0).", matrix_power),
     row("unique(Tensor input, bool sorted=True, bool return_inverse=False, bool return_counts=False, int? dim=None)", "The distinct values, ascending; with the inverse indices and counts when asked.", unique),
 ];
 
@@ -177,7 +186,96 @@ pub const LINALG: &[Row] = &[
     row("vector_norm(Tensor x, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "The ord-norm of x over dim (all dims by default); inf, -inf and 0 as PyTorch.", vector_norm),
     row("matrix_norm(Tensor A, object ord='fro', int[2]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "The matrix norm over the last two dims: 'fro', 1, -1, inf, -inf.", matrix_norm),
     row("norm(Tensor A, object ord=None, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)", "A vector norm (1-D input or an int dim) or a matrix norm (2-D input), as PyTorch chooses.", linalg_norm),
+    row("cholesky(Tensor A, *, bool upper=False)", "L lower with A = L L^T (U = L^T with upper=True); an error names the first minor that is not positive-definite.", cholesky),
+    row("qr(Tensor A, str mode='reduced')", "(Q, R) with A = Q R by Householder reflections, LAPACK's signs: mode 'reduced', 'complete' or 'r'.", linalg_qr),
+    row("eigh(Tensor A, str UPLO='L')", "(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix read from one triangle. Eigenvectors are unique up to sign: here each is turned so its largest entry is positive.", eigh),
+    row("eigvalsh(Tensor A, str UPLO='L')", "The eigenvalues of a symmetric matrix, ascending.", eigvalsh),
+    row("svd(Tensor A, bool full_matrices=True, *, str? driver=None)", "(U, S, Vh) with A = U diag(S) Vh, S descending. Singular vectors are unique up to sign: here each U column is turned so its largest entry is positive.", linalg_svd),
+    row("svdvals(Tensor A, *, str? driver=None)", "The singular values, descending.", svdvals),
+    row("solve_triangular(Tensor A, Tensor B, *, bool upper, bool left=True, bool unitriangular=False)", "X with A X = B (or X A = B with left=False) for triangular A.", solve_triangular),
+    row("matrix_rank(Tensor A, *, float? atol=None, float? rtol=None, bool hermitian=False)", "How many singular values exceed max(atol, rtol * the largest).", matrix_rank),
+    row("pinv(Tensor A, *, float? atol=None, float? rtol=None, bool hermitian=False)", "The Moore-Penrose pseudo-inverse, from the SVD.", pinv),
+    row("lstsq(Tensor A, Tensor B, float? rcond=None, *, str? driver=None)", "The least-squares solution of A X = B (minimum-norm when underdetermined), with A's rank, as PyTorch's CPU driver 'gelsy'.", lstsq),
+    row("matrix_power(Tensor A, int n)", "A times itself n times (the inverse's power for n < 0).", matrix_power),
 ];
+
+fn cholesky(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_cholesky(b.bool(1)?))
+}
+
+fn linalg_qr(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let (q, r) = b.tensor(0)?.linalg_qr(b.str(1)?).py()?;
+    Ok(named("linalg_qr", vec![q, r]))
+}
+
+fn torch_qr(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let mode = if b.bool(1)? { "reduced" } else { "complete" };
+    let (q, r) = b.tensor(0)?.linalg_qr(mode).py()?;
+    Ok(named("qr", vec![q, r]))
+}
+
+fn eigh(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let (l, v) = b.tensor(0)?.linalg_eigh(b.str(1)?).py()?;
+    Ok(named("linalg_eigh", vec![l, v]))
+}
+
+fn eigvalsh(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_eigvalsh(b.str(1)?))
+}
+
+fn linalg_svd(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let (u, s, vh) = b.tensor(0)?.linalg_svd(b.bool(1)?).py()?;
+    Ok(named("linalg_svd", vec![u, s, vh]))
+}
+
+fn svdvals(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_svdvals())
+}
+
+/// `torch.svd`: V rather than Vh; with compute_uv=False, zero U and V.
+fn torch_svd(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let t = b.tensor(0)?;
+    let (u, s, vh) = t.linalg_svd(!b.bool(1)?).py()?;
+    let v = vh.mt().py()?;
+    if !b.bool(2)? {
+        let zeros = |x: &Tensor| x.detach().mul_scalar(0.0);
+        return Ok(named("svd", vec![zeros(&u).py()?, s, zeros(&v).py()?]));
+    }
+    Ok(named("svd", vec![u, s, v]))
+}
+
+fn solve_triangular(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?
+        .linalg_solve_triangular(b.tensor(1)?, b.bool(2)?, b.bool(3)?, b.bool(4)?))
+}
+
+fn matrix_rank(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_matrix_rank(b.opt_float(1)?, b.opt_float(2)?))
+}
+
+fn pinv(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_pinv(b.opt_float(1)?, b.opt_float(2)?))
+}
+
+fn pinverse(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_pinv(None, Some(b.float(1)?)))
+}
+
+fn lstsq(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let a = b.tensor(0)?;
+    let (x, rank) = a.linalg_lstsq(b.tensor(1)?, b.opt_float(2)?).py()?;
+    let empty = Tensor::zeros(&[0], a.dtype(), a.device()).py()?;
+    Ok(named("linalg_lstsq", vec![x, empty.clone(), rank, empty]))
+}
+
+fn matrix_power(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    ok(b.tensor(0)?.linalg_matrix_power(b.int(1)?))
+}
+
+fn torch_slogdet(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let (s, l) = b.tensor(0)?.linalg_slogdet().py()?;
+    Ok(named("slogdet", vec![s, l]))
+}
 
 fn inv(_: &mut Interp, b: Bound) -> PyResult<Value> {
     ok(b.tensor(0)?.linalg_inv())
@@ -188,12 +286,8 @@ fn det(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn slogdet(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let (s, l) = b
-        .tensor(0)?
-        .linalg_slogdet()
-        .map_err(crate::library::errors::from_engine)?;
-    let v = super::tensor::value;
-    Ok(Value::tuple(vec![v(s), v(l)]))
+    let (s, l) = b.tensor(0)?.linalg_slogdet().py()?;
+    Ok(named("linalg_slogdet", vec![s, l]))
 }
 
 fn solve(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -238,14 +332,7 @@ fn matrix_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
             "linalg.matrix_norm: only over the last two dims here",
         ));
     }
-    let o = ord_text(b.value(1))?;
-    if o == "nuc" || o == "2" || o == "-2" {
-        return Err(exc(
-            "NotImplementedError",
-            format!("linalg.matrix_norm(ord={o}) needs singular values, not available here"),
-        ));
-    }
-    ok(t.linalg_matrix_norm(&o, b.bool(3)?))
+    ok(t.linalg_matrix_norm(&ord_text(b.value(1))?, b.bool(3)?))
 }
 
 fn linalg_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
@@ -264,14 +351,6 @@ fn linalg_norm(_: &mut Interp, b: Bound) -> PyResult<Value> {
         let o = ord_text(b.value(1))?;
         if o == "fro" {
             return ok(t.linalg_vector_norm(2.0, dims.as_deref().or(Some(&[-2, -1])), keep));
-        }
-        if o == "nuc" || o == "2" || o == "-2" {
-            return Err(exc(
-                "NotImplementedError",
-                format!(
-                    "linalg.norm(ord={o}) on matrices needs singular values, not available here"
-                ),
-            ));
         }
         return ok(t.linalg_matrix_norm(&o, keep));
     }

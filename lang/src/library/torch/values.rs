@@ -1,6 +1,7 @@
 //! The small value types of `torch`: `torch.dtype`, `torch.device`,
 //! `torch.Size` (a tuple subclass) and the named tuples of
-//! `torch.return_types` (`max(values=..., indices=...)`).
+//! `torch.return_types` (`max(values=..., indices=...)`, `linalg_svd(U=...,
+//! S=..., Vh=...)`).
 
 use crate::bind::{parse_device, row, Bound, Row, Style};
 use crate::eval::error::PyResult;
@@ -157,12 +158,39 @@ pub fn values_indices(
     values: tinytorch::Tensor,
     indices: tinytorch::Tensor,
 ) -> Value {
-    let items = vec![super::tensor::value(values), super::tensor::value(indices)];
+    named(name, vec![values, indices])
+}
+
+/// A `torch.return_types.<name>(...)` of tensors, one per field of
+/// [`RETURN_TYPES`]'s row.
+pub fn named(name: &'static str, tensors: Vec<tinytorch::Tensor>) -> Value {
+    let items = tensors.into_iter().map(super::tensor::value).collect();
     match CLASSES.with(|c| c.borrow().named.get(name).cloned()) {
         Some(c) => Value::tuple_of(&c, items),
         None => Value::tuple(items),
     }
 }
+
+/// The named tuples of `torch.return_types`: name and fields.
+#[rustfmt::skip]
+const RETURN_TYPES: &[(&str, &[&str])] = &[
+    ("max", &["values", "indices"]),
+    ("min", &["values", "indices"]),
+    ("sort", &["values", "indices"]),
+    ("topk", &["values", "indices"]),
+    ("kthvalue", &["values", "indices"]),
+    ("mode", &["values", "indices"]),
+    ("median", &["values", "indices"]),
+    ("aminmax", &["min", "max"]),
+    ("slogdet", &["sign", "logabsdet"]),
+    ("linalg_slogdet", &["sign", "logabsdet"]),
+    ("qr", &["Q", "R"]),
+    ("linalg_qr", &["Q", "R"]),
+    ("linalg_eigh", &["eigenvalues", "eigenvectors"]),
+    ("svd", &["U", "S", "V"]),
+    ("linalg_svd", &["U", "S", "Vh"]),
+    ("linalg_lstsq", &["solution", "residuals", "rank", "singular_values"]),
+];
 
 pub const DEVICE: &[Row] = &[row(
     "device(type, index=None)",
@@ -184,7 +212,7 @@ const SIZE_METHODS: &[Row] = &[
 
 const NAMED_METHODS: &[Row] = &[row(
     "__repr__(self, /)",
-    "torch.return_types.name(values=..., indices=...), one field per line.",
+    "torch.return_types.name(field=..., ...), one field per line.",
     named_repr,
 )];
 
@@ -286,14 +314,12 @@ pub fn install(it: &mut Interp, torch: &crate::eval::value::ModuleObj) {
     let return_types =
         super::super::module(it, "torch.return_types", "Named results of reductions.");
     let mut named = HashMap::new();
-    for name in [
-        "max", "min", "sort", "topk", "kthvalue", "mode", "median", "aminmax",
-    ] {
+    for &(name, fields) in RETURN_TYPES {
         let c = super::super::class(
             name,
             "torch.return_types",
             &[&it.types.tuple],
-            "A named (values, indices) pair.",
+            "A named tuple of results.",
         );
         crate::bind::into_class(&c, NAMED_METHODS, Style::Python);
         return_types.set(name, Value::Class(c.clone()));
@@ -301,7 +327,7 @@ pub fn install(it: &mut Interp, torch: &crate::eval::value::ModuleObj) {
             name,
             Rc::new(TupleClass {
                 class: c,
-                fields: vec!["values", "indices"],
+                fields: fields.to_vec(),
             }),
         );
     }
