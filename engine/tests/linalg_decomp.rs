@@ -28,7 +28,10 @@ fn close(got: &Tensor, want: &Tensor, tol: f64) {
     assert_eq!(got.shape(), want.shape());
     let (g, w) = (got.to_vec_f64().unwrap(), want.to_vec_f64().unwrap());
     for (i, (a, b)) in g.iter().zip(&w).enumerate() {
-        assert!((a - b).abs() <= tol, "element {i}: {a} vs {b}\n{g:?}\n{w:?}");
+        assert!(
+            (a - b).abs() <= tol,
+            "element {i}: {a} vs {b}\n{g:?}\n{w:?}"
+        );
     }
 }
 
@@ -51,25 +54,43 @@ fn weighted(x: &Tensor, seed: usize) -> Result<Tensor> {
 fn cholesky_by_hand_and_its_identity() {
     // [[4, 2], [2, 3]] = L L^T with L = [[2, 0], [1, sqrt 2]].
     let a = t(&[4.0, 2.0, 2.0, 3.0], &[2, 2]);
-    close(&a.linalg_cholesky(false).unwrap(), &t(&[2.0, 0.0, 1.0, 2f64.sqrt()], &[2, 2]), 1e-12);
-    close(&a.linalg_cholesky(true).unwrap(), &t(&[2.0, 1.0, 0.0, 2f64.sqrt()], &[2, 2]), 1e-12);
+    close(
+        &a.linalg_cholesky(false).unwrap(),
+        &t(&[2.0, 0.0, 1.0, 2f64.sqrt()], &[2, 2]),
+        1e-12,
+    );
+    close(
+        &a.linalg_cholesky(true).unwrap(),
+        &t(&[2.0, 1.0, 0.0, 2f64.sqrt()], &[2, 2]),
+        1e-12,
+    );
     // A batch of 5x5 SPD matrices: L L^T = A, L lower.
     let x = leaf(&[3, 5, 5], -1.0, 1.0, 1).detach();
     let a = x.matmul(&x.mt().unwrap()).unwrap().add(&eye(5)).unwrap();
     let l = a.linalg_cholesky(false).unwrap();
     close(&l.matmul(&l.mt().unwrap()).unwrap(), &a, 1e-12);
-    close(&l.triu(1).unwrap(), &Tensor::zeros(&[3, 5, 5], DType::F64, Default::default()).unwrap(), 0.0);
+    close(
+        &l.triu(1).unwrap(),
+        &Tensor::zeros(&[3, 5, 5], DType::F64, Default::default()).unwrap(),
+        0.0,
+    );
 }
 
 #[test]
 fn cholesky_names_the_minor_that_fails() {
     let a = t(&[1.0, 2.0, 2.0, 1.0], &[2, 2]);
     let e = a.linalg_cholesky(false).unwrap_err().to_string();
-    assert!(e.contains("not positive-definite (the leading minor of order 2"), "{e}");
+    assert!(
+        e.contains("not positive-definite (the leading minor of order 2"),
+        "{e}"
+    );
     let b = Tensor::stack(&[&eye(2), &a], 0).unwrap();
     let e = b.linalg_cholesky(false).unwrap_err().to_string();
     assert!(e.contains("(Batch element 1)"), "{e}");
-    let e = t(&[1.0; 6], &[2, 3]).linalg_cholesky(false).unwrap_err().to_string();
+    let e = t(&[1.0; 6], &[2, 3])
+        .linalg_cholesky(false)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("square matrices"), "{e}");
 }
 
@@ -79,8 +100,16 @@ fn qr_has_lapack_signs_and_its_identities() {
     let a = t(&[1.0, 2.0, 3.0, 4.0], &[2, 2]);
     let (q, r) = a.linalg_qr("reduced").unwrap();
     let s10 = 10f64.sqrt();
-    close(&q, &t(&[-1.0 / s10, -3.0 / s10, -3.0 / s10, 1.0 / s10], &[2, 2]), 1e-12);
-    close(&r, &t(&[-s10, -14.0 / s10, 0.0, -2.0 / s10], &[2, 2]), 1e-12);
+    close(
+        &q,
+        &t(&[-1.0 / s10, -3.0 / s10, -3.0 / s10, 1.0 / s10], &[2, 2]),
+        1e-12,
+    );
+    close(
+        &r,
+        &t(&[-s10, -14.0 / s10, 0.0, -2.0 / s10], &[2, 2]),
+        1e-12,
+    );
     for (shape, mode, qcols) in [
         ([5, 3], "reduced", 3),
         ([5, 3], "complete", 5),
@@ -105,20 +134,47 @@ fn eigh_by_hand_and_its_identities() {
     close(&l, &t(&[1.0, 3.0], &[2]), 1e-12);
     let h = 0.5f64.sqrt();
     // Up to sign: each eigenvector squared.
-    close(&v.square().unwrap(), &t(&[0.5, 0.5, 0.5, 0.5], &[2, 2]), 1e-12);
-    close(&v.select(1, 1).unwrap().abs().unwrap(), &t(&[h, h], &[2]), 1e-12);
+    close(
+        &v.square().unwrap(),
+        &t(&[0.5, 0.5, 0.5, 0.5], &[2, 2]),
+        1e-12,
+    );
+    close(
+        &v.select(1, 1).unwrap().abs().unwrap(),
+        &t(&[h, h], &[2]),
+        1e-12,
+    );
     // Only the named triangle is read.
     let lower = t(&[2.0, 99.0, 1.0, 2.0], &[2, 2]);
-    close(&lower.linalg_eigvalsh("L").unwrap(), &t(&[1.0, 3.0], &[2]), 1e-12);
+    close(
+        &lower.linalg_eigvalsh("L").unwrap(),
+        &t(&[1.0, 3.0], &[2]),
+        1e-12,
+    );
     let upper = t(&[2.0, 1.0, 99.0, 2.0], &[2, 2]);
-    close(&upper.linalg_eigvalsh("U").unwrap(), &t(&[1.0, 3.0], &[2]), 1e-12);
+    close(
+        &upper.linalg_eigvalsh("U").unwrap(),
+        &t(&[1.0, 3.0], &[2]),
+        1e-12,
+    );
     let x = leaf(&[2, 6, 6], -1.0, 1.0, 4).detach();
     let a = x.add(&x.mt().unwrap()).unwrap();
     let (l, v) = a.linalg_eigh("L").unwrap();
-    close(&a.matmul(&v).unwrap(), &v.mul(&l.unsqueeze(-2).unwrap()).unwrap(), 1e-11);
-    close(&v.mt().unwrap().matmul(&v).unwrap(), &eye(6).expand(&[2, 6, 6]).unwrap(), 1e-12);
+    close(
+        &a.matmul(&v).unwrap(),
+        &v.mul(&l.unsqueeze(-2).unwrap()).unwrap(),
+        1e-11,
+    );
+    close(
+        &v.mt().unwrap().matmul(&v).unwrap(),
+        &eye(6).expand(&[2, 6, 6]).unwrap(),
+        1e-12,
+    );
     let lv = l.to_vec_f64().unwrap();
-    assert!(lv[..6].windows(2).all(|w| w[0] <= w[1]), "ascending: {lv:?}");
+    assert!(
+        lv[..6].windows(2).all(|w| w[0] <= w[1]),
+        "ascending: {lv:?}"
+    );
     // The trace is the sum of the eigenvalues.
     let tr: f64 = (0..6).map(|i| a.to_vec_f64().unwrap()[i * 7]).sum();
     assert!((lv[..6].iter().sum::<f64>() - tr).abs() < 1e-12);
@@ -141,15 +197,25 @@ fn svd_by_hand_and_its_identities() {
         let (m, n) = (shape[0], shape[1]);
         let k = m.min(n);
         let (ku, kv) = if full { (m, n) } else { (k, k) };
-        assert_eq!((u.shape(), s.shape(), vh.shape()), (&[m, ku][..], &[k][..], &[kv, n][..]));
+        assert_eq!(
+            (u.shape(), s.shape(), vh.shape()),
+            (&[m, ku][..], &[k][..], &[kv, n][..])
+        );
         close(&u.mt().unwrap().matmul(&u).unwrap(), &eye(ku), 1e-12);
         close(&vh.matmul(&vh.mt().unwrap()).unwrap(), &eye(kv), 1e-12);
         let uk = u.narrow(-1, 0, k).unwrap();
         let vk = vh.narrow(-2, 0, k).unwrap();
-        let back = uk.mul(&s.unsqueeze(-2).unwrap()).unwrap().matmul(&vk).unwrap();
+        let back = uk
+            .mul(&s.unsqueeze(-2).unwrap())
+            .unwrap()
+            .matmul(&vk)
+            .unwrap();
         close(&back, &a, 1e-12);
         let sv = s.to_vec_f64().unwrap();
-        assert!(sv.windows(2).all(|w| w[0] >= w[1]) && sv[k - 1] >= 0.0, "{sv:?}");
+        assert!(
+            sv.windows(2).all(|w| w[0] >= w[1]) && sv[k - 1] >= 0.0,
+            "{sv:?}"
+        );
     }
     // Rank-deficient: a zero singular value, U still orthonormal.
     let a = t(&[1.0, 2.0, 2.0, 4.0, 3.0, 6.0], &[3, 2]);
@@ -182,12 +248,28 @@ fn factorization_gradients_match_finite_differences() {
         x.matmul(&x.mt()?)?.add(&eye(x.shape()[0]).mul_scalar(3.0)?)
     };
     let x3 = || leaf(&[3, 3], -1.0, 1.0, 7);
-    check("cholesky", |x| weighted(&spd(&x[0])?.linalg_cholesky(false)?, 8), &[x3()]);
-    check("cholesky upper", |x| weighted(&spd(&x[0])?.linalg_cholesky(true)?, 9), &[x3()]);
+    check(
+        "cholesky",
+        |x| weighted(&spd(&x[0])?.linalg_cholesky(false)?, 8),
+        &[x3()],
+    );
+    check(
+        "cholesky upper",
+        |x| weighted(&spd(&x[0])?.linalg_cholesky(true)?, 9),
+        &[x3()],
+    );
     for shape in [[4, 3], [3, 3], [3, 4]] {
         let a = leaf(&shape, -1.0, 1.0, 10);
-        check("qr Q", |x| weighted(&x[0].linalg_qr("reduced")?.0, 11), std::slice::from_ref(&a));
-        check("qr R", |x| weighted(&x[0].linalg_qr("reduced")?.1, 12), std::slice::from_ref(&a));
+        check(
+            "qr Q",
+            |x| weighted(&x[0].linalg_qr("reduced")?.0, 11),
+            std::slice::from_ref(&a),
+        );
+        check(
+            "qr R",
+            |x| weighted(&x[0].linalg_qr("reduced")?.1, 12),
+            std::slice::from_ref(&a),
+        );
         check(
             "qr both",
             |x| {
@@ -197,7 +279,11 @@ fn factorization_gradients_match_finite_differences() {
             std::slice::from_ref(&a),
         );
         // Sign-invariant losses: S, U*U, Vh*Vh, and U S Vh itself.
-        check("svdvals", |x| weighted(&x[0].linalg_svdvals()?, 15), std::slice::from_ref(&a));
+        check(
+            "svdvals",
+            |x| weighted(&x[0].linalg_svdvals()?, 15),
+            std::slice::from_ref(&a),
+        );
         check(
             "svd vectors",
             |x| {
@@ -226,7 +312,11 @@ fn factorization_gradients_match_finite_differences() {
     );
     let sym = |x: &Tensor| x.add(&x.mt()?);
     let x4 = || leaf(&[4, 4], -1.0, 1.0, 23);
-    check("eigvalsh", |x| weighted(&sym(&x[0])?.linalg_eigvalsh("L")?, 24), &[x4()]);
+    check(
+        "eigvalsh",
+        |x| weighted(&sym(&x[0])?.linalg_eigvalsh("L")?, 24),
+        &[x4()],
+    );
     check(
         "eigh vectors",
         |x| {
@@ -236,15 +326,31 @@ fn factorization_gradients_match_finite_differences() {
         &[x4()],
     );
     let tall = || leaf(&[4, 3], -1.0, 1.0, 36);
-    check("pinv", |x| weighted(&x[0].linalg_pinv(None, None)?, 37), &[tall()]);
+    check(
+        "pinv",
+        |x| weighted(&x[0].linalg_pinv(None, None)?, 37),
+        &[tall()],
+    );
     check(
         "lstsq",
         |x| weighted(&x[0].linalg_lstsq(&x[1], None)?.0, 38),
         &[tall(), leaf(&[4, 2], -1.0, 1.0, 39)],
     );
-    check("nuclear norm", |x| x[0].linalg_matrix_norm("nuc", false), &[tall()]);
-    check("spectral norm", |x| x[0].linalg_matrix_norm("2", true)?.sum(), &[tall()]);
-    check("matrix_power", |x| weighted(&x[0].linalg_matrix_power(3)?, 40), &[x4()]);
+    check(
+        "nuclear norm",
+        |x| x[0].linalg_matrix_norm("nuc", false),
+        &[tall()],
+    );
+    check(
+        "spectral norm",
+        |x| x[0].linalg_matrix_norm("2", true)?.sum(),
+        &[tall()],
+    );
+    check(
+        "matrix_power",
+        |x| weighted(&x[0].linalg_matrix_power(3)?, 40),
+        &[x4()],
+    );
     for (upper, left, unit) in [
         (false, true, false),
         (true, true, false),
@@ -291,24 +397,43 @@ fn factorization_second_derivatives() {
         grad_of(|x| weighted(&x.linalg_svdvals()?, 33)),
         std::slice::from_ref(&a),
     );
-    check("qr twice", grad_of(|x| weighted(&x.linalg_qr("reduced")?.1, 34)), &[a]);
+    check(
+        "qr twice",
+        grad_of(|x| weighted(&x.linalg_qr("reduced")?.1, 34)),
+        &[a],
+    );
 }
 
 #[test]
 fn outputs_are_named_as_pytorch() {
     let a = leaf(&[3, 3], -1.0, 1.0, 35);
     let spd = a.matmul(&a.mt().unwrap()).unwrap().add(&eye(3)).unwrap();
-    let name = |t: &Tensor| t.grad_fn().map(|n| n.name().to_string()).unwrap_or_default();
-    assert_eq!(name(&spd.linalg_cholesky(false).unwrap()), "LinalgCholeskyExBackward0");
+    let name = |t: &Tensor| {
+        t.grad_fn()
+            .map(|n| n.name().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        name(&spd.linalg_cholesky(false).unwrap()),
+        "LinalgCholeskyExBackward0"
+    );
     let (q, r) = a.linalg_qr("reduced").unwrap();
-    assert_eq!((name(&q), name(&r)), ("LinalgQrBackward0".into(), "LinalgQrBackward0".into()));
+    assert_eq!(
+        (name(&q), name(&r)),
+        ("LinalgQrBackward0".into(), "LinalgQrBackward0".into())
+    );
     let (u, s, vh) = a.linalg_svd(false).unwrap();
     for x in [u, s, vh] {
         assert_eq!(name(&x), "LinalgSvdBackward0");
     }
-    assert_eq!(name(&spd.linalg_eigh("L").unwrap().1), "LinalgEighBackward0");
+    assert_eq!(
+        name(&spd.linalg_eigh("L").unwrap().1),
+        "LinalgEighBackward0"
+    );
     // mode='r' has no Q to differentiate through.
     let (_, r) = a.linalg_qr("r").unwrap();
-    let e = tinytorch::autograd::backward(&r.sum().unwrap(), None, false).unwrap_err().to_string();
+    let e = tinytorch::autograd::backward(&r.sum().unwrap(), None, false)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("mode='r'"), "{e}");
 }

@@ -390,7 +390,13 @@ fn worker(rx: Receiver<Request>, tx: Sender<Response>, flag: Arc<AtomicBool>) {
                 it.steps = 0;
                 // A panic in native code ends the cell, not the session: the
                 // interpreter and its globals stay as they were.
-                let run = catch_unwind(AssertUnwindSafe(|| run_cell(&mut it, &src, &name, echo)));
+                let run = catch_unwind(AssertUnwindSafe(|| {
+                    let r = run_cell(&mut it, &src, &name, echo);
+                    // What the cell's last statements let go of is settled
+                    // now, not when the next cell starts.
+                    it.settle();
+                    r
+                }));
                 Response::Run(run.unwrap_or_else(|p| Err(internal_error(p.as_ref()))))
             }
             Request::SetOutput(o) => {

@@ -153,7 +153,10 @@ fn qr_host(a: &[f64], m: usize, n: usize, q: usize) -> (Vec<f64>, Vec<f64>) {
             continue;
         }
         for c in 0..q {
-            let dot = qm[j * q + c] + (j + 1..m).map(|i| r[i * n + j] * qm[i * q + c]).sum::<f64>();
+            let dot = qm[j * q + c]
+                + (j + 1..m)
+                    .map(|i| r[i * n + j] * qm[i * q + c])
+                    .sum::<f64>();
             let f = tau * dot;
             qm[j * q + c] -= f;
             for i in j + 1..m {
@@ -173,9 +176,10 @@ fn qr_host(a: &[f64], m: usize, n: usize, q: usize) -> (Vec<f64>, Vec<f64>) {
 /// The column `j` of a row-major `rows x cols` matrix turned so that its
 /// largest-magnitude entry is positive.
 fn fix_sign(v: &mut [f64], rows: usize, cols: usize, j: usize) -> bool {
-    let big = (0..rows)
-        .map(|i| v[i * cols + j])
-        .fold(0.0f64, |b, x| if x.abs() > b.abs() { x } else { b });
+    let big =
+        (0..rows)
+            .map(|i| v[i * cols + j])
+            .fold(0.0f64, |b, x| if x.abs() > b.abs() { x } else { b });
     if big < 0.0 {
         for i in 0..rows {
             v[i * cols + j] = -v[i * cols + j];
@@ -293,7 +297,9 @@ fn svd_host(a: &[f64], m: usize, n: usize, full: bool) -> (Vec<f64>, Vec<f64>, V
         return (u, s, v);
     }
     // One-sided Jacobi on the columns of W = A V (m >= n).
-    let mut w: Vec<Vec<f64>> = (0..n).map(|j| (0..m).map(|i| a[i * n + j]).collect()).collect();
+    let mut w: Vec<Vec<f64>> = (0..n)
+        .map(|j| (0..m).map(|i| a[i * n + j]).collect())
+        .collect();
     let mut v: Vec<Vec<f64>> = (0..n)
         .map(|j| (0..n).map(|i| f64::from(u8::from(i == j))).collect())
         .collect();
@@ -302,7 +308,8 @@ fn svd_host(a: &[f64], m: usize, n: usize, full: bool) -> (Vec<f64>, Vec<f64>, V
         let mut rotated = false;
         for p in 0..n {
             for q in p + 1..n {
-                let (alpha, beta, gamma) = (dot(&w[p], &w[p]), dot(&w[q], &w[q]), dot(&w[p], &w[q]));
+                let (alpha, beta, gamma) =
+                    (dot(&w[p], &w[p]), dot(&w[q], &w[q]), dot(&w[p], &w[q]));
                 if gamma == 0.0 || gamma.abs() <= f64::EPSILON * (alpha * beta).sqrt() {
                     continue;
                 }
@@ -462,7 +469,11 @@ impl Tensor {
         for i in 0..count {
             let am = &av[i * n * n..(i + 1) * n * n];
             let xm = &mut x[i * n * k..(i + 1) * n * k];
-            let rows: Vec<usize> = if upper { (0..n).rev().collect() } else { (0..n).collect() };
+            let rows: Vec<usize> = if upper {
+                (0..n).rev().collect()
+            } else {
+                (0..n).collect()
+            };
             for &r in &rows {
                 for c in 0..k {
                     let mut s = xm[r * k + c];
@@ -479,21 +490,36 @@ impl Tensor {
         let out = Tensor::from_vec_f64(&x, &shape, self.dtype())?.to_device(self.device())?;
         // gB = A^-T gX (a triangular solve), gA = -gB X^T on A's triangle.
         const NAME: &str = "LinalgSolveTriangularBackward0";
-        let (sa, sx) = (SavedTensor::new("self", self), SavedTensor::new("result", &out));
+        let (sa, sx) = (
+            SavedTensor::new("self", self),
+            SavedTensor::new("result", &out),
+        );
         let (a_, x_) = (sa.clone(), sx.clone());
         let (a_shape, b_shape) = (self.shape().to_vec(), b.shape().to_vec());
-        Ok(record(out, NAME, &[self, b], vec![sa, sx], move |g, needs| {
-            let (a, x) = (a_.get(NAME)?, x_.get(NAME)?);
-            let gb = a.mt()?.linalg_solve_triangular(g, !upper, true, unitriangular)?;
-            let ga = if needs[0] {
-                let ga = gb.matmul(&x.mt()?)?.neg()?;
-                let ga = if upper { ga.triu(i64::from(unitriangular))? } else { ga.tril(-i64::from(unitriangular))? };
-                Some(crate::ops::sum_to_shape(&ga, &a_shape)?)
-            } else {
-                None
-            };
-            Ok(vec![ga, Some(crate::ops::sum_to_shape(&gb, &b_shape)?)])
-        }))
+        Ok(record(
+            out,
+            NAME,
+            &[self, b],
+            vec![sa, sx],
+            move |g, needs| {
+                let (a, x) = (a_.get(NAME)?, x_.get(NAME)?);
+                let gb = a
+                    .mt()?
+                    .linalg_solve_triangular(g, !upper, true, unitriangular)?;
+                let ga = if needs[0] {
+                    let ga = gb.matmul(&x.mt()?)?.neg()?;
+                    let ga = if upper {
+                        ga.triu(i64::from(unitriangular))?
+                    } else {
+                        ga.tril(-i64::from(unitriangular))?
+                    };
+                    Some(crate::ops::sum_to_shape(&ga, &a_shape)?)
+                } else {
+                    None
+                };
+                Ok(vec![ga, Some(crate::ops::sum_to_shape(&gb, &b_shape)?)])
+            },
+        ))
     }
 
     /// `torch.linalg.cholesky(A, upper=False)`: L lower with A = L L^T
@@ -526,7 +552,9 @@ impl Tensor {
             let t = l.mt()?.matmul(&g)?.tril(0)?;
             let s = t.add(&t.tril(-1)?.mt()?)?.mul_scalar(0.5)?;
             let x = l.mt()?.linalg_solve_triangular(&s, true, true, false)?;
-            Ok(vec![Some(l.linalg_solve_triangular(&x, false, false, false)?)])
+            Ok(vec![Some(
+                l.linalg_solve_triangular(&x, false, false, false)?,
+            )])
         }))
     }
 
@@ -719,7 +747,10 @@ fn qr_backward(q: &Tensor, r: &Tensor, gq: Option<Tensor>, gr: Option<Tensor>) -
     // Wide: A = [X | Y], R = [U | V], X = Q U, V = Q^T Y.
     let u = r.narrow(-1, 0, m)?;
     let gu = gr.as_ref().map(|g| g.narrow(-1, 0, m)).transpose()?;
-    let gv = gr.as_ref().map(|g| g.narrow(-1, m as i64, n - m)).transpose()?;
+    let gv = gr
+        .as_ref()
+        .map(|g| g.narrow(-1, m as i64, n - m))
+        .transpose()?;
     let y = q.matmul(&r.narrow(-1, m as i64, n - m)?)?;
     let gq = match (&gq, &gv) {
         (Some(a), Some(b)) => Some(a.add(&y.matmul(&b.mt()?)?)?),
@@ -749,7 +780,11 @@ fn svd_backward(
     gs: Option<Tensor>,
     gvh: Option<Tensor>,
 ) -> Result<Tensor> {
-    let (m, n, k) = (u.shape()[u.dim() - 2], vh.shape()[vh.dim() - 1], s.shape()[s.dim() - 1]);
+    let (m, n, k) = (
+        u.shape()[u.dim() - 2],
+        vh.shape()[vh.dim() - 1],
+        s.shape()[s.dim() - 1],
+    );
     let v = vh.mt()?;
     let gv = gvh.map(|g| g.mt()).transpose()?;
     let s_row = s.unsqueeze(-2)?;

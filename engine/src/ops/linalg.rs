@@ -360,9 +360,7 @@ impl Tensor {
         let (s, keep) = self.kept_singular(atol, rtol)?;
         let ones = s.detach().mul_scalar(0.0)?.add_scalar(1.0)?;
         let safe = Tensor::where_cond(&keep, &s, &ones)?;
-        let inv = safe
-            .reciprocal()?
-            .mul(&keep.to_dtype(self.dtype())?)?;
+        let inv = safe.reciprocal()?.mul(&keep.to_dtype(self.dtype())?)?;
         vh.mt()?.mul(&inv.unsqueeze(-2)?)?.matmul(&u.mt()?)
     }
 
@@ -401,7 +399,11 @@ impl Tensor {
             let eye = Tensor::eye(size, None, self.dtype(), self.device())?;
             return eye.expand_as(self)?.contiguous();
         }
-        let base = if n < 0 { self.linalg_inv()? } else { self.clone() };
+        let base = if n < 0 {
+            self.linalg_inv()?
+        } else {
+            self.clone()
+        };
         let (mut e, mut sq, mut acc) = (n.unsigned_abs(), base, None::<Tensor>);
         loop {
             if e & 1 == 1 {

@@ -12,11 +12,15 @@
 //! nothing, so code that never yields pays nothing.
 //!
 //! `yield` is a statement (`yield v`, `x = yield v`, `yield from it`), the
-//! forms generators are written with; `next()` sends `None`.
+//! forms generators are written with; `next()` sends `None`, `send(v)` a
+//! value, `throw(e)` and `close()` an exception raised at the `yield`, so
+//! that `try`/`finally` and `with` blocks around it run as they unwind.
+//! A generator dropped while suspended inside such blocks is closed, as
+//! CPython closes it, at the next statement boundary.
 
 use super::call::{traceback_entry, MAX_DEPTH};
 use super::code::{Ex, St, StK, Target};
-use super::error::{exc, PyResult};
+use super::error::{exc, PyErr, PyResult};
 use super::interp::{Flow, Frame, Interp};
 use super::value::{Function, Iter, Value};
 use std::cell::RefCell;
@@ -67,10 +71,40 @@ fn holds(s: &St, at: usize) -> bool {
         }
 }
 
+/// What a resumed `yield` receives.
+pub enum Sent {
+    Value(Value),
+    Throw(Box<PyErr>),
+}
+
+/// Whether a `yield` at `at` inside `body` sits in a `try` with a `finally`
+/// or handlers, or in a `with`: code that must run when it is abandoned.
+fn guarded(body: &[St], at: usize) -> bool {
+    let Some(s) = body.iter().find(|s| holds(s, at)) else {
+        return false;
+    };
+    match &s.kind {
+        StK::With(..) => true,
+        StK::Try {
+            body,
+            handlers,
+            finalbody,
+            ..
+        } => !finalbody.is_empty() || !handlers.is_empty() || guarded(body, at),
+        StK::For(_, _, body, orelse) | StK::While(_, body, orelse) => {
+            guarded(body, at) || guarded(orelse, at)
+        }
+        StK::If(branches, orelse) => {
+            branches.iter().any(|b| guarded(&b.1, at)) || guarded(orelse, at)
+        }
+        _ => false,
+    }
+}
+
 thread_local! {
-    /// Context managers that abandoned generators left entered, innermost
-    /// first: their `__exit__` runs at the next statement boundary.
-    static ABANDONED: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    /// Generators dropped while suspended inside `try`/`with` blocks, in
+    /// the order dropped: each is closed at the next statement boundary.
+    static ABANDONED: RefCell<Vec<Generator>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A generator: its function and, between steps, its frame.
@@ -84,31 +118,48 @@ pub struct Generator {
     running: bool,
 }
 
-/// A generator dropped while suspended inside `with` blocks leaves their
-/// contexts entered (a `torch.no_grad()` would stay on); as Python closes
-/// an abandoned generator, their `__exit__` runs, at the next statement.
+/// A generator dropped while suspended inside `try`/`finally` or `with`
+/// blocks has code left to run (a `finally`, a `torch.no_grad()` to turn
+/// off): as CPython closes an abandoned generator, it is closed, at the
+/// next statement boundary (the drop itself cannot reach the interpreter).
 impl Drop for Generator {
     fn drop(&mut self) {
-        let Some((_, path)) = &mut self.path else {
+        let Some((at, _)) = &self.path else {
             return;
         };
-        let cms: Vec<Value> = path
-            .drain(..)
-            .filter_map(|r| match r {
-                Resume::With(cm) => Some(cm),
-                _ => None,
-            })
-            .collect();
-        if !cms.is_empty() {
-            ABANDONED.with(|a| a.borrow_mut().extend(cms));
-            super::gc::request();
+        if self.slots.is_none() || !guarded(&self.func.code.body, *at) {
+            return;
         }
+        // Not while the thread ends (the list itself being dropped): then
+        // there is no interpreter left to run the code.
+        let open = ABANDONED
+            .try_with(|a| a.try_borrow_mut().is_ok())
+            .unwrap_or(false);
+        if !open {
+            return;
+        }
+        let g = Generator {
+            func: self.func.clone(),
+            slots: self.slots.take(),
+            path: self.path.take(),
+            running: false,
+        };
+        ABANDONED.with(|a| a.borrow_mut().push(g));
+        super::gc::request();
     }
 }
 
 impl Interp {
+    /// At the end of a cell or script: the collection and generator closing
+    /// a statement boundary would run, if due.
+    pub(crate) fn settle(&mut self) {
+        if super::gc::due() {
+            self.statement_boundary();
+        }
+    }
+
     /// Between statements, when [`super::gc::due`]: a cycle collection, then
-    /// the exits abandoned generators left.
+    /// the closing of generators abandoned inside `try`/`with` blocks.
     #[cold]
     pub(super) fn statement_boundary(&mut self) {
         super::gc::collect();
@@ -117,10 +168,14 @@ impl Interp {
                 let mut a = a.borrow_mut();
                 (!a.is_empty()).then(|| a.remove(0))
             });
-            let Some(cm) = next else { break };
-            // As Python's generator close: an error here is not raised
-            // into the code that happened to run next.
-            let _ = self.exit(&cm, None);
+            let Some(g) = next else { break };
+            let mut cell = RefCell::new(Iter::Generator(Box::new(g)));
+            // As CPython's: an error while closing is not raised into the
+            // code that happened to run next; and this close is the last.
+            let _ = self.close_generator(&cell);
+            if let Iter::Generator(g) = cell.get_mut() {
+                g.slots = None;
+            }
         }
     }
 }
@@ -200,6 +255,29 @@ impl Interp {
 
     /// `next()` of the generator in `cell`.
     pub(super) fn next_generator(&mut self, cell: &RefCell<Iter>) -> PyResult<Option<Value>> {
+        self.resume_generator(cell, None)
+    }
+
+    /// `gen.close()`: GeneratorExit raised at the suspended `yield`, so the
+    /// blocks around it unwind; a generator that yields again is an error.
+    pub(crate) fn close_generator(&mut self, cell: &RefCell<Iter>) -> PyResult<()> {
+        let exit = exc("GeneratorExit", "");
+        match self.resume_generator(cell, Some(Sent::Throw(exit))) {
+            Ok(None) => Ok(()),
+            // Still suspended, as CPython's: a later close tries again.
+            Ok(Some(_)) => Err(exc("RuntimeError", "generator ignored GeneratorExit")),
+            Err(e) if e.is("GeneratorExit") || e.is("StopIteration") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One step of the generator in `cell`, its `yield` receiving `sent`
+    /// (`None` as from `next()`): the next value, or `None` when it ends.
+    pub(crate) fn resume_generator(
+        &mut self,
+        cell: &RefCell<Iter>,
+        sent: Option<Sent>,
+    ) -> PyResult<Option<Value>> {
         let (func, slots, path) = {
             let mut b = cell.borrow_mut();
             let Iter::Generator(g) = &mut *b else {
@@ -209,12 +287,30 @@ impl Interp {
                 return Err(exc("ValueError", "generator already executing"));
             }
             let Some(slots) = g.slots.take() else {
-                return Ok(None);
+                return match sent {
+                    Some(Sent::Throw(e)) => Err(e),
+                    _ => Ok(None),
+                };
             };
+            if g.path.is_none() {
+                match sent {
+                    // Not started: nothing to unwind; it is finished.
+                    Some(Sent::Throw(e)) => return Err(e),
+                    Some(Sent::Value(v)) if !matches!(v, Value::None) => {
+                        g.slots = Some(slots);
+                        return Err(super::error::type_error(
+                            "can't send non-None value to a just-started generator",
+                        ));
+                    }
+                    _ => {}
+                }
+            }
             g.running = true;
             (g.func.clone(), slots, g.path.take())
         };
+        self.sent = if path.is_some() { sent } else { None };
         let r = self.step(&func, slots, path);
+        self.sent = None;
         let mut b = cell.borrow_mut();
         let Iter::Generator(g) = &mut *b else {
             return Err(lost());
@@ -301,14 +397,29 @@ impl Interp {
     ) -> PyResult<Flow> {
         match &s.kind {
             StK::Yield(target, _, false) if addr(s) == at => {
+                let v = match self.sent.take() {
+                    Some(Sent::Throw(e)) => return Err(e),
+                    Some(Sent::Value(v)) => v,
+                    None => Value::None,
+                };
                 if let Some(t) = target {
-                    // The value `next()` sends.
-                    self.assign(t, Value::None, f)?;
+                    self.assign(t, v, f)?;
                 }
                 Ok(Flow::Normal)
             }
             StK::Yield(_, _, true) if addr(s) == at => match path.pop() {
-                Some(Resume::From(it)) => self.delegate(s, it),
+                Some(Resume::From(it)) => {
+                    if let Some(Sent::Throw(e)) = self.sent.take() {
+                        // The delegate is closed first, as CPython's.
+                        if let Value::Iter(cell) = &it {
+                            if matches!(*cell.borrow(), Iter::Generator(_)) {
+                                self.close_generator(cell)?;
+                            }
+                        }
+                        return Err(e);
+                    }
+                    self.delegate(s, it)
+                }
                 _ => Err(lost()),
             },
             StK::For(_, _, _, orelse) | StK::While(_, _, orelse)

@@ -66,6 +66,9 @@ pub struct Interp {
     pub handling: Vec<Value>,
     /// The `yield` travelling out of a generator's body (see [`Flow::Yield`]).
     pub(super) yielded: Option<Suspended>,
+    /// What the suspended `yield` a generator step resumes receives:
+    /// `send()`'s value or `throw()`'s (and `close()`'s) exception.
+    pub(super) sent: Option<super::generator::Sent>,
     pub argv: Vec<String>,
     /// Slot vectors of finished frames, reused so that a call does not
     /// allocate.
@@ -212,6 +215,7 @@ impl Interp {
             class_ns: Vec::new(),
             handling: Vec::new(),
             yielded: None,
+            sent: None,
             argv: vec![String::new()],
             slot_pool: Vec::new(),
             types: TypeClasses::new(),
@@ -550,7 +554,7 @@ impl Interp {
     }
 
     /// A raised value as an exception: an instance, or a class to instantiate.
-    fn exception_of(&mut self, v: Value) -> PyResult<Box<PyErr>> {
+    pub(crate) fn exception_of(&mut self, v: Value) -> PyResult<Box<PyErr>> {
         match &v {
             Value::Class(c) if c.kind == ClassKind::Exception => {
                 let inst = self.call(&v, Args::default())?;

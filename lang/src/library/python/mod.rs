@@ -10,6 +10,7 @@ pub mod dataclasses;
 pub mod descriptors;
 pub mod future;
 pub mod gc;
+pub mod generators;
 pub mod itertools;
 pub mod math;
 pub mod os;
@@ -55,6 +56,7 @@ pub fn install(it: &mut Interp) {
     into_class(&it.types.tuple, containers::TUPLE, Style::Python);
     into_class(&it.types.dict, containers::DICT, Style::Python);
     into_class(&it.types.set, containers::SET, Style::Python);
+    into_class(&it.types.generator, generators::METHODS, Style::Python);
     it.builtins
         .insert(Rc::from("__name__"), Value::str("__main__"));
     let m = super::module(it, "math", "Mathematical functions on Python numbers.");

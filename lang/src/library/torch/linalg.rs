@@ -250,7 +250,8 @@ fn solve_triangular(_: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn matrix_rank(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    ok(b.tensor(0)?.linalg_matrix_rank(b.opt_float(1)?, b.opt_float(2)?))
+    ok(b.tensor(0)?
+        .linalg_matrix_rank(b.opt_float(1)?, b.opt_float(2)?))
 }
 
 fn pinv(_: &mut Interp, b: Bound) -> PyResult<Value> {
