@@ -101,10 +101,18 @@ pub fn backward_foreign(
     };
     let order = topo_order(&root);
     let mut countdown = LeafCountdown::new(&order);
+    let mut sums = LeafSums::new(&order);
     let mut pending: HashMap<u64, Tensor> = HashMap::new();
     pending.insert(root.id(), seed);
     for node in order {
         let Some(grad) = pending.remove(&node.id()) else {
+            for e in node.inputs() {
+                if let Edge::Leaf(leaf) = e {
+                    if let Some(sum) = sums.arrive(leaf, None)? {
+                        accumulate_leaf(leaf, sum, &mut foreign)?;
+                    }
+                }
+            }
             countdown.skip(&node)?;
             continue; // no gradient reached this node
         };
@@ -123,8 +131,8 @@ pub fn backward_foreign(
         for (edge, g) in node.inputs().iter().zip(grads) {
             if let Edge::Leaf(leaf) = edge {
                 let got = g.is_some();
-                if let Some(g) = g {
-                    accumulate_leaf(leaf, g, &mut foreign)?;
+                if let Some(sum) = sums.arrive(leaf, g)? {
+                    accumulate_leaf(leaf, sum, &mut foreign)?;
                 }
                 countdown.arrive(leaf, got)?;
                 continue;
@@ -136,6 +144,50 @@ pub fn backward_foreign(
         }
     }
     frame.finish()
+}
+
+/// The gradients flowing into each leaf reached along several edges (`w *
+/// w`), summed before the one accumulation into `.grad`, as PyTorch's
+/// AccumulateGrad sums its input first: hooks see the sum, and `.grad`
+/// under `create_graph` is one `CopyBackwards` of it.
+struct LeafSums {
+    /// Per leaf used more than once: edges still to come, the sum so far.
+    many: HashMap<u64, (usize, Option<Tensor>)>,
+}
+
+impl LeafSums {
+    fn new(order: &[Arc<Node>]) -> Self {
+        let mut counts: HashMap<u64, usize> = HashMap::new();
+        for node in order {
+            for e in node.inputs() {
+                if let Edge::Leaf(l) = e {
+                    *counts.entry(l.id()).or_insert(0) += 1;
+                }
+            }
+        }
+        let many = counts
+            .into_iter()
+            .filter(|&(_, n)| n > 1)
+            .map(|(id, n)| (id, (n, None)))
+            .collect();
+        LeafSums { many }
+    }
+
+    /// One edge into `leaf` is done, carrying `g` or nothing: the gradient
+    /// to accumulate now, once the last edge has come (and any carried one).
+    fn arrive(&mut self, leaf: &Tensor, g: Option<Tensor>) -> Result<Option<Tensor>> {
+        let Some((left, sum)) = self.many.get_mut(&leaf.id()) else {
+            return Ok(g);
+        };
+        if let Some(g) = g {
+            *sum = Some(match sum.take() {
+                Some(s) => s.add(&g)?,
+                None => g,
+            });
+        }
+        *left -= 1;
+        Ok(if *left == 0 { sum.take() } else { None })
+    }
 }
 
 /// Adds `g` to the gradient waiting at node `id` (a node reached along
@@ -171,8 +223,17 @@ fn set_or_add_grad(t: &Tensor, g: Tensor) -> Result<()> {
     let prev = t.grad();
     let new = match prev {
         Some(p) => p.add(&g)?,
-        // create_graph: the gradient keeps its history.
-        None if g.requires_grad() => g,
+        // create_graph: `.grad` is a copy that keeps the gradient's history
+        // (PyTorch's AccumulateGrad records it as `CopyBackwards`).
+        None if g.requires_grad() => {
+            // Its inputs as PyTorch's: the fresh destination (no history)
+            // and the gradient.
+            let copy = g.detach().contiguous_copy()?;
+            let dst = copy.detach();
+            record(copy, "CopyBackwards", &[&dst, &g], vec![], |gr, _| {
+                Ok(vec![None, Some(gr.clone())])
+            })
+        }
         // A fresh, contiguous gradient that nothing else sees is kept as it
         // is (PyTorch's AccumulateGrad steals it too); any other may alias
         // a tensor the user holds, so `.grad` gets its own buffer.
