@@ -551,3 +551,93 @@ fn trange_and_write() {
     );
     assert!(calls.iter().any(|c| matches!(c, Call::Progress { count: 3, total: Some(3), done: true, desc: Some(d), .. } if d == "t")));
 }
+
+/// The language-model lesson's pictures: attention probabilities as
+/// per-head heatmaps labelled with the prompt's tokens, one decoder
+/// block's graph, and generated text streamed piece by piece.
+#[test]
+fn language_model_attention_block_graph_and_streaming() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "from transformers import AutoModelForCausalLM, AutoTokenizer, TextStreamer\n\
+         d = '../engine/tests/fixtures/llm/qwen2'\n\
+         m = AutoModelForCausalLM.from_pretrained(d)\n\
+         tok = AutoTokenizer.from_pretrained(d)\n\
+         ids = tok('one two three', return_tensors='pt').input_ids\n\
+         tokens = tok.convert_ids_to_tokens(ids[0])\n\
+         att = m(ids, output_attentions=True).attentions\n\
+         show(att[0][0], labels=tokens, title='layer 0')\n\
+         graph(m.block_output(ids, layer=1))\n\
+         m.generate(ids, max_new_tokens=4, streamer=TextStreamer(tok, skip_prompt=True))",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 2, "{calls:?}");
+    let Call::Display { svg_text, .. } = ds[0] else {
+        panic!("{:?}", ds[0])
+    };
+    assert!(svg_text.contains("layer 0"), "title");
+    // The tokens (byte-level pieces) label the heatmaps.
+    for t in ["\u{120}th", "\u{120}t", "re"] {
+        assert!(svg_text.contains(t), "label {t} missing");
+    }
+    let Call::Display { svg_text, .. } = ds[1] else {
+        panic!("{:?}", ds[1])
+    };
+    for node in [
+        "hidden_states",
+        "LinearBackward0",
+        "SoftmaxBackward0",
+        "model.layers.1.mlp.down_proj.weight",
+    ] {
+        assert!(
+            svg_text.contains(node),
+            "{node} missing from the block graph"
+        );
+    }
+    // Streamed: several writes, the last ending the line.
+    let outs: Vec<&String> = calls
+        .iter()
+        .filter_map(|c| if let Call::Out(s) = c { Some(s) } else { None })
+        .collect();
+    assert!(outs.len() >= 2, "{outs:?}");
+    assert!(outs.last().is_some_and(|s| s.ends_with('\n')), "{outs:?}");
+}
+
+/// Bad model directories are errors naming the problem; the session lives.
+#[test]
+fn language_model_errors_keep_the_session() {
+    let mut s = Session::new();
+    s.set_output(Box::new(tinytorch_lang::BufferSink::default()));
+    let e = s
+        .run(
+            "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('no/such/dir')",
+            "<cell>",
+            false,
+        )
+        .unwrap_err();
+    assert!(e.message.contains("no/such/dir"), "{}", e.message);
+    let e = s
+        .run(
+            "from transformers import AutoTokenizer\nAutoTokenizer.from_pretrained('no/such/dir')",
+            "<cell>",
+            false,
+        )
+        .unwrap_err();
+    assert!(e.message.contains("tokenizer.json"), "{}", e.message);
+    let e = s
+        .run(
+            "from transformers import AutoModelForCausalLM\nm = AutoModelForCausalLM.from_pretrained('../engine/tests/fixtures/llm/llama')\nm.generate([[1] * 100], max_new_tokens=2)",
+            "<cell>",
+            false,
+        )
+        .unwrap_err();
+    assert!(
+        e.message.contains("max_position_embeddings") || e.message.contains("64"),
+        "{}",
+        e.message
+    );
+    let ok = s.run("1 + 1", "<cell>", true).unwrap();
+    assert!(ok.is_some());
+}

@@ -353,8 +353,8 @@ impl CausalLM {
 
     /// Decoder block `layer`'s forward on `hidden [b, s, hidden]` (positions
     /// 0..s, causal, no cache) with autograd recording, so that `graph()`
-    /// of the result draws the block: the input as a leaf named
-    /// `hidden_states`, every weight a named parameter.
+    /// of the result draws the block, every weight a named parameter (make
+    /// the input a named leaf, e.g. `hidden_states`, to see it drawn too).
     pub fn block_forward(&self, layer: usize, hidden: &Tensor) -> Result<Tensor> {
         let l = self.model.layers.get(layer).ok_or_else(|| {
             Error::invalid(format!(

@@ -37,6 +37,9 @@ pub struct Tokenizer {
     pub bos_token: Option<String>,
     pub eos_token: Option<String>,
     pub pad_token: Option<String>,
+    /// Where batches are padded, "left" or "right" (`padding_side` of
+    /// tokenizer_config.json; transformers' default is "right").
+    pub padding_side: String,
 }
 
 fn tk_err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -67,6 +70,7 @@ impl Tokenizer {
             bos_token: None,
             eos_token: None,
             pad_token: None,
+            padding_side: "right".into(),
         })
     }
 
@@ -81,6 +85,9 @@ impl Tokenizer {
             t.bos_token = token_str(v.get("bos_token"));
             t.eos_token = token_str(v.get("eos_token"));
             t.pad_token = token_str(v.get("pad_token"));
+            if let Some(side @ ("left" | "right")) = v.get("padding_side").and_then(Value::as_str) {
+                t.padding_side = side.to_string();
+            }
             t.chat_template = match v.get("chat_template") {
                 Some(Value::String(s)) => Some(s.clone()),
                 // a list of named templates: the one called "default"

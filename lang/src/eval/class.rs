@@ -297,7 +297,12 @@ impl Interp {
         match class.lookup(name) {
             Some(x) => self.class_attr(v, &class, x),
             None if name == "__class__" => Ok(Value::Class(class)),
-            None => Err(no_attr(v, name)),
+            // A built-in type's subclass may answer the rest (a dict whose
+            // keys read as attributes).
+            None => match class.lookup("__getattr__") {
+                Some(ga) => self.call(&ga, Args::new(vec![v.clone(), Value::str(name)])),
+                None => Err(no_attr(v, name)),
+            },
         }
     }
 

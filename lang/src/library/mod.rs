@@ -12,6 +12,7 @@
 //! | `data` | `Dataset`, `TensorDataset`, `DataLoader` |
 //! | `io` | `torch.save` / `torch.load`, MNIST |
 //! | `viz` | `plot graph show tqdm` |
+//! | `transformers` | `AutoModelForCausalLM`, `AutoTokenizer`, `TextStreamer` over the engine's `llm` |
 //! | `introspect` | completion, `help`, Jupyter's inspect, `dir` |
 
 pub mod data;
@@ -23,6 +24,7 @@ pub mod nn;
 pub mod optim;
 pub mod python;
 pub mod torch;
+pub mod transformers;
 pub mod viz;
 
 use crate::eval::value::{Class, ClassKind, ModuleObj, Value};
@@ -42,6 +44,7 @@ pub fn install(it: &mut Interp) {
     viz::install(it);
     introspect::install(it);
     ipython::install(it);
+    transformers::install(it);
 }
 
 /// A module registered under its dotted name (and as an attribute of its

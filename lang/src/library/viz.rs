@@ -49,13 +49,15 @@ the picture in place.
 >>> x = torch.ones(2, requires_grad=True)
 >>> graph((x * 2).sum())";
 
-const SHOW_DOC: &str = "show(t, *, display_id=None) -> None
+const SHOW_DOC: &str = "show(t, *, display_id=None, labels=None, title=None) -> None
 
 Shows tensor t as a picture: a heatmap for 2-D, an image grid for
 (N, C, H, W) or (N, H, W) batches, bars for 1-D.
 
 display_id (a tinytorch addition): a later call with the same id updates
-the picture in place.
+the picture in place. labels names the rows and columns of the last two
+dims: one list for both (the tokens of an attention map) or a pair
+(row labels, column labels); title captions the picture.
 
 >>> show(torch.eye(3))";
 
@@ -74,7 +76,7 @@ update(n=1), refresh(), close(); usable as a context manager.
 pub const FUNCTIONS: &[Row] = &[
     raw("plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)", PLOT_DOC, plot),
     row("graph(Tensor t, *, str? display_id=None)", GRAPH_DOC, graph),
-    row("show(Tensor t, *, str? display_id=None)", SHOW_DOC, show),
+    row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
 ];
 
 pub const TQDM: Row = row(
@@ -309,7 +311,45 @@ fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
 }
 
 fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    tensor_picture(it, &b, |t| t.show())
+    let mut view = b.tensor(0)?.tensor_view().py()?;
+    if !b.is_none(2) {
+        let (rows, cols) = axis_labels(it, b.value(2))?;
+        view = view.with_axis_labels(rows, cols);
+    }
+    if let Some(t) = b.opt_str(3)? {
+        view = view.with_title(t);
+    }
+    let bundle = tinytorch::viz::show(&view)
+        .map_err(tinytorch::Error::from)
+        .py()?;
+    emit_picture(it, bundle, b.opt_str(1)?.map(String::from));
+    Ok(Value::None)
+}
+
+/// `labels=`: one list of names for rows and columns, or a pair of lists.
+fn axis_labels(it: &mut Interp, v: &Value) -> PyResult<(Vec<String>, Vec<String>)> {
+    let strs = |it: &mut Interp, v: &Value| -> PyResult<Option<Vec<String>>> {
+        let mut out = Vec::new();
+        for x in it.collect(v)? {
+            match x {
+                Value::Str(s) => out.push(s.to_string()),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    };
+    if let Some(both) = strs(it, v)? {
+        return Ok((both.clone(), both));
+    }
+    let parts = it.collect(v)?;
+    if let [r, c] = parts.as_slice() {
+        if let (Some(r), Some(c)) = (strs(it, r)?, strs(it, c)?) {
+            return Ok((r, c));
+        }
+    }
+    Err(crate::eval::error::type_error(
+        "labels must be a list of str, or a pair of lists (row labels, column labels)",
+    ))
 }
 
 /// What a tensor shows as the last expression of a cell: its repr as
