@@ -131,10 +131,27 @@ impl Object for ConfigObj {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+    /// As transformers prints a config: its JSON.
     fn repr(&self, it: &mut Interp) -> PyResult<String> {
+        fn json(it: &mut Interp, v: &Value) -> PyResult<String> {
+            Ok(match v {
+                Value::None => "null".into(),
+                Value::Bool(b) => b.to_string(),
+                Value::Str(s) => format!("{:?}", &**s),
+                Value::List(l) => {
+                    let items = l.borrow().clone();
+                    let mut parts = Vec::new();
+                    for x in &items {
+                        parts.push(json(it, x)?);
+                    }
+                    format!("[{}]", parts.join(", "))
+                }
+                other => it.repr(other)?,
+            })
+        }
         let mut parts = Vec::new();
         for (k, v) in &self.0 {
-            parts.push(format!("  \"{k}\": {}", it.repr(v)?));
+            parts.push(format!("  \"{k}\": {}", json(it, v)?));
         }
         Ok(format!("PretrainedConfig {{\n{}\n}}", parts.join(",\n")))
     }
