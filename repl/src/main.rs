@@ -118,6 +118,9 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
+    // Under mpirun: RANK, WORLD_SIZE, LOCAL_RANK as torchrun sets them, for
+    // os.environ (before any thread reads the environment).
+    tinytorch::distributed::set_torchrun_env();
     let cfg = TerminalConfig::from_env();
     let mut session = Session::new();
     let sink = TerminalSink::new(cfg.clone());

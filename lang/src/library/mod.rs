@@ -10,12 +10,14 @@
 //! | `nn/` | `nn.Module` (the engine's `Module` for classes written in the language), the engine's layers, `F`, `init`, `utils` |
 //! | `optim` | optimizers and schedulers over the engine's |
 //! | `data` | `Dataset`, `TensorDataset`, `DataLoader` |
+//! | `distributed` | `torch.distributed`, `DistributedDataParallel`, `DistributedSampler` over the engine's |
 //! | `io` | `torch.save` / `torch.load`, MNIST |
 //! | `viz` | `plot graph show tqdm` |
 //! | `transformers` | `AutoModelForCausalLM`, `AutoTokenizer`, `TextStreamer` over the engine's `llm` |
 //! | `introspect` | completion, `help`, Jupyter's inspect, `dir` |
 
 pub mod data;
+pub mod distributed;
 pub mod errors;
 pub mod introspect;
 pub mod io;
@@ -40,6 +42,7 @@ pub fn install(it: &mut Interp) {
     nn::install(it);
     optim::install(it);
     data::install(it);
+    distributed::install(it);
     io::install(it);
     viz::install(it);
     introspect::install(it);

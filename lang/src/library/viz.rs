@@ -79,6 +79,31 @@ pub const FUNCTIONS: &[Row] = &[
     row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
 ];
 
+/// In the `tinytorch` module only (not builtins).
+const MODULE_ONLY: &[Row] = &[row(
+    "show_on_all_ranks(bool on=True)",
+    "Under mpirun only rank 0 shows pictures and progress bars (the others would repeat them); tinytorch.show_on_all_ranks() lets every rank show its own.",
+    show_on_all_ranks,
+)];
+
+thread_local! {
+    /// Whether ranks other than 0 show pictures and bars (off by default).
+    static ALL_RANKS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this process keeps its pictures and progress bars to itself: a
+/// rank other than 0 of a launch (mpirun's variables), unless asked.
+fn quiet_rank() -> bool {
+    !ALL_RANKS.with(Cell::get)
+        && tinytorch::distributed::launch_env().is_some_and(|e| e.world_size > 1 && e.rank != 0)
+}
+
+fn show_on_all_ranks(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let on = b.bool(0)?;
+    ALL_RANKS.with(|a| a.set(on));
+    Ok(Value::None)
+}
+
 pub const TQDM: Row = row(
     "tqdm(iterable=None, desc=None, total=None, leave=True, file=None, ncols=None, mininterval=0.1, maxinterval=10.0, miniters=None, ascii=None, bool disable=False, str unit='it', unit_scale=False, dynamic_ncols=False, smoothing=0.3, bar_format=None, int initial=0, position=None, postfix=None)",
     TQDM_DOC,
@@ -114,6 +139,7 @@ pub fn install(it: &mut Interp) {
         tt.set(&name, v.clone());
         it.builtins.insert(Rc::from(name.as_str()), v);
     }
+    crate::bind::into_module(&tt, "tinytorch", MODULE_ONLY, Style::Torch);
     let c = super::class("tqdm", "tqdm.std", &[&it.types.object], TQDM_DOC);
     *c.new.borrow_mut() = Some(Def::from_row("tqdm", &TQDM, Style::Python).value());
     crate::bind::into_class(&c, TQDM_METHODS, Style::Python);
@@ -155,6 +181,9 @@ fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>)
 /// Shows `d`, or updates the output first shown under `display_id`.
 pub fn emit(it: &mut Interp, d: Display, display_id: Option<String>) {
     flush_closed(it);
+    if quiet_rank() {
+        return;
+    }
     match display_id {
         None => it.out.display(&d, None),
         Some(id) => {
@@ -428,6 +457,9 @@ thread_local! {
 /// Called before other output and at the end of every cell.
 pub fn flush_closed(it: &mut Interp) {
     let done = CLOSED.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    if quiet_rank() {
+        return;
+    }
     for (key, p) in done {
         it.out.progress(&key, &p, true);
     }
@@ -448,7 +480,9 @@ fn with_bar(it: &mut Interp, id: i64, done: bool, f: impl FnOnce(&mut Progress))
         BARS.with(|b| b.borrow_mut().remove(&id));
     }
     if let Some((key, p)) = bar {
-        it.out.progress(&key, &p, done);
+        if !quiet_rank() {
+            it.out.progress(&key, &p, done);
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub struct ModuleState {
     pub layer: RefCell<Option<Box<dyn Module>>>,
     /// Buffer names (the tensors are attributes), persistent or not.
     pub buffers: RefCell<Vec<(Rc<str>, bool)>>,
+    /// Other native state of a library module written around the engine
+    /// (DistributedDataParallel's reducer).
+    pub native: RefCell<Option<Rc<dyn std::any::Any>>>,
 }
 
 /// The module state of an instance, if it is an initialised `nn.Module`.
