@@ -524,7 +524,7 @@ fn help_documents_the_picture_builtins() {
         "plot(ys) | plot(xs, ys)",
         "display_id (a tinytorch addition)",
         "graph(t, *, display_id=None)",
-        "show(t, *, display_id=None)",
+        "show(t, *, display_id=None, labels=None, title=None)",
         "set_postfix(ordered_dict=None",
     ] {
         assert!(text.contains(want), "help lacks {want:?}:\n{text}");
