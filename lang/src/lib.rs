@@ -11,6 +11,7 @@
 //! | [`protocol`] | what a native type offers the evaluator (`Object`, `Callable`) |
 //! | [`bind`] | binding rows: PyTorch signature strings parsed once, argument binding and errors |
 //! | [`library`] | Python's builtins and the PyTorch-named library, one table per family |
+//! | `magics` | IPython's input syntax (`%time`, `%%timeit`, `x?`, `!cmd`) rewritten into calls |
 //! | [`Session`] | a worker thread running cells, completion and inspection for front ends |
 //!
 //! ```
@@ -26,6 +27,7 @@
 pub mod bind;
 pub mod eval;
 pub mod library;
+mod magics;
 pub mod protocol;
 mod session;
 pub mod syntax;

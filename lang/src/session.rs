@@ -463,29 +463,118 @@ fn internal_error(payload: &(dyn std::any::Any + Send)) -> LangError {
     }
 }
 
+/// A cell parsed and resolved, ready to run (once, or many times under
+/// `%%timeit`).
+struct Prepared {
+    code: crate::eval::code::ModuleCode,
+    source: Rc<Source>,
+    trailing_semicolon: bool,
+}
+
+fn usage_error(message: String) -> LangError {
+    LangError {
+        exc: "UsageError".into(),
+        message,
+        traceback: vec![],
+        syntax: None,
+        exit_code: None,
+    }
+}
+
 fn run_cell(
     it: &mut Interp,
     src: &str,
     name: &str,
     echo: bool,
 ) -> Result<Option<Display>, LangError> {
-    let module = syntax::parse_module(src).map_err(|e| LangError {
-        exc: e.exc.to_string(),
-        message: e.message.clone(),
-        traceback: vec![],
-        syntax: Some({
-            let r = e.render(name, src);
-            // `render` ends with the "Exc: message" line; keep the location part.
-            r.rsplit_once('\n').map(|(a, _)| a.to_string()).unwrap_or(r)
-        }),
-        exit_code: None,
-    })?;
+    crate::library::viz::new_cell();
+    let Some(magic) = crate::magics::cell_magic(src) else {
+        let p = prepare(it, src, name)?;
+        return execute(it, &p, echo);
+    };
+    let (magic, body) = magic.map_err(usage_error)?;
+    match magic {
+        crate::magics::CellMagic::Time => {
+            let p = prepare(it, &body, name)?;
+            let clock = crate::library::ipython::Clock::start();
+            let r = execute(it, &p, echo);
+            let report = clock.report();
+            it.out.write_stdout(&report);
+            r
+        }
+        crate::magics::CellMagic::Timeit(o) => {
+            if !o.setup.trim().is_empty() {
+                let setup = prepare(it, &o.setup, name)?;
+                execute(it, &setup, false)?;
+            }
+            let p = prepare(it, &body, name)?;
+            let mut failed = None;
+            let report =
+                crate::library::ipython::timeit(it, o.number, o.repeat, &mut |it| match execute(
+                    it, &p, false,
+                ) {
+                    Ok(_) => Ok(()),
+                    Err(e) => {
+                        failed = Some(e);
+                        Err(crate::eval::error::exc(
+                            "RuntimeError",
+                            "the timed cell failed",
+                        ))
+                    }
+                });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            let report = report.map_err(|e| to_lang_error(it, *e, &p.source))?;
+            it.out.write_stdout(&report);
+            Ok(None)
+        }
+    }
+}
+
+/// Parses and resolves a cell; one that is not Python but uses IPython's
+/// syntax (line magics, `x?`, `!cmd`) is parsed as rewritten by
+/// [`crate::magics`], its lines kept where they were.
+fn prepare(it: &mut Interp, src: &str, name: &str) -> Result<Prepared, LangError> {
+    let module = match syntax::parse_module(src) {
+        Ok(m) => m,
+        Err(e) => {
+            let rewritten =
+                crate::magics::transform(src).and_then(|t| syntax::parse_module(&t).ok());
+            match rewritten {
+                Some(m) => m,
+                None => {
+                    return Err(LangError {
+                        exc: e.exc.to_string(),
+                        message: e.message.clone(),
+                        traceback: vec![],
+                        syntax: Some({
+                            let r = e.render(name, src);
+                            // `render` ends with the "Exc: message" line; keep the location part.
+                            r.rsplit_once('\n').map(|(a, _)| a.to_string()).unwrap_or(r)
+                        }),
+                        exit_code: None,
+                    });
+                }
+            }
+        }
+    };
     let source = Rc::new(Source {
         name: name.to_string(),
         text: src.to_string(),
     });
     let code = resolve_module(&module, source.clone(), it);
-    crate::library::viz::new_cell();
+    Ok(Prepared {
+        code,
+        source,
+        trailing_semicolon: module.trailing_semicolon,
+    })
+}
+
+/// Runs a prepared cell; with `echo`, its last expression's value is the
+/// cell's display.
+fn execute(it: &mut Interp, p: &Prepared, echo: bool) -> Result<Option<Display>, LangError> {
+    let code = &p.code;
     let mut frame = EvalFrame {
         slots: vec![Value::Unbound; code.nslots as usize],
         func: None,
@@ -497,9 +586,8 @@ fn run_cell(
     it.class_ns.clear();
     it.handling.clear();
     let body = &code.body;
-    let display_last = echo
-        && !module.trailing_semicolon
-        && matches!(body.last().map(|s| &s.kind), Some(StK::Expr(_)));
+    let display_last =
+        echo && !p.trailing_semicolon && matches!(body.last().map(|s| &s.kind), Some(StK::Expr(_)));
     let n = if display_last {
         body.len() - 1
     } else {
@@ -525,7 +613,7 @@ fn run_cell(
     })();
     // Bars that a `break` or an error left open end before the cell's output.
     crate::library::viz::flush_closed(it);
-    result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &source))
+    result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &p.source))
 }
 
 fn to_lang_error(it: &mut Interp, mut e: PyErr, source: &Rc<Source>) -> LangError {

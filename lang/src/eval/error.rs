@@ -80,6 +80,8 @@ const HIERARCHY: &[(&str, &str)] = &[
     ("IndexError", "LookupError"),
     ("KeyError", "LookupError"),
     ("RuntimeError", "Exception"),
+    // IPython's, for a magic it does not know or was given badly.
+    ("UsageError", "Exception"),
     ("NotImplementedError", "RuntimeError"),
     // ipykernel's, for input() where the client cannot send input.
     ("StdinNotImplementedError", "NotImplementedError"),
