@@ -194,11 +194,20 @@ pub fn run(mut conn: Connection, file: Option<&Path>) -> Result<(), String> {
         execution_count: 0,
         history: Vec::new(),
         queued: Vec::new(),
+        exit_requested: false,
     };
     while let Some(m) = shared.recv(&shell, "shell") {
         shared.status(&m, "busy");
         shell_state.handle(&shared, &shell, &m);
         shared.status(&m, "idle");
+        if shell_state.exit_requested {
+            // `exit()` in a cell: the kernel ends after its reply, as
+            // ipykernel's does.
+            log("exit() in a cell: shutting down");
+            let _ = shared.iopub.send(Iopub::Stop);
+            std::thread::sleep(Duration::from_millis(100));
+            std::process::exit(0);
+        }
         abort_queued(&shared, &shell, &mut shell_state);
     }
     Err("the shell socket closed".into())
@@ -357,6 +366,8 @@ struct ShellState {
     history: Vec<(u64, String)>,
     /// Requests that were waiting when a cell failed with `stop_on_error`.
     queued: Vec<Message>,
+    /// A cell called `exit()` (or raised SystemExit).
+    exit_requested: bool,
 }
 
 /// Byte offset of the `chars`-th code point of `s` (Jupyter counts cursor
@@ -548,6 +559,16 @@ impl ShellState {
             }
         }
         match result {
+            // exit()/quit()/SystemExit: ipykernel's reply, an `ask_exit`
+            // payload, and the kernel ends after it.
+            Err(e) if e.exit_code.is_some() => {
+                self.exit_requested = true;
+                let reply = json!({
+                    "status": "ok", "execution_count": count, "user_expressions": {},
+                    "payload": [{"source": "ask_exit", "keepkernel": false}],
+                });
+                shared.send(sock, m, "execute_reply", reply);
+            }
             Ok(value) => {
                 if let (Some(d), false) = (value, silent) {
                     shared.publish(

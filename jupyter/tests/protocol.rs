@@ -443,3 +443,45 @@ fn inspect_at_a_non_ascii_name_keeps_the_session() {
     }
     assert_eq!(k.eval("été + 1"), "5");
 }
+
+/// `exit()` in a cell: ipykernel's reply (status ok, an `ask_exit`
+/// payload), the idle status, then the kernel process ends cleanly.
+#[test]
+fn exit_in_a_cell_ends_the_kernel_after_its_reply() {
+    let mut k = Kernel::start();
+    let (reply, out) = k.execute("print('bye')\nexit()");
+    assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
+    assert_eq!(
+        reply.content["payload"],
+        json!([{"source": "ask_exit", "keepkernel": false}])
+    );
+    assert_eq!(stream_text(&out, "stdout"), "bye\n");
+    let t = Instant::now();
+    loop {
+        if let Some(status) = k.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the kernel did not exit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// IPython's magics reach the kernel as they reach the REPL.
+#[test]
+fn magics_and_help_in_a_notebook_cell() {
+    let mut k = Kernel::start();
+    let (reply, out) = k.execute("%time x = sum(range(1000))\nx");
+    assert_eq!(reply.content["status"], "ok");
+    assert!(stream_text(&out, "stdout").contains("Wall time: "));
+    assert!(out
+        .iter()
+        .any(|m| m.msg_type() == "execute_result" && m.content["data"]["text/plain"] == "499500"));
+    let (reply, out) = k.execute("%who");
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["ename"], "UsageError");
+    drop(out);
+}
