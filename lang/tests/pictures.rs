@@ -523,7 +523,7 @@ fn help_documents_the_picture_builtins() {
     for want in [
         "plot(ys) | plot(xs, ys)",
         "display_id (a tinytorch addition)",
-        "graph(t, *, display_id=None)",
+        "graph(t, *, display_id=None, names=None)",
         "show(t, *, display_id=None, labels=None, title=None)",
         "set_postfix(ordered_dict=None",
     ] {
@@ -640,4 +640,48 @@ fn language_model_errors_keep_the_session() {
     );
     let ok = s.run("1 + 1", "<cell>", true).unwrap();
     assert!(ok.is_some());
+}
+
+/// micrograd's draw_dot, and more: leaves named by the variables holding
+/// them, an op by the variable its result went to, one-element values as
+/// `data`, signed gradients (hand-derived: L = (a*b + a) / 2 at a = 2,
+/// b = -3 gives dL/da = (b + 1) / 2 = -1, dL/db = a / 2 = 1, dL/dc = 1/2),
+/// and names= for tensors that are not globals.
+#[test]
+fn graph_names_values_and_signed_gradients() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "a = torch.tensor(2.0, requires_grad=True)\nb = torch.tensor(-3.0, requires_grad=True)\nc = a * b\nc.retain_grad()\nd = c + a\nL = d * 0.5\nL.backward()\ngraph(L)\ndef inner():\n    w = torch.ones(3, requires_grad=True)\n    (w * 0).sum().backward()\n    graph((w * 0).sum(), names={'w': w})\ninner()",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 2, "{calls:?}");
+    let (
+        Call::Display {
+            svg_text: first,
+            plain,
+            ..
+        },
+        Call::Display {
+            svg_text: second, ..
+        },
+    ) = (ds[0], ds[1])
+    else {
+        panic!("{ds:?}")
+    };
+    for want in [
+        ">a<", ">b<", ">L<", "data 2", "data -3", "grad -1", "grad 1", "c = -6", "grad 0.5",
+        "d = -4",
+    ] {
+        assert!(first.contains(want), "{want} missing from the graph");
+    }
+    assert!(
+        plain.contains("AccumulateGrad a [] float32 data=2 grad=-1"),
+        "{plain}"
+    );
+    assert!(
+        second.contains(">w<") && second.contains("‖grad‖ 0"),
+        "names= and a zero gradient"
+    );
 }

@@ -6,7 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::autograd::{Edge, Node};
-use crate::viz::{self, GraphNode, GraphView, MimeBundle, TensorView};
+use crate::viz::{self, GraphKey, GraphNode, GraphView, MimeBundle, TensorView};
+
+fn op_node(n: &Arc<Node>) -> GraphNode {
+    let mut g = GraphNode::op(n.name());
+    g.key = Some(GraphKey::Node(n.id()));
+    g
+}
 use crate::{Error, Result, Tensor};
 
 impl From<viz::VizError> for Error {
@@ -21,6 +27,16 @@ fn grad_norm(t: &Tensor) -> Option<f64> {
     Some(v.iter().map(|x| x * x).sum::<f64>().sqrt())
 }
 
+/// A one-element tensor's value and signed gradient (micrograd's `data`
+/// and `grad`).
+fn scalar_facts(t: &Tensor, n: &mut GraphNode) {
+    if t.numel() != 1 {
+        return;
+    }
+    n.value = t.detach().item().ok();
+    n.grad = t.grad().and_then(|g| g.item().ok());
+}
+
 fn leaf_node(t: &Tensor) -> GraphNode {
     let label = t.name().unwrap_or_else(|| {
         if t.is_parameter() {
@@ -31,6 +47,8 @@ fn leaf_node(t: &Tensor) -> GraphNode {
     });
     let mut n = GraphNode::leaf(label, t.shape(), t.dtype().name(), t.requires_grad());
     n.grad_norm = grad_norm(t);
+    n.key = Some(GraphKey::Tensor(t.id()));
+    scalar_facts(t, &mut n);
     n
 }
 
@@ -47,6 +65,8 @@ impl Tensor {
         let label = self.name().unwrap_or_else(|| "output".into());
         let mut root = GraphNode::tensor(label, self.shape(), self.dtype().name());
         root.grad_norm = grad_norm(self);
+        root.key = Some(GraphKey::Tensor(self.id()));
+        scalar_facts(self, &mut root);
         let Some(fun) = self.grad_fn() else {
             let only = if self.requires_grad() {
                 leaf_node(self)
@@ -57,7 +77,7 @@ impl Tensor {
         };
         nodes.push(root);
         let mut stack: Vec<(Arc<Node>, usize)> = Vec::new();
-        nodes.push(GraphNode::op(fun.name()));
+        nodes.push(op_node(&fun));
         op_index.insert(fun.id(), 1);
         edges.push((1, 0));
         stack.push((fun, 1));
@@ -68,7 +88,7 @@ impl Tensor {
                     Edge::Node(n) => match op_index.get(&n.id()) {
                         Some(&i) => i,
                         None => {
-                            nodes.push(GraphNode::op(n.name()));
+                            nodes.push(op_node(n));
                             let i = nodes.len() - 1;
                             op_index.insert(n.id(), i);
                             stack.push((n.clone(), i));

@@ -76,6 +76,9 @@ pub const GRAD_LOG10_RANGE: (f64, f64) = (-8.0, 4.0);
 /// Colour of a gradient norm: purple/blue when vanishing, green when
 /// healthy, orange/red when exploding. Zero is the most vanishing colour;
 /// NaN and infinity are the most exploding one.
+/// A gradient that is exactly zero (no signal at all, not a vanishing one).
+pub const NO_GRAD: Rgb = Rgb(160, 160, 160);
+
 pub fn grad_norm(norm: f64) -> Rgb {
     const STOPS: [Rgb; 7] = [
         Rgb(84, 39, 143),   // 1e-8

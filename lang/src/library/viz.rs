@@ -37,11 +37,14 @@ live loss curve in a training loop).
 
 >>> plot([3.0, 2.0, 1.5, 1.2], title='loss')";
 
-const GRAPH_DOC: &str = "graph(t, *, display_id=None) -> None
+const GRAPH_DOC: &str = "graph(t, *, display_id=None, names=None) -> None
 
 Shows the computation graph behind tensor t: one box per operation
-(grad_fn name, output shape and dtype) and per leaf (marked when it
-requires grad, with its gradient's norm once backward has run).
+(grad_fn name) and per leaf (marked when it requires grad), named by the
+variables that hold them (the notebook's globals, or names= a dict of
+name: tensor), with one-element values and signed gradients as
+micrograd's draw_dot shows them (data, grad) and other gradients as norms
+once backward has run.
 
 display_id (a tinytorch addition): a later call with the same id updates
 the picture in place.
@@ -75,7 +78,7 @@ update(n=1), refresh(), close(); usable as a context manager.
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     raw("plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)", PLOT_DOC, plot),
-    row("graph(Tensor t, *, str? display_id=None)", GRAPH_DOC, graph),
+    row("graph(Tensor t, *, str? display_id=None, object names=None)", GRAPH_DOC, graph),
     row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
 ];
 
@@ -324,19 +327,77 @@ fn plot(it: &mut Interp, a: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-fn tensor_picture(
-    it: &mut Interp,
-    b: &Bound,
-    draw: fn(&tinytorch::Tensor) -> tinytorch::Result<MimeBundle>,
-) -> PyResult<Value> {
-    let bundle = draw(b.tensor(0)?).py()?;
-    let id = b.opt_str(1)?.map(String::from);
-    emit_picture(it, bundle, id);
+fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
+    let t = b.tensor(0)?;
+    let mut view = t.graph_view();
+    let held: Vec<(String, tinytorch::Tensor)> = match b.value(2) {
+        Value::None => it
+            .names
+            .iter()
+            .zip(&it.globals)
+            .filter(|(n, _)| !n.starts_with('_'))
+            .filter_map(|(n, v)| Some((n.to_string(), v.downcast::<tinytorch::Tensor>()?.clone())))
+            .collect(),
+        v => {
+            let mut out = Vec::new();
+            for k in it.collect(v)? {
+                let x = it.get_item(v, &k)?;
+                match (k, x.downcast::<tinytorch::Tensor>()) {
+                    (Value::Str(n), Some(t)) => out.push((n.to_string(), t.clone())),
+                    _ => {
+                        return Err(crate::eval::error::type_error(
+                            "graph(names=) takes a dict of name: tensor",
+                        ))
+                    }
+                }
+            }
+            out
+        }
+    };
+    name_nodes(&mut view, t, &held);
+    let bundle = tinytorch::viz::graph(&view)
+        .map_err(tinytorch::Error::from)
+        .py()?;
+    emit_picture(it, bundle, b.opt_str(1)?.map(String::from));
     Ok(Value::None)
 }
 
-fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
-    tensor_picture(it, &b, |t| t.graph())
+/// Names graph nodes after the variables holding their tensors: a leaf or
+/// the output by its name, an op by the variable its result went to (with
+/// a one-element result's value and retained gradient).
+fn name_nodes(
+    view: &mut tinytorch::viz::GraphView,
+    root: &tinytorch::Tensor,
+    held: &[(String, tinytorch::Tensor)],
+) {
+    use std::collections::HashMap;
+    use tinytorch::viz::GraphKey;
+    let mut by_key: HashMap<GraphKey, (&str, &tinytorch::Tensor)> = HashMap::new();
+    for (n, t) in held {
+        by_key.entry(GraphKey::Tensor(t.id())).or_insert((n, t));
+        if let Some(f) = t.grad_fn() {
+            by_key.entry(GraphKey::Node(f.id())).or_insert((n, t));
+        }
+    }
+    let root_fn = root.grad_fn().map(|f| GraphKey::Node(f.id()));
+    for node in &mut view.nodes {
+        let Some(key) = node.key else { continue };
+        let Some(&(name, t)) = by_key.get(&key) else {
+            continue;
+        };
+        match key {
+            GraphKey::Tensor(_) => node.label = name.to_string(),
+            // The output's own op: the output box already has the name.
+            GraphKey::Node(_) if Some(key) == root_fn => {}
+            GraphKey::Node(_) => {
+                node.caption = Some(name.to_string());
+                if t.numel() == 1 {
+                    node.value = t.detach().item().ok();
+                    node.grad = t.grad().and_then(|g| g.item().ok());
+                }
+            }
+        }
+    }
 }
 
 fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {

@@ -1,6 +1,9 @@
 //! Draws a laid-out [`GraphView`] into a [`Scene`]: boxes per node kind,
-//! curved edges with arrow heads, gradient-norm badges on a vanishing ->
-//! exploding colour scale, and a legend of what is present.
+//! curved edges with arrow heads, gradient badges on a vanishing ->
+//! exploding colour scale (the signed gradient of a one-element tensor,
+//! else the norm; an exact zero in grey), one-element values as
+//! micrograd's `data`, the variable an op's result went to, and a legend
+//! of what is present.
 //!
 //! Graphs above [`MAX_DRAWN_NODES`] are cut to the nodes nearest the root,
 //! with a note saying how many were left out. Knows the scene and the layout,
@@ -44,8 +47,37 @@ fn detail(node: &GraphNode) -> String {
     }
 }
 
-fn badge_text(norm: f64) -> String {
-    format!("‖grad‖ {}", format_value(norm))
+/// The lines under a node's label: shape and dtype for tensors, the value
+/// of a one-element tensor, and for an op the variable holding its result.
+fn detail_lines(node: &GraphNode) -> Vec<String> {
+    let mut lines = Vec::new();
+    if node.is_tensor() {
+        lines.push(detail(node));
+    }
+    match (&node.caption, node.value) {
+        (Some(c), Some(v)) => lines.push(format!("{c} = {}", format_value(v))),
+        (Some(c), None) => lines.push(c.clone()),
+        (None, Some(v)) => lines.push(format!("data {}", format_value(v))),
+        (None, None) => {}
+    }
+    lines
+}
+
+/// The gradient a badge shows: the signed value of a one-element tensor's,
+/// else the norm; None before backward.
+fn badge(node: &GraphNode) -> Option<(String, Rgb)> {
+    let (text, size) = match (node.grad, node.grad_norm) {
+        (Some(g), _) => (format!("grad {}", format_value(g)), g.abs()),
+        (None, Some(n)) => (format!("‖grad‖ {}", format_value(n)), n),
+        (None, None) => return None,
+    };
+    // An exact zero is no gradient at all, not a vanishing one.
+    let c = if size == 0.0 {
+        color::NO_GRAD
+    } else {
+        color::grad_norm(size)
+    };
+    Some((text, c))
 }
 
 fn tooltip(node: &GraphNode) -> String {
@@ -56,7 +88,12 @@ fn tooltip(node: &GraphNode) -> String {
     if node.requires_grad && node.kind == NodeKind::Leaf {
         t.push_str(", requires_grad");
     }
-    if let Some(g) = node.grad_norm {
+    if let Some(v) = node.value {
+        t.push_str(&format!(", data {}", format_value(v)));
+    }
+    if let Some(g) = node.grad {
+        t.push_str(&format!(", grad {}", format_value(g)));
+    } else if let Some(g) = node.grad_norm {
         t.push_str(&format!(", grad norm {}", format_value(g)));
     }
     t
@@ -66,12 +103,12 @@ fn tooltip(node: &GraphNode) -> String {
 fn box_size(node: &GraphNode) -> (f64, f64) {
     let mut w = text_width(&node.label, LABEL_SIZE);
     let mut h = LINE_H + 12.0;
-    if node.is_tensor() {
-        w = w.max(text_width(&detail(node), DETAIL_SIZE));
+    for line in detail_lines(node) {
+        w = w.max(text_width(&line, DETAIL_SIZE));
         h += LINE_H - 2.0;
     }
-    if let Some(g) = node.grad_norm {
-        w = w.max(text_width(&badge_text(g), DETAIL_SIZE));
+    if let Some((text, _)) = badge(node) {
+        w = w.max(text_width(&text, DETAIL_SIZE));
         h += BADGE_H;
     }
     (w + 2.0 * PAD_X, h)
@@ -221,11 +258,11 @@ fn draw_node(
         LABEL_SIZE,
         Rgb(20, 20, 20),
     ));
-    if node.is_tensor() {
-        items.push(text(detail(node), y + 34.0, DETAIL_SIZE, Rgb(70, 70, 70)));
+    for (i, line) in detail_lines(node).into_iter().enumerate() {
+        let yy = y + 34.0 + i as f64 * (LINE_H - 2.0);
+        items.push(text(line, yy, DETAIL_SIZE, Rgb(70, 70, 70)));
     }
-    if let Some(g) = node.grad_norm {
-        let c = color::grad_norm(g);
+    if let Some((badge_text, c)) = badge(node) {
         let by = y + h - BADGE_H - 2.0;
         items.push(Item::Rect {
             x: x + 2.0,
@@ -237,7 +274,7 @@ fn draw_node(
             stroke: None,
             tip: None,
         });
-        items.push(text(badge_text(g), by + 12.0, DETAIL_SIZE, c.text_on()));
+        items.push(text(badge_text, by + 12.0, DETAIL_SIZE, c.text_on()));
     }
     s.push(Item::Group {
         class: "node",
@@ -374,6 +411,26 @@ pub fn display_scale(scene: &Scene) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn badges_sign_scalars_and_grey_out_zero() {
+        let mut n = GraphNode::leaf("a", &[], "float32", true).with_grad_norm(3.0);
+        n.grad = Some(-3.0);
+        n.value = Some(2.0);
+        assert_eq!(badge(&n).map(|b| b.0), Some("grad -3".into()));
+        assert_eq!(detail_lines(&n), ["[] float32", "data 2"]);
+        let z = GraphNode::leaf("z", &[3], "float32", true).with_grad_norm(0.0);
+        assert_eq!(badge(&z), Some(("‖grad‖ 0".into(), color::NO_GRAD)));
+        assert_ne!(
+            color::grad_norm(1e-9),
+            color::NO_GRAD,
+            "vanishing is not zero"
+        );
+        let mut op = GraphNode::op("MulBackward0");
+        op.caption = Some("c".into());
+        op.value = Some(-6.0);
+        assert_eq!(detail_lines(&op), ["c = -6"]);
+    }
 
     #[test]
     fn truncation_keeps_the_nodes_nearest_the_root() {

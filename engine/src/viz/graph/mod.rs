@@ -41,6 +41,24 @@ pub struct GraphNode {
     pub requires_grad: bool,
     /// The gradient's L2 norm, once `backward()` has run.
     pub grad_norm: Option<f64>,
+    /// A one-element tensor's value (micrograd's `data`).
+    pub value: Option<f64>,
+    /// A one-element tensor's gradient, with its sign.
+    pub grad: Option<f64>,
+    /// The variable that holds this op's result (`c` for `c = a * b`),
+    /// drawn under the op's name.
+    pub caption: Option<String>,
+    /// What the node stands for, so a front end can name it.
+    pub key: Option<GraphKey>,
+}
+
+/// The engine object behind a graph node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GraphKey {
+    /// A tensor (leaf or output), by its id.
+    Tensor(u64),
+    /// An autograd node, by its id.
+    Node(u64),
 }
 
 impl GraphNode {
@@ -53,6 +71,10 @@ impl GraphNode {
             dtype: String::new(),
             requires_grad: true,
             grad_norm: None,
+            value: None,
+            grad: None,
+            caption: None,
+            key: None,
         }
     }
 
@@ -70,6 +92,10 @@ impl GraphNode {
             dtype: dtype.into(),
             requires_grad,
             grad_norm: None,
+            value: None,
+            grad: None,
+            caption: None,
+            key: None,
         }
     }
 
@@ -82,6 +108,10 @@ impl GraphNode {
             dtype: dtype.into(),
             requires_grad: true,
             grad_norm: None,
+            value: None,
+            grad: None,
+            caption: None,
+            key: None,
         }
     }
 

@@ -34,7 +34,15 @@ pub fn describe(node: &GraphNode) -> String {
     if node.kind == NodeKind::Tensor {
         s.push_str(" (retains grad)");
     }
-    if let Some(g) = node.grad_norm {
+    match (&node.caption, node.value) {
+        (Some(c), Some(v)) => s.push_str(&format!(" -> {c} = {}", format_value(v))),
+        (Some(c), None) => s.push_str(&format!(" -> {c}")),
+        (None, Some(v)) => s.push_str(&format!(" data={}", format_value(v))),
+        (None, None) => {}
+    }
+    if let Some(g) = node.grad {
+        s.push_str(&format!(" grad={}", format_value(g)));
+    } else if let Some(g) = node.grad_norm {
         s.push_str(&format!(" grad‖·‖={}", format_value(g)));
     }
     s
