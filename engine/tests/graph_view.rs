@@ -84,3 +84,57 @@ fn show_renders_values() {
     let b = t.show().unwrap();
     assert!(b.svg.is_some() && b.png.is_some());
 }
+
+/// The backward step-through: one frame per node in backward()'s order,
+/// the current node marked, earlier ones done, and a leaf done only once
+/// every gradient it receives has arrived. L = (a*b + a) * 0.5 runs
+/// MulBackward0 (by 0.5), AddBackward0, then MulBackward0 (a*b); `a`
+/// receives from AddBackward0 and from a*b, so it is done only at the end.
+#[test]
+fn backward_steps_follow_the_walk() {
+    use tinytorch::viz::{GraphKey, Step};
+    let (a, b) = (param("a", &[]), param("b", &[]));
+    let l = a.mul(&b).unwrap().add(&a).unwrap().mul_scalar(0.5).unwrap();
+    let steps = l.backward_steps();
+    let what: Vec<&str> = steps.iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(
+        what,
+        [
+            "step 1 of 3: MulBackward0 sends the gradient of its output to its 1 input",
+            "step 2 of 3: AddBackward0 sends the gradient of its output to its 2 inputs",
+            "step 3 of 3: MulBackward0 sends the gradient of its output to its 2 inputs",
+        ]
+    );
+    let state = |k: usize, label: &str| {
+        steps[k]
+            .1
+            .nodes
+            .iter()
+            .find(|n| n.label == label)
+            .and_then(|n| n.step)
+            .unwrap()
+    };
+    let current = |k: usize| -> Vec<String> {
+        steps[k]
+            .1
+            .nodes
+            .iter()
+            .filter(|n| n.step == Some(Step::Current))
+            .map(|n| n.label.clone())
+            .collect()
+    };
+    assert_eq!(current(1), ["AddBackward0"]);
+    assert_eq!(
+        (state(1, "a"), state(1, "b")),
+        (Step::Pending, Step::Pending)
+    );
+    assert_eq!((state(2, "a"), state(2, "b")), (Step::Done, Step::Done));
+    // Every op node keeps its key (the front end names nodes by it).
+    assert!(steps[0]
+        .1
+        .nodes
+        .iter()
+        .any(|n| matches!(n.key, Some(GraphKey::Node(_)))));
+    // A tensor without history has no steps.
+    assert!(a.backward_steps().is_empty());
+}

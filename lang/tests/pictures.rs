@@ -685,3 +685,43 @@ fn graph_names_values_and_signed_gradients() {
         "names= and a zero gradient"
     );
 }
+
+/// `graph(t, steps=True)`: a line and a picture per backward step, the
+/// running node outlined and named in the legend.
+#[test]
+fn graph_steps_through_the_backward_pass() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "a = torch.tensor(2.0, requires_grad=True)\nb = torch.tensor(-3.0, requires_grad=True)\nc = a * b\nL = (c + a) * 0.5\ngraph(L, steps=True)",
+    );
+    let calls = r.take();
+    let ds = displays(&calls);
+    assert_eq!(ds.len(), 3, "{calls:?}");
+    let lines: Vec<&String> = calls
+        .iter()
+        .filter_map(|c| if let Call::Out(s) = c { Some(s) } else { None })
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[1].starts_with("step 2 of 3: AddBackward0"),
+        "{lines:?}"
+    );
+    for d in ds {
+        let Call::Display { svg_text, .. } = d else {
+            panic!("{d:?}")
+        };
+        assert!(
+            svg_text.contains("running now"),
+            "the legend names the outline"
+        );
+        assert!(
+            svg_text.contains("c = -6"),
+            "the op's result keeps its name"
+        );
+    }
+    let e = s
+        .run("graph(torch.ones(2), steps=True)", "<cell>", false)
+        .unwrap_err();
+    assert!(e.message.contains("no autograd graph"), "{}", e.message);
+}

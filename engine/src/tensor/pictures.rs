@@ -106,6 +106,64 @@ impl Tensor {
         GraphView::new(nodes, edges, 0)
     }
 
+    /// The backward pass step by step: for each autograd node in the order
+    /// `backward()` runs them, a description and the graph with that node
+    /// current, the ones before it done (and the leaves whose gradients
+    /// have all arrived) and the rest pending. Empty without a graph.
+    pub fn backward_steps(&self) -> Vec<(String, GraphView)> {
+        let Some(root) = self.grad_fn() else {
+            return Vec::new();
+        };
+        let base = self.graph_view();
+        let order = crate::autograd::topo_order(&root);
+        let rank: HashMap<u64, usize> =
+            order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
+        // Index of each op node in the view, and the ops each leaf feeds.
+        let op_step = |n: &GraphNode| match n.key {
+            Some(GraphKey::Node(id)) => rank.get(&id).copied(),
+            _ => None,
+        };
+        let mut feeds: Vec<Vec<usize>> = vec![Vec::new(); base.nodes.len()];
+        for &(a, b) in &base.edges {
+            if let Some(s) = base.nodes.get(b).and_then(op_step) {
+                feeds[a].push(s);
+            }
+        }
+        order
+            .iter()
+            .enumerate()
+            .map(|(k, node)| {
+                let mut v = base.clone();
+                for (i, n) in v.nodes.iter_mut().enumerate() {
+                    n.step = Some(match op_step(n) {
+                        Some(s) if s < k => viz::Step::Done,
+                        Some(s) if s == k => viz::Step::Current,
+                        Some(_) => viz::Step::Pending,
+                        None if i == v.root => viz::Step::Done,
+                        None if !feeds[i].is_empty() && feeds[i].iter().all(|&s| s <= k) => {
+                            viz::Step::Done
+                        }
+                        None => viz::Step::Pending,
+                    });
+                }
+                let inputs = node
+                    .inputs()
+                    .iter()
+                    .filter(|e| !matches!(e, Edge::None))
+                    .count();
+                let what = format!(
+                    "step {} of {}: {} sends the gradient of its output to its {} input{}",
+                    k + 1,
+                    order.len(),
+                    node.name(),
+                    inputs,
+                    if inputs == 1 { "" } else { "s" }
+                );
+                (what, v)
+            })
+            .collect()
+    }
+
     /// `graph(t)`: the computation graph as SVG, PNG and a text tree.
     pub fn graph(&self) -> Result<MimeBundle> {
         Ok(viz::graph(&self.graph_view())?)

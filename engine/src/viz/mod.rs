@@ -39,7 +39,7 @@ pub mod scene;
 pub mod tensor;
 
 pub use chart::{plot, LiveChart, PlotOptions, Series};
-pub use graph::{graph, GraphKey, GraphNode, GraphView, NodeKind};
+pub use graph::{graph, GraphKey, GraphNode, GraphView, NodeKind, Step};
 pub use mime::MimeBundle;
 pub use progress::Progress;
 pub use tensor::{show, TensorView};

@@ -37,14 +37,16 @@ live loss curve in a training loop).
 
 >>> plot([3.0, 2.0, 1.5, 1.2], title='loss')";
 
-const GRAPH_DOC: &str = "graph(t, *, display_id=None, names=None) -> None
+const GRAPH_DOC: &str = "graph(t, *, display_id=None, names=None, steps=False) -> None
 
 Shows the computation graph behind tensor t: one box per operation
 (grad_fn name) and per leaf (marked when it requires grad), named by the
 variables that hold them (the notebook's globals, or names= a dict of
 name: tensor), with one-element values and signed gradients as
 micrograd's draw_dot shows them (data, grad) and other gradients as norms
-once backward has run.
+once backward has run. steps=True steps through the backward pass: one
+picture per node, in the order backward() runs them, the current node
+outlined, the ones before it done and the rest faded.
 
 display_id (a tinytorch addition): a later call with the same id updates
 the picture in place.
@@ -78,7 +80,7 @@ update(n=1), refresh(), close(); usable as a context manager.
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     raw("plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)", PLOT_DOC, plot),
-    row("graph(Tensor t, *, str? display_id=None, object names=None)", GRAPH_DOC, graph),
+    row("graph(Tensor t, *, str? display_id=None, object names=None, bool steps=False)", GRAPH_DOC, graph),
     row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
 ];
 
@@ -354,6 +356,24 @@ fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
             out
         }
     };
+    if b.bool(3)? {
+        let steps = t.backward_steps();
+        if steps.is_empty() {
+            return Err(crate::eval::error::exc(
+                "RuntimeError",
+                "graph(steps=True): the tensor has no autograd graph (no grad_fn)",
+            ));
+        }
+        for (what, mut v) in steps {
+            name_nodes(&mut v, t, &held);
+            let bundle = tinytorch::viz::graph(&v)
+                .map_err(tinytorch::Error::from)
+                .py()?;
+            it.out.write_stdout(&format!("{what}\n"));
+            emit_picture(it, bundle, None);
+        }
+        return Ok(Value::None);
+    }
     name_nodes(&mut view, t, &held);
     let bundle = tinytorch::viz::graph(&view)
         .map_err(tinytorch::Error::from)

@@ -28,9 +28,14 @@ const BADGE_H: f64 = 16.0;
 const ARROW: f64 = 7.0;
 const EDGE: Rgb = Rgb(90, 90, 90);
 const OUTPUT_STROKE: Rgb = Rgb(46, 125, 50);
+/// The node running now, in a backward step-through.
+const CURRENT_STROKE: Rgb = Rgb(230, 120, 0);
 
 /// Fill and border of a node box.
 fn palette(node: &GraphNode) -> (Rgb, Rgb) {
+    if node.step == Some(super::Step::Pending) {
+        return (Rgb(248, 249, 250), Rgb(200, 200, 200));
+    }
     match node.kind {
         NodeKind::Op => (Rgb(233, 236, 239), Rgb(108, 117, 125)),
         NodeKind::Leaf if node.requires_grad => (Rgb(207, 226, 255), Rgb(61, 111, 182)),
@@ -229,7 +234,9 @@ fn draw_node(
 ) {
     let (fill, border) = palette(node);
     let (x, y) = (cx - w / 2.0, cy - h / 2.0);
-    let stroke = if root {
+    let stroke = if node.step == Some(super::Step::Current) {
+        Stroke::new(CURRENT_STROKE, 3.5)
+    } else if root {
         Stroke::new(OUTPUT_STROKE, 2.5)
     } else {
         Stroke::new(border, 1.2)
@@ -288,6 +295,8 @@ fn draw_node(
 struct Legend {
     kinds: Vec<(GraphNode, &'static str)>,
     grads: bool,
+    /// A backward step-through frame: "running now" and "waiting" swatches.
+    steps: bool,
 }
 
 const SWATCH: f64 = 14.0;
@@ -311,14 +320,24 @@ impl Legend {
             })
             .collect();
         let grads = g.nodes.iter().any(|n| n.grad_norm.is_some());
-        Self { kinds, grads }
+        let steps = g.nodes.iter().any(|n| n.step.is_some());
+        Self {
+            kinds,
+            grads,
+            steps,
+        }
     }
 
+    const STEP_NAMES: [&'static str; 2] = ["running now", "waiting"];
+
     fn row_width(&self) -> f64 {
+        let steps: &[&str] = if self.steps { &Self::STEP_NAMES } else { &[] };
         let items: f64 = self
             .kinds
             .iter()
-            .map(|(_, name)| SWATCH + 6.0 + text_width(name, DETAIL_SIZE) + 18.0)
+            .map(|(_, name)| *name)
+            .chain(steps.iter().copied())
+            .map(|name| SWATCH + 6.0 + text_width(name, DETAIL_SIZE) + 18.0)
             .sum();
         items + SWATCH + 6.0 + text_width("output", DETAIL_SIZE)
     }
@@ -357,6 +376,17 @@ impl Legend {
         for (sample, name) in &self.kinds {
             let (fill, border) = palette(sample);
             swatch(s, &mut x, fill, Stroke::new(border, 1.2), name);
+        }
+        if self.steps {
+            let [now, waiting] = Self::STEP_NAMES;
+            swatch(s, &mut x, Rgb::WHITE, Stroke::new(CURRENT_STROKE, 3.0), now);
+            swatch(
+                s,
+                &mut x,
+                Rgb(248, 249, 250),
+                Stroke::new(Rgb(200, 200, 200), 1.2),
+                waiting,
+            );
         }
         swatch(
             s,

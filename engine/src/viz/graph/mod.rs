@@ -50,6 +50,19 @@ pub struct GraphNode {
     pub caption: Option<String>,
     /// What the node stands for, so a front end can name it.
     pub key: Option<GraphKey>,
+    /// In a step-through of the backward pass: where this node stands.
+    pub step: Option<Step>,
+}
+
+/// A node's state in one frame of a backward step-through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Its gradient is not computed yet.
+    Pending,
+    /// Running now: its output's gradient goes to its inputs.
+    Current,
+    /// Done (a leaf: every gradient it receives has arrived).
+    Done,
 }
 
 /// The engine object behind a graph node.
@@ -75,6 +88,7 @@ impl GraphNode {
             grad: None,
             caption: None,
             key: None,
+            step: None,
         }
     }
 
@@ -96,6 +110,7 @@ impl GraphNode {
             grad: None,
             caption: None,
             key: None,
+            step: None,
         }
     }
 
@@ -112,6 +127,7 @@ impl GraphNode {
             grad: None,
             caption: None,
             key: None,
+            step: None,
         }
     }
 

@@ -45,6 +45,11 @@ pub fn describe(node: &GraphNode) -> String {
     } else if let Some(g) = node.grad_norm {
         s.push_str(&format!(" grad‖·‖={}", format_value(g)));
     }
+    match node.step {
+        Some(super::Step::Current) => s.push_str("  <== now"),
+        Some(super::Step::Pending) => s.push_str("  (waiting)"),
+        _ => {}
+    }
     s
 }
 
