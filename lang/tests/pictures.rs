@@ -523,7 +523,7 @@ fn help_documents_the_picture_builtins() {
     for want in [
         "plot(ys) | plot(xs, ys)",
         "display_id (a tinytorch addition)",
-        "graph(t, *, display_id=None, names=None)",
+        "graph(t, *, display_id=None, names=None, steps=False)",
         "show(t, *, display_id=None, labels=None, title=None)",
         "set_postfix(ordered_dict=None",
     ] {
