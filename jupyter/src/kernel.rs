@@ -381,7 +381,8 @@ fn char_offset(s: &str, byte: usize) -> usize {
 }
 
 fn error_content(e: &LangError) -> Value {
-    let traceback: Vec<String> = e.render().lines().map(str::to_string).collect();
+    // Coloured as ipykernel's are (front ends render ANSI).
+    let traceback: Vec<String> = e.render_coloured().lines().map(str::to_string).collect();
     json!({"ename": e.exc, "evalue": e.message, "traceback": traceback})
 }
 

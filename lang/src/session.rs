@@ -195,10 +195,34 @@ pub struct LangError {
 impl LangError {
     /// Python-style rendering: traceback, source lines, carets, `Exc: message`.
     pub fn render(&self) -> String {
+        self.render_styled(false)
+    }
+
+    /// [`LangError::render`] with CPython 3.13's terminal colours (ANSI):
+    /// file, line and function in magenta, carets in bold red, the
+    /// exception's name in bold magenta and its message in magenta. Jupyter
+    /// front ends show these colours too.
+    pub fn render_coloured(&self) -> String {
+        self.render_styled(true)
+    }
+
+    fn render_styled(&self, colour: bool) -> String {
+        let paint = |code: &str, t: &str| {
+            if colour {
+                format!("\x1b[{code}m{t}\x1b[0m")
+            } else {
+                t.to_string()
+            }
+        };
+        let (name, detail, carets) = ("35", "35", "1;31");
         let last = if self.message.is_empty() {
-            self.exc.clone()
+            paint("1;35", &self.exc)
         } else {
-            format!("{}: {}", self.exc, self.message)
+            format!(
+                "{}: {}",
+                paint("1;35", &self.exc),
+                paint(detail, &self.message)
+            )
         };
         if let Some(s) = &self.syntax {
             return format!("{s}\n{last}");
@@ -217,12 +241,18 @@ impl LangError {
             for _ in 0..run.min(3) {
                 out.push_str(&format!(
                     "  File \"{}\", line {}, in {}\n",
-                    f.file, f.line, f.func
+                    paint(name, &f.file),
+                    paint(name, &f.line.to_string()),
+                    paint(name, &f.func)
                 ));
                 if !f.source_line.is_empty() {
                     out.push_str(&format!("    {}\n", f.source_line));
                     if let Some((c, n)) = f.caret {
-                        out.push_str(&format!("    {}{}\n", " ".repeat(c), "^".repeat(n)));
+                        out.push_str(&format!(
+                            "    {}{}\n",
+                            " ".repeat(c),
+                            paint(carets, &"^".repeat(n))
+                        ));
                     }
                 }
             }

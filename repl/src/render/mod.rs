@@ -21,7 +21,6 @@ use std::time::Instant;
 use tinytorch::viz::{MimeBundle, Progress};
 use tinytorch_lang::{Display, LangError, OutputSink};
 
-const RED: &str = "\x1b[31m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
@@ -64,14 +63,13 @@ pub fn columns() -> usize {
         .unwrap_or(80)
 }
 
-/// A traceback as the terminal shows it: red when stderr is a terminal,
-/// with a final newline.
+/// A traceback as the terminal shows it: in CPython 3.13's colours when
+/// stderr is a terminal, with a final newline.
 pub fn error_text(e: &LangError, colour: bool) -> String {
-    let text = e.render();
     if colour {
-        format!("{RED}{text}{RESET}\n")
+        format!("{}\n", e.render_coloured())
     } else {
-        format!("{text}\n")
+        format!("{}\n", e.render())
     }
 }
 
@@ -564,7 +562,7 @@ mod tests {
     }
 
     #[test]
-    fn tracebacks_are_red_only_on_a_terminal() {
+    fn tracebacks_are_coloured_only_on_a_terminal() {
         let e = LangError {
             exc: "ValueError".into(),
             message: "bad".into(),
@@ -574,7 +572,10 @@ mod tests {
         };
         let plain = error_text(&e, false);
         assert!(plain.ends_with("ValueError: bad\n") && !plain.contains('\x1b'));
-        let red = error_text(&e, true);
-        assert!(red.starts_with("\x1b[31m") && red.ends_with("ValueError: bad\x1b[0m\n"));
+        let coloured = error_text(&e, true);
+        assert!(
+            coloured.ends_with("\x1b[1;35mValueError\x1b[0m: \x1b[35mbad\x1b[0m\n"),
+            "{coloured:?}"
+        );
     }
 }
