@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::foreign::{run_hooks, Foreign};
 use super::hooks::{self, CallbackFrame, LeafCountdown};
-use super::node::{Edge, Node};
+use super::node::{edge_of, Edge, Node};
 use crate::{Error, Result, Tensor};
 
 /// Records `out` as produced by an op over `inputs` when grad mode is on
@@ -31,17 +31,6 @@ pub fn record(
         m.grad_fn = Some(node);
     }
     out
-}
-
-/// The edge a gradient for `t` flows along.
-pub fn edge_of(t: &Tensor) -> Edge {
-    crate::ops::inplace::refresh_view_history(t);
-    let m = t.meta();
-    match (&m.grad_fn, m.requires_grad) {
-        (Some(n), _) => Edge::Node(n.clone()),
-        (None, true) => Edge::Leaf(t.clone()),
-        (None, false) => Edge::None,
-    }
 }
 
 /// `t.backward(gradient, retain_graph)`.

@@ -8,8 +8,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::backward::edge_of;
-use super::node::{Node, SavedTensor};
+use super::node::{edge_of, Node, SavedTensor};
 use crate::{Error, Result, Tensor};
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);

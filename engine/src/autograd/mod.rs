@@ -14,8 +14,8 @@ mod hooks;
 mod mode;
 mod node;
 
-pub use backward::{backward, backward_foreign, edge_of, grad, grad_foreign, record, topo_order};
+pub use backward::{backward, backward_foreign, grad, grad_foreign, record, topo_order};
 pub use foreign::{foreign_key, record_foreign, register_hook, remove_hook, Foreign};
 pub use hooks::{queue_callback, GradHook, RemovableHandle};
 pub use mode::{enable_grad, is_grad_enabled, no_grad, with_no_grad, GradModeGuard};
-pub use node::{BackwardFn, Edge, Node, SavedTensor};
+pub use node::{edge_of, BackwardFn, Edge, Node, SavedTensor};

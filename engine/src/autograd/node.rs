@@ -315,3 +315,14 @@ impl std::fmt::Debug for Node {
         write!(f, "<{} object>", self.name)
     }
 }
+
+/// The edge a gradient for `t` flows along.
+pub fn edge_of(t: &Tensor) -> Edge {
+    crate::ops::inplace::refresh_view_history(t);
+    let m = t.meta();
+    match (&m.grad_fn, m.requires_grad) {
+        (Some(n), _) => Edge::Node(n.clone()),
+        (None, true) => Edge::Leaf(t.clone()),
+        (None, false) => Edge::None,
+    }
+}
