@@ -4,11 +4,12 @@
 //! same global batches, a failing rank ending the launch quickly, and only
 //! rank 0 showing pictures.
 //!
-//! Needs `mpirun` and a `tinytorch-repl` built with the `distributed`
-//! feature (`cargo test --workspace --features distributed`, as
-//! tests/all.sh runs when Open MPI is installed). Without them the tests
-//! say why and skip; with `TT_REQUIRE_MPI=1` (set by tests/all.sh then)
-//! they fail instead.
+//! Built only with the `distributed` feature (`cargo test --workspace
+//! --features distributed`, as tests/all.sh runs when Open MPI is
+//! installed), which also builds `tinytorch-repl` with MPI. Without
+//! `mpirun` or that REPL they say why and skip; with `TT_REQUIRE_MPI=1`
+//! (set by tests/all.sh then) they fail instead.
+#![cfg(feature = "distributed")]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
