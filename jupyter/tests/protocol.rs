@@ -267,18 +267,7 @@ fn history_comm_info_and_shutdown() {
     let id = k.send_control("shutdown_request", json!({"restart": false}));
     let r = k.recv_reply(Which::Control, &id, Duration::from_secs(5));
     assert_eq!(r.content["restart"], false);
-    let t = Instant::now();
-    loop {
-        if let Some(status) = k.child.try_wait().unwrap() {
-            assert!(status.success());
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "the kernel did not exit"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    exits_cleanly(&mut k);
 }
 
 /// Start-up and `1 + 1` round trips, for the report (run with --nocapture).
@@ -462,18 +451,7 @@ fn exit_in_a_cell_ends_the_kernel_after_its_reply() {
         json!([{"source": "ask_exit", "keepkernel": false}])
     );
     assert_eq!(stream_text(&out, "stdout"), "bye\n");
-    let t = Instant::now();
-    loop {
-        if let Some(status) = k.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "the kernel did not exit"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    exits_cleanly(&mut k);
 }
 
 /// IPython's magics reach the kernel as they reach the REPL.
@@ -508,4 +486,20 @@ fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Waits (up to 5 s) for the kernel process to end, successfully.
+fn exits_cleanly(k: &mut Kernel) {
+    let t = Instant::now();
+    loop {
+        if let Some(status) = k.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the kernel did not exit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
