@@ -35,5 +35,5 @@ pub use generate::{pad_left, GenerateOptions, GenerateOutput, Streamer};
 pub use inspect::attention_views;
 pub use model::{CausalLM, DecoderModel, ForwardOutput, KvCache, LogitsRows};
 pub use sampling::SamplingConfig;
-pub use tokenizer::{ChatMessage, TextStreamer, Tokenizer};
+pub use tokenizer::{ChatMessage, StreamState, TextStreamer, Tokenizer};
 pub use weights::Weights;

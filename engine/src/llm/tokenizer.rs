@@ -232,30 +232,30 @@ fn strftime_now(fmt: &str) -> String {
         .replace("%b", &name[..3])
 }
 
-/// Turns a stream of ids into text pieces, as transformers' `TextStreamer`:
-/// decodes everything since the last flush and emits the new suffix once
-/// it no longer ends in an incomplete UTF-8 character.
-pub struct TextStreamer<'a> {
-    tokenizer: &'a Tokenizer,
+/// The text-streaming rule of transformers' `TextStreamer`, without the
+/// tokenizer (a caller that cannot hold a borrow of it passes it per call):
+/// decodes everything since the last flush and emits the new suffix once it
+/// no longer ends in an incomplete UTF-8 character, flushing at a newline.
+#[derive(Debug, Clone, Default)]
+pub struct StreamState {
     skip_special_tokens: bool,
     ids: Vec<i64>,
     printed: usize,
 }
 
-impl<'a> TextStreamer<'a> {
-    pub fn new(tokenizer: &'a Tokenizer, skip_special_tokens: bool) -> Self {
-        TextStreamer {
-            tokenizer,
+impl StreamState {
+    pub fn new(skip_special_tokens: bool) -> Self {
+        StreamState {
             skip_special_tokens,
             ids: Vec::new(),
             printed: 0,
         }
     }
 
-    /// Adds one id; returns the text that became final.
-    pub fn put(&mut self, id: i64) -> Result<String> {
-        self.ids.push(id);
-        let text = self.tokenizer.decode(&self.ids, self.skip_special_tokens)?;
+    /// Adds ids; returns the text that became final.
+    pub fn put(&mut self, tokenizer: &Tokenizer, ids: &[i64]) -> Result<String> {
+        self.ids.extend_from_slice(ids);
+        let text = tokenizer.decode(&self.ids, self.skip_special_tokens)?;
         if text.ends_with('\u{FFFD}') || text.len() < self.printed {
             return Ok(String::new());
         }
@@ -272,11 +272,37 @@ impl<'a> TextStreamer<'a> {
     }
 
     /// The text still held back.
-    pub fn end(&mut self) -> Result<String> {
-        let text = self.tokenizer.decode(&self.ids, self.skip_special_tokens)?;
+    pub fn end(&mut self, tokenizer: &Tokenizer) -> Result<String> {
+        let text = tokenizer.decode(&self.ids, self.skip_special_tokens)?;
         let piece = text.get(self.printed..).unwrap_or_default().to_string();
         self.ids.clear();
         self.printed = 0;
         Ok(piece)
+    }
+}
+
+/// Turns a stream of ids into text pieces, as transformers' `TextStreamer`
+/// ([`StreamState`] with its tokenizer).
+pub struct TextStreamer<'a> {
+    tokenizer: &'a Tokenizer,
+    state: StreamState,
+}
+
+impl<'a> TextStreamer<'a> {
+    pub fn new(tokenizer: &'a Tokenizer, skip_special_tokens: bool) -> Self {
+        TextStreamer {
+            tokenizer,
+            state: StreamState::new(skip_special_tokens),
+        }
+    }
+
+    /// Adds one id; returns the text that became final.
+    pub fn put(&mut self, id: i64) -> Result<String> {
+        self.state.put(self.tokenizer, &[id])
+    }
+
+    /// The text still held back.
+    pub fn end(&mut self) -> Result<String> {
+        self.state.end(self.tokenizer)
     }
 }

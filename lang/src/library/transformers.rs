@@ -20,7 +20,7 @@ use crate::library::{class_in, module, set_class, EngineResult};
 use crate::protocol::Object;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tinytorch::llm::{CausalLM, GenerateOptions, Tokenizer};
+use tinytorch::llm::{CausalLM, GenerateOptions, StreamState, Tokenizer};
 use tinytorch::{DType, Tensor};
 
 thread_local! {
@@ -849,13 +849,12 @@ fn encoding_to(it: &mut Interp, b: Bound) -> PyResult<Value> {
 // ----- TextStreamer -----------------------------------------------------------
 
 /// `TextStreamer(tokenizer, skip_prompt=False, **decode_kwargs)`: prints
-/// the text of each generated token as soon as it is whole.
+/// the text of each generated token as soon as it is whole (the engine's
+/// [`StreamState`] rule).
 pub struct StreamerObj {
     tokenizer: Value,
     skip_prompt: bool,
-    skip_special_tokens: bool,
-    ids: RefCell<Vec<i64>>,
-    printed: RefCell<usize>,
+    state: RefCell<StreamState>,
 }
 
 impl StreamerObj {
@@ -865,28 +864,9 @@ impl StreamerObj {
             .ok_or_else(|| type_error("TextStreamer needs a tokenizer"))
     }
 
-    /// Adds ids; prints the text that became final (transformers' rule:
-    /// up to a newline, or all but an incomplete character).
+    /// Adds ids; prints the text that became final.
     fn put(&self, it: &mut Interp, ids: &[i64]) -> PyResult<()> {
-        let text = {
-            let mut held = self.ids.borrow_mut();
-            held.extend_from_slice(ids);
-            self.tok()?
-                .tok
-                .decode(&held, self.skip_special_tokens)
-                .py()?
-        };
-        let printed = *self.printed.borrow();
-        if text.ends_with('\u{FFFD}') || text.len() < printed {
-            return Ok(());
-        }
-        let piece = text.get(printed..).unwrap_or_default().to_string();
-        if text.ends_with('\n') {
-            self.ids.borrow_mut().clear();
-            *self.printed.borrow_mut() = 0;
-        } else {
-            *self.printed.borrow_mut() = text.len();
-        }
+        let piece = self.state.borrow_mut().put(&self.tok()?.tok, ids).py()?;
         if !piece.is_empty() {
             it.out.write_stdout(&piece);
         }
@@ -895,15 +875,7 @@ impl StreamerObj {
 
     /// Prints what is held back, and ends the line.
     fn end(&self, it: &mut Interp) -> PyResult<()> {
-        let text = self
-            .tok()?
-            .tok
-            .decode(&self.ids.borrow(), self.skip_special_tokens)
-            .py()?;
-        let printed = *self.printed.borrow();
-        let piece = text.get(printed..).unwrap_or_default().to_string();
-        self.ids.borrow_mut().clear();
-        *self.printed.borrow_mut() = 0;
+        let piece = self.state.borrow_mut().end(&self.tok()?.tok).py()?;
         it.out.write_stdout(&format!("{piece}\n"));
         Ok(())
     }
@@ -937,9 +909,7 @@ fn streamer_new(_: &mut Interp, b: Bound) -> PyResult<Value> {
     Ok(Value::object(StreamerObj {
         tokenizer: b.value(0).clone(),
         skip_prompt: b.bool(1)?,
-        skip_special_tokens: b.bool(2)?,
-        ids: RefCell::new(Vec::new()),
-        printed: RefCell::new(0),
+        state: RefCell::new(StreamState::new(b.bool(2)?)),
     }))
 }
 
