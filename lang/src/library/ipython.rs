@@ -7,13 +7,12 @@
 //! and `%timeit`/`%%timeit` IPython's mean ± std. dev. line, with its
 //! automatic loop count and number format.
 
-use super::viz::{emit, tensor_display};
+use super::viz::emit;
 use crate::bind::{raw, row, Bound, Row, Style};
 use crate::eval::call::Args;
 use crate::eval::error::{type_error, PyResult};
 use crate::eval::value::Value;
 use crate::eval::Interp;
-use crate::Display;
 
 #[rustfmt::skip]
 const DISPLAY: &[Row] = &[
@@ -63,11 +62,7 @@ fn display(it: &mut Interp, a: Args) -> PyResult<Value> {
         }
     }
     for v in &a.pos {
-        let text = it.repr(v)?;
-        let d = match v.downcast::<tinytorch::Tensor>() {
-            Some(t) => tensor_display(t, text),
-            None => Display::text(text),
-        };
+        let d = super::display_of(it, v)?;
         emit(it, d, id.clone());
     }
     Ok(Value::None)

@@ -12,13 +12,15 @@
 //! | `data` | `Dataset`, `TensorDataset`, `DataLoader` |
 //! | `distributed` | `torch.distributed`, `DistributedDataParallel`, `DistributedSampler` over the engine's |
 //! | `io` | `torch.save` / `torch.load`, MNIST |
-//! | `viz` | `plot graph show tqdm` |
+//! | `viz` | `graph show tqdm`, display ids |
+//! | `figure` | `plot scatter hist bar heatmap subplots` (Figure, Axes), `confusion_matrix` |
 //! | `transformers` | `AutoModelForCausalLM`, `AutoTokenizer`, `TextStreamer` over the engine's `llm` |
 //! | `introspect` | completion, `help`, Jupyter's inspect, `dir` |
 
 pub mod data;
 pub mod distributed;
 pub mod errors;
+pub mod figure;
 pub mod introspect;
 pub mod io;
 pub mod ipython;
@@ -45,9 +47,24 @@ pub fn install(it: &mut Interp) {
     distributed::install(it);
     io::install(it);
     viz::install(it);
+    figure::install(it);
     introspect::install(it);
     ipython::install(it);
     transformers::install(it);
+}
+
+/// What a value shows as a cell's last expression or through `display()`:
+/// a tensor with its HTML table, a figure as its picture, anything else as
+/// its repr.
+pub fn display_of(it: &mut Interp, v: &Value) -> crate::eval::error::PyResult<crate::Display> {
+    let text = it.repr(v)?;
+    if let Some(t) = v.downcast::<tinytorch::Tensor>() {
+        return Ok(viz::tensor_display(t, text));
+    }
+    match figure::figure_display(v, text.clone()) {
+        Some(d) => d,
+        None => Ok(crate::Display::text(text)),
+    }
 }
 
 /// A module registered under its dotted name (and as an attribute of its

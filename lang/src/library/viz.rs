@@ -22,20 +22,7 @@ use crate::Display;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use tinytorch::viz::{MimeBundle, PlotOptions, Progress, Series};
-
-const PLOT_DOC: &str = "plot(ys) | plot(xs, ys) | plot({\"train\": a, \"val\": b}, *, title=None, xlabel=None, ylabel=None, logy=False, display_id=None) -> None
-
-A line chart (e.g. loss curves), shown at once: SVG and PNG in Jupyter, an
-inline image or a text chart in the terminal (also saved to a file). Values
-are lists of numbers or 1-D tensors; a dict draws one named line per entry
-(each value ys or an (xs, ys) pair). Returns None, so a cell can show several.
-
-display_id (a tinytorch addition): the first call with a new id shows the
-chart, later calls with the same id in this session update it in place (a
-live loss curve in a training loop).
-
->>> plot([3.0, 2.0, 1.5, 1.2], title='loss')";
+use tinytorch::viz::{MimeBundle, Progress};
 
 const GRAPH_DOC: &str = "graph(t, *, display_id=None, names=None, steps=False) -> None
 
@@ -79,7 +66,6 @@ update(n=1), refresh(), close(); usable as a context manager.
 
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
-    raw("plot(*args, title=None, xlabel=None, ylabel=None, logy=False, display_id=None)", PLOT_DOC, plot),
     row("graph(Tensor t, *, str? display_id=None, object names=None, bool steps=False)", GRAPH_DOC, graph),
     row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
 ];
@@ -179,7 +165,7 @@ pub fn new_cell() {
 }
 
 /// Shows `bundle`, or updates the output first shown under `display_id`.
-fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>) {
+pub(crate) fn emit_picture(it: &mut Interp, bundle: MimeBundle, display_id: Option<String>) {
     emit(it, Display::rich(bundle), display_id)
 }
 
@@ -221,112 +207,11 @@ fn number(param: &str, v: &Value) -> PyResult<f64> {
         other => match other.downcast::<tinytorch::Tensor>() {
             Some(t) if t.numel() == 1 => t.item().py(),
             _ => Err(type_error(format!(
-                "plot(): argument '{param}' must hold numbers, not {}",
+                "argument '{param}' must be a number, not {}",
                 other.type_name()
             ))),
         },
     }
-}
-
-/// Numbers from a list/tuple of numbers (or one-element tensors) or a 0-/1-D tensor.
-fn numbers(it: &mut Interp, param: &str, v: &Value) -> PyResult<Vec<f64>> {
-    if let Some(t) = v.downcast::<tinytorch::Tensor>() {
-        {
-            if t.dim() > 1 {
-                return Err(exc(
-                    "ValueError",
-                    format!(
-                        "plot(): argument '{param}' must be a 1-D tensor, got a tensor of shape {:?}",
-                        t.shape()
-                    ),
-                ));
-            }
-            return t.detach().to_vec_f64().py();
-        }
-    }
-    match v {
-        Value::List(_) | Value::Tuple(_) | Value::Range(_) => {
-            let items = it.collect(v)?;
-            items.iter().map(|x| number(param, x)).collect()
-        }
-        _ => Err(type_error(format!(
-            "plot(): argument '{param}' must be a list of numbers or a 1-D tensor, not {}",
-            v.type_name()
-        ))),
-    }
-}
-
-fn series(it: &mut Interp, name: &str, xs: Option<&Value>, ys: &Value) -> PyResult<Series> {
-    let ys = numbers(it, "ys", ys)?;
-    match xs {
-        None => Ok(Series::from_ys(name, &ys)),
-        Some(xs) => {
-            let xs = numbers(it, "xs", xs)?;
-            if xs.len() != ys.len() {
-                return Err(exc(
-                    "ValueError",
-                    format!(
-                        "x and y must have same first dimension, but have shapes ({},) and ({},)",
-                        xs.len(),
-                        ys.len()
-                    ),
-                ));
-            }
-            Ok(Series::new(name, &xs, &ys))
-        }
-    }
-}
-
-fn plot(it: &mut Interp, a: Args) -> PyResult<Value> {
-    let Args { pos, kw } = a;
-    let mut opts = PlotOptions::default();
-    let mut display_id = None;
-    for (k, v) in kw {
-        match &*k {
-            "title" => opts.title = opt_str("plot", "title", Some(v))?,
-            "xlabel" => opts.xlabel = opt_str("plot", "xlabel", Some(v))?,
-            "ylabel" => opts.ylabel = opt_str("plot", "ylabel", Some(v))?,
-            "logy" => opts.logy = it.truthy(&v)?,
-            "display_id" => display_id = opt_str("plot", "display_id", Some(v))?,
-            _ => {
-                return Err(type_error(format!(
-                    "plot() got an unexpected keyword argument '{k}'"
-                )))
-            }
-        }
-    }
-    let lines = match pos.as_slice() {
-        [Value::Dict(d)] => {
-            let entries: Vec<(Value, Value)> = d
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let mut out = Vec::with_capacity(entries.len());
-            for (k, v) in entries {
-                let name = it.to_str(&k)?;
-                out.push(match &v {
-                    Value::Tuple(t) if t.items.len() == 2 => {
-                        series(it, &name, Some(&t.items[0]), &t.items[1])?
-                    }
-                    _ => series(it, &name, None, &v)?,
-                });
-            }
-            out
-        }
-        [ys] => vec![series(it, "", None, ys)?],
-        [xs, ys] => vec![series(it, "", Some(xs), ys)?],
-        _ => {
-            return Err(type_error(format!(
-                "plot() takes from 1 to 2 positional arguments but {} were given",
-                pos.len()
-            )))
-        }
-    };
-    let bundle = tinytorch::viz::plot(&lines, &opts)
-        .map_err(|e| exc("RuntimeError", format!("plot(): {e}")))?;
-    emit_picture(it, bundle, display_id);
-    Ok(Value::None)
 }
 
 fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {

@@ -1,14 +1,15 @@
-//! Line charts (`plot`): named series, options, the preparation every
-//! back-end shares (finite runs, log filtering, min/max-per-column
-//! decimation, axis ranges), and [`LiveChart`] for a training loop that
-//! appends points and re-renders.
+//! Line charts (`plot`): named series, options, the preparation the text
+//! form uses (finite runs, log filtering, min/max-per-column decimation,
+//! axis ranges), and [`LiveChart`] for a training loop that appends points
+//! and re-renders.
 //!
-//! Drawing lives in `draw.rs` (plotters, SVG and PNG) and `text.rs` (braille).
-//! Knows nothing of tensors: the engine hands over plain `f64` values.
+//! A chart is drawn as a one-panel [`Figure`](super::figure::Figure) of
+//! lines; `text.rs` draws the braille form. Knows nothing of tensors: the
+//! engine hands over plain `f64` values.
 
-pub mod draw;
 pub mod text;
 
+use super::figure::{self, Axes, Figure, Mark, Scale};
 use super::{MimeBundle, Result};
 use std::time::{Duration, Instant};
 
@@ -262,12 +263,31 @@ pub fn decimate(run: &[(f64, f64)], (x0, x1): (f64, f64), columns: usize) -> Vec
 /// assert!(b.png.is_some() && b.plain.contains("loss"));
 /// ```
 pub fn plot(series: &[Series], opts: &PlotOptions) -> Result<MimeBundle> {
-    let (w, _) = opts.clamped_size();
-    let prepared = prepare(series, opts.logy, w as usize);
-    let svg = draw::svg(&prepared, opts)?;
-    let png = draw::png(&prepared, opts)?;
-    let plain = text::braille_chart(series, opts, 60, 12);
-    Ok(MimeBundle::text(plain).with_svg(svg).with_png(png))
+    figure::render(&figure_of(series, opts))
+}
+
+/// The one-panel figure that draws `series` with `opts` (an empty chart
+/// keeps one empty line, so it says "no data").
+pub fn figure_of(series: &[Series], opts: &PlotOptions) -> Figure {
+    let mut marks: Vec<Mark> = series
+        .iter()
+        .map(|s| Mark::line(&s.name, &s.xs, &s.ys, figure::Style::default()))
+        .collect();
+    if marks.is_empty() {
+        marks.push(Mark::line("", &[], &[], figure::Style::default()));
+    }
+    let mut fig = Figure::single(Axes {
+        title: opts.title.clone(),
+        xlabel: opts.xlabel.clone(),
+        ylabel: opts.ylabel.clone(),
+        yscale: if opts.logy { Scale::Log } else { Scale::Linear },
+        marks,
+        ..Axes::default()
+    });
+    let (w, h) = opts.clamped_size();
+    fig.width = w;
+    fig.height = h;
+    fig
 }
 
 /// A chart that a training loop feeds point by point; the front end

@@ -69,6 +69,18 @@ impl Canvas {
 
 /// A `width x height` character braille chart (at least 10 x 3).
 pub fn braille_chart(series: &[Series], opts: &PlotOptions, width: usize, height: usize) -> String {
+    braille(series, opts, width, height, usize::MAX)
+}
+
+/// [`braille_chart`] whose first `connected` series are lines and the rest
+/// unconnected points (scatter).
+pub fn braille(
+    series: &[Series],
+    opts: &PlotOptions,
+    width: usize,
+    height: usize,
+    connected: usize,
+) -> String {
     let (w, h) = (width.max(10), height.max(3));
     let p = prepare(series, opts.logy, 2 * w);
     let mut out: Vec<String> = Vec::new();
@@ -105,14 +117,14 @@ pub fn braille_chart(series: &[Series], opts: &PlotOptions, width: usize, height
         let dy = ((1.0 - frac(ty(y), ly0, ly1)) * (4 * h - 1) as f64).round() as i64;
         (dx, dy)
     };
-    for s in &p.series {
+    for (i, s) in p.series.iter().enumerate() {
         for run in &s.runs {
             let mut prev = None;
             for &pt in run {
                 let d = to_dot(pt);
                 match prev {
-                    Some(q) => canvas.line(q, d),
-                    None => canvas.set(d.0, d.1),
+                    Some(q) if i < connected => canvas.line(q, d),
+                    _ => canvas.set(d.0, d.1),
                 }
                 prev = Some(d);
             }
