@@ -6,7 +6,9 @@ For each notebook: every code cell runs top to bottom (nbclient, a fresh
 kernel), no cell may produce an error output, and every code cell that has
 outputs in the saved notebook must produce the same kinds of output again:
 each output type it had (stream, execute_result, display_data) and each
-picture mime type (image/png, image/svg+xml). Exits 1 on the first failing
+picture mime type (image/png, image/svg+xml). Every picture must carry
+image/png, and no picture may live only inside text/html (an untrusted
+notebook strips SVG there). Exits 1 on the first failing
 notebook with the reason; prints one line per notebook.
 """
 
@@ -30,6 +32,20 @@ def kinds(cell):
         for mime in o.get("data", {}):
             if mime in PICTURES:
                 out.add(mime)
+    return out
+
+
+def picture_problems(cell):
+    """Pictures that an untrusted view or GitHub would not show."""
+    out = []
+    for o in cell.get("outputs", []):
+        data = o.get("data", {})
+        html = data.get("text/html", "")
+        html = "".join(html) if isinstance(html, list) else html
+        if "<svg" in html or "<img" in html:
+            out.append("a picture inside text/html")
+        if "image/svg+xml" in data and "image/png" not in data:
+            out.append("an SVG without its PNG")
     return out
 
 
@@ -58,6 +74,9 @@ def check(path):
         for o in b.outputs:
             if o["output_type"] == "error":
                 return f"cell {i} produced an error: {o.get('ename')}: {o.get('evalue')}"
+        bad = picture_problems(b) + picture_problems(a)
+        if bad:
+            return f"cell {i}: {', '.join(bad)}:\n{b.source}"
         missing = kinds(a) - kinds(b)
         if missing:
             return f"cell {i} did not produce {sorted(missing)} again:\n{b.source}"

@@ -524,7 +524,7 @@ fn help_documents_the_picture_builtins() {
         "plot(ys) | plot(xs, ys)",
         "display_id (a tinytorch addition)",
         "graph(t, *, display_id=None, names=None, steps=False)",
-        "show(t, *, display_id=None, labels=None, title=None)",
+        "show(t, *, display_id=None, labels=None, title=None, captions=None)",
         "set_postfix(ordered_dict=None",
     ] {
         assert!(text.contains(want), "help lacks {want:?}:\n{text}");
@@ -971,4 +971,26 @@ fn savefig_writes_png_and_svg() {
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.contains("width=\"300\""));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn image_grids_take_captions() {
+    let (mut s, r) = session();
+    run(
+        &mut s,
+        "imgs = torch.rand(3, 1, 8, 8)\nshow(imgs, captions=[f'pred {p} / true {t}' for p, t in zip([3, 1, 2], [5, 1, 2])])\nshow(torch.rand(2, 8, 8), captions=['a', 'b'])",
+    );
+    let pics = display_texts(&r.take());
+    assert_eq!(pics.len(), 2);
+    assert!(svg_texts(&pics[0]).iter().any(|t| t == "pred 3 / true 5"));
+    assert!(svg_texts(&pics[1]).iter().any(|t| t == "b"));
+    let e = s
+        .run(
+            "show(torch.rand(3, 1, 8, 8), captions=['x'])",
+            "<cell>",
+            true,
+        )
+        .unwrap_err();
+    assert_eq!(e.exc, "ValueError");
+    assert!(e.message.contains("one caption per image"), "{}", e.message);
 }

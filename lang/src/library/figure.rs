@@ -342,7 +342,6 @@ const IGNORED: &[&str] = &[
     "mec",
     "markerfacecolor",
     "mfc",
-    "origin",
     "framealpha",
     "fancybox",
     "shadow",
@@ -1053,6 +1052,57 @@ fn add_image(
             )))
         }
     };
+    let mut mark = mark;
+    // extent=(left, right, bottom, top) in data units; origin='lower' puts
+    // row 0 at the bottom (a function sampled on a grid).
+    let extent = kw.take(&["extent"]);
+    let lower = match kw.str(&["origin"])?.as_deref() {
+        None | Some("upper") => false,
+        Some("lower") => true,
+        Some(o) => {
+            return Err(exc(
+                "ValueError",
+                format!("{fname}(): origin must be 'upper' or 'lower', not '{o}'"),
+            ))
+        }
+    };
+    if let Mark::Image {
+        rows,
+        cols,
+        rgb,
+        extent: ext,
+        cells,
+        ..
+    } = &mut mark
+    {
+        if lower {
+            let w = *cols * 3;
+            let flipped: Vec<u8> = rgb.chunks(w.max(1)).rev().flatten().copied().collect();
+            *rgb = flipped;
+            if let Some(c) = cells {
+                let flipped: Vec<String> =
+                    c.chunks((*cols).max(1)).rev().flatten().cloned().collect();
+                *c = flipped;
+            }
+        }
+        match extent {
+            Some(v) => {
+                let items = it.collect(&v)?;
+                if items.len() != 4 {
+                    return Err(type_error(format!(
+                        "{fname}(): extent must be (left, right, bottom, top)"
+                    )));
+                }
+                let mut e = [0.0; 4];
+                for (k, x) in items.iter().enumerate() {
+                    e[k] = number(it, fname, "extent", x)?;
+                }
+                *ext = (e[0], e[1], e[3], e[2]);
+            }
+            None if lower => *ext = (ext.0, ext.1, *rows as f64 - 0.5, -0.5),
+            None => {}
+        }
+    }
     if heatmap || matches!(shape.as_slice(), [_, _]) {
         ax.no_grid = true;
     }
@@ -1638,19 +1688,20 @@ fn savefig(_: &mut Interp, b: Bound) -> PyResult<Value> {
         .unwrap_or("png")
         .to_ascii_lowercase();
     let fig = f.0.fig.borrow();
-    let bytes =
-        match ext.as_str() {
-            "png" => figure::draw::png(&fig),
-            "svg" => figure::draw::svg(&fig).map(String::into_bytes),
-            other => return Err(exc(
+    let bytes = match ext.as_str() {
+        "png" => figure::draw::png(&fig),
+        "svg" => figure::draw::svg(&fig).map(String::into_bytes),
+        other => {
+            return Err(exc(
                 "ValueError",
                 format!(
                     "savefig(): Format '{other}' is not supported (supported formats: png, svg)"
                 ),
-            )),
+            ))
         }
-        .map_err(tinytorch::Error::from)
-        .py()?;
+    }
+    .map_err(tinytorch::Error::from)
+    .py()?;
     std::fs::write(&path, bytes).map_err(|e| exc("OSError", format!("savefig(): {path}: {e}")))?;
     Ok(Value::None)
 }
@@ -1680,7 +1731,7 @@ const AXES_METHODS: &[Row] = &[
     raw("scatter(self, x, y, **kwargs)", "Points, as scatter() (c= classes or values, s=, marker=, label=).", ax_scatter),
     raw("hist(self, x, bins=10, **kwargs)", "A histogram, as hist(); returns (counts, bin_edges, None) as matplotlib's (n, bins, patches).", ax_hist),
     raw("bar(self, x, height, **kwargs)", "Bars, as bar().", ax_bar),
-    raw("imshow(self, X, cmap=None, vmin=None, vmax=None, aspect=None, **kwargs)", "An image ((H, W, 3), (3, H, W), or (H, W) with cmap='gray') or a 2-D tensor through a colour map; row 0 at the top, square pixels.", ax_imshow),
+    raw("imshow(self, X, cmap=None, vmin=None, vmax=None, aspect=None, extent=None, origin=None, **kwargs)", "An image ((H, W, 3), (3, H, W), or (H, W) with cmap='gray') or a 2-D tensor through a colour map; row 0 at the top (origin='lower': at the bottom), square pixels unless aspect='auto'; extent=(left, right, bottom, top) places it in data units (a loss surface under trajectories drawn with ax.plot).", ax_imshow),
     raw("heatmap(self, data, labels=None, annot=None, **kwargs)", "A 2-D tensor as labelled, annotated cells, as heatmap().", ax_heatmap),
     row("set_title(self, label)", "The panel's title (e.g. 'pred 3 / true 5').", set_title),
     row("set_xlabel(self, xlabel)", "The x axis' description.", set_xlabel),

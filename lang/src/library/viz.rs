@@ -41,7 +41,7 @@ the picture in place.
 >>> x = torch.ones(2, requires_grad=True)
 >>> graph((x * 2).sum())";
 
-const SHOW_DOC: &str = "show(t, *, display_id=None, labels=None, title=None) -> None
+const SHOW_DOC: &str = "show(t, *, display_id=None, labels=None, title=None, captions=None) -> None
 
 Shows tensor t as a picture: a heatmap for 2-D, an image grid for
 (N, C, H, W) or (N, H, W) batches, bars for 1-D.
@@ -49,7 +49,8 @@ Shows tensor t as a picture: a heatmap for 2-D, an image grid for
 display_id (a tinytorch addition): a later call with the same id updates
 the picture in place. labels names the rows and columns of the last two
 dims: one list for both (the tokens of an attention map) or a pair
-(row labels, column labels); title captions the picture.
+(row labels, column labels); title captions the picture; captions puts
+one text under each image of a batch (e.g. \"pred 3 / true 5\").
 
 >>> show(torch.eye(3))";
 
@@ -67,7 +68,7 @@ update(n=1), refresh(), close(); usable as a context manager.
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Row] = &[
     row("graph(Tensor t, *, str? display_id=None, object names=None, bool steps=False)", GRAPH_DOC, graph),
-    row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None)", SHOW_DOC, show),
+    row("show(Tensor t, *, str? display_id=None, object labels=None, str? title=None, object captions=None)", SHOW_DOC, show),
 ];
 
 /// In the `tinytorch` module only (not builtins).
@@ -313,6 +314,27 @@ fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
     }
     if let Some(t) = b.opt_str(3)? {
         view = view.with_title(t);
+    }
+    if !b.is_none(4) {
+        let mut caps = Vec::new();
+        for c in it.collect(b.value(4))? {
+            caps.push(it.to_str(&c)?);
+        }
+        if view.shape.len() == 3 {
+            view.shape.insert(1, 1); // (N, H, W): greyscale images
+        }
+        let n = view.shape.first().copied().unwrap_or(0);
+        if !view.is_image_batch() || caps.len() != n {
+            return Err(exc(
+                "ValueError",
+                format!(
+                    "show(): captions= needs one caption per image of an (N, C, H, W) or (N, H, W) batch; got {} for shape {:?}",
+                    caps.len(),
+                    view.shape
+                ),
+            ));
+        }
+        view = view.with_captions(caps);
     }
     let bundle = tinytorch::viz::show(&view)
         .map_err(tinytorch::Error::from)

@@ -402,7 +402,9 @@ fn ranges(ax: &Axes) -> Ranges {
                 }
             }
             Mark::Image { extent, .. } => {
-                image = true;
+                // Row 0 at the smaller value: y grows downwards (imshow's
+                // default); an extent given top-first keeps y upwards.
+                image |= extent.2 < extent.3;
                 x.stick(extent.0, ax.xscale);
                 x.stick(extent.1, ax.xscale);
                 y.stick(extent.2, ax.yscale);

@@ -441,8 +441,9 @@ pub enum Mark {
         /// A thin darker outline (histogram bins next to each other).
         outline: bool,
     },
-    /// A raster covering `extent` (x0, x1, y0, y1 in data units, y0 at the
-    /// top as matplotlib's `imshow`): an image, or a heatmap whose values
+    /// A raster covering `extent` (x0, x1, y0, y1 in data units: y0 is the
+    /// edge of row 0, drawn at the top; when y0 < y1 the panel's y axis
+    /// grows downwards, as `imshow`'s default): an image, or a heatmap whose values
     /// were mapped to colours; `cells` writes each cell's text in it (a
     /// confusion matrix's counts).
     Image {

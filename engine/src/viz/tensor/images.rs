@@ -46,9 +46,19 @@ pub fn grid(t: &TensorView) -> Scene {
         (160.0 / side).min(1.0)
     };
     let (iw, ih) = (w as f64 * zoom, h as f64 * zoom);
+    let caption = |i: usize| -> String {
+        t.captions
+            .as_ref()
+            .and_then(|c| c.get(i).cloned())
+            .unwrap_or_else(|| i.to_string())
+    };
+    // A cell is as wide as its image or its caption.
+    let cw = (0..shown)
+        .map(|i| text_width(&caption(i), 11.0) + 4.0)
+        .fold(iw, f64::max);
     let cols = (shown as f64).sqrt().ceil().max(1.0) as usize;
     let cols = cols
-        .max((640.0 / (iw + 12.0)).floor().min(shown as f64) as usize)
+        .max((640.0 / (cw + 12.0)).floor().min(shown as f64) as usize)
         .max(1);
     let rows = shown.div_ceil(cols);
     let (gap, label_h, top) = (12.0, 16.0, 52.0);
@@ -59,7 +69,7 @@ pub fn grid(t: &TensorView) -> Scene {
         format_value(range.0),
         format_value(range.1)
     );
-    let grid_w = cols as f64 * (iw + gap) + gap;
+    let grid_w = cols as f64 * (cw + gap) + gap;
     let width = grid_w.max(24.0 + text_width(&head, 14.0).max(text_width(&range_note, 11.0)));
     let more = n - shown;
     let height = top + rows as f64 * (ih + label_h + gap) + if more > 0 { 24.0 } else { 8.0 };
@@ -79,7 +89,7 @@ pub fn grid(t: &TensorView) -> Scene {
                 _ => rgb.extend([255, 0, 255]),
             }
         }
-        let x = gap + (i % cols) as f64 * (iw + gap);
+        let x = gap + (i % cols) as f64 * (cw + gap) + (cw - iw) / 2.0;
         let y = top + (i / cols) as f64 * (ih + label_h + gap);
         s.push(Item::Raster {
             x,
@@ -103,7 +113,7 @@ pub fn grid(t: &TensorView) -> Scene {
         s.text(
             x + iw / 2.0,
             y + ih + 13.0,
-            i.to_string(),
+            caption(i),
             11.0,
             Anchor::Middle,
         );
@@ -145,5 +155,24 @@ mod tests {
             .filter(|i| matches!(i, Item::Raster { .. }))
             .count();
         assert_eq!(rasters, 3);
+    }
+
+    #[test]
+    fn captions_replace_the_indices_and_widen_the_cells() {
+        let caps: Vec<String> = (0..2)
+            .map(|i| format!("a long caption number {i}"))
+            .collect();
+        let t = TensorView::new(&[2, 1, 4, 4], vec![0.5; 32]).with_captions(caps.clone());
+        let s = grid(&t);
+        let texts: Vec<&str> = s
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.contains(&caps[1].as_str()), "{texts:?}");
+        assert!(s.width >= 2.0 * text_width(&caps[0], 11.0), "{}", s.width);
     }
 }

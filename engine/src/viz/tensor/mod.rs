@@ -29,6 +29,9 @@ pub struct TensorView {
     /// Names for the rows and columns of the last two dims (e.g. the tokens
     /// of an attention map), drawn instead of the indices.
     pub axis_labels: Option<(Vec<String>, Vec<String>)>,
+    /// One caption per image of an image grid (e.g. "pred 3 / true 5"),
+    /// drawn instead of the index.
+    pub captions: Option<Vec<String>>,
 }
 
 impl TensorView {
@@ -38,7 +41,14 @@ impl TensorView {
             values,
             title: None,
             axis_labels: None,
+            captions: None,
         }
+    }
+
+    /// Captions for the images of a grid, one per image.
+    pub fn with_captions(mut self, captions: Vec<String>) -> Self {
+        self.captions = Some(captions);
+        self
     }
 
     /// Labels for the rows and columns of the last two dims.
@@ -167,8 +177,10 @@ pub(crate) fn heading(t: &TensorView) -> String {
     }
 }
 
-/// Renders a tensor as the picture that fits its rank, with a shaded-block
-/// text fallback, and an HTML table when it is small.
+/// Renders a tensor as the picture that fits its rank (SVG and PNG), with
+/// a shaded-block text fallback. No HTML: a notebook that is not trusted
+/// strips SVG inside HTML, so pictures travel as images only (the table
+/// form of a small tensor is [`text::html_table`], for a cell's value).
 ///
 /// ```
 /// use tinytorch::viz::{show, TensorView};
@@ -194,7 +206,7 @@ pub fn show(t: &TensorView) -> Result<MimeBundle> {
             _ => Some(heatmap::slices(t)),
         }
     };
-    let mut bundle = match scene {
+    let bundle = match scene {
         Some(scene) => {
             let png = scene.to_png(1.0)?;
             MimeBundle::text(plain)
@@ -208,11 +220,6 @@ pub fn show(t: &TensorView) -> Result<MimeBundle> {
             b
         }
     };
-    if let (Some(table), Some(svg)) = (text::html_table(t), &bundle.svg) {
-        bundle.html = Some(format!(
-            "<div style=\"display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap\">{svg}{table}</div>"
-        ));
-    }
     Ok(bundle)
 }
 

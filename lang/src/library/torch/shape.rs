@@ -63,7 +63,78 @@ pub const FUNCTIONS: &[Row] = &[
     row("stack(Tensor[] tensors, int dim=0)", "The tensors stacked along a new dim.", stack),
     row("hstack(Tensor[] tensors)", "Concatenated along dim 1 (dim 0 for 1-D tensors).", hstack),
     row("vstack(Tensor[] tensors)", "Concatenated along dim 0 after making each at least 2-D.", vstack),
+    crate::bind::raw("meshgrid(*tensors, indexing=None)", "Coordinate grids from 1-D tensors: output i varies along dim i (indexing='ij', PyTorch's default), or with indexing='xy' (numpy's) the first two dims swapped. Outputs are expanded views.\n\n>>> xs, ys = torch.meshgrid(torch.arange(2), torch.arange(3), indexing='ij')\n>>> xs.shape\ntorch.Size([2, 3])", meshgrid),
 ];
+
+fn meshgrid(it: &mut Interp, a: crate::eval::call::Args) -> PyResult<Value> {
+    use crate::eval::error::{exc, type_error};
+    let mut xy = false;
+    for (k, v) in &a.kw {
+        match (&**k, v) {
+            ("indexing", Value::Str(s)) if &**s == "xy" => xy = true,
+            ("indexing", Value::Str(s)) if &**s == "ij" => {}
+            ("indexing", Value::None) => {}
+            ("indexing", other) => {
+                let r = it.repr(other)?;
+                return Err(exc(
+                    "ValueError",
+                    format!("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {r}"),
+                ));
+            }
+            (k, _) => {
+                return Err(type_error(format!(
+                    "meshgrid() got an unexpected keyword argument '{k}'"
+                )))
+            }
+        }
+    }
+    let items = match a.pos.as_slice() {
+        [v @ (Value::List(_) | Value::Tuple(_))] => it.collect(v)?,
+        _ => a.pos.clone(),
+    };
+    let mut ts = Vec::with_capacity(items.len());
+    for v in &items {
+        match v.downcast::<Tensor>() {
+            Some(t) if t.dim() <= 1 => ts.push(t.reshape(&[-1]).py()?),
+            Some(t) => {
+                return Err(exc(
+                    "RuntimeError",
+                    format!(
+                        "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {:?}",
+                        t.shape()
+                    ),
+                ))
+            }
+            None => {
+                return Err(type_error(format!(
+                    "meshgrid(): expected Tensor as element {} in argument 0, but got {}",
+                    ts.len(),
+                    v.type_name()
+                )))
+            }
+        }
+    }
+    if ts.windows(2).any(|w| w[0].dtype() != w[1].dtype()) {
+        return Err(exc(
+            "RuntimeError",
+            "meshgrid expects all tensors to have the same dtype",
+        ));
+    }
+    let n = ts.len();
+    let mut sizes: Vec<i64> = ts.iter().map(|t| t.numel() as i64).collect();
+    let swap = xy && n >= 2;
+    if swap {
+        sizes.swap(0, 1);
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, t) in ts.iter().enumerate() {
+        let pos = if swap && i < 2 { 1 - i } else { i };
+        let mut shape = vec![1i64; n];
+        shape[pos] = sizes[pos];
+        out.push(t.view(&shape).py()?.expand(&sizes).py()?);
+    }
+    Ok(tensors(out))
+}
 
 /// A tuple of tensors.
 fn tensors(v: Vec<Tensor>) -> Value {
