@@ -18,7 +18,10 @@ pub const INIT: &[Row] = &[
     row("normal_(Tensor tensor, float mean=0.0, float std=1.0, Generator? generator=None)", "Fills tensor with draws from N(mean, std^2) in place.", normal_),
     row("uniform_(Tensor tensor, float a=0.0, float b=1.0, Generator? generator=None)", "Fills tensor with draws from U(a, b) in place.", uniform_),
     row("xavier_uniform_(Tensor tensor, float gain=1.0, Generator? generator=None)", "U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), in place.", xavier_uniform_),
-    row("kaiming_uniform_(Tensor tensor, float a=0, str mode='fan_in', str nonlinearity='leaky_relu', Generator? generator=None)", "U(-b, b) with b = sqrt(6 / ((1 + a^2) fan_in)), in place (mode='fan_in', nonlinearity='leaky_relu').", kaiming_uniform_),
+    row("kaiming_uniform_(Tensor tensor, float a=0, str mode='fan_in', str nonlinearity='leaky_relu', Generator? generator=None)", "U(-b, b) with b = sqrt(3) * gain / sqrt(fan), in place; fan is fan_in or fan_out (mode), gain calculate_gain(nonlinearity, a).", kaiming_uniform_),
+    row("kaiming_normal_(Tensor tensor, float a=0, str mode='fan_in', str nonlinearity='leaky_relu', Generator? generator=None)", "N(0, std^2) with std = gain / sqrt(fan), in place (He et al.; for ReLU networks pass nonlinearity='relu').", kaiming_normal_),
+    row("xavier_normal_(Tensor tensor, float gain=1.0, Generator? generator=None)", "N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)), in place (Glorot and Bengio).", xavier_normal_),
+    row("calculate_gain(str nonlinearity, float? param=None)", "The recommended gain for a nonlinearity: 1 for linear and sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + a^2)) for leaky_relu (a = param, default 0.01), 3/4 for selu.\n\n>>> torch.nn.init.calculate_gain('relu')\n1.4142135623730951", calculate_gain),
 ];
 
 pub const UTILS: &[Row] = &[row(
@@ -56,21 +59,53 @@ fn xavier_uniform_(_: &mut Interp, b: Bound) -> PyResult<Value> {
     done(&b, init::xavier_uniform_(b.tensor(0)?, b.float(1)?))
 }
 
-fn kaiming_uniform_(_: &mut Interp, b: Bound) -> PyResult<Value> {
-    let m = b.str(2)?;
-    if m != "fan_in" {
-        return Err(exc(
+fn mode(b: &Bound) -> PyResult<init::FanMode> {
+    match b.str(2)? {
+        "fan_in" => Ok(init::FanMode::FanIn),
+        "fan_out" => Ok(init::FanMode::FanOut),
+        m => Err(exc(
             "ValueError",
-            format!("Mode {m} not supported by tinytorch, please use fan_in"),
-        ));
+            format!("Mode {m} not supported, please use one of ['fan_in', 'fan_out']"),
+        )),
     }
-    let nl = b.str(3)?;
-    if nl != "leaky_relu" && nl != "relu" {
-        return Err(exc("ValueError", format!("Unsupported nonlinearity {nl}")));
-    }
-    // ReLU's gain is leaky_relu's with a = 0.
-    let a = if nl == "relu" { 0.0 } else { b.float(1)? };
-    done(&b, init::kaiming_uniform_(b.tensor(0)?, a))
+}
+
+/// calculate_gain's value, a ValueError for an unknown nonlinearity (as PyTorch).
+fn gain(nl: &str, param: Option<f64>) -> PyResult<f64> {
+    init::calculate_gain(nl, param)
+        .map_err(|_| exc("ValueError", format!("Unsupported nonlinearity {nl}")))
+}
+
+fn kaiming_uniform_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    gain(b.str(3)?, None)?;
+    let m = mode(&b)?;
+    done(
+        &b,
+        init::kaiming_uniform_mode_(b.tensor(0)?, b.float(1)?, m, b.str(3)?),
+    )
+}
+
+fn kaiming_normal_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    gain(b.str(3)?, None)?;
+    let m = mode(&b)?;
+    done(
+        &b,
+        init::kaiming_normal_(b.tensor(0)?, b.float(1)?, m, b.str(3)?),
+    )
+}
+
+fn xavier_normal_(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    done(&b, init::xavier_normal_(b.tensor(0)?, b.float(1)?))
+}
+
+fn calculate_gain(_: &mut Interp, b: Bound) -> PyResult<Value> {
+    let g = gain(b.str(0)?, b.opt_float(1)?)?;
+    // PyTorch returns the int 1 for the identity-like ones.
+    Ok(if g == 1.0 {
+        Value::Int(1)
+    } else {
+        Value::Float(g)
+    })
 }
 
 fn clip_grad_norm_(it: &mut Interp, b: Bound) -> PyResult<Value> {
