@@ -255,10 +255,10 @@ impl Object for AxesArray {
                             .unwrap_or_default(),
                     );
                 }
-                return Ok(Some(Value::object(AxesArray {
+                Ok(Some(Value::object(AxesArray {
                     items,
                     shape: vec![rows.len(), self.shape[1]],
-                })));
+                })))
             }
             Value::Tuple(t) if t.items.len() == 2 && self.shape.len() == 2 => {
                 let r = index_of(&t.items[0])?;
@@ -1379,7 +1379,7 @@ fn confusion_matrix(_: &mut Interp, b: Bound) -> PyResult<Value> {
 
 // ------------------------------------------------------------ methods
 
-fn axes_of<'a>(v: &'a Value) -> PyResult<&'a AxesObj> {
+fn axes_of(v: &Value) -> PyResult<&AxesObj> {
     v.downcast::<AxesObj>()
         .ok_or_else(|| type_error("expected an Axes"))
 }
