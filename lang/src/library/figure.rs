@@ -381,10 +381,10 @@ impl Kw {
         }
     }
 
-    fn float(&mut self, it: &mut Interp, names: &[&str]) -> PyResult<Option<f64>> {
+    fn float(&mut self, names: &[&str]) -> PyResult<Option<f64>> {
         match self.take(names) {
             None => Ok(None),
-            Some(v) => Ok(Some(number(it, self.fname, names[0], &v)?)),
+            Some(v) => Ok(Some(number(self.fname, names[0], &v)?)),
         }
     }
 
@@ -413,20 +413,17 @@ impl Kw {
     }
 }
 
-fn number(it: &mut Interp, fname: &str, param: &str, v: &Value) -> PyResult<f64> {
+pub(crate) fn number(fname: &str, param: &str, v: &Value) -> PyResult<f64> {
     match v {
         Value::Int(i) => Ok(*i as f64),
         Value::Float(f) => Ok(*f),
         Value::Bool(b) => Ok(*b as i64 as f64),
         other => match other.downcast::<tinytorch::Tensor>() {
             Some(t) if t.numel() == 1 => t.item().py(),
-            _ => {
-                let _ = it;
-                Err(type_error(format!(
-                    "{fname}(): argument '{param}' must be a number, not {}",
-                    other.type_name()
-                )))
-            }
+            _ => Err(type_error(format!(
+                "{fname}(): argument '{param}' must be a number, not {}",
+                other.type_name()
+            ))),
         },
     }
 }
@@ -437,7 +434,7 @@ fn pair(it: &mut Interp, fname: &str, param: &str, v: &Value) -> PyResult<(f64, 
         _ => Vec::new(),
     };
     match items.as_slice() {
-        [a, b] => Ok((number(it, fname, param, a)?, number(it, fname, param, b)?)),
+        [a, b] => Ok((number(fname, param, a)?, number(fname, param, b)?)),
         _ => Err(type_error(format!(
             "{fname}(): argument '{param}' must be a pair of numbers (low, high)"
         ))),
@@ -474,7 +471,7 @@ fn numbers(
                     Value::List(_) | Value::Tuple(_) if flatten => {
                         out.extend(numbers(it, fname, param, x, true)?)
                     }
-                    _ => out.push(number(it, fname, param, x)?),
+                    _ => out.push(number(fname, param, x)?),
                 }
             }
             Ok(out)
@@ -516,7 +513,7 @@ fn same_len(fname: &str, xs: &[f64], ys: &[f64]) -> PyResult<()> {
 
 /// Colour, marker, line style, widths and alpha (`fmt` first, keywords
 /// over it).
-fn style(kw: &mut Kw, it: &mut Interp, fmt: Option<&str>) -> PyResult<Style> {
+fn style(kw: &mut Kw, fmt: Option<&str>) -> PyResult<Style> {
     let mut s = Style::default();
     if let Some(f) = fmt {
         let (c, m, l) = parse_fmt(f).ok_or_else(|| {
@@ -564,13 +561,13 @@ fn style(kw: &mut Kw, it: &mut Interp, fmt: Option<&str>) -> PyResult<Style> {
             )
         })?;
     }
-    if let Some(w) = kw.float(it, &["linewidth", "lw"])? {
+    if let Some(w) = kw.float(&["linewidth", "lw"])? {
         s.width = w;
     }
-    if let Some(m) = kw.float(it, &["markersize", "ms"])? {
+    if let Some(m) = kw.float(&["markersize", "ms"])? {
         s.size = m / 2.0;
     }
-    if let Some(a) = kw.float(it, &["alpha"])? {
+    if let Some(a) = kw.float(&["alpha"])? {
         s.alpha = a;
     }
     Ok(s)
@@ -669,7 +666,7 @@ fn add_lines(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let st = style(kw, it, None)?;
+        let st = style(kw, None)?;
         for (k, v) in entries {
             let name = it.to_str(&k)?;
             let (xs, ys) = match &v {
@@ -716,12 +713,12 @@ fn add_lines(
         groups.push((x, y, fmt));
     }
     let many = groups.len() > 1;
-    let base = style(kw, it, None)?;
+    let base = style(kw, None)?;
     for (x, y, fmt) in groups {
         let mut st = match &fmt {
             Some(f) => {
                 let mut k = Kw::new(fname, Vec::new());
-                style(&mut k, it, Some(f))?
+                style(&mut k, Some(f))?
             }
             None => Style::default(),
         };
@@ -789,7 +786,7 @@ fn add_scatter(
         Some(v) => strings(it, &v)?,
         None => None,
     };
-    let size = kw.float(it, &["s"])?;
+    let size = kw.float(&["s"])?;
     let colors = match kw.take(&["c"]) {
         None => PointColors::Single,
         Some(Value::Str(s)) => {
@@ -826,7 +823,7 @@ fn add_scatter(
         }
     };
     let label = label(kw, it)?;
-    let mut st = style(kw, it, None)?;
+    let mut st = style(kw, None)?;
     if let Some(s) = size {
         // matplotlib's s is an area in points^2: a radius of about sqrt(s)/2.
         st.size = (s.max(0.0).sqrt() / 2.0 * 1.4).max(1.0);
@@ -880,7 +877,7 @@ fn add_hist(
     let range = kw.pair(it, &["range"])?;
     let density = kw.bool(it, &["density"])?.unwrap_or(false);
     let label = label(kw, it)?;
-    let mut st = style(kw, it, None)?;
+    let mut st = style(kw, None)?;
     if st.alpha == 1.0 && ax.marks.iter().any(|m| matches!(m, Mark::Bars { .. })) {
         st.alpha = 0.6; // overlapping histograms stay readable
     }
@@ -921,7 +918,7 @@ fn add_bars(
             ),
         ));
     }
-    let width = kw.float(it, &["width"])?.unwrap_or(0.8);
+    let width = kw.float(&["width"])?.unwrap_or(0.8);
     if let Some(names) = names.or(tick_label) {
         ax.xticks = Some(Ticks {
             at: xs.clone(),
@@ -929,7 +926,7 @@ fn add_bars(
         });
     }
     let label = label(kw, it)?;
-    let st = style(kw, it, None)?;
+    let st = style(kw, None)?;
     ax.marks.push(Mark::Bars {
         label,
         widths: vec![width; xs.len()],
@@ -942,7 +939,7 @@ fn add_bars(
 }
 
 /// `labels=`: one list for rows and columns, or a pair (rows, columns).
-fn axis_labels(it: &mut Interp, v: &Value) -> PyResult<(Vec<String>, Vec<String>)> {
+pub(crate) fn axis_labels(it: &mut Interp, v: &Value) -> PyResult<(Vec<String>, Vec<String>)> {
     if let Some(both) = strings(it, v)? {
         return Ok((both.clone(), both));
     }
@@ -1003,8 +1000,8 @@ fn add_image(
         }
     };
     let cmap = kw.str(&["cmap"])?;
-    let vmin = kw.float(it, &["vmin"])?;
-    let vmax = kw.float(it, &["vmax"])?;
+    let vmin = kw.float(&["vmin"])?;
+    let vmax = kw.float(&["vmax"])?;
     let annot = kw.bool(it, &["annot"])?;
     if let Some(a) = kw.str(&["aspect"])? {
         ax.aspect_auto = a == "auto";
@@ -1095,7 +1092,7 @@ fn add_image(
                 }
                 let mut e = [0.0; 4];
                 for (k, x) in items.iter().enumerate() {
-                    e[k] = number(it, fname, "extent", x)?;
+                    e[k] = number(fname, "extent", x)?;
                 }
                 *ext = (e[0], e[1], e[3], e[2]);
             }
@@ -1457,8 +1454,8 @@ fn limits(it: &mut Interp, b: &Bound, fname: &str) -> PyResult<Option<(f64, f64)
         return pair(it, fname, "left", b.value(1)).map(Some);
     }
     Ok(Some((
-        number(it, fname, "left", b.value(1))?,
-        number(it, fname, "right", b.value(2))?,
+        number(fname, "left", b.value(1))?,
+        number(fname, "right", b.value(2))?,
     )))
 }
 
@@ -1571,7 +1568,7 @@ fn legend(it: &mut Interp, a: Args) -> PyResult<Value> {
         Some(v) => {
             let items = it.collect(&v)?;
             match items.first() {
-                Some(x) => number(it, "legend", "bbox_to_anchor", x)? > 1.0,
+                Some(x) => number("legend", "bbox_to_anchor", x)? > 1.0,
                 None => false,
             }
         }
@@ -1712,8 +1709,8 @@ fn set_size_inches(it: &mut Interp, b: Bound) -> PyResult<Value> {
         pair(it, "set_size_inches", "w", b.value(1))?
     } else {
         (
-            number(it, "set_size_inches", "w", b.value(1))?,
-            number(it, "set_size_inches", "h", b.value(2))?,
+            number("set_size_inches", "w", b.value(1))?,
+            number("set_size_inches", "h", b.value(2))?,
         )
     };
     f.0.fig.borrow_mut().set_size_inches(w, h);

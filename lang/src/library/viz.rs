@@ -200,21 +200,6 @@ fn opt_str(fname: &str, param: &str, v: Option<Value>) -> PyResult<Option<String
     }
 }
 
-fn number(param: &str, v: &Value) -> PyResult<f64> {
-    match v {
-        Value::Int(i) => Ok(*i as f64),
-        Value::Float(f) => Ok(*f),
-        Value::Bool(b) => Ok(*b as i64 as f64),
-        other => match other.downcast::<tinytorch::Tensor>() {
-            Some(t) if t.numel() == 1 => t.item().py(),
-            _ => Err(type_error(format!(
-                "argument '{param}' must be a number, not {}",
-                other.type_name()
-            ))),
-        },
-    }
-}
-
 fn graph(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = b.tensor(0)?;
     let mut view = t.graph_view();
@@ -309,7 +294,7 @@ fn name_nodes(
 fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let mut view = b.tensor(0)?.tensor_view().py()?;
     if !b.is_none(2) {
-        let (rows, cols) = axis_labels(it, b.value(2))?;
+        let (rows, cols) = super::figure::axis_labels(it, b.value(2))?;
         view = view.with_axis_labels(rows, cols);
     }
     if let Some(t) = b.opt_str(3)? {
@@ -341,32 +326,6 @@ fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
         .py()?;
     emit_picture(it, bundle, b.opt_str(1)?.map(String::from));
     Ok(Value::None)
-}
-
-/// `labels=`: one list of names for rows and columns, or a pair of lists.
-fn axis_labels(it: &mut Interp, v: &Value) -> PyResult<(Vec<String>, Vec<String>)> {
-    let strs = |it: &mut Interp, v: &Value| -> PyResult<Option<Vec<String>>> {
-        let mut out = Vec::new();
-        for x in it.collect(v)? {
-            match x {
-                Value::Str(s) => out.push(s.to_string()),
-                _ => return Ok(None),
-            }
-        }
-        Ok(Some(out))
-    };
-    if let Some(both) = strs(it, v)? {
-        return Ok((both.clone(), both));
-    }
-    let parts = it.collect(v)?;
-    if let [r, c] = parts.as_slice() {
-        if let (Some(r), Some(c)) = (strs(it, r)?, strs(it, c)?) {
-            return Ok((r, c));
-        }
-    }
-    Err(crate::eval::error::type_error(
-        "labels must be a list of str, or a pair of lists (row labels, column labels)",
-    ))
 }
 
 /// What a tensor shows as the last expression of a cell: its repr as
@@ -521,7 +480,7 @@ fn tqdm(it: &mut Interp, b: Bound) -> PyResult<Value> {
             Value::None => None,
             v => it.len(v).ok(),
         },
-        Some(v) => Some(number("total", &v)? as i64),
+        Some(v) => Some(super::figure::number("tqdm", "total", &v)? as i64),
     };
     let mut p = Progress::new(desc.as_deref(), total.map(|t| t.max(0) as u64));
     if let Some(u) = opt_str("tqdm", "unit", unit)? {
@@ -701,7 +660,7 @@ fn update(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let id = bar_id(b.value(0))?;
     let n = match b.opt(1) {
         None => 1,
-        Some(v) => number("n", v)? as i64,
+        Some(v) => super::figure::number("update", "n", v)? as i64,
     };
     with_bar(it, id, false, |p| p.update(n.max(0) as u64));
     Ok(Value::None)
