@@ -6,6 +6,10 @@
 # The multi-process tests (mpirun) need the `distributed` feature, which
 # needs Open MPI and libclang: as root with apt this installs them when
 # missing; otherwise it prints the command that does and skips those tests.
+# The Rust lesson notebook runs in evcxr's Jupyter kernel: this installs
+# evcxr_jupyter from crates.io into .tools/ once (kept between runs; about
+# 5 min on 2 cores) unless one is on PATH, and runs that test after the
+# others; TT_SKIP_EVCXR=1 skips it (said in the summary).
 # Extra arguments go to cargo test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +23,24 @@ fi
 if [ ! -f data/mnist/t10k-labels-idx1-ubyte ]; then
   echo "== fetching MNIST into data/mnist"
   .venv/bin/python engine/examples/fetch_mnist.py --out data/mnist
+fi
+EVCXR_VERSION=0.22.0
+EVCXR=""
+if [ -z "${TT_SKIP_EVCXR:-}" ]; then
+  if [ -x .tools/bin/evcxr_jupyter ]; then
+    EVCXR="$PWD/.tools/bin/evcxr_jupyter"
+  elif command -v evcxr_jupyter >/dev/null; then
+    EVCXR="$(command -v evcxr_jupyter)"
+  else
+    echo "== installing evcxr_jupyter $EVCXR_VERSION into .tools (once)"
+    cargo install evcxr_jupyter --locked --quiet --version "$EVCXR_VERSION" --root .tools
+    EVCXR="$PWD/.tools/bin/evcxr_jupyter"
+  fi
+  # evcxr asks rust-analyzer for the types of a cell's variables: it reads
+  # the standard library's sources.
+  if command -v rustup >/dev/null; then
+    rustup component add rust-src >/dev/null 2>&1 || true
+  fi
 fi
 # Tests that need the venv find it here; with TT_REQUIRE_VENV set they fail
 # instead of skipping when it is missing.
@@ -59,6 +81,13 @@ cargo test --workspace $FEATURES "$@" 2>&1 | tee "$LOG" || status=$?
 gpu_present() {
   command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q '^GPU'
 }
+EVCXR_RAN=""
+if [ "$status" = 0 ] && [ -n "$EVCXR" ]; then
+  echo "== the Rust lesson in evcxr's kernel ($EVCXR)"
+  TT_EVCXR="$EVCXR" cargo test -p tinytorch-jupyter --test python -- --ignored rust_notebooks_run_in_evcxr 2>&1 |
+    tee -a "$LOG" || status=$?
+  EVCXR_RAN=1
+fi
 GPU_RAN=""
 if [ "$status" = 0 ] && gpu_present; then
   echo "== GPU found: the CUDA tests (--features cuda, --ignored)"
@@ -68,7 +97,7 @@ if [ "$status" = 0 ] && gpu_present; then
   GPU_RAN=1
 fi
 gpu_ignored=$(grep -c 'ignored, needs a CUDA device' "$LOG" || true)
-other_ignored=$(grep ' \.\.\. ignored' "$LOG" | grep -vc 'needs a CUDA device' || true)
+other_ignored=$(grep ' \.\.\. ignored' "$LOG" | grep -v 'needs a CUDA device' | grep -vc 'needs evcxr_jupyter' || true)
 echo
 echo "== SUMMARY: what did not run"
 if [ -n "$GPU_RAN" ]; then
@@ -76,6 +105,11 @@ if [ -n "$GPU_RAN" ]; then
 else
   echo "   $gpu_ignored GPU tests IGNORED: no GPU (nvidia-smi lists none); they check nothing here."
   echo "   On a GPU machine: cargo test -p tinytorch --features cuda $GPU_TESTS -- --ignored"
+fi
+if [ -n "$EVCXR_RAN" ]; then
+  echo "   the evcxr notebook test: listed as ignored in the first pass, then ran (see '== the Rust lesson')"
+else
+  echo "   the evcxr notebook test DID NOT RUN (TT_SKIP_EVCXR set, or an earlier failure)"
 fi
 if [ -z "$FEATURES" ]; then
   echo "   multi-process (mpirun) tests SKIPPED: Open MPI or libclang is missing ($MPI_PACKAGES)"

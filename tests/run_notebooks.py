@@ -1,12 +1,13 @@
-"""Executes notebooks in fresh tinytorch kernels and checks their outputs.
+"""Executes notebooks in fresh kernels and checks their outputs.
 
     python tests/run_notebooks.py notebooks/*.ipynb
 
 For each notebook: every code cell runs top to bottom (nbclient, a fresh
-kernel), no cell may produce an error output, and every code cell that has
-outputs in the saved notebook must produce the same kinds of output again:
-each output type it had (stream, execute_result, display_data) and each
-picture mime type (image/png, image/svg+xml). Every picture must carry
+kernel of the notebook's kernelspec: `tinytorch`, or evcxr's `rust`), no
+cell may produce an error output, and every code cell that has outputs in
+the saved notebook must produce the same kinds of output again: each output
+type it had (stream, execute_result, display_data) and each rich mime type
+(image/png, image/svg+xml, text/html). Every picture must carry
 image/png, and no picture may live only inside text/html (an untrusted
 notebook strips SVG there). Exits 1 on the first failing
 notebook with the reason; prints one line per notebook.
@@ -22,15 +23,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 PICTURES = ("image/png", "image/svg+xml")
+RICH = PICTURES + ("text/html",)
 
 
 def kinds(cell):
-    """Output types and picture mime types of a code cell's outputs."""
+    """Output types and rich mime types of a code cell's outputs."""
     out = set()
     for o in cell.get("outputs", []):
         out.add(o["output_type"])
         for mime in o.get("data", {}):
-            if mime in PICTURES:
+            if mime in RICH:
                 out.add(mime)
     return out
 
@@ -58,7 +60,7 @@ def check(path):
             c.execution_count = None
     client = NotebookClient(
         fresh,
-        kernel_name="tinytorch",
+        kernel_name=saved.metadata.get("kernelspec", {}).get("name", "tinytorch"),
         timeout=900,
         allow_errors=False,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},

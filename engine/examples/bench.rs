@@ -64,9 +64,9 @@ fn main() -> tinytorch::Result<()> {
     };
     for &n in sizes {
         let reps = if n >= 2048 { 3 } else { 10 };
-        tinytorch::tensor::random::manual_seed(0);
-        let a = Tensor::rand(&[n, n], DType::F32, Device::Cpu)?;
-        let b = Tensor::rand(&[n, n], DType::F32, Device::Cpu)?;
+        tinytorch::random::manual_seed(0);
+        let a = Tensor::rand_on(&[n, n], DType::F32, Device::Cpu)?;
+        let b = Tensor::rand_on(&[n, n], DType::F32, Device::Cpu)?;
         let (av, bv) = (a.to_vec_f32()?, b.to_vec_f32()?);
         let mut c = vec![0f32; n * n];
         let flops = 2.0 * (n as f64).powi(3);
@@ -87,8 +87,8 @@ fn main() -> tinytorch::Result<()> {
         "{}M float32 elements, GB/s of bytes read + written (best of 10)",
         n >> 20
     );
-    let x = Tensor::rand(&[n], DType::F32, Device::Cpu)?;
-    let y = Tensor::rand(&[n], DType::F32, Device::Cpu)?;
+    let x = Tensor::rand_on(&[n], DType::F32, Device::Cpu)?;
+    let y = Tensor::rand_on(&[n], DType::F32, Device::Cpu)?;
     let src = x.to_vec_f32()?;
     let mut dst = vec![0f32; n];
     let bytes = (n * 4) as f64;

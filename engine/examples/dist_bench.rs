@@ -93,7 +93,7 @@ fn cnn_samples_per_s(steps: usize, rank: usize, world: usize) -> Result<f64> {
         },
     )?;
     let b = GLOBAL_BATCH / world;
-    let x = Tensor::randn(&[b, 1, 28, 28], DType::F32, Device::Cpu)?;
+    let x = Tensor::randn_on(&[b, 1, 28, 28], DType::F32, Device::Cpu)?;
     let y = Tensor::randint(0, 10, &[b], DType::I64, Device::Cpu)?;
     let mut step = || -> Result<()> {
         opt.zero_grad();
@@ -134,7 +134,7 @@ fn median_secs(reps: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
 fn all_reduce_figures(rank: usize, world: usize) -> Result<()> {
     let n = BUCKET / 4;
     let reps = 15;
-    let t = Tensor::ones(&[n], DType::F32, Device::Cpu)?;
+    let t = Tensor::ones_on(&[n], DType::F32, Device::Cpu)?;
     dist::all_reduce(&t, ReduceOp::Sum)?;
     let ours = median_secs(reps, || dist::all_reduce(&t, ReduceOp::Sum))?;
     let native = dist::mpi::with_world(move |w| {

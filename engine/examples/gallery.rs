@@ -14,7 +14,7 @@ use tinytorch::viz::{
 /// in-place SGD under no_grad), then pictures its graph after the last
 /// backward (names, shapes, gradient norms) and its loss curve.
 fn train_tiny_mlp() -> Result<(MimeBundle, MimeBundle), Box<dyn std::error::Error>> {
-    use tinytorch::{autograd::no_grad, tensor::random::manual_seed, DType, Device, Tensor};
+    use tinytorch::{autograd::no_grad, random::manual_seed, DType, Device, Tensor};
     manual_seed(0);
     let dev = Device::Cpu;
     let x = Tensor::uniform(&[64, 2], -1.0, 1.0, DType::F32, dev)?;
@@ -37,7 +37,7 @@ fn train_tiny_mlp() -> Result<(MimeBundle, MimeBundle), Box<dyn std::error::Erro
     let b2 = param("fc2.bias", &[1], 0.25)?;
     let steps = 400;
     let mut losses = Vec::with_capacity(steps);
-    let mut loss = Tensor::zeros(&[], DType::F32, dev)?;
+    let mut loss = Tensor::zeros_on(&[], DType::F32, dev)?;
     for step in 0..steps {
         let h = x.matmul(&w1)?.add(&b1)?.tanh()?;
         let pred = h.matmul(&w2)?.add(&b2)?.sigmoid()?;

@@ -62,7 +62,7 @@ fn bench(
     forward: &dyn Fn(&Tensor) -> Result<Tensor>,
 ) -> Result<Timing> {
     let mut opt = Optimizer::new(kind, params, hyper)?;
-    let x = Tensor::randn(&[BATCH, 1, 28, 28], DType::F32, Device::Cpu)?;
+    let x = Tensor::randn_on(&[BATCH, 1, 28, 28], DType::F32, Device::Cpu)?;
     let y = Tensor::randint(0, 10, &[BATCH], DType::I64, Device::Cpu)?;
     let mut step = || -> Result<()> {
         opt.zero_grad();

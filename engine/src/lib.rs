@@ -16,15 +16,16 @@
 //! nn/ optim/            Module + layers + functional; optimizers, StepLR
 //! data/ io/             Dataset, DataLoader, samplers, transforms, MNIST; safetensors checkpoints
 //! distributed/          process groups (mpi, nccl, threads), collectives, DistributedDataParallel
+//! prelude.rs            `use tinytorch::prelude::*`: the names a notebook uses
 //! llm/                  Llama/Qwen2/Qwen3/Mistral from Hugging Face files: tokenizer, generate
 //! interrupt.rs          the Ctrl-C flag long CPU kernels poll between chunks
 //! ```
 //!
-//! A short tour:
+//! A short tour (`prelude` brings the names a notebook uses):
 //! ```
-//! use tinytorch::{Tensor, DType, Device};
-//! let w = Tensor::from_vec_f64(&[1.0, 2.0, 3.0, 4.0], &[2, 2], DType::F32)?.requires_grad_(true)?;
-//! let x = Tensor::ones(&[2, 1], DType::F32, Device::Cpu)?;
+//! use tinytorch::prelude::*;
+//! let w = Tensor::new([[1f32, 2.], [3., 4.]])?.requires_grad_(true)?;
+//! let x = Tensor::ones(&[2, 1])?;
 //! let loss = w.matmul(&x)?.relu()?.sum()?;
 //! assert_eq!(loss.grad_fn().unwrap().name(), "SumBackward0");
 //! loss.backward()?;
@@ -46,6 +47,7 @@ pub mod llm;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod prelude;
 pub mod random;
 pub mod scalar;
 pub mod shape;
@@ -72,6 +74,18 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 impl Tensor {
     /// `loss.backward()`: gradients of a scalar into the leaves' `.grad`.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let x = Tensor::new([2f32, 3.])?.requires_grad_(true)?;
+    /// let y = (&x * &x)?.sum()?; // y = x0^2 + x1^2
+    /// y.backward()?;
+    /// assert_eq!(x.grad().unwrap().to_vec_f64()?, [4.0, 6.0]);
+    /// // A non-scalar output needs a gradient, as in PyTorch:
+    /// let err = (&x * &x)?.backward().unwrap_err();
+    /// assert!(err.to_string().contains("grad can be implicitly created only for scalar outputs"));
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
     pub fn backward(&self) -> Result<()> {
         autograd::backward(self, None, false)
     }

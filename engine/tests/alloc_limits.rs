@@ -53,15 +53,20 @@ fn creation_beyond_memory_is_pytorchs_allocator_error() {
         oom(4_000_000_000_000)
     );
     assert_eq!(
-        err(Tensor::full(&[1_000_000, 1_000_000], 1.0, DType::F32, CPU)),
+        err(Tensor::full_on(
+            &[1_000_000, 1_000_000],
+            1.0,
+            DType::F32,
+            CPU
+        )),
         oom(4_000_000_000_000)
     );
     assert_eq!(
-        err(Tensor::zeros(&[1 << 40], DType::Bool, CPU)),
+        err(Tensor::zeros_on(&[1 << 40], DType::Bool, CPU)),
         oom(1 << 40)
     );
     assert_eq!(
-        err(Tensor::rand(&[1_000_000, 1_000_000], DType::F32, CPU)),
+        err(Tensor::rand_on(&[1_000_000, 1_000_000], DType::F32, CPU)),
         oom(4_000_000_000_000)
     );
     assert_eq!(
@@ -82,7 +87,7 @@ fn creation_beyond_memory_is_pytorchs_allocator_error() {
 #[test]
 fn impossible_shapes_are_overflow_errors() {
     assert_eq!(
-        err(Tensor::zeros(&[1 << 40, 1 << 40], DType::F32, CPU)),
+        err(Tensor::zeros_on(&[1 << 40, 1 << 40], DType::F32, CPU)),
         "Storage size calculation overflowed with sizes=[1099511627776, 1099511627776]"
     );
     // torch.eye(10**10): numel: integer multiplication overflow
@@ -94,7 +99,7 @@ fn impossible_shapes_are_overflow_errors() {
         err(Tensor::arange(0.0, 1e19, 1.0, DType::F32, CPU)),
         "invalid size, possible overflow?"
     );
-    let one = Tensor::ones(&[1], DType::F32, CPU).unwrap();
+    let one = Tensor::ones_on(&[1], DType::F32, CPU).unwrap();
     assert_eq!(
         err(one.expand(&[1 << 40, 1 << 40])),
         "numel: integer multiplication overflow"
@@ -105,7 +110,7 @@ fn impossible_shapes_are_overflow_errors() {
 /// empty dim away would need 2^80 elements.
 #[test]
 fn empty_tensor_with_huge_dims_then_reduce_index_matmul_cumsum() {
-    let z = Tensor::zeros(&[1 << 40, 0, 1 << 40], DType::F32, CPU).unwrap();
+    let z = Tensor::zeros_on(&[1 << 40, 0, 1 << 40], DType::F32, CPU).unwrap();
     assert_eq!(z.numel(), 0);
     let overflow = "Storage size calculation overflowed with sizes=[1099511627776, 1099511627776]";
     assert_eq!(err(z.sum_dims(&[1], false)), overflow);
@@ -136,13 +141,13 @@ fn empty_tensor_with_huge_dims_then_reduce_index_matmul_cumsum() {
         "numel: integer multiplication overflow"
     );
     // [2^40, 0] @ [0, 2^40] would be [2^40, 2^40]
-    let a = Tensor::zeros(&[1 << 40, 0], DType::F32, CPU).unwrap();
-    let b = Tensor::zeros(&[0, 1 << 40], DType::F32, CPU).unwrap();
+    let a = Tensor::zeros_on(&[1 << 40, 0], DType::F32, CPU).unwrap();
+    let b = Tensor::zeros_on(&[0, 1 << 40], DType::F32, CPU).unwrap();
     assert_eq!(err(a.matmul(&b)), overflow);
     // a transposed view whose leading dims overflow a product
     let p = z.permute(&[0, 2, 1]).unwrap();
     assert!(p
-        .matmul(&Tensor::zeros(&[0, 3], DType::F32, CPU).unwrap())
+        .matmul(&Tensor::zeros_on(&[0, 3], DType::F32, CPU).unwrap())
         .is_err());
     assert_eq!(
         err(p.flatten(0, 1)),
@@ -156,7 +161,7 @@ fn empty_tensor_with_huge_dims_then_reduce_index_matmul_cumsum() {
 /// into 10^6 outputs, runs in both, interruptibly here.)
 #[test]
 fn huge_expanded_views_error_instead_of_aborting() {
-    let e = Tensor::zeros(&[1], DType::F32, CPU)
+    let e = Tensor::zeros_on(&[1], DType::F32, CPU)
         .unwrap()
         .expand(&[1_000_000, 1_000_000])
         .unwrap();

@@ -105,11 +105,11 @@ fn training_under_autocast_bf16_reduces_the_loss() {
     let ys: Vec<f64> = xs.iter().map(|x| 2.0 * x - 1.0).collect();
     let x = t(&xs, &[16, 1], DType::F32);
     let y = t(&ys, &[16, 1], DType::F32);
-    let w = Tensor::zeros(&[1, 1], DType::F32, Device::Cpu)
+    let w = Tensor::zeros_on(&[1, 1], DType::F32, Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    let b = Tensor::zeros(&[1], DType::F32, Device::Cpu)
+    let b = Tensor::zeros_on(&[1], DType::F32, Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
@@ -142,7 +142,7 @@ fn cuda_lists_on_each_gpu() {
     }
     for d in 0..cuda::device_count() {
         let dev = Device::Cuda(d);
-        let a = Tensor::ones(&[4, 4], DType::F32, dev).unwrap();
+        let a = Tensor::ones_on(&[4, 4], DType::F32, dev).unwrap();
         let _ac = autocast("cuda", DType::F16).unwrap();
         let m = a.matmul(&a).unwrap();
         assert_eq!(m.dtype(), DType::F16);

@@ -188,7 +188,7 @@ fn norms_and_losses_in_f32_on_each_gpu() {
         let x = t(&[1.0, 3.0, -2.0, 2.0], &[2, 2], DType::F16)
             .to_device(dev)
             .unwrap();
-        let w = Tensor::ones(&[2], DType::F16, dev).unwrap();
+        let w = Tensor::ones_on(&[2], DType::F16, dev).unwrap();
         let _ac = autocast("cuda", DType::F16).unwrap();
         assert_eq!(
             layer_norm(&x, &[2], Some(&w), None, 1e-5).unwrap().dtype(),

@@ -47,9 +47,9 @@ fn moving_or_creating_on_cuda_is_an_error() {
         let e = x.to_device(dev).unwrap_err();
         assert!(e.to_string().contains(expected_message()), "{e}");
         assert_eq!(e.python_exception(), "RuntimeError");
-        let e = Tensor::zeros(&[2, 2], DType::F32, dev).unwrap_err();
+        let e = Tensor::zeros_on(&[2, 2], DType::F32, dev).unwrap_err();
         assert!(e.to_string().contains(expected_message()), "{e}");
-        assert!(Tensor::ones(&[3], DType::BF16, dev).is_err());
+        assert!(Tensor::ones_on(&[3], DType::BF16, dev).is_err());
         assert!(Tensor::arange(0.0, 4.0, 1.0, DType::I64, dev).is_err());
     }
     let e = x.cuda().unwrap_err();

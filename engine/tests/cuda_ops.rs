@@ -8,7 +8,7 @@
 //! and TT_REQUIRE_GPU=1 makes that a failure.
 
 use tinytorch::nn::functional as F;
-use tinytorch::tensor::random::manual_seed;
+use tinytorch::random::manual_seed;
 use tinytorch::{cuda, DType, Device, Result, Tensor};
 
 /// Runs `body` on each CUDA device, or says why it skipped.
@@ -49,7 +49,7 @@ fn same(what: &str, gpu: &Tensor, cpu: &Tensor) {
 }
 
 fn randn(shape: &[usize], dtype: DType) -> Tensor {
-    Tensor::randn(shape, DType::F32, Device::Cpu)
+    Tensor::randn_on(shape, DType::F32, Device::Cpu)
         .unwrap()
         .to_dtype(dtype)
         .unwrap()
@@ -71,7 +71,7 @@ fn transfers_round_trip_every_dtype() {
             let x = Tensor::arange(-3.0, 5.0, 1.0, DType::F64, Device::Cpu)?.to_dtype(dtype)?;
             let back = x.to_device(dev)?.to_device(Device::Cpu)?;
             assert_eq!(back.to_vec_f64()?, x.to_vec_f64()?, "{}", dtype.name());
-            let full = Tensor::full(&[2, 3], 1.5, DType::F32, dev)?;
+            let full = Tensor::full_on(&[2, 3], 1.5, DType::F32, dev)?;
             assert_eq!(full.to_vec_f64()?, vec![1.5; 6]);
         }
         Ok(())
@@ -116,7 +116,7 @@ fn elementwise_strided_and_broadcast() {
         }
         // Python's floor division on integers: -6 // 4 = -2, 5 // 4 = 1.
         let i = Tensor::arange(-6.0, 6.0, 1.0, DType::I64, Device::Cpu)?;
-        let four = Tensor::full(&[1], 4.0, DType::I64, Device::Cpu)?;
+        let four = Tensor::full_on(&[1], 4.0, DType::I64, Device::Cpu)?;
         let got = i.to_device(dev)?.floor_divide(&four.to_device(dev)?)?;
         same("int floor_divide", &got, &i.floor_divide(&four)?);
         Ok(())
@@ -175,7 +175,7 @@ fn matmul_through_cublas() {
                 same(name, &got, &a.matmul(rhs)?);
             }
         }
-        let i = Tensor::ones(&[2, 2], DType::I64, dev)?;
+        let i = Tensor::ones_on(&[2, 2], DType::I64, dev)?;
         assert!(
             i.matmul(&i).is_err(),
             "integer matmul is unsupported on CUDA, as in PyTorch"
@@ -204,7 +204,7 @@ fn indexing_scan_sort() {
             &g.gather(1, &gi.to_device(dev)?)?,
             &x.gather(1, &gi)?,
         );
-        let src = Tensor::ones(&[4, 2], DType::F32, Device::Cpu)?;
+        let src = Tensor::ones_on(&[4, 2], DType::F32, Device::Cpu)?;
         same(
             "scatter_add",
             &g.scatter_add(1, &gi.to_device(dev)?, &src.to_device(dev)?)?,
@@ -237,7 +237,7 @@ fn sort_long_lines_block_wide_and_fallback() {
                 // values in {-4..4}: ties everywhere
                 let x = randn(&[len, 3], DType::F32).mul_scalar(2.0)?.round()?;
                 let x = if dtype.is_float() && len > 2 {
-                    let nan = Tensor::full(&[1, 3], f64::NAN, DType::F32, Device::Cpu)?;
+                    let nan = Tensor::full_on(&[1, 3], f64::NAN, DType::F32, Device::Cpu)?;
                     x.narrow(0, 1, 1)?.copy_(&nan)?;
                     x
                 } else {
@@ -360,8 +360,8 @@ fn conv_pool_and_autograd() {
 #[ignore = "needs a CUDA device (tests/all.sh runs it with --ignored when nvidia-smi lists a GPU)"]
 fn mixed_devices_are_an_error_naming_both() {
     on_each_gpu("mixed devices", |dev| {
-        let a = Tensor::ones(&[2], DType::F32, dev)?;
-        let b = Tensor::ones(&[2], DType::F32, Device::Cpu)?;
+        let a = Tensor::ones_on(&[2], DType::F32, dev)?;
+        let b = Tensor::ones_on(&[2], DType::F32, Device::Cpu)?;
         let e = a.add(&b).unwrap_err().to_string();
         assert!(e.contains(&dev.to_string()) && e.contains("cpu"), "{e}");
         Ok(())
@@ -375,19 +375,19 @@ fn caching_allocator_reuses_blocks() {
         let Device::Cuda(i) = dev else { unreachable!() };
         cuda::synchronize(i)?;
         let before = cuda::memory_allocated(i);
-        let t = Tensor::zeros(&[1 << 20], DType::F32, dev)?; // 4 MiB
+        let t = Tensor::zeros_on(&[1 << 20], DType::F32, dev)?; // 4 MiB
         assert_eq!(cuda::memory_allocated(i), before + (4 << 20));
         drop(t);
         assert_eq!(cuda::memory_allocated(i), before);
         let reserved = cuda::memory_reserved(i);
         // Same size again: served from the cache, nothing new reserved.
-        let t2 = Tensor::zeros(&[1 << 20], DType::F32, dev)?;
+        let t2 = Tensor::zeros_on(&[1 << 20], DType::F32, dev)?;
         assert_eq!(cuda::memory_reserved(i), reserved);
         drop(t2);
         cuda::empty_cache();
         assert_eq!(cuda::memory_reserved(i), cuda::memory_allocated(i));
         // Far beyond any GPU's memory: an error, not a crash.
-        assert!(Tensor::zeros(&[1 << 45], DType::F32, dev).is_err());
+        assert!(Tensor::zeros_on(&[1 << 45], DType::F32, dev).is_err());
         Ok(())
     });
 }

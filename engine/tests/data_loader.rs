@@ -64,8 +64,8 @@ fn sequential_batches_and_len() {
     assert_eq!(dl.len(), 2);
     assert_eq!(dl.iter().count(), 2);
     assert!(TensorDataset::new(vec![
-        Tensor::zeros(&[3], DType::F32, tinytorch::Device::Cpu).unwrap(),
-        Tensor::zeros(&[4], DType::F32, tinytorch::Device::Cpu).unwrap()
+        Tensor::zeros_on(&[3], DType::F32, tinytorch::Device::Cpu).unwrap(),
+        Tensor::zeros_on(&[4], DType::F32, tinytorch::Device::Cpu).unwrap()
     ])
     .is_err());
 }

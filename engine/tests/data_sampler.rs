@@ -121,7 +121,7 @@ fn a_loader_batches_the_sampler_and_draws_one_base_seed() {
 
 #[test]
 fn a_sampler_excludes_shuffle_and_needs_a_group_for_defaults() {
-    let data = Tensor::zeros(&[4], DType::F32, Device::Cpu).unwrap();
+    let data = Tensor::zeros_on(&[4], DType::F32, Device::Cpu).unwrap();
     let ds = Arc::new(TensorDataset::new(vec![data]).unwrap());
     let s = Arc::new(DistributedSampler::new(4, Some(2), Some(0), true, 0, false).unwrap());
     let err = DataLoader::new(ds, 2)

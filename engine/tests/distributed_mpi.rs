@@ -261,7 +261,7 @@ mod workers {
         if r == 1 {
             panic!("rank 1 raises on purpose");
         }
-        let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
+        let t = Tensor::ones_on(&[4], DType::F32, Device::Cpu).unwrap();
         let _ = dist::all_reduce(&t, dist::ReduceOp::Sum);
         unreachable!("rank 0 must be stopped by mpirun while waiting");
     }
@@ -275,7 +275,7 @@ mod workers {
             eprintln!("rank 1 aborts now");
             std::process::abort();
         }
-        let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
+        let t = Tensor::ones_on(&[4], DType::F32, Device::Cpu).unwrap();
         let _ = dist::all_reduce(&t, dist::ReduceOp::Sum);
         unreachable!("rank 0 must be stopped by mpirun while waiting");
     }
@@ -287,7 +287,7 @@ mod workers {
         if r == 1 {
             std::thread::sleep(Duration::from_secs(100));
         }
-        let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
+        let t = Tensor::ones_on(&[4], DType::F32, Device::Cpu).unwrap();
         let _ = dist::all_reduce(&t, dist::ReduceOp::Sum);
         unreachable!("rank 0's watchdog must end it");
     }
@@ -297,7 +297,7 @@ mod workers {
     fn exits_early() {
         let (r, _) = init(Duration::from_secs(600));
         if r == 0 {
-            let t = Tensor::ones(&[4], DType::F32, Device::Cpu).unwrap();
+            let t = Tensor::ones_on(&[4], DType::F32, Device::Cpu).unwrap();
             let e = dist::all_reduce(&t, dist::ReduceOp::Sum).unwrap_err();
             println!("rank 0 saw: {e}");
             // Wait to be stopped: rank 1 fails its exit.

@@ -196,7 +196,7 @@ fn a_rank_that_ends_early_fails_the_others_at_once() {
             if rank == 1 {
                 panic!("rank 1 raises");
             }
-            let t = Tensor::ones(&[3], DType::F32, Device::Cpu).unwrap();
+            let t = Tensor::ones_on(&[3], DType::F32, Device::Cpu).unwrap();
             let e = d::all_reduce(&t, ReduceOp::Sum).unwrap_err().to_string();
             assert!(e.contains("rank 1 left the process group"), "{e}");
         })

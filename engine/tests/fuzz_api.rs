@@ -213,12 +213,12 @@ fn one_case(r: &mut Rng, desc: &mut String) -> Result<Tensor> {
     let dt = r.dtype();
     let one = |v: Result<Vec<Tensor>>| v.map(|v| v.into_iter().next().unwrap_or(x.clone()));
     match op {
-        0 => Tensor::zeros(&r.sizes(), dt, CPU),
+        0 => Tensor::zeros_on(&r.sizes(), dt, CPU),
         1 => Tensor::full_scalar(&r.sizes(), s, dt, CPU),
         2 => Tensor::arange(r.float(), r.float(), r.float(), dt, CPU),
         3 => Tensor::linspace(r.float(), r.float(), r.size(), dt, CPU),
         4 => Tensor::eye(r.size(), r.chance(0.5).then(|| r.size()), dt, CPU),
-        5 => Tensor::rand(&r.sizes(), dt, CPU),
+        5 => Tensor::rand_on(&r.sizes(), dt, CPU),
         6 => Tensor::randint(r.int(), r.int(), &r.sizes(), dt, CPU),
         7 => Tensor::randperm(r.size(), CPU),
         8 => {

@@ -5,7 +5,7 @@ use tinytorch::viz::NodeKind;
 use tinytorch::{DType, Device, Tensor};
 
 fn param(name: &str, shape: &[usize]) -> Tensor {
-    let t = Tensor::full(shape, 0.5, DType::F32, Device::Cpu)
+    let t = Tensor::full_on(shape, 0.5, DType::F32, Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
@@ -15,7 +15,7 @@ fn param(name: &str, shape: &[usize]) -> Tensor {
 
 #[test]
 fn two_layer_mlp_graph_has_pytorch_nodes_and_named_leaves() {
-    let x = Tensor::ones(&[4, 3], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::ones_on(&[4, 3], DType::F32, Device::Cpu).unwrap();
     let (w1, b1, w2) = (
         param("w1", &[3, 5]),
         param("b1", &[5]),
@@ -74,7 +74,7 @@ fn leaf_and_constant_graphs() {
     let g = w.graph_view();
     assert_eq!(g.nodes.len(), 1);
     assert_eq!(g.nodes[0].kind, NodeKind::Leaf);
-    let c = Tensor::zeros(&[2], DType::F32, Device::Cpu).unwrap();
+    let c = Tensor::zeros_on(&[2], DType::F32, Device::Cpu).unwrap();
     assert_eq!(c.graph_view().nodes[0].kind, NodeKind::Tensor);
 }
 

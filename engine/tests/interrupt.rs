@@ -19,14 +19,14 @@ fn is_interrupted<T>(r: tinytorch::Result<T>) -> bool {
 #[test]
 fn long_ops_stop_on_request_and_work_after_clear() {
     interrupt::clear();
-    let x = Tensor::randn(&[600, 700], DType::F32, CPU).unwrap();
+    let x = Tensor::randn_on(&[600, 700], DType::F32, CPU).unwrap();
     let xt = x.t().unwrap(); // a strided view: copies go through the planner
-    let img = Tensor::randn(&[8, 3, 32, 32], DType::F32, CPU).unwrap();
-    let w = Tensor::randn(&[4, 3, 3, 3], DType::F32, CPU)
+    let img = Tensor::randn_on(&[8, 3, 32, 32], DType::F32, CPU).unwrap();
+    let w = Tensor::randn_on(&[4, 3, 3, 3], DType::F32, CPU)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    let long = Tensor::randn(&[200_000], DType::F64, CPU).unwrap();
+    let long = Tensor::randn_on(&[200_000], DType::F64, CPU).unwrap();
 
     // A pending request stops each polling kernel at its first chunk.
     interrupt::request();
@@ -49,7 +49,7 @@ fn long_ops_stop_on_request_and_work_after_clear() {
         [1, 1],
         1
     )));
-    let mi32 = Tensor::ones(&[300, 300], DType::I32, CPU).unwrap();
+    let mi32 = Tensor::ones_on(&[300, 300], DType::I32, CPU).unwrap();
     assert!(is_interrupted(mi32.matmul(&mi32)));
     // An interrupted op published nothing: the inputs are as they were.
     let before = x.sum();
@@ -83,7 +83,7 @@ fn long_ops_stop_on_request_and_work_after_clear() {
     // (tens of milliseconds of one core); the bound here is loose because
     // the test machine is shared.
     let n = 4096;
-    let a = Tensor::randn(&[n, n], DType::F32, CPU).unwrap();
+    let a = Tensor::randn_on(&[n, n], DType::F32, CPU).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let waiter = std::thread::spawn(move || {
         rx.recv().unwrap();
@@ -115,7 +115,7 @@ fn long_ops_stop_on_request_and_work_after_clear() {
         assert!(latency < Duration::from_secs(5), "{latency:?}");
     }
     // ... and later ops work.
-    let b = Tensor::ones(&[64, 64], DType::F32, CPU).unwrap();
+    let b = Tensor::ones_on(&[64, 64], DType::F32, CPU).unwrap();
     let p = b.matmul(&b).unwrap();
     assert_eq!(p.to_vec_f64().unwrap()[0], 64.0);
 }

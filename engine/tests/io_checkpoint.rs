@@ -100,7 +100,7 @@ fn corrupt_truncated_and_mismatched_checkpoints_fail_clearly() {
     let mut sd = other.state_dict();
     sd.insert(
         "extra",
-        Tensor::zeros(&[1], DType::F32, tinytorch::Device::Cpu).unwrap(),
+        Tensor::zeros_on(&[1], DType::F32, tinytorch::Device::Cpu).unwrap(),
     );
     let before = m.weight.to_vec_f32().unwrap();
     let e = m.load_state_dict(&sd, true).err().unwrap().to_string();

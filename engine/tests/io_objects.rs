@@ -278,8 +278,8 @@ fn load_state_dict_checks_as_pytorch_and_never_half_applies() {
     //     size mismatch for weight: copying a param with shape torch.Size([1, 4])
     //     from checkpoint, the shape in current model is torch.Size([3, 4]).
     let mut sd = StateDict::new();
-    sd.insert("weight", Tensor::ones(&[1, 4], DType::F32, cpu).unwrap());
-    sd.insert("bias", Tensor::ones(&[3], DType::F32, cpu).unwrap());
+    sd.insert("weight", Tensor::ones_on(&[1, 4], DType::F32, cpu).unwrap());
+    sd.insert("bias", Tensor::ones_on(&[3], DType::F32, cpu).unwrap());
     for strict in [true, false] {
         let e = m.load_state_dict(&sd, strict).err().unwrap().to_string();
         assert_eq!(e, "Error(s) in loading state_dict for Linear:\n\tsize mismatch for weight: copying a param with shape torch.Size([1, 4]) from checkpoint, the shape in current model is torch.Size([3, 4]).");
@@ -289,7 +289,7 @@ fn load_state_dict_checks_as_pytorch_and_never_half_applies() {
     // Error(s) in loading state_dict for Linear:
     //     Unexpected key(s) in state_dict: "extra".
     let mut sd = m.state_dict();
-    sd.insert("extra", Tensor::zeros(&[2], DType::F32, cpu).unwrap());
+    sd.insert("extra", Tensor::zeros_on(&[2], DType::F32, cpu).unwrap());
     let e = m.load_state_dict(&sd, true).err().unwrap().to_string();
     assert_eq!(
         e,
@@ -297,8 +297,11 @@ fn load_state_dict_checks_as_pytorch_and_never_half_applies() {
     );
     // strict=False: _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['extra'])
     let mut sd = StateDict::new();
-    sd.insert("weight", Tensor::zeros(&[3, 4], DType::F64, cpu).unwrap());
-    sd.insert("extra", Tensor::zeros(&[2], DType::F32, cpu).unwrap());
+    sd.insert(
+        "weight",
+        Tensor::zeros_on(&[3, 4], DType::F64, cpu).unwrap(),
+    );
+    sd.insert("extra", Tensor::zeros_on(&[2], DType::F32, cpu).unwrap());
     let r = m.load_state_dict(&sd, false).unwrap();
     assert_eq!(r.missing_keys, ["bias"]);
     assert_eq!(r.unexpected_keys, ["extra"]);

@@ -71,7 +71,7 @@ fn cholesky_by_hand_and_its_identity() {
     close(&l.matmul(&l.mt().unwrap()).unwrap(), &a, 1e-12);
     close(
         &l.triu(1).unwrap(),
-        &Tensor::zeros(&[3, 5, 5], DType::F64, Default::default()).unwrap(),
+        &Tensor::zeros_on(&[3, 5, 5], DType::F64, Default::default()).unwrap(),
         0.0,
     );
 }

@@ -232,7 +232,7 @@ fn layers_forward_and_gradients_match_pytorch() {
 
 #[test]
 fn fused_nodes_carry_pytorch_names() {
-    let x = Tensor::randn(&[4, 5], DType::F32, tinytorch::Device::Cpu)
+    let x = Tensor::randn_on(&[4, 5], DType::F32, tinytorch::Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
@@ -246,11 +246,11 @@ fn fused_nodes_carry_pytorch_names() {
     }
     let y = F::layer_norm(&x, &[5], None, None, 1e-5).unwrap();
     assert_eq!(y.grad_fn().unwrap().name(), "NativeLayerNormBackward0");
-    let img = Tensor::randn(&[1, 1, 4, 4], DType::F32, tinytorch::Device::Cpu)
+    let img = Tensor::randn_on(&[1, 1, 4, 4], DType::F32, tinytorch::Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    let w = Tensor::randn(&[2, 1, 3, 3], DType::F32, tinytorch::Device::Cpu).unwrap();
+    let w = Tensor::randn_on(&[2, 1, 3, 3], DType::F32, tinytorch::Device::Cpu).unwrap();
     assert_eq!(
         F::conv2d(&img, &w, None, [1, 1], [0, 0], [1, 1], 1)
             .unwrap()
@@ -271,7 +271,7 @@ fn dropout_mask_equals_pytorch() {
         .find(|c| c["op"] == "dropout")
         .unwrap();
     tinytorch::random::manual_seed(5);
-    let x = Tensor::ones(&[40], DType::F32, tinytorch::Device::Cpu).unwrap();
+    let x = Tensor::ones_on(&[40], DType::F32, tinytorch::Device::Cpu).unwrap();
     let y = F::dropout(&x, 0.3, true).unwrap();
     close("dropout", &y, &case["output"], 1e-7);
     // eval mode is the identity

@@ -211,8 +211,8 @@ fn batch_norm_gradients() {
     let w = leaf(&[3], 21);
     let b = leaf(&[3], 22);
     // Training: batch statistics (the running ones move, outside the graph).
-    let rm = Tensor::zeros(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
-    let rv = Tensor::ones(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
+    let rm = Tensor::zeros_on(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
+    let rv = Tensor::ones_on(&[3], DType::F64, tinytorch::Device::Cpu).unwrap();
     for shape in [vec![4, 3], vec![2, 3, 5]] {
         check(
             |x| {

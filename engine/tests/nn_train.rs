@@ -74,9 +74,9 @@ fn names_modes_and_repr() {
     l.push(Box::new(Flatten::default()));
     assert_eq!(l.len(), 2);
     assert!(l
-        .forward(&Tensor::zeros(&[1], DType::F32, Device::Cpu).unwrap())
+        .forward(&Tensor::zeros_on(&[1], DType::F32, Device::Cpu).unwrap())
         .is_err());
-    let x = Tensor::ones(&[3, 2], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::ones_on(&[3, 2], DType::F32, Device::Cpu).unwrap();
     m.forward(&x).unwrap().sum().unwrap().backward().unwrap();
     assert!(m.fc1.weight.grad().is_some());
     m.zero_grad();

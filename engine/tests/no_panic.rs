@@ -108,8 +108,8 @@ proptest! {
         s in prop::collection::vec(prop_oneof![0usize..4, (1usize << 36)..(1usize << 40)], 0..4),
         n in 0usize..10,
     ) {
-        let _ = Tensor::zeros(&s, DType::F32, Device::Cpu);
-        let _ = Tensor::rand(&s, DType::F64, Device::Cpu);
+        let _ = Tensor::zeros_on(&s, DType::F32, Device::Cpu);
+        let _ = Tensor::rand_on(&s, DType::F64, Device::Cpu);
         let _ = Tensor::arange(0.0, n as f64, 0.5, DType::F32, Device::Cpu);
         let _ = Tensor::eye(n, Some(n + 1), DType::I64, Device::Cpu);
     }

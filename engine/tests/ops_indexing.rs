@@ -299,7 +299,7 @@ fn duplicate_indices_accumulate_in_backward() {
 
 #[test]
 fn basic_indexing_is_a_view_sharing_storage() {
-    let x = Tensor::zeros(&[3, 4], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::zeros_on(&[3, 4], DType::F32, Device::Cpu).unwrap();
     let row = x
         .index(&[TensorIndex::slice(Some(1), Some(3), 1), TensorIndex::Int(2)])
         .unwrap();
@@ -343,7 +343,7 @@ fn basic_indexing_is_a_view_sharing_storage() {
 
 #[test]
 fn errors_use_pytorch_wording() {
-    let x = Tensor::zeros(&[3, 4], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::zeros_on(&[3, 4], DType::F32, Device::Cpu).unwrap();
     let e = x.index(&[TensorIndex::Int(5)]).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -377,7 +377,7 @@ fn errors_use_pytorch_wording() {
         e.to_string(),
         "index 3 is out of bounds for dimension 0 with size 3"
     );
-    let y = Tensor::zeros(&[4], DType::F32, Device::Cpu).unwrap();
+    let y = Tensor::zeros_on(&[4], DType::F32, Device::Cpu).unwrap();
     let e = y.index(&[mask(&[true, false, true], &[3])]).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -392,7 +392,7 @@ fn errors_use_pytorch_wording() {
     );
     let e = x.index(&[TensorIndex::slice(None, None, 0)]).unwrap_err();
     assert_eq!(e.to_string(), "step must be greater than zero");
-    let v = Tensor::zeros(&[3], DType::F32, Device::Cpu).unwrap();
+    let v = Tensor::zeros_on(&[3], DType::F32, Device::Cpu).unwrap();
     let e = x
         .index_put_(&[TensorIndex::slice(None, Some(2), 1)], &v, false)
         .unwrap_err();
@@ -429,7 +429,7 @@ fn nonzero_and_masked_select() {
 #[test]
 fn index_put_covers_assignment_forms() {
     // x[0, 1] = 2.0
-    let x = Tensor::zeros(&[2, 3], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
     let two = Tensor::scalar_tensor(2.0, DType::F64, Device::Cpu).unwrap();
     x.index_put_(&[TensorIndex::Int(0), TensorIndex::Int(1)], &two, false)
         .unwrap();
@@ -446,7 +446,7 @@ fn index_put_covers_assignment_forms() {
         .unwrap();
     assert_eq!(x.to_vec_f64().unwrap(), vec![-1., 2., 10., -1., -1., 99.]);
     // x[:, 1:] = y (broadcast row) on a transposed destination view
-    let z = Tensor::zeros(&[3, 2], DType::F32, Device::Cpu).unwrap();
+    let z = Tensor::zeros_on(&[3, 2], DType::F32, Device::Cpu).unwrap();
     let zt = z.transpose(0, 1).unwrap(); // [2, 3] view
     let row = Tensor::from_vec_f64(&[5.0, 6.0], &[2], DType::F32).unwrap();
     zt.index_put_(
@@ -458,7 +458,7 @@ fn index_put_covers_assignment_forms() {
     // zt = [[0,5,6],[0,5,6]] so z = zt^T = [[0,0],[5,5],[6,6]]
     assert_eq!(z.to_vec_f64().unwrap(), vec![0., 0., 5., 5., 6., 6.]);
     // writing through an expanded view is refused
-    let e = Tensor::zeros(&[1], DType::F32, Device::Cpu)
+    let e = Tensor::zeros_on(&[1], DType::F32, Device::Cpu)
         .unwrap()
         .broadcast_to(&[3])
         .unwrap();

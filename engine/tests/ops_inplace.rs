@@ -123,7 +123,7 @@ fn history_is_rebased_onto_the_new_node() {
     // A tensor that did not require grad starts requiring it when an
     // operand does: z = zeros(3); z.copy_(w) with w of shape [1] broadcast.
     let w = leaf(&[2.0]);
-    let z = Tensor::zeros(&[3], DType::F64, Device::Cpu).unwrap();
+    let z = Tensor::zeros_on(&[3], DType::F64, Device::Cpu).unwrap();
     z.copy_(&w).unwrap();
     assert_eq!(z.grad_fn().unwrap().name(), "CopyBackwards");
     assert_eq!(vals(&z), vec![2.0; 3]);
@@ -202,7 +202,7 @@ fn inplace_gradients_match_finite_differences() {
 #[test]
 fn views_and_version_counters() {
     // Views share the version counter of their storage.
-    let x = Tensor::zeros(&[2, 3], DType::F32, Device::Cpu).unwrap();
+    let x = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
     let row = x.index(&[TensorIndex::Int(1)]).unwrap();
     assert_eq!((x.version(), row.version()), (0, 0));
     row.add_scalar_(2.0).unwrap();
@@ -248,7 +248,7 @@ fn views_and_version_counters() {
     assert_eq!(w.version(), before + 1);
 
     // Writing through an expanded view is refused.
-    let e = Tensor::zeros(&[1], DType::F32, Device::Cpu)
+    let e = Tensor::zeros_on(&[1], DType::F32, Device::Cpu)
         .unwrap()
         .broadcast_to(&[3])
         .unwrap()
@@ -269,7 +269,7 @@ fn dtype_and_shape_rules() {
         .unwrap();
     assert_eq!((f.dtype(), vals(&f)), (DType::F32, vec![1.5, 2.25]));
     // copy_ casts: 2.7 into int64 truncates to 2.
-    let j = Tensor::zeros(&[2], DType::I64, Device::Cpu).unwrap();
+    let j = Tensor::zeros_on(&[2], DType::I64, Device::Cpu).unwrap();
     j.copy_(&Tensor::from_vec_f64(&[2.7, -1.5], &[2], DType::F32).unwrap())
         .unwrap();
     assert_eq!(j.to_vec_i64().unwrap(), vec![2, -1]);
@@ -286,8 +286,8 @@ fn dtype_and_shape_rules() {
     );
     assert_eq!(i.to_vec_i64().unwrap(), vec![3, 4, 5]);
     // The other operand broadcasts to self, never the reverse.
-    let a = Tensor::zeros(&[3], DType::F32, Device::Cpu).unwrap();
-    let b = Tensor::ones(&[2, 3], DType::F32, Device::Cpu).unwrap();
+    let a = Tensor::zeros_on(&[3], DType::F32, Device::Cpu).unwrap();
+    let b = Tensor::ones_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
     let e = a.add_(&b).unwrap_err().to_string();
     assert!(
         e.ends_with("output with shape [3] doesn't match the broadcast shape [2, 3]"),
@@ -305,16 +305,16 @@ fn dtype_and_shape_rules() {
 fn random_fills_draw_from_the_default_generator() {
     // uniform_ / normal_ consume the same stream as torch.rand / torch.randn
     // (whose values are checked against PyTorch in random_fixtures.rs).
-    let x = Tensor::zeros(&[5], DType::F32, Device::Cpu).unwrap();
-    tinytorch::tensor::random::manual_seed(3);
+    let x = Tensor::zeros_on(&[5], DType::F32, Device::Cpu).unwrap();
+    tinytorch::random::manual_seed(3);
     x.uniform_(-2.0, 2.0).unwrap();
-    tinytorch::tensor::random::manual_seed(3);
+    tinytorch::random::manual_seed(3);
     let want = Tensor::uniform(&[5], -2.0, 2.0, DType::F32, Device::Cpu).unwrap();
     assert_eq!(vals(&x), vals(&want));
     assert!(vals(&x).iter().all(|v| (-2.0..2.0).contains(v)));
-    tinytorch::tensor::random::manual_seed(4);
+    tinytorch::random::manual_seed(4);
     x.normal_(1.0, 0.5).unwrap();
-    tinytorch::tensor::random::manual_seed(4);
+    tinytorch::random::manual_seed(4);
     let want = Tensor::normal(&[5], 1.0, 0.5, DType::F32, Device::Cpu).unwrap();
     assert_eq!(vals(&x), vals(&want));
     assert_eq!(x.version(), 2);
@@ -353,7 +353,7 @@ fn inplace_on_a_view_rebases_the_base() {
     // A buffer that does not require grad, written through a row view by
     // a tensor that does: buf[0] = u, loss = sum(buf * c2) => du = c2[0].
     let u = leaf(&[4.0, 5.0, 6.0]);
-    let buf = Tensor::zeros(&[2, 3], DType::F64, Device::Cpu).unwrap();
+    let buf = Tensor::zeros_on(&[2, 3], DType::F64, Device::Cpu).unwrap();
     buf.index(&[TensorIndex::Int(0)])
         .unwrap()
         .copy_(&u)
@@ -457,7 +457,7 @@ fn a_leaf_gradient_never_aliases_a_tensor_the_user_holds() {
     // x.t() is a view; its backward hands x the transpose of the seed, a view
     // of the user's `g`. `.grad` must get its own buffer: writing into it
     // leaves `g` as it was.
-    let x = Tensor::zeros(&[2, 3], DType::F64, Device::Cpu)
+    let x = Tensor::zeros_on(&[2, 3], DType::F64, Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();

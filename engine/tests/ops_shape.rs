@@ -84,7 +84,7 @@ fn chunk_sizes_follow_pytorch() {
     // ceil(n / chunks) per piece: 6 into 4 -> 2,2,2; 5 into 3 -> 2,2,1;
     // 2 into 5 -> 1,1; an empty dim into 3 -> three empty pieces.
     let sizes = |n: usize, chunks: usize| -> Vec<usize> {
-        Tensor::zeros(&[n], DType::F32, Device::Cpu)
+        Tensor::zeros_on(&[n], DType::F32, Device::Cpu)
             .unwrap()
             .chunk(chunks, 0)
             .unwrap()

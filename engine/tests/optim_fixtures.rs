@@ -125,11 +125,11 @@ fn state_dict_round_trip_continues_identically() {
 
 #[test]
 fn param_groups_step_lr_and_zero_grad() {
-    let a = Tensor::ones(&[2], DType::F64, tinytorch::Device::Cpu)
+    let a = Tensor::ones_on(&[2], DType::F64, tinytorch::Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    let b = Tensor::ones(&[2], DType::F64, tinytorch::Device::Cpu)
+    let b = Tensor::ones_on(&[2], DType::F64, tinytorch::Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();
@@ -150,7 +150,7 @@ fn param_groups_step_lr_and_zero_grad() {
         },
     ];
     let mut opt = Optimizer::with_groups(Kind::SGD, groups).unwrap();
-    let g = Tensor::full(&[2], 0.5, DType::F64, tinytorch::Device::Cpu).unwrap();
+    let g = Tensor::full_on(&[2], 0.5, DType::F64, tinytorch::Device::Cpu).unwrap();
     a.set_grad(Some(g.clone())).unwrap();
     b.set_grad(Some(g)).unwrap();
     opt.step().unwrap();
@@ -180,7 +180,7 @@ fn param_groups_step_lr_and_zero_grad() {
 
 #[test]
 fn invalid_options_are_errors() {
-    let p = Tensor::ones(&[1], DType::F32, tinytorch::Device::Cpu)
+    let p = Tensor::ones_on(&[1], DType::F32, tinytorch::Device::Cpu)
         .unwrap()
         .requires_grad_(true)
         .unwrap();

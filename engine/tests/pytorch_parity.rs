@@ -197,7 +197,7 @@ fn pow_and_norm_gradients_at_zero() {
         &[0., 0., f64::NEG_INFINITY, 0.],
     );
     // torch.zeros(3).norm() backward -> [0, 0, 0]; grad_fn LinalgVectorNormBackward0
-    let z = Tensor::zeros(&[3], DType::F32, CPU)
+    let z = Tensor::zeros_on(&[3], DType::F32, CPU)
         .unwrap()
         .requires_grad_(true)
         .unwrap();

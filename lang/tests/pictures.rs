@@ -440,7 +440,7 @@ fn tensors_carry_html_for_notebooks() {
     );
     let html = b.html.expect("html");
     assert!(
-        html.contains("<table>") && html.contains("<td>4</td>"),
+        html.contains("<table") && html.contains("title=\"[1, 1]\">4</td>"),
         "{html}"
     );
     let d = s

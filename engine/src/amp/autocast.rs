@@ -127,8 +127,8 @@ impl Drop for AutocastGuard {
 ///
 /// ```
 /// use tinytorch::{amp, DType, Device, Tensor};
-/// let a = Tensor::ones(&[2, 3], DType::F32, Device::Cpu)?;
-/// let b = Tensor::ones(&[3, 4], DType::F32, Device::Cpu)?;
+/// let a = Tensor::ones_on(&[2, 3], DType::F32, Device::Cpu)?;
+/// let b = Tensor::ones_on(&[3, 4], DType::F32, Device::Cpu)?;
 /// {
 ///     let _ac = amp::autocast("cpu", DType::BF16)?;
 ///     assert_eq!(a.matmul(&b)?.dtype(), DType::BF16);

@@ -128,7 +128,7 @@ pub fn all_gather(g: &dyn ProcessGroup, tensor_list: &[Tensor], tensor: &Tensor)
         .and_then(|_| check_device(g, tensor))
         .map(|_| Call::new(Kind::AllGather).tensor(tensor));
     agree(g, Kind::AllGather, call)?;
-    let out = Tensor::empty(
+    let out = Tensor::empty_on(
         &[g.size() * tensor.numel()],
         tensor.dtype(),
         tensor.device(),
@@ -234,7 +234,7 @@ pub fn gather(
     if !is_dst {
         return g.gather(None, tensor, dst);
     }
-    let out = Tensor::empty(
+    let out = Tensor::empty_on(
         &[g.size() * tensor.numel()],
         tensor.dtype(),
         tensor.device(),

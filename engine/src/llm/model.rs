@@ -174,8 +174,8 @@ impl CausalLM {
         let layers = (0..c.num_hidden_layers)
             .map(|_| -> Result<LayerCache> {
                 Ok(LayerCache {
-                    k: Tensor::zeros(&shape, DType::F32, self.device())?,
-                    v: Tensor::zeros(&shape, DType::F32, self.device())?,
+                    k: Tensor::zeros_on(&shape, DType::F32, self.device())?,
+                    v: Tensor::zeros_on(&shape, DType::F32, self.device())?,
                 })
             })
             .collect::<Result<_>>()?;

@@ -33,7 +33,7 @@ pub fn normal_(t: &Tensor, mean: f64, std: f64) -> Result<()> {
 /// `nn.init.constant_(t, v)`.
 pub fn constant_(t: &Tensor, v: f64) -> Result<()> {
     let _g = crate::autograd::no_grad();
-    copy_values(t, &Tensor::full(t.shape(), v, t.dtype(), t.device())?)
+    copy_values(t, &Tensor::full_on(t.shape(), v, t.dtype(), t.device())?)
 }
 
 pub fn zeros_(t: &Tensor) -> Result<()> {

@@ -121,6 +121,16 @@ pub struct Linear {
 }
 
 impl Linear {
+    /// PyTorch's initialisation (Kaiming-uniform weight, uniform bias), in float32.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let fc = nn::Linear::new(3, 2, true)?;
+    /// let y = fc.forward(&Tensor::ones(&[5, 3])?)?;
+    /// assert_eq!(y.shape(), &[5, 2]);
+    /// assert_eq!(fc.repr(), "Linear(in_features=3, out_features=2, bias=True)");
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
     pub fn new(in_features: usize, out_features: usize, bias: bool) -> Result<Linear> {
         Linear::with_dtype(in_features, out_features, bias, DType::F32)
     }
@@ -484,7 +494,7 @@ impl Embedding {
             Some(p) if p < 0 => Some(p + n),
             p => p,
         };
-        let w = Tensor::randn(&[num_embeddings, embedding_dim], dtype, Device::Cpu)?;
+        let w = Tensor::randn_on(&[num_embeddings, embedding_dim], dtype, Device::Cpu)?;
         if let Some(p) = pad {
             w.select(0, p)?.zero_()?;
         }
@@ -573,7 +583,7 @@ impl LayerNorm {
         dtype: DType,
     ) -> Result<Self> {
         let mk = |v: f64| -> Result<Tensor> {
-            parameter(Tensor::full(normalized_shape, v, dtype, Device::Cpu)?)
+            parameter(Tensor::full_on(normalized_shape, v, dtype, Device::Cpu)?)
         };
         Ok(LayerNorm {
             normalized_shape: normalized_shape.to_vec(),
@@ -651,7 +661,7 @@ impl RMSNorm {
         dtype: DType,
     ) -> Result<Self> {
         let weight = if elementwise_affine {
-            Some(parameter(Tensor::ones(
+            Some(parameter(Tensor::ones_on(
                 normalized_shape,
                 dtype,
                 Device::Cpu,
@@ -1007,7 +1017,7 @@ impl Default for BatchNormOptions {
 impl BatchNorm {
     /// `spatial` is 1 for `BatchNorm1d`, 2 for `BatchNorm2d`.
     pub fn new(spatial: usize, num_features: usize, o: BatchNormOptions) -> Result<Self> {
-        let full = |v: f64| Tensor::full(&[num_features], v, o.dtype, Device::Cpu);
+        let full = |v: f64| Tensor::full_on(&[num_features], v, o.dtype, Device::Cpu);
         let weight = if o.affine {
             Some(parameter(full(1.0)?)?)
         } else {

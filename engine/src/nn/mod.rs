@@ -255,6 +255,11 @@ pub trait ModuleExt: Module {
         repr(self.as_dyn())
     }
 
+    /// evcxr's display hook: a module as a cell's value shows its repr.
+    fn evcxr_display(&self) {
+        crate::viz::MimeBundle::text(self.repr()).evcxr_display();
+    }
+
     #[doc(hidden)]
     fn as_dyn(&self) -> &dyn Module;
     #[doc(hidden)]

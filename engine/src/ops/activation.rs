@@ -56,7 +56,7 @@ impl Tensor {
             };
             if x.dim() == 0 {
                 // a scalar is its own row: softmax 1, log_softmax 0
-                return Tensor::full(
+                return Tensor::full_on(
                     &[],
                     if log { 0.0 } else { 1.0 },
                     self.dtype(),

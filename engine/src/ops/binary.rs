@@ -691,24 +691,74 @@ impl Tensor {
     }
 }
 
+// Rust's operators, each returning a `Result` (shapes may not broadcast):
+// tensors by value or reference on either side, and a float on either side.
 macro_rules! std_op {
-    ($trait:ident, $method:ident, $call:ident) => {
+    ($trait:ident, $method:ident, $call:ident, $scalar:ident, $rscalar:expr) => {
         impl std::ops::$trait<&Tensor> for &Tensor {
             type Output = Result<Tensor>;
             fn $method(self, rhs: &Tensor) -> Result<Tensor> {
-                self.$call(rhs)
+                Tensor::$call(&self, rhs)
+            }
+        }
+        impl std::ops::$trait<Tensor> for Tensor {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: Tensor) -> Result<Tensor> {
+                Tensor::$call(&self, &rhs)
+            }
+        }
+        impl std::ops::$trait<&Tensor> for Tensor {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: &Tensor) -> Result<Tensor> {
+                Tensor::$call(&self, rhs)
+            }
+        }
+        impl std::ops::$trait<Tensor> for &Tensor {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: Tensor) -> Result<Tensor> {
+                Tensor::$call(&self, &rhs)
+            }
+        }
+        impl std::ops::$trait<f64> for &Tensor {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: f64) -> Result<Tensor> {
+                Tensor::$scalar(&self, rhs)
+            }
+        }
+        impl std::ops::$trait<f64> for Tensor {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: f64) -> Result<Tensor> {
+                Tensor::$scalar(&self, rhs)
+            }
+        }
+        impl std::ops::$trait<&Tensor> for f64 {
+            type Output = Result<Tensor>;
+            fn $method(self, rhs: &Tensor) -> Result<Tensor> {
+                #[allow(clippy::redundant_closure_call)]
+                ($rscalar)(rhs, self)
             }
         }
     };
 }
-std_op!(Add, add, add);
-std_op!(Sub, sub, sub);
-std_op!(Mul, mul, mul);
-std_op!(Div, div, div);
+std_op!(Add, add, add, add_scalar, |t: &Tensor, s: f64| t
+    .add_scalar(s));
+std_op!(Sub, sub, sub, sub_scalar, |t: &Tensor, s: f64| t
+    .rsub_scalar(s));
+std_op!(Mul, mul, mul, mul_scalar, |t: &Tensor, s: f64| t
+    .mul_scalar(s));
+std_op!(Div, div, div, div_scalar, |t: &Tensor, s: f64| t
+    .rdiv_scalar(s));
 
 impl std::ops::Neg for &Tensor {
     type Output = Result<Tensor>;
     fn neg(self) -> Result<Tensor> {
         Tensor::neg(self)
+    }
+}
+
+impl std::ops::Neg for Tensor {
+    type Output = Result<Tensor>;
+    fn neg(self) -> Result<Tensor> {
+        Tensor::neg(&self)
     }
 }

@@ -592,7 +592,7 @@ impl Tensor {
         let qt = a.tensor(&qs, &[m, q], self)?;
         let rt = a.tensor(&rs, &[q, n], self)?;
         if mode == "r" {
-            let q = Tensor::zeros(&[0], self.dtype(), self.device())?;
+            let q = Tensor::zeros_on(&[0], self.dtype(), self.device())?;
             let no_q = Arc::new(|_: &Tensor, _: usize, _: &Tensor| {
                 Err(Error::Autograd(
                     "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.".into(),
@@ -728,7 +728,7 @@ fn qr_backward(q: &Tensor, r: &Tensor, gq: Option<Tensor>, gr: Option<Tensor>) -
     let (m, n) = (q.shape()[q.dim() - 2], r.shape()[r.dim() - 1]);
     if m >= n {
         // gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q.
-        let zeros_n = || Tensor::zeros(&[n, n], q.dtype(), q.device());
+        let zeros_n = || Tensor::zeros_on(&[n, n], q.dtype(), q.device());
         let mut mm = match &gr {
             Some(gr) => r.matmul(&gr.mt()?)?,
             None => zeros_n()?,
@@ -764,7 +764,7 @@ fn qr_backward(q: &Tensor, r: &Tensor, gq: Option<Tensor>, gr: Option<Tensor>) -
         None => {
             let mut s = q.shape()[..q.dim() - 2].to_vec();
             s.extend_from_slice(&[m, n - m]);
-            Tensor::zeros(&s, q.dtype(), q.device())?
+            Tensor::zeros_on(&s, q.dtype(), q.device())?
         }
     };
     Tensor::cat(&[&gx, &gy], -1)
@@ -812,7 +812,7 @@ fn svd_backward(
         None => {
             let mut shape = u.shape()[..u.dim() - 2].to_vec();
             shape.extend_from_slice(&[m, n]);
-            return Tensor::zeros(&shape, u.dtype(), u.device());
+            return Tensor::zeros_on(&shape, u.dtype(), u.device());
         }
     };
     let mut ga = u.matmul(&inner)?.matmul(vh)?;

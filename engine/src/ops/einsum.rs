@@ -77,7 +77,7 @@ fn diagonal(t: &Tensor, p: usize, q: usize) -> Tensor {
     let out = t.alias(merge(t.layout()));
     let in_shape = t.shape().to_vec();
     record(out, "DiagonalBackward0", &[t], vec![], move |g, _| {
-        let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+        let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
         let dst = merge(z.layout());
         z.storage_mut()
             .copy_into(&dst, &g.storage(), &g.layout().clone())?;

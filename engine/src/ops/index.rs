@@ -126,7 +126,7 @@ impl Tensor {
                 let mut view = vec![1i64; g.dim()];
                 view[d] = idx.numel() as i64;
                 let full = idx.reshape(&view)?.broadcast_to(g.shape())?.contiguous()?;
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 Ok(vec![Some(z.scatter_add(d as i64, &full, g)?)])
             },
         ))
@@ -169,7 +169,7 @@ impl Tensor {
             &[self],
             vec![si.clone()],
             move |g, _| {
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 Ok(vec![Some(z.scatter_add(
                     d as i64,
                     &si.get("GatherBackward0")?,
@@ -255,7 +255,7 @@ impl Tensor {
                     g.clone()
                 } else {
                     // overwritten positions get no gradient
-                    let z = Tensor::zeros(idx.shape(), g.dtype(), g.device())?;
+                    let z = Tensor::zeros_on(idx.shape(), g.dtype(), g.device())?;
                     g.contiguous_copy()?
                         .scatter_impl(d as i64, &idx, &z, false)?
                 };
@@ -271,7 +271,7 @@ impl Tensor {
 
     /// `x.scatter(dim, index, value)` with a scalar.
     pub fn scatter_value(&self, dim: i64, index: &Tensor, value: f64) -> Result<Tensor> {
-        let src = Tensor::full(index.shape(), value, self.dtype(), self.device())?;
+        let src = Tensor::full_on(index.shape(), value, self.dtype(), self.device())?;
         self.scatter_impl(dim, index, &src, false)
     }
 

@@ -260,7 +260,7 @@ impl Advanced {
         let _g = no_grad();
         let mut shape = vec![self.indexed_numel()];
         shape.extend(self.rest());
-        let z = Tensor::zeros(&shape, g.dtype(), g.device())?;
+        let z = Tensor::zeros_on(&shape, g.dtype(), g.device())?;
         self.scatter_rows(&z, &self.to_front(g)?, true)?;
         self.unflatten_back(&z)
     }

@@ -253,7 +253,7 @@ impl Tensor {
                 } else {
                     None
                 };
-                let z = Tensor::zeros(r.shape(), g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(r.shape(), g.dtype(), g.device())?;
                 g.storage_mut().copy_into(&r, &z.storage(), z.layout())?;
                 Ok(vec![Some(g), gout])
             },
@@ -276,7 +276,7 @@ impl Tensor {
             &[base],
             vec![],
             move |g, _| {
-                let z = Tensor::zeros(&base_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&base_shape, g.dtype(), g.device())?;
                 z.storage_mut()
                     .copy_into(&region, &g.storage(), g.layout())?;
                 Ok(vec![Some(z)])
@@ -471,7 +471,7 @@ impl Tensor {
     ///
     /// ```
     /// use tinytorch::{Tensor, DType, ops::indexing::TensorIndex};
-    /// let x = Tensor::zeros(&[2, 3], DType::F32, Default::default())?;
+    /// let x = Tensor::zeros_on(&[2, 3], DType::F32, Default::default())?;
     /// let v = Tensor::scalar_tensor(2.0, DType::F64, Default::default())?;
     /// x.index_put_(&[TensorIndex::Int(0), TensorIndex::Int(1)], &v, false)?;
     /// assert_eq!(x.to_vec_f64()?, vec![0.0, 2.0, 0.0, 0.0, 0.0, 0.0]);

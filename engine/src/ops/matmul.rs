@@ -43,7 +43,23 @@ fn core(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 impl Tensor {
-    /// `torch.matmul(self, other)` with PyTorch's rules for 1-D operands.
+    /// `torch.matmul(self, other)` (`a @ b`) with PyTorch's rules for 1-D
+    /// operands and batch broadcasting.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let a = Tensor::new([[1f32, 2.], [3., 4.]])?;
+    /// let b = Tensor::new([[1f32], [1.]])?;
+    /// assert_eq!(a.matmul(&b)?.to_vec_f64()?, [3.0, 7.0]);
+    /// // The arithmetic operators work on references and return a Result.
+    /// let c = ((&a + &a)? * &a)?;
+    /// assert_eq!(c.to_vec_f64()?, [2.0, 8.0, 18.0, 32.0]);
+    /// // Floats on either side, in the order written.
+    /// assert_eq!((1.0 - &a)?.to_vec_f64()?, [0.0, -1.0, -2.0, -3.0]);
+    /// assert_eq!((&a / 2.0)?.to_vec_f64()?, [0.5, 1.0, 1.5, 2.0]);
+    /// assert_eq!((2.0 / &b)?.to_vec_f64()?, [2.0, 2.0]);
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
         if let Some(c) = crate::amp::autocast_inputs("matmul", &[self, other])? {
             return c[0].matmul(&c[1]);

@@ -73,7 +73,7 @@ impl Tensor {
                     })
                     .collect();
                 let idx = Tensor::from_vec(pos, &[n])?.to_device(self.device())?;
-                let z = Tensor::zeros(&[size * size], self.dtype(), self.device())?;
+                let z = Tensor::zeros_on(&[size * size], self.dtype(), self.device())?;
                 z.scatter(0, &idx, self)?.reshape_to(&[size, size])
             }
             2 => {

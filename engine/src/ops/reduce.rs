@@ -298,7 +298,7 @@ impl Tensor {
             } else {
                 (g.unsqueeze(d as i64)?, idx.unsqueeze(d as i64)?)
             };
-            let z = Tensor::zeros(&shape, g.dtype(), g.device())?;
+            let z = Tensor::zeros_on(&shape, g.dtype(), g.device())?;
             Ok(vec![Some(z.scatter_add(d as i64, &idx, &g)?)])
         });
         Ok(ValuesIndices { values, indices })

@@ -64,7 +64,7 @@ impl Tensor {
         }
         let Some(reference) = tensors.iter().position(|t| !is_legacy_empty(t)) else {
             // Every input is a legacy empty tensor: the result is one too.
-            let out = Tensor::zeros(&[0], dtype, device)?;
+            let out = Tensor::zeros_on(&[0], dtype, device)?;
             normalize_dim("cat", dim, 1)?;
             return Ok(out);
         };
@@ -103,7 +103,7 @@ impl Tensor {
         }
         let mut shape = ref_shape;
         shape[d] = total;
-        let out = Tensor::zeros(&shape, dtype, device)?;
+        let out = Tensor::zeros_on(&shape, dtype, device)?;
         // (offset along `d`, size) of each input; legacy empties get none.
         let mut spans: Vec<Option<(usize, usize)>> = Vec::with_capacity(tensors.len());
         let mut offset = 0usize;
@@ -139,7 +139,7 @@ impl Tensor {
                         }
                         let gi = match span {
                             Some((off, len)) => g.narrow(d as i64, *off as i64, *len)?,
-                            None => Tensor::zeros(&[0], g.dtype(), g.device())?,
+                            None => Tensor::zeros_on(&[0], g.dtype(), g.device())?,
                         };
                         Ok(Some(gi.to_dtype(dt)?))
                     })
@@ -254,7 +254,7 @@ impl Tensor {
         out.meta().view_base = Some(base);
         let in_shape = self.shape().to_vec();
         record(out, name, &[self], vec![], move |g, _| {
-            let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+            let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
             let dst = z.layout().narrow(d, start, len);
             z.storage_mut()
                 .copy_into(&dst, &g.storage(), &g.layout().clone())?;
@@ -473,7 +473,7 @@ impl Tensor {
         let mask = self.triangle_mask(op, diagonal, upper)?;
         // `where`, not a product with the mask: NaN and inf outside the
         // triangle become exact zeros, as in PyTorch.
-        let zero = Tensor::zeros(&[], self.dtype(), self.device())?;
+        let zero = Tensor::zeros_on(&[], self.dtype(), self.device())?;
         let out = with_no_grad(|| Tensor::where_cond(&mask, &self.detach(), &zero))?;
         let name = if upper {
             "TriuBackward0"
@@ -481,7 +481,7 @@ impl Tensor {
             "TrilBackward0"
         };
         Ok(record(out, name, &[self], vec![], move |g, _| {
-            let z = Tensor::zeros(&[], g.dtype(), g.device())?;
+            let z = Tensor::zeros_on(&[], g.dtype(), g.device())?;
             Ok(vec![Some(Tensor::where_cond(&mask, g, &z)?)])
         }))
     }

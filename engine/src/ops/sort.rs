@@ -13,7 +13,7 @@ impl Tensor {
     /// Stable sort along `d` outside the graph: (values, int64 indices).
     fn sort_raw(&self, d: usize, descending: bool) -> Result<(Tensor, Tensor)> {
         if self.dim() == 0 {
-            let idx = Tensor::zeros(&[], DType::I64, self.device())?;
+            let idx = Tensor::zeros_on(&[], DType::I64, self.device())?;
             return Ok((self.contiguous_copy()?, idx));
         }
         let (v, i) = self.storage().sort(self.layout(), d, descending)?;
@@ -39,7 +39,7 @@ impl Tensor {
                 return Ok(vec![Some(g.clone())]);
             }
             let idx = saved.get(name)?;
-            let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+            let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
             Ok(vec![Some(z.scatter_add(d as i64, &idx, g)?)])
         })
     }

@@ -85,7 +85,7 @@ impl Tensor {
             self.clone()
         };
         let out = if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
-            Tensor::full(x.shape(), f64::NAN, x.dtype(), x.device())?
+            Tensor::full_on(x.shape(), f64::NAN, x.dtype(), x.device())?
         } else {
             x.raw_unary(UnaryOp::Clamp(
                 min.unwrap_or(f64::NEG_INFINITY),

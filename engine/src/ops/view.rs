@@ -37,7 +37,7 @@ impl Tensor {
         let layout = f(self.layout());
         let in_shape = self.shape().to_vec();
         self.view_op(layout, name, move |g| {
-            let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+            let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
             let dst = f(z.layout());
             z.storage_mut()
                 .copy_into(&dst, &g.storage(), &g.layout().clone())?;

@@ -288,6 +288,54 @@ impl Optimizer {
         Optimizer::with_groups(kind, vec![ParamGroup { params, options }])
     }
 
+    /// `optim.SGD(params, lr=lr)`; other options through [`Optimizer::new`]
+    /// (`Hyper { momentum: 0.9, ..Kind::SGD.defaults() }`).
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let w = Tensor::new([1f32, 2.])?.requires_grad_(true)?;
+    /// let mut opt = Optimizer::sgd(vec![w.clone()], 0.1)?;
+    /// (&w * &w)?.sum()?.backward()?; // d/dw sum(w^2) = 2w
+    /// opt.step()?;
+    /// let w = w.to_vec_f64()?;
+    /// assert!((w[0] - 0.8).abs() < 1e-6 && (w[1] - 1.6).abs() < 1e-6);
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
+    pub fn sgd(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
+        Optimizer::new(
+            Kind::SGD,
+            params,
+            Hyper {
+                lr,
+                ..Kind::SGD.defaults()
+            },
+        )
+    }
+
+    /// `optim.Adam(params, lr=lr)` with PyTorch's other defaults.
+    pub fn adam(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
+        Optimizer::new(
+            Kind::Adam,
+            params,
+            Hyper {
+                lr,
+                ..Kind::Adam.defaults()
+            },
+        )
+    }
+
+    /// `optim.AdamW(params, lr=lr)` (weight decay 0.01) with PyTorch's other defaults.
+    pub fn adamw(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
+        Optimizer::new(
+            Kind::AdamW,
+            params,
+            Hyper {
+                lr,
+                ..Kind::AdamW.defaults()
+            },
+        )
+    }
+
     /// Several groups, each with its own options.
     pub fn with_groups(kind: Kind, groups: Vec<ParamGroup>) -> Result<Optimizer> {
         let mut opt = Optimizer {
@@ -335,7 +383,7 @@ impl Optimizer {
             for (s, p) in st.iter_mut().zip(&g.params) {
                 *s = Some(ParamState {
                     step: 0,
-                    bufs: vec![Tensor::full(
+                    bufs: vec![Tensor::full_on(
                         p.shape(),
                         g.options.initial_accumulator_value,
                         p.dtype(),
@@ -394,7 +442,7 @@ impl Optimizer {
                 if !matches!(slot, Some(s) if s.bufs.len() == names.len()) {
                     let mut bufs = Vec::with_capacity(names.len());
                     for _ in &names {
-                        bufs.push(Tensor::zeros(p.shape(), p.dtype(), p.device())?);
+                        bufs.push(Tensor::zeros_on(p.shape(), p.dtype(), p.device())?);
                     }
                     *slot = Some(ParamState { step: 0, bufs });
                 }

@@ -229,7 +229,7 @@ mod tests {
             let (pa, pb) = (mk(), mk());
             let zeros = || -> Vec<Tensor> {
                 (0..n)
-                    .map(|_| Tensor::zeros(&[2, 3], DType::F64, Device::Cpu).unwrap())
+                    .map(|_| Tensor::zeros_on(&[2, 3], DType::F64, Device::Cpu).unwrap())
                     .collect()
             };
             let (ba, bb) = (zeros(), zeros());

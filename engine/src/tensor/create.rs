@@ -7,9 +7,44 @@ use crate::storage::cpu::{pool, IntoStorage};
 use crate::storage::{CpuStorage, Storage};
 use crate::{DType, Device, Error, Layout, Result, Scalar, Tensor};
 
+/// The short forms use PyTorch's defaults (float32 on the CPU); each has an
+/// `_on` form taking the dtype and device.
 impl Tensor {
+    /// `torch.zeros(3, 4)`: float32 zeros on the CPU.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let z = Tensor::zeros(&[2, 3])?;
+    /// assert_eq!((z.shape(), z.dtype()), (&[2, 3][..], DType::F32));
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
+    pub fn zeros(shape: &[usize]) -> Result<Tensor> {
+        Tensor::zeros_on(shape, DType::F32, Device::Cpu)
+    }
+
+    /// `torch.ones(3, 4)`: float32 ones on the CPU.
+    pub fn ones(shape: &[usize]) -> Result<Tensor> {
+        Tensor::ones_on(shape, DType::F32, Device::Cpu)
+    }
+
+    /// `torch.full(shape, value)`: float32 on the CPU.
+    ///
+    /// ```
+    /// let t = tinytorch::Tensor::full(&[2], 0.5)?;
+    /// assert_eq!(t.to_vec_f64()?, [0.5, 0.5]);
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
+    pub fn full(shape: &[usize], value: f64) -> Result<Tensor> {
+        Tensor::full_on(shape, value, DType::F32, Device::Cpu)
+    }
+
+    /// `torch.empty(shape)`: float32 on the CPU (zero-filled, see [`Tensor::empty_on`]).
+    pub fn empty(shape: &[usize]) -> Result<Tensor> {
+        Tensor::empty_on(shape, DType::F32, Device::Cpu)
+    }
+
     /// `torch.full(shape, value, dtype=dtype, device=device)`.
-    pub fn full(shape: &[usize], value: f64, dtype: DType, device: Device) -> Result<Tensor> {
+    pub fn full_on(shape: &[usize], value: f64, dtype: DType, device: Device) -> Result<Tensor> {
         let n = checked_numel(shape)?;
         Ok(Tensor::from_contiguous(
             Storage::full(n, value, dtype, device)?,
@@ -17,35 +52,35 @@ impl Tensor {
         ))
     }
 
-    pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        Tensor::full(shape, 0.0, dtype, device)
+    pub fn zeros_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::full_on(shape, 0.0, dtype, device)
     }
 
-    pub fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        Tensor::full(shape, 1.0, dtype, device)
+    pub fn ones_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::full_on(shape, 1.0, dtype, device)
     }
 
     /// `torch.empty`: tinytorch zero-fills (reading uninitialised memory
     /// would make notebooks nondeterministic).
-    pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        Tensor::zeros(shape, dtype, device)
+    pub fn empty_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::zeros_on(shape, dtype, device)
     }
 
     /// A 0-dim tensor.
     pub fn scalar_tensor(value: f64, dtype: DType, device: Device) -> Result<Tensor> {
-        Tensor::full(&[], value, dtype, device)
+        Tensor::full_on(&[], value, dtype, device)
     }
 
     pub fn zeros_like(t: &Tensor) -> Result<Tensor> {
-        Tensor::zeros(t.shape(), t.dtype(), t.device())
+        Tensor::zeros_on(t.shape(), t.dtype(), t.device())
     }
 
     pub fn ones_like(t: &Tensor) -> Result<Tensor> {
-        Tensor::ones(t.shape(), t.dtype(), t.device())
+        Tensor::ones_on(t.shape(), t.dtype(), t.device())
     }
 
     pub fn full_like(t: &Tensor, value: f64) -> Result<Tensor> {
-        Tensor::full(t.shape(), value, t.dtype(), t.device())
+        Tensor::full_on(t.shape(), value, t.dtype(), t.device())
     }
 
     /// A CPU tensor from row-major values converted to `dtype`.
@@ -159,7 +194,7 @@ impl Tensor {
     pub fn eye(n: usize, m: Option<usize>, dtype: DType, device: Device) -> Result<Tensor> {
         let m = m.unwrap_or(n);
         crate::shape::checked_view_numel(&[n, m])?;
-        let t = Tensor::zeros(&[n, m], dtype, device)?;
+        let t = Tensor::zeros_on(&[n, m], dtype, device)?;
         let k = n.min(m);
         if k > 0 {
             // The diagonal is a strided view (stride m + 1) of the zeros.

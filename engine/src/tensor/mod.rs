@@ -10,6 +10,7 @@
 
 pub mod create;
 pub mod display;
+pub mod literal;
 pub mod pictures;
 pub mod random;
 pub mod repr;
@@ -265,6 +266,7 @@ impl Tensor {
         Ok(self)
     }
 
+    /// `.grad`: filled by [`Tensor::backward`] on leaves that require grad.
     pub fn grad(&self) -> Option<Tensor> {
         self.meta().grad.clone()
     }
@@ -412,7 +414,7 @@ mod tests {
     use super::*;
 
     fn matrix() -> Tensor {
-        Tensor::zeros(&[2, 3], DType::F32, Device::Cpu).unwrap()
+        Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap()
     }
 
     #[test]

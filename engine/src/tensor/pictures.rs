@@ -164,7 +164,17 @@ impl Tensor {
             .collect()
     }
 
-    /// `graph(t)`: the computation graph as SVG, PNG and a text tree.
+    /// `graph(t)`: the computation graph as SVG, PNG and a text tree (in
+    /// evcxr, the bundle as a cell's value shows the picture).
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let w = Tensor::randn(&[3, 2])?.requires_grad_(true)?;
+    /// let loss = Tensor::ones(&[4, 3])?.matmul(&w)?.relu()?.mean()?;
+    /// let g = loss.graph()?;
+    /// assert!(g.svg.unwrap().contains("MeanBackward0") && g.png.is_some());
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
     pub fn graph(&self) -> Result<MimeBundle> {
         Ok(viz::graph(&self.graph_view())?)
     }
@@ -176,22 +186,65 @@ impl Tensor {
         Ok(v)
     }
 
-    /// `show(t)`: heatmap, image grid, bars or slices.
+    /// `show(t)`: heatmap, image grid, bars or slices, as SVG and PNG.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// let heat = Tensor::new([[0f32, 1.], [2., 3.]])?.show()?;
+    /// assert!(heat.svg.unwrap().contains("<title>[1, 0] = 2</title>") && heat.png.is_some());
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
     pub fn show(&self) -> Result<MimeBundle> {
         Ok(viz::show(&self.tensor_view()?)?)
     }
 
-    /// evcxr's display hook: in evcxr's Jupyter kernel a tensor shows its
-    /// PyTorch repr, plus a picture for small tensors.
+    /// A 2-D tensor of at most 20 x 20 values as an HTML table, captioned
+    /// with shape, dtype and the autograd facts the repr shows; `None` for
+    /// other tensors.
+    pub fn html_table(&self) -> Option<String> {
+        let side = viz::tensor::text::MAX_TABLE_SIDE;
+        let s = self.shape();
+        if s.len() != 2 || s[0] > side || s[1] > side || s[0] * s[1] == 0 {
+            return None;
+        }
+        let values = self.detach().to_vec_f64().ok()?;
+        let cells: Vec<String> = values
+            .iter()
+            .map(|&v| match self.dtype() {
+                crate::DType::Bool => if v != 0.0 { "True" } else { "False" }.to_string(),
+                d if d.is_float() => viz::format_value(v),
+                _ => format!("{}", v as i64),
+            })
+            .collect();
+        let autograd = match self.grad_fn() {
+            Some(n) => format!(", grad_fn=<{}>", n.name()),
+            None if self.requires_grad() => ", requires_grad=True".to_string(),
+            None => String::new(),
+        };
+        let caption = format!(
+            "tensor of shape ({}, {}), {}{autograd}",
+            s[0],
+            s[1],
+            self.dtype().name()
+        );
+        Some(viz::tensor::text::html_table(&caption, s[0], s[1], &cells))
+    }
+
+    /// What a tensor shows as a notebook cell's value: `repr` (PyTorch's,
+    /// or the caller's print options) as text, and as HTML the table of a
+    /// small 2-D tensor, else the repr in a `<pre>`. No picture: that is
+    /// [`Tensor::show`]'s job.
+    pub fn display_bundle(&self, repr: String) -> MimeBundle {
+        let html = self
+            .html_table()
+            .unwrap_or_else(|| format!("<pre>{}</pre>", viz::escape_xml(&repr)));
+        MimeBundle::text(repr).with_html(html)
+    }
+
+    /// evcxr's display hook: a tensor as a cell's value shows its PyTorch
+    /// repr and, when small and 2-D, a table ([`Tensor::display_bundle`]).
     pub fn evcxr_display(&self) {
         let text = self.repr().unwrap_or_else(|e| format!("<tensor: {e}>"));
-        let mut bundle = MimeBundle::text(text);
-        if self.numel() > 0 && self.numel() <= 4096 {
-            if let Ok(p) = self.show() {
-                bundle.html = p.html;
-                bundle.svg = p.svg;
-            }
-        }
-        bundle.evcxr_display();
+        self.display_bundle(text).evcxr_display();
     }
 }

@@ -7,8 +7,29 @@ use crate::shape::checked_numel;
 use crate::{DType, Device, Error, Result, Tensor};
 
 impl Tensor {
-    /// `torch.rand(shape)`: uniform on [0, 1).
-    pub fn rand(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    /// `torch.rand(3, 4)`: float32, uniform on [0, 1), on the CPU.
+    pub fn rand(shape: &[usize]) -> Result<Tensor> {
+        Tensor::rand_on(shape, DType::F32, Device::Cpu)
+    }
+
+    /// `torch.randn(3, 4)`: float32, standard normal, on the CPU. After
+    /// [`manual_seed`] the numbers are PyTorch's.
+    ///
+    /// ```
+    /// use tinytorch::prelude::*;
+    /// manual_seed(0);
+    /// let x = Tensor::randn(&[3, 4])?;
+    /// assert_eq!(x.shape(), &[3, 4]);
+    /// // torch.manual_seed(0); torch.randn(3, 4)[0, 0] == 1.5410
+    /// assert!((x.to_vec_f64()?[0] - 1.5410).abs() < 1e-4);
+    /// # Ok::<(), tinytorch::Error>(())
+    /// ```
+    pub fn randn(shape: &[usize]) -> Result<Tensor> {
+        Tensor::randn_on(shape, DType::F32, Device::Cpu)
+    }
+
+    /// `torch.rand(shape, dtype=, device=)`: uniform on [0, 1).
+    pub fn rand_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         Tensor::uniform(shape, 0.0, 1.0, dtype, device)
     }
 
@@ -49,8 +70,8 @@ impl Tensor {
         t.to_device(device)
     }
 
-    /// `torch.randn(shape)`: standard normal.
-    pub fn randn(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    /// `torch.randn(shape, dtype=, device=)`: standard normal.
+    pub fn randn_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         Tensor::normal(shape, 0.0, 1.0, dtype, device)
     }
 
@@ -133,11 +154,11 @@ impl Tensor {
     }
 
     pub fn rand_like(t: &Tensor) -> Result<Tensor> {
-        Tensor::rand(t.shape(), t.dtype(), t.device())
+        Tensor::rand_on(t.shape(), t.dtype(), t.device())
     }
 
     pub fn randn_like(t: &Tensor) -> Result<Tensor> {
-        Tensor::randn(t.shape(), t.dtype(), t.device())
+        Tensor::randn_on(t.shape(), t.dtype(), t.device())
     }
 
     /// `torch.empty(shape).exponential_(lambd)`: float64 draws (see
@@ -300,9 +321,4 @@ impl Tensor {
     fn guard_size(n: usize, dtype: DType) -> Result<()> {
         crate::storage::cpu::check_alloc(n, dtype)
     }
-}
-
-/// `torch.manual_seed(seed)`.
-pub fn manual_seed(seed: u64) {
-    crate::random::manual_seed(seed);
 }

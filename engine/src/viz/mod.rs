@@ -19,6 +19,7 @@
 //! chart/       plot(): series, decimation, braille text, LiveChart
 //! tensor/      show(): heatmaps, image grids, bars, slices, HTML tables, shaded text
 //! progress.rs  tqdm-like progress state, terminal line and notebook HTML
+//! bar.rs       ProgressBar: tqdm for Rust loops (stdout, terminal or line by line)
 //! samples.rs   deterministic sample inputs (MLP graphs, loss curves, images)
 //! ```
 //!
@@ -29,6 +30,7 @@
 //! assert!(bundle.svg.as_deref().unwrap().contains("training"));
 //! ```
 
+mod bar;
 pub mod chart;
 pub mod color;
 pub mod figure;
@@ -40,6 +42,7 @@ pub mod samples;
 pub mod scene;
 pub mod tensor;
 
+pub use bar::{BarIter, ProgressBar};
 pub use chart::{plot, LiveChart, PlotOptions, Series};
 pub use figure::{render as render_figure, Axes, Figure, Mark};
 pub use graph::{graph, GraphKey, GraphNode, GraphView, NodeKind, Step};

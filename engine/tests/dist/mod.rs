@@ -199,7 +199,7 @@ pub fn check_collectives() {
             );
             // Every rank holds the same bits.
             let list: Vec<Tensor> = (0..p)
-                .map(|_| Tensor::zeros(&[n], dtype, Device::Cpu).unwrap())
+                .map(|_| Tensor::zeros_on(&[n], dtype, Device::Cpu).unwrap())
                 .collect();
             dist::all_gather(&list, &col.contiguous().unwrap()).unwrap();
             for (q, t) in list.iter().enumerate() {
@@ -242,10 +242,10 @@ fn check_data_movement(dtype: DType, r: usize, p: usize) {
     // all_gather into a list and into one tensor.
     let t = tensor(&mine(dtype, r, n), &[1, n], dtype);
     let list: Vec<Tensor> = (0..p)
-        .map(|_| Tensor::zeros(&[1, n], dtype, Device::Cpu).unwrap())
+        .map(|_| Tensor::zeros_on(&[1, n], dtype, Device::Cpu).unwrap())
         .collect();
     dist::all_gather(&list, &t).unwrap();
-    let out = Tensor::zeros(&[p, n], dtype, Device::Cpu).unwrap();
+    let out = Tensor::zeros_on(&[p, n], dtype, Device::Cpu).unwrap();
     dist::all_gather_into_tensor(&out, &t).unwrap();
     for (q, t) in list.iter().enumerate() {
         assert_eq!(
@@ -264,7 +264,7 @@ fn check_data_movement(dtype: DType, r: usize, p: usize) {
         let inputs: Vec<Tensor> = (0..p)
             .map(|j| tensor(&mine(dtype, r * p + j, n), &[n], dtype))
             .collect();
-        let out = Tensor::zeros(&[n], dtype, Device::Cpu).unwrap();
+        let out = Tensor::zeros_on(&[n], dtype, Device::Cpu).unwrap();
         dist::reduce_scatter(&out, &inputs, ReduceOp::Sum).unwrap();
         let xs: Vec<Vec<f64>> = (0..p).map(|q| mine(dtype, q * p + r, n)).collect();
         assert!(
@@ -275,7 +275,7 @@ fn check_data_movement(dtype: DType, r: usize, p: usize) {
             "reduce_scatter {name}"
         );
         let flat = Tensor::cat(&inputs.iter().collect::<Vec<_>>(), 0).unwrap();
-        let out2 = Tensor::zeros(&[n], dtype, Device::Cpu).unwrap();
+        let out2 = Tensor::zeros_on(&[n], dtype, Device::Cpu).unwrap();
         dist::reduce_scatter_tensor(&out2, &flat, ReduceOp::Max).unwrap();
         assert!(
             same_bits(
@@ -289,7 +289,7 @@ fn check_data_movement(dtype: DType, r: usize, p: usize) {
     let t = tensor(&mine(dtype, r, n), &[n], dtype);
     if r == 0 {
         let list: Vec<Tensor> = (0..p)
-            .map(|_| Tensor::zeros(&[n], dtype, Device::Cpu).unwrap())
+            .map(|_| Tensor::zeros_on(&[n], dtype, Device::Cpu).unwrap())
             .collect();
         dist::gather(&t, Some(&list), 0).unwrap();
         for (q, g) in list.iter().enumerate() {
@@ -299,7 +299,7 @@ fn check_data_movement(dtype: DType, r: usize, p: usize) {
         dist::gather(&t, None, 0).unwrap();
     }
     // scatter from the last rank.
-    let t = Tensor::zeros(&[n], dtype, Device::Cpu).unwrap();
+    let t = Tensor::zeros_on(&[n], dtype, Device::Cpu).unwrap();
     if r == p - 1 {
         let list: Vec<Tensor> = (0..p)
             .map(|q| tensor(&mine(dtype, 50 + q, n), &[n], dtype))
@@ -321,10 +321,10 @@ pub fn check_mismatch_errors() {
     let r = dist::get_rank().unwrap();
     let p = dist::get_world_size().unwrap();
     assert!(p >= 2);
-    let t = Tensor::zeros(&[4 + usize::from(r == 1)], DType::F32, Device::Cpu).unwrap();
+    let t = Tensor::zeros_on(&[4 + usize::from(r == 1)], DType::F32, Device::Cpu).unwrap();
     let e = dist::all_reduce(&t, ReduceOp::Sum).unwrap_err().to_string();
     assert_eq!(e, "all_reduce: the tensors differ across ranks: rank 0 has a float32 tensor of shape [4] and rank 1 has a float32 tensor of shape [5]", "rank {r}");
-    let t = Tensor::zeros(
+    let t = Tensor::zeros_on(
         &[3],
         if r == 1 { DType::F64 } else { DType::F32 },
         Device::Cpu,
@@ -337,7 +337,7 @@ pub fn check_mismatch_errors() {
         ),
         "{e}"
     );
-    let t = Tensor::zeros(&[3], DType::F32, Device::Cpu).unwrap();
+    let t = Tensor::zeros_on(&[3], DType::F32, Device::Cpu).unwrap();
     let e = if r == 1 {
         dist::broadcast(&t, 0)
     } else {
@@ -365,7 +365,7 @@ pub fn check_mismatch_errors() {
         assert_eq!(e, format!("all_gather failed on rank 1: all_gather: tensor_list has 1 tensors, but the world size is {p}"));
     }
     // Still usable.
-    let t = Tensor::ones(&[2], DType::F32, Device::Cpu).unwrap();
+    let t = Tensor::ones_on(&[2], DType::F32, Device::Cpu).unwrap();
     dist::all_reduce(&t, ReduceOp::Sum).unwrap();
     assert_eq!(t.to_vec_f64().unwrap(), vec![p as f64; 2]);
 }

@@ -201,7 +201,7 @@ mod tests {
     fn every_module_function_and_tensor_method_completes() {
         let mut it = interp();
         let t = crate::library::torch::tensor::value(
-            tinytorch::Tensor::zeros(&[2], tinytorch::DType::F32, tinytorch::Device::Cpu)
+            tinytorch::Tensor::zeros_on(&[2], tinytorch::DType::F32, tinytorch::Device::Cpu)
                 .expect("a small tensor"),
         );
         it.set_global("x", t);

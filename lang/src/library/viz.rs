@@ -333,55 +333,7 @@ fn show(it: &mut Interp, b: Bound) -> PyResult<Value> {
 /// tensors, else the escaped repr in a `<pre>`). No picture: the terminal
 /// prints the repr and saves nothing.
 pub fn tensor_display(t: &tinytorch::Tensor, repr: String) -> Display {
-    let html = small_table(t).unwrap_or_else(|| format!("<pre>{}</pre>", escape_html(&repr)));
-    Display::rich(MimeBundle::text(repr).with_html(html))
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// An HTML table of a 2-D tensor of at most 20 x 20 values, captioned with
-/// shape, dtype and the autograd facts the repr shows (`grad_fn`,
-/// `requires_grad`); `None` for other tensors.
-fn small_table(t: &tinytorch::Tensor) -> Option<String> {
-    let s = t.shape();
-    if s.len() != 2 || s[0] > 20 || s[1] > 20 || s[0] * s[1] == 0 {
-        return None;
-    }
-    let is_float = t.dtype().is_float();
-    let vals = t.detach().to_vec_f64().ok()?;
-    let grad = match t.grad_fn() {
-        Some(n) => format!(", grad_fn=&lt;{}&gt;", n.name()),
-        None if t.requires_grad() => ", requires_grad=True".to_string(),
-        None => String::new(),
-    };
-    let mut out = format!(
-        "<table><caption>tensor of shape ({}, {}), {}{grad}</caption>",
-        s[0],
-        s[1],
-        t.dtype().name()
-    );
-    for r in 0..s[0] {
-        out.push_str("<tr>");
-        for c in 0..s[1] {
-            let v = vals[r * s[1] + c];
-            let cell = if t.dtype() == tinytorch::DType::Bool {
-                if v != 0.0 { "True" } else { "False" }.to_string()
-            } else if is_float {
-                tinytorch::viz::format_value(v)
-            } else {
-                format!("{}", v as i64)
-            };
-            out.push_str(&format!("<td>{cell}</td>"));
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("</table>");
-    Some(out)
+    Display::rich(t.display_bundle(repr))
 }
 
 // ------------------------------------------------------------------- tqdm

@@ -257,8 +257,19 @@ pub fn binary_cross_entropy(
     ))
 }
 
-/// Options of `nll_loss` / `cross_entropy` beyond input and target.
-#[derive(Debug, Clone, Default)]
+/// Options of `nll_loss` / `cross_entropy` beyond input and target;
+/// `LossOptions::default()` is PyTorch's defaults (`ignore_index=-100`).
+///
+/// ```
+/// use tinytorch::prelude::*;
+/// let logits = Tensor::new([[2f32, 0.], [0., 2.]])?;
+/// let target = Tensor::new([0i64, 0])?; // class 0 is not ignored
+/// let loss = F::cross_entropy(&logits, &target, &LossOptions::default())?.item()?;
+/// // mean of log(1 + e^-2) and 2 + log(1 + e^-2)
+/// assert!((loss - (1.0 + (1.0 + (-2f64).exp()).ln())).abs() < 1e-6);
+/// # Ok::<(), tinytorch::Error>(())
+/// ```
+#[derive(Debug, Clone)]
 pub struct LossOptions {
     /// Per-class rescaling weight `[C]`.
     pub weight: Option<Tensor>,
@@ -278,6 +289,12 @@ impl LossOptions {
             reduction: Reduction::Mean,
             label_smoothing: 0.0,
         }
+    }
+}
+
+impl Default for LossOptions {
+    fn default() -> Self {
+        LossOptions::new()
     }
 }
 
@@ -444,7 +461,7 @@ pub fn nll_loss(input: &Tensor, target: &Tensor, opts: &LossOptions) -> Result<T
         let c = *in_shape
             .get(if in_shape.len() == 1 { 0 } else { 1 })
             .unwrap_or(&1);
-        let z = Tensor::zeros(&[m, c], g.dtype(), g.device())?;
+        let z = Tensor::zeros_on(&[m, c], g.dtype(), g.device())?;
         let gx = z.scatter(1, &idx, &src)?;
         let gx = match in_shape.len() {
             1 | 2 => gx.reshape_to(&in_shape)?,
@@ -588,7 +605,7 @@ pub fn binary_cross_entropy_with_logits(
             .add(&input.neg()?.relu()?)?;
         let lw = match pos_weight {
             Some(pw) => pw.sub_scalar(1.0)?.mul(target)?.add_scalar(1.0)?,
-            None => Tensor::ones(&[], input.dtype(), input.device())?,
+            None => Tensor::ones_on(&[], input.dtype(), input.device())?,
         };
         let mut loss = target.rsub_scalar(1.0)?.mul(input)?.add(&lw.mul(&soft)?)?;
         if let Some(w) = weight {
@@ -630,7 +647,7 @@ pub fn binary_cross_entropy_with_logits(
             // d/dx = (1 - y) + lw (sigmoid(x) - 1), lw = 1 + (pw - 1) y.
             let lw = match &pw {
                 Some(pw) => pw.sub_scalar(1.0)?.mul(&y)?.add_scalar(1.0)?,
-                None => Tensor::ones(&[], x.dtype(), x.device())?,
+                None => Tensor::ones_on(&[], x.dtype(), x.device())?,
             };
             let gx = y
                 .rsub_scalar(1.0)?

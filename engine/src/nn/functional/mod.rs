@@ -191,7 +191,7 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
         let mask = Tensor::from_vec_f64(&keep, &[m, 1], g.dtype())?.to_device(g.device())?;
         let g2 = g.reshape_to(&[m, dim])?.mul(&mask)?;
         let idx2 = idx.reshape_to(&[m, 1])?.expand(&[m as i64, dim as i64])?;
-        let z = Tensor::zeros(&[num, dim], g.dtype(), g.device())?;
+        let z = Tensor::zeros_on(&[num, dim], g.dtype(), g.device())?;
         Ok(vec![Some(z.scatter_add(0, &idx2, &g2)?)])
     }))
 }
@@ -253,7 +253,7 @@ pub fn pad(x: &Tensor, pad: &[usize], value: f64) -> Result<Tensor> {
         starts[d] = pair[0];
         shape[d] += pair[0] + pair[1];
     }
-    let out = Tensor::full(&shape, value, x.dtype(), x.device())?;
+    let out = Tensor::full_on(&shape, value, x.dtype(), x.device())?;
     let mut inner = out.layout().clone();
     for (d, &s) in starts.iter().enumerate() {
         inner = inner.narrow(d, s, x.shape()[d]);

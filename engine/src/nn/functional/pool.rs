@@ -118,13 +118,13 @@ pub fn avg_pool2d(
     let ones = if count_include_pad {
         let (ph, pw) = (h + 2 * padding[0], w + 2 * padding[1]);
         super::pad(
-            &Tensor::ones(&[1, 1, ph, pw], x.dtype(), x.device())?,
+            &Tensor::ones_on(&[1, 1, ph, pw], x.dtype(), x.device())?,
             &[0, ew, 0, eh],
             0.0,
         )?
     } else {
         super::pad(
-            &Tensor::ones(&[1, 1, h, w], x.dtype(), x.device())?,
+            &Tensor::ones_on(&[1, 1, h, w], x.dtype(), x.device())?,
             &pads,
             0.0,
         )?

@@ -74,6 +74,20 @@ impl Figure {
         f
     }
 
+    /// Draws it (see [`render`]): SVG, PNG and a text form.
+    pub fn render(&self) -> Result<MimeBundle> {
+        render(self)
+    }
+
+    /// evcxr's display hook: a figure as a cell's value shows its picture
+    /// (or, if it cannot be drawn, why).
+    pub fn evcxr_display(&self) {
+        match self.render() {
+            Ok(b) => b.evcxr_display(),
+            Err(e) => MimeBundle::text(format!("<figure: {e}>")).evcxr_display(),
+        }
+    }
+
     /// Sets the size in inches at [`DPI`], as `figsize=(w, h)`.
     pub fn set_size_inches(&mut self, w: f64, h: f64) {
         self.width = (w * DPI).round().clamp(1.0, 1e6) as u32;
@@ -199,6 +213,28 @@ pub struct Axes {
 }
 
 impl Axes {
+    /// An empty panel with a title, for building a figure from Rust:
+    ///
+    /// ```
+    /// use tinytorch::viz::{Axes, Figure, Mark};
+    /// let ax = Axes::titled("two classes")
+    ///     .with(Mark::scatter_classes(&[0.0, 1.0, 2.0], &[1.0, 0.0, 1.0], &[0, 1, 1]));
+    /// let svg = Figure::single(ax).render().unwrap().svg.unwrap();
+    /// assert!(svg.contains("two classes"));
+    /// ```
+    pub fn titled(title: &str) -> Self {
+        Axes {
+            title: Some(title.to_string()),
+            ..Axes::default()
+        }
+    }
+
+    /// Adds a mark (builder form of `marks.push`).
+    pub fn with(mut self, mark: Mark) -> Self {
+        self.marks.push(mark);
+        self
+    }
+
     /// Adds a histogram of `values` (see [`histogram`]) as bars; returns
     /// the counts (densities with `density`) and the bin edges.
     pub fn hist(
@@ -469,6 +505,32 @@ impl Mark {
             ys: ys[..n].to_vec(),
             style,
         }
+    }
+
+    /// Points coloured by class (`scatter(x, y, c=classes)`), one legend
+    /// entry per class.
+    pub fn scatter_classes(xs: &[f64], ys: &[f64], classes: &[i64]) -> Self {
+        let n = xs.len().min(ys.len());
+        Mark::Scatter {
+            label: String::new(),
+            xs: xs[..n].to_vec(),
+            ys: ys[..n].to_vec(),
+            colors: PointColors::Classes {
+                classes: classes.to_vec(),
+                names: None,
+            },
+            style: Style::default(),
+        }
+    }
+
+    /// An image or heatmap placed at `extent` = (x0, x1, y0, y1) in data
+    /// units, `y0` being the edge of row 0 (`imshow(extent=...)`); other
+    /// marks are returned unchanged.
+    pub fn at_extent(mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Self {
+        if let Mark::Image { extent, .. } = &mut self {
+            *extent = (x0, x1, y0, y1);
+        }
+        self
     }
 
     /// A heatmap of a `rows x cols` matrix: colours from a sequential map

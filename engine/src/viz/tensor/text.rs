@@ -10,8 +10,8 @@ use crate::viz::{escape_xml, format_value};
 pub const MAX_TEXT_SIDE: usize = 32;
 /// Slices (or images) printed at most.
 pub const MAX_TEXT_SLICES: usize = 4;
-/// Tensors with more values than this get no HTML table.
-pub const MAX_TABLE_VALUES: usize = 256;
+/// Rows and columns an HTML table shows at most.
+pub const MAX_TABLE_SIDE: usize = 20;
 
 const SHADES: [char; 5] = [' ', '░', '▒', '▓', '█'];
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -147,44 +147,28 @@ pub fn shaded(t: &TensorView) -> String {
     out.join("\n")
 }
 
-/// An HTML table of a small tensor (rank 1 or 2, at most
-/// [`MAX_TABLE_VALUES`] values), cells titled with their index.
-pub fn html_table(t: &TensorView) -> Option<String> {
-    if t.values.is_empty() || t.values.len() > MAX_TABLE_VALUES || !(1..=2).contains(&t.shape.len())
-    {
-        return None;
-    }
-    let (rows, cols) = if t.shape.len() == 1 {
-        (1, t.shape[0])
-    } else {
-        (t.shape[0], t.shape[1])
-    };
-    let mut h = String::from(
-        "<table style=\"border-collapse:collapse;font-family:monospace;font-size:12px\">\n<tr><th></th>",
+/// An HTML table of `rows` x `cols` cells (row-major `cells`, already
+/// formatted) under a caption, each cell titled with its index.
+pub fn html_table(caption: &str, rows: usize, cols: usize, cells: &[String]) -> String {
+    let mut h = format!(
+        "<table style=\"border-collapse:collapse;font-family:monospace;font-size:12px\">\n\
+         <caption>{}</caption>\n",
+        escape_xml(caption)
     );
-    let cell = "style=\"border:1px solid #ccc;padding:2px 6px;text-align:right\"";
-    for c in 0..cols {
-        h.push_str(&format!("<th {cell}>{c}</th>"));
-    }
-    h.push_str("</tr>\n");
     for r in 0..rows {
-        h.push_str(&format!("<tr><th {cell}>{r}</th>"));
+        h.push_str("<tr>");
         for c in 0..cols {
-            let v = format_value(f64::from(t.values[r * cols + c]));
-            let idx = if t.shape.len() == 1 {
-                format!("[{c}]")
-            } else {
-                format!("[{r}, {c}]")
-            };
+            let v = cells.get(r * cols + c).map_or("", String::as_str);
             h.push_str(&format!(
-                "<td {cell} title=\"{idx}\">{}</td>",
-                escape_xml(&v)
+                "<td style=\"border:1px solid #ccc;padding:2px 6px;text-align:right\" \
+                 title=\"[{r}, {c}]\">{}</td>",
+                escape_xml(v)
             ));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</table>");
-    Some(h)
+    h
 }
 
 #[cfg(test)]
@@ -202,8 +186,10 @@ mod tests {
     fn sparkline_and_tables() {
         let t = TensorView::new(&[4], vec![0.0, 1.0, 2.0, 3.0]);
         assert!(shaded(&t).ends_with("▁▃▆█"), "{}", shaded(&t));
-        let h = html_table(&t).unwrap();
-        assert!(h.contains("<td") && h.contains("title=\"[3]\">3</td>"));
-        assert!(html_table(&TensorView::new(&[2, 2, 2], vec![0.0; 8])).is_none());
+        let cells: Vec<String> = ["1", "<2", "3", "4"].map(String::from).into();
+        let h = html_table("a & b", 2, 2, &cells);
+        assert!(h.contains("<caption>a &amp; b</caption>"), "{h}");
+        assert!(h.contains("title=\"[0, 1]\">&lt;2</td>") && h.contains("title=\"[1, 1]\">4</td>"));
+        assert_eq!(h.matches("<tr>").count(), 2);
     }
 }

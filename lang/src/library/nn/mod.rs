@@ -27,7 +27,7 @@ const PARAMETER: Row = row(
 fn parameter(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = match b.opt_tensor(0)? {
         Some(t) => t.detach(),
-        None => Tensor::zeros(&[0], tinytorch::DType::F32, tinytorch::Device::Cpu).py()?,
+        None => Tensor::zeros_on(&[0], tinytorch::DType::F32, tinytorch::Device::Cpu).py()?,
     };
     t.set_parameter(true);
     t.set_requires_grad(b.bool(1)?).py()?;

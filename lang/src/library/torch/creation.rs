@@ -109,8 +109,8 @@ fn filled(it: &Interp, b: &Bound, what: &str) -> PyResult<Value> {
         "randn" => with_generator(b, 6, |g| {
             Tensor::normal_with(g, &shape, 0.0, 1.0, dtype, Device::Cpu)
         })?,
-        "ones" => Tensor::full(&shape, 1.0, dtype, Device::Cpu),
-        _ => Tensor::zeros(&shape, dtype, Device::Cpu),
+        "ones" => Tensor::full_on(&shape, 1.0, dtype, Device::Cpu),
+        _ => Tensor::zeros_on(&shape, dtype, Device::Cpu),
     }
     .py()?;
     finish(t, &f)
@@ -146,7 +146,7 @@ fn full(it: &mut Interp, b: Bound) -> PyResult<Value> {
     let shape = b.sizes(0)?;
     let dtype = f.dtype.unwrap_or(number_dtype(b.value(1)));
     finish(
-        Tensor::full(&shape, b.float(1)?, dtype, Device::Cpu).py()?,
+        Tensor::full_on(&shape, b.float(1)?, dtype, Device::Cpu).py()?,
         &f,
     )
 }
@@ -241,11 +241,11 @@ fn like(it: &Interp, b: &Bound, what: &str) -> PyResult<Value> {
     f.device = Some(f.device.unwrap_or(src.device()));
     let shape = src.shape().to_vec();
     let t = match what {
-        "ones" => Tensor::ones(&shape, dtype, Device::Cpu),
-        "rand" => Tensor::rand(&shape, dtype, Device::Cpu),
-        "randn" => Tensor::randn(&shape, dtype, Device::Cpu),
-        "full" => Tensor::full(&shape, b.float(1)?, dtype, Device::Cpu),
-        _ => Tensor::zeros(&shape, dtype, Device::Cpu),
+        "ones" => Tensor::ones_on(&shape, dtype, Device::Cpu),
+        "rand" => Tensor::rand_on(&shape, dtype, Device::Cpu),
+        "randn" => Tensor::randn_on(&shape, dtype, Device::Cpu),
+        "full" => Tensor::full_on(&shape, b.float(1)?, dtype, Device::Cpu),
+        _ => Tensor::zeros_on(&shape, dtype, Device::Cpu),
     }
     .py()?;
     finish(t, &f)
@@ -288,7 +288,7 @@ fn new_like(it: &Interp, b: &Bound, fill: f64, first: usize) -> PyResult<Value> 
     let mut f = factory(it, b, first)?;
     let src = b.tensor(0)?;
     f.device = Some(f.device.unwrap_or(src.device()));
-    let t = Tensor::full(
+    let t = Tensor::full_on(
         &b.sizes(1)?,
         fill,
         f.dtype.unwrap_or(src.dtype()),
@@ -341,7 +341,10 @@ fn tensor_new(it: &mut Interp, b: Bound) -> PyResult<Value> {
             .iter()
             .map(|v| if let Value::Int(i) = v { *i } else { 0 })
             .collect();
-        return finish(Tensor::zeros(&sizes(&dims)?, dtype, Device::Cpu).py()?, &f);
+        return finish(
+            Tensor::zeros_on(&sizes(&dims)?, dtype, Device::Cpu).py()?,
+            &f,
+        );
     }
     let data = args.first().cloned().unwrap_or(Value::list(vec![]));
     let t = from_data(it, &data, Some(dtype))?;

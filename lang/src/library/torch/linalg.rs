@@ -265,7 +265,7 @@ fn pinverse(_: &mut Interp, b: Bound) -> PyResult<Value> {
 fn lstsq(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let a = b.tensor(0)?;
     let (x, rank) = a.linalg_lstsq(b.tensor(1)?, b.opt_float(2)?).py()?;
-    let empty = Tensor::zeros(&[0], a.dtype(), a.device()).py()?;
+    let empty = Tensor::zeros_on(&[0], a.dtype(), a.device()).py()?;
     Ok(named("linalg_lstsq", vec![x, empty.clone(), rank, empty]))
 }
 

@@ -196,7 +196,7 @@ fn bernoulli(_: &mut Interp, b: Bound) -> PyResult<Value> {
     let t = b.tensor(0)?;
     if b.overload == 1 {
         let p = b.float(1)?;
-        let out = Tensor::zeros(t.shape(), t.dtype(), t.device()).py()?;
+        let out = Tensor::zeros_on(t.shape(), t.dtype(), t.device()).py()?;
         with_generator(&b, 2, |g| out.bernoulli_with_(g, p))?.py()?;
         return Ok(value(out));
     }
