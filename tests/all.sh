@@ -26,6 +26,13 @@ if [ ! -f data/mnist/t10k-labels-idx1-ubyte ]; then
 fi
 EVCXR_VERSION=0.22.0
 EVCXR=""
+EVCXR_WHY="TT_SKIP_EVCXR is set"
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+if [ "$rust_minor" -lt 95 ]; then
+  # evcxr 0.22 needs Rust 1.95.
+  EVCXR_WHY="evcxr $EVCXR_VERSION needs Rust 1.95 or newer (rustup update)"
+  TT_SKIP_EVCXR=1
+fi
 if [ -z "${TT_SKIP_EVCXR:-}" ]; then
   if [ -x .tools/bin/evcxr_jupyter ]; then
     EVCXR="$PWD/.tools/bin/evcxr_jupyter"
@@ -109,7 +116,7 @@ fi
 if [ -n "$EVCXR_RAN" ]; then
   echo "   the evcxr notebook test: listed as ignored in the first pass, then ran (see '== the Rust lesson')"
 else
-  echo "   the evcxr notebook test DID NOT RUN (TT_SKIP_EVCXR set, or an earlier failure)"
+  echo "   the evcxr notebook test DID NOT RUN (${EVCXR:+an earlier test failed}${EVCXR:-$EVCXR_WHY})"
 fi
 if [ -z "$FEATURES" ]; then
   echo "   multi-process (mpirun) tests SKIPPED: Open MPI or libclang is missing ($MPI_PACKAGES)"
