@@ -113,7 +113,7 @@ fn training_under_autocast_bf16_reduces_the_loss() {
         .unwrap()
         .requires_grad_(true)
         .unwrap();
-    let mut opt = optim::sgd(vec![w.clone(), b.clone()], 0.2, 0.0, 0.0, false).unwrap();
+    let mut opt = optim::Optimizer::sgd(vec![w.clone(), b.clone()], 0.2).unwrap();
     let mut losses = Vec::new();
     for _ in 0..60 {
         opt.zero_grad();

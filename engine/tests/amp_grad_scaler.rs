@@ -43,7 +43,7 @@ fn scale_sequence_with_injected_infs() {
         65536.0, 65536.0, 131072.0, 65536.0, 65536.0, 65536.0, 32768.0, 32768.0, 32768.0, 65536.0,
     ];
     let w = param(1.0);
-    let mut opt = optim::sgd(vec![w.clone()], 0.5, 0.0, 0.0, false).unwrap();
+    let mut opt = optim::Optimizer::sgd(vec![w.clone()], 0.5).unwrap();
     let mut s = GradScaler::with_options(65536.0, 2.0, 0.5, 3, true).unwrap();
     let mut w_expected = 1.0;
     for (i, (&bad, &want)) in pattern.iter().zip(&expected).enumerate() {
@@ -75,7 +75,7 @@ fn scale_sequence_with_injected_infs() {
 #[test]
 fn unscale_then_step_and_misuse_errors() {
     let w = param(0.0);
-    let mut opt = optim::sgd(vec![w.clone()], 1.0, 0.0, 0.0, false).unwrap();
+    let mut opt = optim::Optimizer::sgd(vec![w.clone()], 1.0).unwrap();
     let mut s = GradScaler::with_options(8.0, 2.0, 0.5, 2000, true).unwrap();
     w.set_grad(grad(4.0)).unwrap();
     s.unscale_(&opt).unwrap();
@@ -93,7 +93,7 @@ fn unscale_then_step_and_misuse_errors() {
 fn state_dict_round_trips_and_disabled_is_identity() {
     let mut a = GradScaler::with_options(1024.0, 4.0, 0.25, 10, true).unwrap();
     let w = param(0.0);
-    let mut opt = optim::sgd(vec![w.clone()], 1.0, 0.0, 0.0, false).unwrap();
+    let mut opt = optim::Optimizer::sgd(vec![w.clone()], 1.0).unwrap();
     w.set_grad(grad(f64::INFINITY)).unwrap();
     assert!(!a.step(&mut opt).unwrap());
     a.update().unwrap();

@@ -288,6 +288,18 @@ impl Optimizer {
         Optimizer::with_groups(kind, vec![ParamGroup { params, options }])
     }
 
+    /// `optim.<kind>(params, lr=lr)` with PyTorch's other defaults for `kind`.
+    pub fn with_lr(kind: Kind, params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
+        Optimizer::new(
+            kind,
+            params,
+            Hyper {
+                lr,
+                ..kind.defaults()
+            },
+        )
+    }
+
     /// `optim.SGD(params, lr=lr)`; other options through [`Optimizer::new`]
     /// (`Hyper { momentum: 0.9, ..Kind::SGD.defaults() }`).
     ///
@@ -302,38 +314,17 @@ impl Optimizer {
     /// # Ok::<(), tinytorch::Error>(())
     /// ```
     pub fn sgd(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-        Optimizer::new(
-            Kind::SGD,
-            params,
-            Hyper {
-                lr,
-                ..Kind::SGD.defaults()
-            },
-        )
+        Optimizer::with_lr(Kind::SGD, params, lr)
     }
 
     /// `optim.Adam(params, lr=lr)` with PyTorch's other defaults.
     pub fn adam(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-        Optimizer::new(
-            Kind::Adam,
-            params,
-            Hyper {
-                lr,
-                ..Kind::Adam.defaults()
-            },
-        )
+        Optimizer::with_lr(Kind::Adam, params, lr)
     }
 
     /// `optim.AdamW(params, lr=lr)` (weight decay 0.01) with PyTorch's other defaults.
     pub fn adamw(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-        Optimizer::new(
-            Kind::AdamW,
-            params,
-            Hyper {
-                lr,
-                ..Kind::AdamW.defaults()
-            },
-        )
+        Optimizer::with_lr(Kind::AdamW, params, lr)
     }
 
     /// Several groups, each with its own options.
@@ -562,58 +553,4 @@ impl Optimizer {
         }
         Ok(())
     }
-}
-
-/// `optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)`.
-pub fn sgd(
-    params: Vec<Tensor>,
-    lr: f64,
-    momentum: f64,
-    weight_decay: f64,
-    nesterov: bool,
-) -> Result<Optimizer> {
-    let h = Hyper {
-        lr,
-        momentum,
-        weight_decay,
-        nesterov,
-        ..Kind::SGD.defaults()
-    };
-    Optimizer::new(Kind::SGD, params, h)
-}
-
-/// `optim.Adam(params, lr)` with the other defaults.
-pub fn adam(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-    Optimizer::new(
-        Kind::Adam,
-        params,
-        Hyper {
-            lr,
-            ..Kind::Adam.defaults()
-        },
-    )
-}
-
-/// `optim.AdamW(params, lr)` with the other defaults (weight decay 0.01).
-pub fn adamw(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-    Optimizer::new(
-        Kind::AdamW,
-        params,
-        Hyper {
-            lr,
-            ..Kind::AdamW.defaults()
-        },
-    )
-}
-
-/// `optim.Adadelta(params, lr)` with the other defaults.
-pub fn adadelta(params: Vec<Tensor>, lr: f64) -> Result<Optimizer> {
-    Optimizer::new(
-        Kind::Adadelta,
-        params,
-        Hyper {
-            lr,
-            ..Kind::Adadelta.defaults()
-        },
-    )
 }
