@@ -13,7 +13,7 @@ impl Tensor {
     }
 
     /// `torch.randn(3, 4)`: float32, standard normal, on the CPU. After
-    /// [`manual_seed`] the numbers are PyTorch's.
+    /// [`manual_seed`](crate::random::manual_seed) the numbers are PyTorch's.
     ///
     /// ```
     /// use tinytorch::prelude::*;

@@ -4,7 +4,7 @@
 //! The evaluator walks the tree with Rust's stack, so a suspension cannot
 //! keep that stack. Instead a `yield` returns [`Flow::Yield`], noting which
 //! `yield` statement it was, and every statement that holds state on the
-//! way out records it ([`Resume`], gathered in [`Interp::yielded`] until the
+//! way out records it ([`Resume`], gathered in `Interp::yielded` until the
 //! step ends): a `for` loop its iterator, a `with` its context manager. The
 //! next step walks back down to that `yield` (the statement in each block
 //! that holds it), evaluating nothing already done (no loop header, no `if`

@@ -28,7 +28,7 @@ pub enum Flow {
     Continue,
     Return(Value),
     /// A generator's `yield`: the value and where to resume wait in
-    /// [`Interp::yielded`], where each enclosing statement adds its place
+    /// `Interp::yielded`, where each enclosing statement adds its place
     /// (kept out of `Flow`, which stays two words, returned in registers).
     Yield,
 }

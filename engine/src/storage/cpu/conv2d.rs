@@ -286,7 +286,7 @@ fn floats<'a>(op: &'static str, s: &'a CpuStorage) -> Result<&'a CpuStorage> {
     }
 }
 
-/// [`conv2d_forward`] on storages of one float dtype (contiguous buffers).
+/// `conv2d_forward` on storages of one float dtype (contiguous buffers).
 pub fn forward(
     x: &CpuStorage,
     w: &CpuStorage,
@@ -314,7 +314,7 @@ pub fn forward(
     })
 }
 
-/// [`conv2d_backward`] on storages of one float dtype (contiguous buffers).
+/// `conv2d_backward` on storages of one float dtype (contiguous buffers).
 pub fn backward(
     x: &CpuStorage,
     w: &CpuStorage,

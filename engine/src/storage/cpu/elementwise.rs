@@ -3,7 +3,7 @@
 //! only supplies the loops. The dtype is matched once, then the op once
 //! (inside the table's `on_float`/`on_int`), and the row's closure is
 //! inlined into the strided loop of `iter`: no per-element dispatch.
-//! Half types compute in f32 through the f32 kernels ([`widened`]), so
+//! Half types compute in f32 through the f32 kernels (`widened`), so
 //! each formula is compiled for f32 and f64 only.
 
 use super::iter::{map_row, zip_row, Plan};

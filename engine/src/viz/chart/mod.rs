@@ -3,7 +3,7 @@
 //! axis ranges), and [`LiveChart`] for a training loop that appends points
 //! and re-renders.
 //!
-//! A chart is drawn as a one-panel [`Figure`](super::figure::Figure) of
+//! A chart is drawn as a one-panel [`Figure`] of
 //! lines; `text.rs` draws the braille form. Knows nothing of tensors: the
 //! engine hands over plain `f64` values.
 

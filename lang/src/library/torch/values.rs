@@ -162,7 +162,7 @@ pub fn values_indices(
 }
 
 /// A `torch.return_types.<name>(...)` of tensors, one per field of
-/// [`RETURN_TYPES`]'s row.
+/// `RETURN_TYPES`'s row.
 pub fn named(name: &'static str, tensors: Vec<tinytorch::Tensor>) -> Value {
     let items = tensors.into_iter().map(super::tensor::value).collect();
     match CLASSES.with(|c| c.borrow().named.get(name).cloned()) {
