@@ -759,6 +759,15 @@ fn add_lines(
     Ok(())
 }
 
+/// Positional argument `i`, or Python's missing-argument TypeError naming `param`.
+fn required<'a>(pos: &'a [Value], i: usize, fname: &str, param: &str) -> PyResult<&'a Value> {
+    pos.get(i).ok_or_else(|| {
+        type_error(format!(
+            "{fname}() missing 1 required positional argument: '{param}'"
+        ))
+    })
+}
+
 fn add_scatter(
     it: &mut Interp,
     ax: &mut Axes,
@@ -766,14 +775,7 @@ fn add_scatter(
     pos: &[Value],
     kw: &mut Kw,
 ) -> PyResult<()> {
-    let (x, y) = match pos {
-        [x, y, ..] => (x, y),
-        _ => {
-            return Err(type_error(format!(
-                "{fname}() missing 1 required positional argument: 'y'"
-            )))
-        }
-    };
+    let (x, y) = (required(pos, 0, fname, "x")?, required(pos, 1, fname, "y")?);
     let xs = numbers(it, fname, "x", x, true)?;
     let ys = numbers(it, fname, "y", y, true)?;
     if xs.len() != ys.len() {
@@ -846,11 +848,7 @@ fn add_hist(
     pos: &[Value],
     kw: &mut Kw,
 ) -> PyResult<(Vec<f64>, Vec<f64>)> {
-    let Some(x) = pos.first() else {
-        return Err(type_error(format!(
-            "{fname}() missing 1 required positional argument: 'x'"
-        )));
-    };
+    let x = required(pos, 0, fname, "x")?;
     let values = numbers(it, fname, "x", x, true)?;
     let bins = match pos.get(1).cloned().or_else(|| kw.take(&["bins"])) {
         None => 10,
@@ -891,14 +889,10 @@ fn add_bars(
     pos: &[Value],
     kw: &mut Kw,
 ) -> PyResult<()> {
-    let (x, h) = match pos {
-        [x, h, ..] => (x, h),
-        _ => {
-            return Err(type_error(format!(
-                "{fname}() missing 1 required positional argument: 'height'"
-            )))
-        }
-    };
+    let (x, h) = (
+        required(pos, 0, fname, "x")?,
+        required(pos, 1, fname, "height")?,
+    );
     let heights = numbers(it, fname, "height", h, true)?;
     let (xs, names) = match strings(it, x)? {
         Some(names) => ((0..names.len()).map(|i| i as f64).collect(), Some(names)),
@@ -968,11 +962,7 @@ fn add_image(
     kw: &mut Kw,
     heatmap: bool,
 ) -> PyResult<()> {
-    let Some(x) = pos.first() else {
-        return Err(type_error(format!(
-            "{fname}() missing 1 required positional argument: 'X'"
-        )));
-    };
+    let x = required(pos, 0, fname, "X")?;
     let (shape, values, integral) = match x.downcast::<tinytorch::Tensor>() {
         Some(t) => (
             t.shape().to_vec(),
